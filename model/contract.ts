@@ -1,0 +1,142 @@
+/**
+ * The model contract: every mechanism is data plus pure functions, so the
+ * exhaustive engine, the random engine and any later scheduler can drive it
+ * unchanged.
+ *
+ * A {@link ModelDef} names a mechanism, its configurations and its variants;
+ * `machine(variant, config)` returns a {@link Machine}: `init`, `actions`
+ * (every enabled step, in an order that depends only on the state), `next`
+ * (an immer reducer) and the properties to check. State is plain JSON data.
+ */
+import type fc from 'fast-check';
+import type { KernelState } from './kernel/state.js';
+
+/** Every action is a plain object tagged by `type`; all other fields are its arguments. */
+export interface ActionBase {
+  readonly type: string;
+}
+
+/** Plain JSON value: what states, actions and configurations are made of. */
+export type Json = null | boolean | number | string | readonly Json[] | { readonly [k: string]: Json };
+
+/** What a trace shows for one action. */
+export interface StepInfo {
+  /** The context taking the step (a lane in the trace), e.g. `S`, `C`, `env`. */
+  readonly ctx: string;
+  /** The spec's step name, e.g. `S3`, or the event name for the environment. */
+  readonly step: string;
+  /** The kernel function the step models, e.g. `res_counter_set_limit`. */
+  readonly fn: string;
+  /** Short description of what the step does with its arguments. */
+  readonly text?: string;
+}
+
+/** One checked transition; `prev` and `action` are absent for the initial state. */
+export interface Transition<S, A> {
+  readonly prev?: S;
+  readonly action?: A;
+  readonly next: S;
+}
+
+/**
+ * A named property. `always` is checked on every state and every transition
+ * (so it may also speak about the step just taken); `quiescent` only on states
+ * where `Machine.quiescent` holds; `sometimes` must be witnessed, or the run
+ * that never reached it is vacuous.
+ *
+ * `check` of a safety property returns a message when violated, `undefined` when it holds.
+ */
+export type Property<S, A> =
+  | {
+      readonly kind: 'always' | 'quiescent';
+      readonly name: string;
+      readonly doc: string;
+      check(t: Transition<S, A>): string | undefined;
+    }
+  | {
+      readonly kind: 'sometimes';
+      readonly name: string;
+      readonly doc: string;
+      check(t: Transition<S, A>): boolean;
+    };
+
+/** A model instantiated for one variant and one configuration. */
+export interface Machine<S, A extends ActionBase> {
+  init(): S;
+  /** Every enabled action, in an order that depends only on `s`. */
+  actions(s: S): readonly A[];
+  next(s: S, a: A): S;
+  describe(a: A): StepInfo;
+  /** No context mid-flight and no event pending: where `quiescent` properties are checked. */
+  quiescent(s: S): boolean;
+  /** The kernel-primitive slice of the state, read by the built-in checks. */
+  kernel(s: S): KernelState;
+  readonly properties: readonly Property<S, A>[];
+}
+
+/** What a variant is expected to do under checking. */
+export type Expectation =
+  | { readonly kind: 'holds' }
+  | { readonly kind: 'harmless'; readonly why: string }
+  | { readonly kind: 'violates'; readonly property: string };
+
+/** A named deviation from `reference`. */
+export interface VariantDef<C> {
+  readonly name: string;
+  readonly summary: string;
+  readonly expect: Expectation;
+  /** Configuration for the exhaustive engine when the default small one does not exhibit the variant. */
+  readonly exploreConfig?: C;
+  /** Generator of random configurations when the model default does not exhibit the variant. */
+  readonly randomConfig?: fc.Arbitrary<C>;
+}
+
+/** A mechanism: its spec, configurations and variants. */
+export interface ModelDef<S, A extends ActionBase, C> {
+  readonly name: string;
+  readonly title: string;
+  /** Spec file, e.g. `03-memcg-shrink.md`. */
+  readonly spec: string;
+  /** The spec's §7 small configuration for the exhaustive engine. */
+  readonly smallConfig: C;
+  /** Default generator of random configurations. */
+  readonly randomConfig: fc.Arbitrary<C>;
+  readonly variants: readonly VariantDef<C>[];
+  /** Names of every property a machine of this model checks (for `mmcheck list`). */
+  readonly propertyNames: readonly string[];
+  /** Validates a configuration read from a file; throws an Error with a one-line message. */
+  parseConfig(raw: unknown): C;
+  machine(variant: string, config: C): Machine<S, A>;
+}
+
+/**
+ * A model with its type parameters erased, as the registry, engines and CLI
+ * hold it. The method-style signatures above keep concrete models assignable.
+ */
+export type AnyModel = ModelDef<unknown, ActionBase, unknown>;
+/** A machine with its type parameters erased. */
+export type AnyMachine = Machine<unknown, ActionBase>;
+
+/** Erases a concrete model's type parameters for the registry. */
+export function erase<S, A extends ActionBase, C>(m: ModelDef<S, A, C>): AnyModel {
+  return m as unknown as AnyModel;
+}
+
+/** Looks up a variant, throwing a one-line error that lists the known ones. */
+export function variantOf<C>(m: { name: string; variants: readonly VariantDef<C>[] }, name: string): VariantDef<C> {
+  const v = m.variants.find((x) => x.name === name);
+  if (!v) throw new Error(`unknown variant '${name}' of model '${m.name}' (known: ${m.variants.map((x) => x.name).join(', ')})`);
+  return v;
+}
+
+/**
+ * Canonical text of an action: its type followed by its arguments in key
+ * order. Replay files store actions this way and replay matches on it.
+ */
+export function actionLabel(a: ActionBase): string {
+  const args = Object.keys(a)
+    .filter((k) => k !== 'type')
+    .sort()
+    .map((k) => `${k}=${JSON.stringify((a as unknown as Record<string, unknown>)[k])}`);
+  return args.length ? `${a.type}(${args.join(',')})` : a.type;
+}
