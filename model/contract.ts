@@ -69,6 +69,12 @@ export interface Machine<S, A extends ActionBase> {
   describe(a: A): StepInfo;
   /** No context mid-flight and no event pending: where `quiescent` properties are checked. */
   quiescent(s: S): boolean;
+  /**
+   * Optional projection used as the exhaustive engine's state key (TLC's
+   * VIEW): drop fields that no step and no property ever reads, such as
+   * statistics counters, so they do not multiply the state count.
+   */
+  view?(s: S): unknown;
   /** The kernel-primitive slice of the state, read by the built-in checks. */
   kernel(s: S): KernelState;
   readonly properties: readonly Property<S, A>[];

@@ -1,0 +1,207 @@
+/**
+ * The `mmcheck` command line: list, run (random engine), explore (exhaustive
+ * engine) and repro (re-execute a replay file).
+ *
+ * Exit codes: 0 no violation; 1 a violation was found (or still reproduces);
+ * 2 bad usage or input, with one line on stderr and no stack trace.
+ */
+import { parseArgs } from 'node:util';
+import type { AnyModel } from '../model/contract.js';
+import { variantOf } from '../model/contract.js';
+import { MODELS, modelByName } from '../model/registry.js';
+import { ReplayDivergence, replayLabels } from '../properties/check.js';
+import { explore } from '../properties/explore.js';
+import { randomCheck } from '../properties/random.js';
+import { saveCounterexample } from '../reports/counterexample.js';
+import { InputError, readReplay } from '../reports/replay.js';
+import { renderTrace } from '../reports/text.js';
+
+/** Exit codes. */
+export const EXIT = { ok: 0, violation: 1, usage: 2 } as const;
+
+const HELP = `usage: mmcheck <command> [options]
+
+commands:
+  list                                   models, variants, properties and expected verdicts
+  run [MODEL] [--variant V] [--seed N] [--runs N] [--out DIR]
+                                         random engine; no MODEL: every variant of every model
+  explore MODEL [--variant V] [--max-states N] [--max-depth N] [--out DIR]
+                                         exhaustive breadth-first search of the small configuration
+  repro FILE                             re-execute a replay file and print its trace
+
+options:
+  --variant V     one variant (default: all for run, reference for explore)
+  --seed N        seed of the random engine (default 1); printed with every failure
+  --runs N        random runs per variant (default 1000)
+  --out DIR       where counterexamples are written (default mmcheck-out)
+  --max-states N  state budget of explore (default 5000000)
+  --max-depth N   depth bound of explore (default none)
+
+exit codes: 0 no violation, 1 violation found (repro: still reproduces), 2 bad usage or input`;
+
+/** Raised for bad usage; printed as one line. */
+class UsageError extends Error {}
+
+function nat(name: string, v: string | undefined, dflt: number, min = 0): number {
+  if (v === undefined) return dflt;
+  if (!/^\d+$/.test(v) || !Number.isSafeInteger(Number(v)) || Number(v) < min) throw new UsageError(`--${name} must be an integer ≥ ${min}, got '${v}'`);
+  return Number(v);
+}
+
+function table(rows: string[][]): string {
+  const w = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  return rows.map((r) => r.map((c, i) => c.padEnd(w[i] ?? 0)).join('  ').trimEnd()).join('\n');
+}
+
+function expected(m: AnyModel, variant: string): string {
+  const e = variantOf(m, variant).expect;
+  return e.kind === 'violates' ? e.property : e.kind === 'harmless' ? 'harmless' : 'holds';
+}
+
+function cmdList(out: (s: string) => void): number {
+  const rows = [['model', 'variant', 'expected', 'summary']];
+  for (const m of MODELS) for (const v of m.variants) rows.push([m.name, v.name, expected(m, v.name), v.summary]);
+  out(table(rows));
+  out('');
+  for (const m of MODELS) out(`${m.name} (${m.title}, spec ${m.spec}) properties: ${m.propertyNames.join(' ')} + built-in deadlock lock-discipline sleep-in-atomic`);
+  return EXIT.ok;
+}
+
+function cmdRun(args: string[], out: (s: string) => void): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { variant: { type: 'string' }, seed: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' } },
+  });
+  if (positionals.length > 1) throw new UsageError(`run takes at most one model, got ${positionals.join(' ')}`);
+  const models = positionals[0] !== undefined ? [modelByName(positionals[0])] : [...MODELS];
+  if (values.variant !== undefined && models.length !== 1) throw new UsageError('--variant needs a MODEL');
+  const seed = nat('seed', values.seed, 1);
+  const runs = nat('runs', values.runs, 1000, 1);
+  const dir = values.out ?? 'mmcheck-out';
+  const rows = [['model', 'variant', 'expected', 'found', 'runs', 'time', 'counterexample']];
+  let violations = 0;
+  for (const m of models) {
+    const variants = values.variant !== undefined ? [variantOf(m, values.variant).name] : m.variants.map((v) => v.name);
+    for (const v of variants) {
+      const r = randomCheck(m, v, { seed, runs });
+      if (r.modelError !== undefined) throw new InputError(`model ${m.name} variant ${v} threw: ${r.modelError}`);
+      let file = '-';
+      if (r.failure) {
+        violations++;
+        const saved = saveCounterexample(dir, {
+          model: m.name, variant: v, engine: 'random', seed, path: r.failure.path,
+          config: r.failure.config, trace: r.failure.trace, property: r.failure.property,
+        });
+        file = saved.json;
+        if (models.length === 1 && variants.length === 1) out(saved.text);
+      }
+      rows.push([m.name, v, expected(m, v), r.failure?.property ?? 'none', String(r.runs), `${(r.ms / 1000).toFixed(2)}s`, file]);
+    }
+  }
+  out(table(rows));
+  out(`seed ${seed}; ${violations} variant(s) with a violation`);
+  return violations > 0 ? EXIT.violation : EXIT.ok;
+}
+
+function cmdExplore(args: string[], out: (s: string) => void): number {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    options: { variant: { type: 'string' }, 'max-states': { type: 'string' }, 'max-depth': { type: 'string' }, out: { type: 'string' } },
+  });
+  if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError('explore takes exactly one MODEL');
+  const m = modelByName(positionals[0]);
+  const v = variantOf(m, values.variant ?? 'reference');
+  const config = v.exploreConfig ?? m.smallConfig;
+  const maxStates = nat('max-states', values['max-states'], 5_000_000, 1);
+  const maxDepth = values['max-depth'] !== undefined ? nat('max-depth', values['max-depth'], 0, 1) : undefined;
+  const target = v.expect.kind === 'violates' ? v.expect.property : undefined;
+  const r = explore(m.machine(v.name, config), { maxStates, ...(maxDepth !== undefined ? { maxDepth } : {}), ...(target ? { target } : {}) });
+  const rate = Math.round(r.states / Math.max(r.ms / 1000, 1e-3));
+  if (r.counterexample) {
+    const property = r.counterexample.violations.find((x) => x.property === target)?.property ?? r.counterexample.violations[0]?.property ?? 'unknown';
+    const saved = saveCounterexample(values.out ?? 'mmcheck-out', {
+      model: m.name, variant: v.name, engine: 'explore', seed: null, path: null, config, trace: r.counterexample, property,
+    });
+    out(saved.text);
+    out(`shortest counterexample: ${r.counterexample.steps.length} steps, ${r.states} states explored (${rate} states/s)`);
+    return EXIT.violation;
+  }
+  const missing = [...r.witnesses].filter(([, w]) => !w).map(([n]) => n);
+  out(
+    r.complete
+      ? `no violation among ${r.states} states up to depth ${r.depth} (complete; ${r.transitions} transitions, ${(r.ms / 1000).toFixed(2)}s, ${rate} states/s)`
+      : `incomplete: no violation among ${r.states} states up to depth ${r.depth}; stopped at the ${maxDepth !== undefined && r.states < maxStates ? 'depth' : 'state'} bound`,
+  );
+  if (r.violated.size) out(`other properties violated (not expanded): ${[...r.violated.keys()].join(', ')}`);
+  if (missing.length) out(`sometimes never witnessed: ${missing.join(', ')}`);
+  return r.violated.size ? EXIT.violation : EXIT.ok;
+}
+
+function cmdRepro(args: string[], out: (s: string) => void): number {
+  const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
+  if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError('repro takes exactly one FILE');
+  const file = positionals[0];
+  const r = readReplay(file);
+  const m = modelByName(r.model);
+  variantOf(m, r.variant);
+  const config = m.parseConfig(r.config);
+  let res;
+  try {
+    res = replayLabels(m.machine(r.variant, config), r.actions);
+  } catch (e) {
+    if (e instanceof ReplayDivergence) {
+      out(`no longer reproduces: ${e.message}`);
+      return EXIT.ok;
+    }
+    throw e;
+  }
+  out(renderTrace(res.trace, {
+    model: r.model, variant: r.variant, engine: r.engine, seed: r.seed ?? undefined, property: r.property,
+    replayCommand: `npx mmcheck repro ${file}`,
+  }).trimEnd());
+  const again = res.trace.violations.some((v) => v.property === r.property);
+  if (!again) out(res.trace.violations.length ? `reproduces a different violation, not ${r.property}` : `no longer reproduces: ${r.property} holds`);
+  return res.trace.violations.length ? EXIT.violation : EXIT.ok;
+}
+
+/**
+ * Runs the CLI with `argv` (without `node` and the script) and returns the
+ * exit code. Output goes to `out`, one-line errors to `err`.
+ */
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n'), err: (s: string) => void = (s) => process.stderr.write(s + '\n')): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    // node's parseArgs calls '--runs -1' ambiguous; say what is wrong with the value instead
+    rest.forEach((a, i) => {
+      const v = rest[i + 1];
+      if (/^--(seed|runs|max-states|max-depth)$/.test(a) && v !== undefined && /^-\d/.test(v)) throw new UsageError(`${a} must be a non-negative integer, got '${v}'`);
+    });
+    switch (cmd) {
+      case 'list':
+        return cmdList(out);
+      case 'run':
+        return cmdRun(rest, out);
+      case 'explore':
+        return cmdExplore(rest, out);
+      case 'repro':
+        return cmdRepro(rest, out);
+      case '--help':
+      case '-h':
+      case 'help':
+        out(HELP);
+        return EXIT.ok;
+      case undefined:
+        err('mmcheck: missing command (try: mmcheck --help)');
+        return EXIT.usage;
+      default:
+        err(`mmcheck: unknown command '${cmd}' (try: mmcheck --help)`);
+        return EXIT.usage;
+    }
+  } catch (e) {
+    const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    err(`mmcheck: ${msg}`);
+    return EXIT.usage;
+  }
+}

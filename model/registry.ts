@@ -1,0 +1,16 @@
+/**
+ * Every model the CLI and the suites know, by name. A new mechanism adds one
+ * line here.
+ */
+import type { AnyModel } from './contract.js';
+import { memcgModel } from './memcg/model.js';
+
+/** All models, in listing order. */
+export const MODELS: readonly AnyModel[] = [memcgModel];
+
+/** Looks a model up by name; throws a one-line error listing the known ones. */
+export function modelByName(name: string): AnyModel {
+  const m = MODELS.find((x) => x.name === name);
+  if (!m) throw new Error(`unknown model '${name}' (known: ${MODELS.map((x) => x.name).join(', ')})`);
+  return m;
+}

@@ -1,0 +1,115 @@
+/**
+ * What every engine does at each step: check the built-in kernel checks and
+ * the model's properties on a transition, and note the *sometimes* witnesses.
+ * Also the one way to run a list of actions (a schedule or a replay) into a
+ * {@link Trace}, so that every engine and `repro` produce the same traces.
+ */
+import type { ActionBase, AnyMachine, StepInfo, Transition } from '../model/contract.js';
+import { actionLabel } from '../model/contract.js';
+import { builtinViolations } from '../model/kernel/checks.js';
+
+/** One violated property at one step. */
+export interface Violation {
+  readonly property: string;
+  readonly message: string;
+}
+
+/** One step of a trace. */
+export interface TraceStep {
+  readonly action: ActionBase;
+  readonly label: string;
+  readonly info: StepInfo;
+  readonly state: unknown;
+}
+
+/** A run from the initial state; `violations` are those of the last state, empty if it passed. */
+export interface Trace {
+  readonly init: unknown;
+  readonly steps: readonly TraceStep[];
+  readonly violations: readonly Violation[];
+}
+
+/**
+ * Every violation at this transition: built-ins first, then the model's
+ * `always` properties, then `quiescent` ones if the new state is quiescent.
+ * `enabled` is the number of actions enabled in `t.next`.
+ */
+export function violationsAt(m: AnyMachine, t: Transition<unknown, ActionBase>, enabled: number): Violation[] {
+  const q = m.quiescent(t.next);
+  const out: Violation[] = builtinViolations(m.kernel(t.next), enabled, q).map((v) => ({ ...v }));
+  for (const p of m.properties) {
+    if (p.kind === 'sometimes') continue;
+    if (p.kind === 'quiescent' && !q) continue;
+    const msg = p.check(t);
+    if (msg !== undefined) out.push({ property: p.name, message: msg });
+  }
+  return out;
+}
+
+/** Names of the *sometimes* properties witnessed at this transition. */
+export function witnessesAt(m: AnyMachine, t: Transition<unknown, ActionBase>): string[] {
+  const out: string[] = [];
+  for (const p of m.properties) if (p.kind === 'sometimes' && p.check(t)) out.push(p.name);
+  return out;
+}
+
+/** Names of the model's *sometimes* properties. */
+export function sometimesNames(m: AnyMachine): string[] {
+  return m.properties.filter((p) => p.kind === 'sometimes').map((p) => p.name);
+}
+
+/**
+ * Picks an action for each step. Returns `undefined` to stop the run.
+ * `i` is the step index, `enabled` the enabled actions (never empty).
+ */
+export type Chooser = (i: number, enabled: readonly ActionBase[], s: unknown) => ActionBase | undefined;
+
+/** Result of {@link runTrace}: the trace, the witnesses met, and whether the chooser diverged. */
+export interface RunResult {
+  readonly trace: Trace;
+  readonly witnessed: ReadonlySet<string>;
+}
+
+/**
+ * Runs a machine from its initial state, choosing each action with `choose`,
+ * checking every transition, until a violation, a state with no enabled
+ * action, or the chooser stops.
+ */
+export function runTrace(m: AnyMachine, choose: Chooser, maxSteps = Number.POSITIVE_INFINITY): RunResult {
+  const init = m.init();
+  const witnessed = new Set<string>();
+  let s = init;
+  let enabled = m.actions(s);
+  const steps: TraceStep[] = [];
+  let violations = violationsAt(m, { next: s }, enabled.length);
+  for (const w of witnessesAt(m, { next: s })) witnessed.add(w);
+  while (violations.length === 0 && enabled.length > 0 && steps.length < maxSteps) {
+    const a = choose(steps.length, enabled, s);
+    if (a === undefined) break;
+    const n = m.next(s, a);
+    const t = { prev: s, action: a, next: n };
+    s = n;
+    enabled = m.actions(s);
+    steps.push({ action: a, label: actionLabel(a), info: m.describe(a), state: s });
+    violations = violationsAt(m, t, enabled.length);
+    for (const w of witnessesAt(m, t)) witnessed.add(w);
+  }
+  return { trace: { init, steps, violations }, witnessed };
+}
+
+/** Raised when a recorded action is not enabled where it stands. */
+export class ReplayDivergence extends Error {}
+
+/**
+ * Re-executes actions given by their labels ({@link actionLabel}); throws
+ * {@link ReplayDivergence} naming the first label that is not enabled.
+ */
+export function replayLabels(m: AnyMachine, labels: readonly string[]): RunResult {
+  return runTrace(m, (i, enabled) => {
+    const want = labels[i];
+    if (want === undefined) return undefined;
+    const a = enabled.find((x) => actionLabel(x) === want);
+    if (!a) throw new ReplayDivergence(`step ${i + 1}: action ${want} is not enabled (enabled: ${enabled.map(actionLabel).join(' ')})`);
+    return a;
+  });
+}

@@ -1,0 +1,127 @@
+/**
+ * Random engine: fast-check generates a configuration and a schedule, an
+ * array of choices read as "take the (k mod n)-th of the n enabled actions".
+ * The schedule is plain data, so fast-check's array shrinker shortens it;
+ * every property is checked after every step.
+ *
+ * Shrinking keeps the *same* property failing: the first failure fixes the
+ * target property (the variant's expected one when it is among those
+ * violated), and a shrink candidate counts as failing only if it violates it.
+ */
+import fc from 'fast-check';
+import type { AnyMachine, AnyModel } from '../model/contract.js';
+import { variantOf } from '../model/contract.js';
+import type { Trace } from './check.js';
+import { runTrace, sometimesNames } from './check.js';
+
+/** Options of a random run. */
+export interface RandomOptions {
+  readonly seed: number;
+  readonly runs: number;
+  /** Longest schedule generated (default 200). fast-check's default size would cap it at 10. */
+  readonly maxSteps?: number;
+  /** Skip shrinking (to time the first failure alone). */
+  readonly noShrink?: boolean;
+}
+
+/** A random run's outcome. */
+export interface RandomResult {
+  readonly model: string;
+  readonly variant: string;
+  readonly seed: number;
+  /** Runs executed, up to and including the first failing one. */
+  readonly runs: number;
+  readonly ms: number;
+  /** Shrunk counterexample, if a run failed. */
+  readonly failure?: {
+    readonly property: string;
+    readonly message: string;
+    readonly config: unknown;
+    readonly schedule: readonly number[];
+    readonly trace: Trace;
+    /** fast-check's replay path of the shrunk counterexample. */
+    readonly path: string;
+    readonly shrinks: number;
+  };
+  /** Per sometimes-property: in how many runs it was witnessed. */
+  readonly witnesses: ReadonlyMap<string, number>;
+  /** An error thrown by the model itself (e.g. `next` threw), reported as such. */
+  readonly modelError?: string;
+}
+
+/** Runs one schedule on a machine. */
+export function runSchedule(m: AnyMachine, schedule: readonly number[]) {
+  return runTrace(m, (i, enabled) => {
+    const k = schedule[i];
+    return k === undefined ? undefined : enabled[k % enabled.length];
+  });
+}
+
+/** Checks one variant of a model with random configurations and schedules. */
+export function randomCheck(model: AnyModel, variantName: string, opts: RandomOptions): RandomResult {
+  const variant = variantOf(model, variantName);
+  const expected = variant.expect.kind === 'violates' ? variant.expect.property : undefined;
+  const configArb = variant.randomConfig ?? model.randomConfig;
+  const maxSteps = opts.maxSteps ?? 200;
+  const witnesses = new Map<string, number>();
+  let target: string | undefined;
+  let modelError: string | undefined;
+  let runsUntilFailure = 0;
+  let counting = true;
+
+  const prop = fc.property(
+    configArb,
+    fc.array(fc.nat({ max: 1 << 16 }), { minLength: 1, maxLength: maxSteps, size: 'max' }),
+    (config, schedule) => {
+      let res;
+      try {
+        const m = model.machine(variantName, config);
+        if (witnesses.size === 0) for (const n of sometimesNames(m)) witnesses.set(n, 0);
+        res = runSchedule(m, schedule);
+      } catch (e) {
+        modelError ??= e instanceof Error ? e.message : String(e);
+        throw e;
+      }
+      if (counting) {
+        runsUntilFailure++;
+        for (const w of res.witnessed) witnesses.set(w, (witnesses.get(w) ?? 0) + 1);
+      }
+      const vs = res.trace.violations;
+      if (vs.length === 0) return true;
+      if (target === undefined) {
+        target = expected !== undefined && vs.some((v) => v.property === expected) ? expected : vs[0]?.property;
+        counting = false;
+        return false;
+      }
+      return !vs.some((v) => v.property === target);
+    },
+  );
+
+  const t0 = performance.now();
+  const details = fc.check(prop, {
+    seed: opts.seed,
+    numRuns: opts.runs,
+    endOnFailure: opts.noShrink ?? false,
+  });
+  const ms = performance.now() - t0;
+  const base = { model: model.name, variant: variantName, seed: opts.seed, runs: runsUntilFailure, ms, witnesses };
+  if (modelError !== undefined) return { ...base, modelError };
+  if (!details.failed || !details.counterexample) return base;
+  const [config, schedule] = details.counterexample;
+  const m = model.machine(variantName, config);
+  const trace = runSchedule(m, schedule).trace;
+  const used = schedule.slice(0, trace.steps.length);
+  const v = trace.violations.find((x) => x.property === target) ?? trace.violations[0];
+  return {
+    ...base,
+    failure: {
+      property: v?.property ?? 'unknown',
+      message: v?.message ?? '',
+      config,
+      schedule: used,
+      trace,
+      path: details.counterexamplePath ?? '',
+      shrinks: details.numShrinks,
+    },
+  };
+}

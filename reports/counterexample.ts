@@ -1,0 +1,59 @@
+/**
+ * One counterexample written out: the replay file (`.json`) and its text
+ * trace (`.txt`), with the replay command as the trace's last line.
+ */
+import { join } from 'node:path';
+import type { Trace } from '../properties/check.js';
+import { REPLAY_VERSION, replayText, writeAtomic } from './replay.js';
+import { renderTrace } from './text.js';
+
+/** What is known about a counterexample when it is saved. */
+export interface Found {
+  readonly model: string;
+  readonly variant: string;
+  readonly engine: 'random' | 'explore';
+  readonly seed: number | null;
+  readonly path: string | null;
+  readonly config: unknown;
+  readonly trace: Trace;
+  readonly property: string;
+}
+
+/** The command that replays a file. */
+export function replayCommand(file: string): string {
+  return `npx mmcheck repro ${file}`;
+}
+
+/** Writes `<model>-<variant>-<engine>[-seed<N>].{json,txt}` into `dir`; returns the paths and the trace text. */
+export function saveCounterexample(dir: string, f: Found): { json: string; txt: string; text: string } {
+  const stem = `${f.model}-${f.variant}-${f.engine}${f.seed !== null ? `-seed${f.seed}` : ''}`;
+  const json = join(dir, `${stem}.json`);
+  const txt = join(dir, `${stem}.txt`);
+  const v = f.trace.violations.find((x) => x.property === f.property) ?? f.trace.violations[0];
+  writeAtomic(
+    json,
+    replayText({
+      format: 'mmcheck-replay',
+      version: REPLAY_VERSION,
+      model: f.model,
+      variant: f.variant,
+      engine: f.engine,
+      property: f.property,
+      message: v?.message ?? '',
+      seed: f.seed,
+      path: f.path,
+      config: f.config,
+      actions: f.trace.steps.map((s) => s.label),
+    }),
+  );
+  const text = renderTrace(f.trace, {
+    model: f.model,
+    variant: f.variant,
+    engine: f.engine,
+    seed: f.seed ?? undefined,
+    property: f.property,
+    replayCommand: replayCommand(json),
+  });
+  writeAtomic(txt, text);
+  return { json, txt, text };
+}

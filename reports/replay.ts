@@ -1,0 +1,85 @@
+/**
+ * The JSON replay file: everything needed to re-execute a counterexample by
+ * action names, plus the seed and fast-check path that produced it. Files are
+ * written atomically (temporary file, then rename), so an interrupted run
+ * never leaves a half-written file.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+
+/** Current replay format version. */
+export const REPLAY_VERSION = 1;
+
+/** Contents of a replay file. */
+export interface ReplayFile {
+  readonly format: 'mmcheck-replay';
+  readonly version: number;
+  readonly model: string;
+  readonly variant: string;
+  readonly engine: string;
+  readonly config: unknown;
+  readonly seed: number | null;
+  readonly path: string | null;
+  readonly property: string;
+  readonly message: string;
+  /** Actions by label (`actionLabel`), in order. */
+  readonly actions: readonly string[];
+}
+
+/** Bad input: a message for one line on stderr, exit code 2. */
+export class InputError extends Error {}
+
+/** Writes a file atomically, creating its folder. */
+export function writeAtomic(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  const tmp = join(dirname(file), `.${process.pid}.${Date.now()}.tmp`);
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+/** Reads and validates a replay file; throws {@link InputError} with one line. */
+export function readReplay(file: string): ReplayFile {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new InputError(`${file} is not valid JSON (${(e as Error).message.split('\n')[0]})`);
+  }
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError(`${file} is not a replay file (not an object)`);
+  const o = raw as Record<string, unknown>;
+  if (o.format !== 'mmcheck-replay') throw new InputError(`${file} is not an mmcheck replay file (format is ${JSON.stringify(o.format)})`);
+  if (o.version !== REPLAY_VERSION) throw new InputError(`${file} has replay format version ${JSON.stringify(o.version)}; this mmcheck reads version ${REPLAY_VERSION}`);
+  const str = (k: string): void => {
+    if (typeof o[k] !== 'string') throw new InputError(`${file}: field '${k}' must be a string`);
+  };
+  ['model', 'variant', 'engine', 'property', 'message'].forEach(str);
+  if (!(o.seed === null || Number.isSafeInteger(o.seed))) throw new InputError(`${file}: field 'seed' must be an integer or null`);
+  if (!(o.path === null || typeof o.path === 'string')) throw new InputError(`${file}: field 'path' must be a string or null`);
+  if (!Array.isArray(o.actions) || !o.actions.every((x) => typeof x === 'string')) throw new InputError(`${file}: field 'actions' must be an array of strings`);
+  if (!('config' in o)) throw new InputError(`${file}: field 'config' is missing`);
+  return o as unknown as ReplayFile;
+}
+
+/** Serialises a replay file (stable key order, two-space indent). */
+export function replayText(r: ReplayFile): string {
+  const ordered: ReplayFile = {
+    format: r.format,
+    version: r.version,
+    model: r.model,
+    variant: r.variant,
+    engine: r.engine,
+    property: r.property,
+    message: r.message,
+    seed: r.seed,
+    path: r.path,
+    config: r.config,
+    actions: r.actions,
+  };
+  return JSON.stringify(ordered, null, 2) + '\n';
+}

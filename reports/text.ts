@@ -1,0 +1,52 @@
+/**
+ * Text counterexamples: one lane per context, one row per step with the
+ * spec's step name and the kernel function it models, then the state fields
+ * that changed. The last line is the command that replays it.
+ */
+import type { Trace } from '../properties/check.js';
+import { diff } from './diff.js';
+
+/** Header facts printed above a trace. */
+export interface TraceHeader {
+  readonly model: string;
+  readonly variant: string;
+  readonly engine: string;
+  readonly seed?: number | undefined;
+  readonly property?: string | undefined;
+  readonly replayCommand?: string | undefined;
+}
+
+const MAX_CELL = 44;
+
+function clip(s: string, n: number): string {
+  return s.length <= n ? s : s.slice(0, n - 1) + '…';
+}
+
+/** Renders a trace as lanes; deterministic, so equal traces print byte-identical text. */
+export function renderTrace(t: Trace, h: TraceHeader): string {
+  const lanes: string[] = [];
+  for (const s of t.steps) if (!lanes.includes(s.info.ctx)) lanes.push(s.info.ctx);
+  const cells = t.steps.map((s) => {
+    const args = s.label.includes('(') ? s.label.slice(s.label.indexOf('(')) : '';
+    return clip(`${s.info.step} ${s.info.fn}${args}`, MAX_CELL);
+  });
+  const width = new Map<string, number>(lanes.map((l) => [l, l.length]));
+  t.steps.forEach((s, i) => width.set(s.info.ctx, Math.max(width.get(s.info.ctx) ?? 0, (cells[i] ?? '').length)));
+  const num = String(t.steps.length).length + 1;
+  const row = (n: string, cols: Map<string, string>, rest: string): string =>
+    (n.padStart(num) + '  ' + lanes.map((l) => (cols.get(l) ?? '').padEnd(width.get(l) ?? 0)).join(' │ ') + ' │ ' + rest).trimEnd();
+
+  const out: string[] = [];
+  const v = t.violations.find((x) => x.property === h.property) ?? t.violations[0];
+  out.push(`${h.model} ${h.variant} — ${v ? `violates ${v.property}` : 'no violation'} (${h.engine}${h.seed !== undefined ? `, seed ${h.seed}` : ''}, ${t.steps.length} steps)`);
+  out.push(row('#', new Map(lanes.map((l) => [l, l])), 'changes'));
+  let prev = t.init;
+  t.steps.forEach((s, i) => {
+    const changes = diff(prev, s.state).filter((c) => !c.startsWith('k.faults')).join(', ');
+    out.push(row(String(i + 1), new Map([[s.info.ctx, cells[i] ?? '']]), changes));
+    prev = s.state;
+  });
+  for (const x of t.violations) out.push(`violated ${x.property} after step ${t.steps.length}: ${x.message}`);
+  if (h.replayCommand) out.push(`replay: ${h.replayCommand}`);
+  return out.join('\n') + '\n';
+}

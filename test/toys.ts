@@ -1,0 +1,79 @@
+/**
+ * Tiny models that make each built-in check fire: two contexts taking two
+ * mutexes in opposite orders (deadlock), a context unlocking a mutex it does
+ * not own, and a context taking a mutex while holding a spinlock.
+ */
+import { produce } from 'immer';
+import { match } from 'ts-pattern';
+import type { Machine } from '../model/contract.js';
+import { canProceed, mutexLock, mutexUnlock, spinLock, spinUnlock } from '../model/kernel/locks.js';
+import type { KernelState } from '../model/kernel/state.js';
+import { kernelState } from '../model/kernel/state.js';
+
+/** A toy state: the kernel slice and a program counter per context. */
+export interface ToyState {
+  readonly k: KernelState;
+  readonly pc: { readonly [ctx: string]: number };
+}
+/** A toy action: context `ctx` takes its next step. */
+export interface ToyAction {
+  readonly type: 'step';
+  readonly ctx: string;
+}
+
+type Op = { op: 'lock' | 'unlock' | 'spin_lock' | 'spin_unlock'; lock: string };
+
+/** A machine where each context runs a fixed list of lock operations. */
+export function toyMachine(locks: Record<string, 'spin' | 'mutex'>, programs: Record<string, Op[]>): Machine<ToyState, ToyAction> {
+  const ctxs = Object.keys(programs).sort();
+  return {
+    init: () => ({ k: kernelState(locks), pc: Object.fromEntries(ctxs.map((c) => [c, 0])) }),
+    actions: (s) => ctxs.filter((c) => (s.pc[c] ?? 0) < (programs[c]?.length ?? 0) && canProceed(s.k, c)).map((ctx) => ({ type: 'step', ctx })),
+    next: (s, a) =>
+      produce(s, (d) => {
+        const op = programs[a.ctx]?.[d.pc[a.ctx] ?? 0];
+        if (!op) return;
+        const done = match(op.op)
+          .with('lock', () => mutexLock(d.k, op.lock, a.ctx) === 'acquired')
+          .with('spin_lock', () => spinLock(d.k, op.lock, a.ctx) === 'acquired')
+          .with('unlock', () => (mutexUnlock(d.k, op.lock, a.ctx), true))
+          .with('spin_unlock', () => (spinUnlock(d.k, op.lock, a.ctx), true))
+          .exhaustive();
+        if (done) d.pc[a.ctx] = (d.pc[a.ctx] ?? 0) + 1;
+      }),
+    describe: (a) => ({ ctx: a.ctx, step: 'step', fn: 'toy' }),
+    quiescent: (s) => ctxs.every((c) => (s.pc[c] ?? 0) >= (programs[c]?.length ?? 0)),
+    kernel: (s) => s.k,
+    properties: [],
+  };
+}
+
+/** ABBA: A takes m1 then m2, B takes m2 then m1. */
+export const abba = toyMachine(
+  { m1: 'mutex', m2: 'mutex' },
+  {
+    A: [{ op: 'lock', lock: 'm1' }, { op: 'lock', lock: 'm2' }, { op: 'unlock', lock: 'm2' }, { op: 'unlock', lock: 'm1' }],
+    B: [{ op: 'lock', lock: 'm2' }, { op: 'lock', lock: 'm1' }, { op: 'unlock', lock: 'm1' }, { op: 'unlock', lock: 'm2' }],
+  },
+);
+
+/** Same order in both contexts: no deadlock. */
+export const ordered = toyMachine(
+  { m1: 'mutex', m2: 'mutex' },
+  {
+    A: [{ op: 'lock', lock: 'm1' }, { op: 'lock', lock: 'm2' }, { op: 'unlock', lock: 'm2' }, { op: 'unlock', lock: 'm1' }],
+    B: [{ op: 'lock', lock: 'm1' }, { op: 'lock', lock: 'm2' }, { op: 'unlock', lock: 'm2' }, { op: 'unlock', lock: 'm1' }],
+  },
+);
+
+/** B unlocks the mutex A holds. */
+export const nonOwner = toyMachine(
+  { m: 'mutex' },
+  { A: [{ op: 'lock', lock: 'm' }], B: [{ op: 'unlock', lock: 'm' }] },
+);
+
+/** A takes a mutex (may sleep) while holding a spinlock. */
+export const sleepy = toyMachine(
+  { s: 'spin', m: 'mutex' },
+  { A: [{ op: 'spin_lock', lock: 's' }, { op: 'lock', lock: 'm' }, { op: 'unlock', lock: 'm' }, { op: 'spin_unlock', lock: 's' }] },
+);
