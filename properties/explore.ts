@@ -74,9 +74,10 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
     return false;
   };
 
-  const queue: unknown[] = [init];
-  const queueIds: number[] = [0];
   const initEnabled = m.actions(init);
+  // the frontier keeps each state's enabled actions, computed once for the deadlock check
+  const queue: ({ s: unknown; acts: readonly ActionBase[] } | undefined)[] = [{ s: init, acts: initEnabled }];
+  const queueIds: number[] = [0];
   note(witnessesAt(m, { next: init }));
   const initBad = violationsAt(m, { next: init }, initEnabled.length);
   if (record(initBad, 0) || initBad.length) {
@@ -84,7 +85,9 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
   } else {
     let head = 0;
     search: while (head < queue.length) {
-      const s = queue[head];
+      const entry = queue[head];
+      if (!entry) break;
+      const { s, acts } = entry;
       const id = queueIds[head] as number;
       queue[head] = undefined; // let expanded states be collected
       head++;
@@ -93,7 +96,7 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
         complete = false;
         continue;
       }
-      for (const a of m.actions(s)) {
+      for (const a of acts) {
         const n = m.next(s, a);
         transitions++;
         const key = keyOf(n);
@@ -118,14 +121,15 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
         via.push(a);
         depthOf.push(d + 1);
         depth = Math.max(depth, d + 1);
-        const vs = violationsAt(m, t, m.actions(n).length);
+        const nActs = m.actions(n);
+        const vs = violationsAt(m, t, nActs.length);
         if (record(vs, nid)) break search;
         if (vs.length) continue; // violating states are not expanded
         if (index.size >= maxStates) {
           complete = false;
           break search;
         }
-        queue.push(n);
+        queue.push({ s: n, acts: nActs });
         queueIds.push(nid);
       }
     }

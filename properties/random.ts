@@ -12,6 +12,7 @@ import fc from 'fast-check';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
 import { variantOf } from '../model/contract.js';
 import type { Trace } from './check.js';
+import { minimizeTrace } from '../shrinkers/minimize.js';
 import { runTrace, sometimesNames } from './check.js';
 
 /** Options of a random run. */
@@ -20,6 +21,8 @@ export interface RandomOptions {
   readonly runs: number;
   /** Longest schedule generated (default 200). fast-check's default size would cap it at 10. */
   readonly maxSteps?: number;
+  /** Bound on fast-check shrink steps before the minimizer takes over (default 400). */
+  readonly maxShrinks?: number;
   /** Skip shrinking (to time the first failure alone). */
   readonly noShrink?: boolean;
 }
@@ -37,7 +40,9 @@ export interface RandomResult {
     readonly property: string;
     readonly message: string;
     readonly config: unknown;
+    /** The schedule fast-check shrank to (before the minimizer). */
     readonly schedule: readonly number[];
+    /** The minimized trace. */
     readonly trace: Trace;
     /** fast-check's replay path of the shrunk counterexample. */
     readonly path: string;
@@ -69,10 +74,15 @@ export function randomCheck(model: AnyModel, variantName: string, opts: RandomOp
   let runsUntilFailure = 0;
   let counting = true;
 
+  // fast-check's shrinker is bounded (its cost grows with schedule length);
+  // the minimizer finishes the job on the short trace it leaves
+  const input = fc.limitShrink(
+    fc.tuple(configArb, fc.array(fc.nat({ max: 1 << 16 }), { minLength: 1, maxLength: maxSteps, size: 'max' })),
+    opts.maxShrinks ?? 400,
+  );
   const prop = fc.property(
-    configArb,
-    fc.array(fc.nat({ max: 1 << 16 }), { minLength: 1, maxLength: maxSteps, size: 'max' }),
-    (config, schedule) => {
+    input,
+    ([config, schedule]) => {
       let res;
       try {
         const m = model.machine(variantName, config);
@@ -107,11 +117,14 @@ export function randomCheck(model: AnyModel, variantName: string, opts: RandomOp
   const base = { model: model.name, variant: variantName, seed: opts.seed, runs: runsUntilFailure, ms, witnesses };
   if (modelError !== undefined) return { ...base, modelError };
   if (!details.failed || !details.counterexample) return base;
-  const [config, schedule] = details.counterexample;
+  const [[config, schedule]] = details.counterexample;
   const m = model.machine(variantName, config);
-  const trace = runSchedule(m, schedule).trace;
-  const used = schedule.slice(0, trace.steps.length);
-  const v = trace.violations.find((x) => x.property === target) ?? trace.violations[0];
+  const shrunk = runSchedule(m, schedule).trace;
+  const first = shrunk.violations.find((x) => x.property === target) ?? shrunk.violations[0];
+  // fast-check shrinks the schedule; the minimizer then drops steps it left behind
+  const trace = first && !opts.noShrink ? minimizeTrace(m, shrunk, first.property) : shrunk;
+  const used = schedule.slice(0, shrunk.steps.length);
+  const v = trace.violations.find((x) => x.property === first?.property) ?? trace.violations[0];
   return {
     ...base,
     failure: {

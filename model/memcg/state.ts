@@ -10,7 +10,7 @@ export type PageKind = 'reclaimable' | 'pinned';
 export type WriterId = 'S' | 'L' | 'L2';
 
 /** Program counter of a writer; `CB1`/`CB2` are V2's shrink_usage callback. */
-export type WriterPc = 'P0' | 'P1' | 'P3' | 'P2' | 'P4' | 'P5' | 'CB1' | 'CB2' | 'done';
+export type WriterPc = 'P1' | 'P3' | 'P2' | 'P4' | 'P5' | 'CB1' | 'CB2' | 'done';
 /** A write's return value. */
 export type WriteResult = 'ok' | 'EINVAL' | 'E2BIG' | 'EINTR' | 'EBUSY';
 
@@ -24,11 +24,10 @@ export interface Writer {
   readonly minUsage: number;
   readonly signal: boolean;
   readonly result: WriteResult | null;
-  /** Ghosts for M3 and L1/L1+: rounds without progress, own steps, own step bound, a charger ran meanwhile. */
+  /** Ghosts for M3 and L1/L1+: rounds without progress, own steps, own step bound. */
   readonly noProgress: number;
   readonly steps: number;
   readonly bound: number;
-  readonly overlapped: boolean;
 }
 
 /** Program counter of the charger C (spec 03 §3). */
@@ -89,17 +88,16 @@ export interface MemcgConfig {
   readonly signals: boolean;
 }
 
-/** Every action of the model: environment events, then the steps of S, L and C. */
+/** Every action of the model: environment events, then the steps of S, L and C. `P0` is a write(2): it starts the writer and parses. */
 export type MemcgAction =
-  | { readonly type: 'write_shrink'; readonly input: string }
-  | { readonly type: 'write_limit'; readonly w: WriterId; readonly input: string }
+  | { readonly type: 'P0'; readonly w: WriterId; readonly input: string }
   | { readonly type: 'charge' }
   | { readonly type: 'uncharge'; readonly kind: PageKind }
   | { readonly type: 'pin' }
   | { readonly type: 'unpin' }
   | { readonly type: 'signal'; readonly w: WriterId }
-  | { readonly type: 'oom_victim_exits'; readonly kind: PageKind }
-  | { readonly type: 'P0' | 'P1' | 'P2' | 'P3' | 'P4' | 'CB1'; readonly w: WriterId }
+  | { readonly type: 'oom_victim_exits'; readonly kind: PageKind | null }
+  | { readonly type: 'P1' | 'P2' | 'P3' | 'P4' | 'CB1'; readonly w: WriterId }
   | { readonly type: 'P5' | 'CB2'; readonly w: WriterId; readonly r: number }
   | { readonly type: 'C1'; readonly kind: PageKind | null }
   | { readonly type: 'C2' | 'C4' | 'C5' }
