@@ -1,0 +1,99 @@
+/**
+ * The CLI as a user meets it: the built `bin/mmcheck.js` in a fresh folder
+ * (`npm test` builds first). Counterexample files, byte-identical repro,
+ * and one-line errors with exit code 2 for bad input.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, test } from 'vitest';
+
+const BIN = resolve(import.meta.dirname, '..', 'bin', 'mmcheck.js');
+let dir = '';
+
+function mmcheck(...args: string[]): { code: number | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd: dir, encoding: 'utf8' });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'mmcheck-cli-'));
+  if (!existsSync(resolve(import.meta.dirname, '..', 'dist', 'cli', 'main.js'))) throw new Error('dist/ missing: run npm run build (npm test does)');
+});
+
+describe('mmcheck run and repro', () => {
+  test('run writes a replay file and trace; repro prints the identical trace twice and exits 1', () => {
+    const run = mmcheck('run', 'memcg', '--variant', 'V2', '--seed', '3', '--runs', '500');
+    expect(run.code).toBe(1);
+    expect(run.out).toMatch(/violates M2/);
+    const file = join('mmcheck-out', 'memcg-V2-random-seed3.json');
+    expect(existsSync(join(dir, file))).toBe(true);
+    const txt = readFileSync(join(dir, 'mmcheck-out', 'memcg-V2-random-seed3.txt'), 'utf8');
+    expect(txt.trimEnd().split('\n').at(-1)).toBe(`replay: npx mmcheck repro ${file}`);
+    const a = mmcheck('repro', file);
+    const b = mmcheck('repro', file);
+    expect(a.code).toBe(1);
+    expect(a.out).toBe(b.out);
+    expect(a.out).toBe(txt);
+  });
+
+  test('repro exits 0 once the violation no longer reproduces', () => {
+    const src = JSON.parse(readFileSync(join(dir, 'mmcheck-out', 'memcg-V2-random-seed3.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'fixed.json'), JSON.stringify({ ...src, variant: 'reference' }));
+    const r = mmcheck('repro', 'fixed.json');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/no longer reproduces/);
+  });
+
+  test('explore reports a complete verdict for a harmless variant and a shortest counterexample for a buggy one', () => {
+    const ok = mmcheck('explore', 'memcg', '--variant', 'W3');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/^no violation among \d+ states up to depth \d+ \(complete/m);
+    const bad = mmcheck('explore', 'memcg', '--variant', 'W1');
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatch(/shortest counterexample: 1 steps/);
+    expect(readdirSync(join(dir, 'mmcheck-out'))).toContain('memcg-W1-explore.json');
+  });
+
+  test('list shows every variant with its expected verdict', () => {
+    const r = mmcheck('list');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/memcg\s+V2\s+M2/);
+    expect(r.out).toMatch(/memcg\s+W3\s+harmless/);
+  });
+});
+
+describe('bad input: one line on stderr, exit 2, no stack trace', () => {
+  const oneLine = (r: { code: number | null; err: string; out: string }, pattern: RegExp): void => {
+    expect(r.code).toBe(2);
+    expect(r.err.trimEnd().split('\n')).toHaveLength(1);
+    expect(r.err).toMatch(pattern);
+    expect(r.err).not.toMatch(/\n\s+at /);
+  };
+  test('a truncated replay file', () => {
+    const full = readFileSync(join(dir, 'mmcheck-out', 'memcg-V2-random-seed3.json'), 'utf8');
+    writeFileSync(join(dir, 'cut.json'), full.slice(0, Math.floor(full.length / 2)));
+    oneLine(mmcheck('repro', 'cut.json'), /cut\.json is not valid JSON/);
+  });
+  test('a replay file naming an unknown action', () => {
+    const src = JSON.parse(readFileSync(join(dir, 'mmcheck-out', 'memcg-V2-random-seed3.json'), 'utf8')) as { actions: string[] };
+    writeFileSync(join(dir, 'odd.json'), JSON.stringify({ ...src, actions: ['nonsense', ...src.actions] }));
+    const r = mmcheck('repro', 'odd.json');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/no longer reproduces: step 1: action nonsense is not enabled/);
+  });
+  test('a replay file with a malformed configuration', () => {
+    const src = JSON.parse(readFileSync(join(dir, 'mmcheck-out', 'memcg-V2-random-seed3.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'cfg.json'), JSON.stringify({ ...src, config: { retries: 'many' } }));
+    oneLine(mmcheck('repro', 'cfg.json'), /memcg config field/);
+  });
+  test('a missing replay file', () => oneLine(mmcheck('repro', 'nope.json'), /cannot read nope\.json: ENOENT/));
+  test('an unknown model', () => oneLine(mmcheck('run', 'nosuch'), /unknown model 'nosuch' \(known: memcg/));
+  test('an unknown variant', () => oneLine(mmcheck('run', 'memcg', '--variant', 'V9'), /unknown variant 'V9' of model 'memcg'/));
+  test('--runs -1', () => oneLine(mmcheck('run', 'memcg', '--runs', '-1'), /--runs must be a non-negative integer, got '-1'/));
+  test('an unknown flag and an unknown command', () => {
+    oneLine(mmcheck('run', '--bogus'), /Unknown option '--bogus'/);
+    oneLine(mmcheck('frobnicate'), /unknown command 'frobnicate'/);
+  });
+});
