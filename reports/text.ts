@@ -16,7 +16,7 @@ export interface TraceHeader {
   readonly replayCommand?: string | undefined;
 }
 
-const MAX_CELL = 44;
+const MAX_CELL = 56;
 
 function clip(s: string, n: number): string {
   return s.length <= n ? s : s.slice(0, n - 1) + '…';
@@ -27,8 +27,12 @@ export function renderTrace(t: Trace, h: TraceHeader): string {
   const lanes: string[] = [];
   for (const s of t.steps) if (!lanes.includes(s.info.ctx)) lanes.push(s.info.ctx);
   const cells = t.steps.map((s) => {
-    const args = s.label.includes('(') ? s.label.slice(s.label.indexOf('(')) : '';
-    return clip(`${s.info.step} ${s.info.fn}${args}`, MAX_CELL);
+    // the lane already names the context: leave out an argument that repeats it
+    const args = Object.entries(s.action as unknown as Record<string, unknown>)
+      .filter(([k, v]) => k !== 'type' && v !== s.info.ctx)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+    return clip(`${s.info.step} ${s.info.fn}${args.length ? `(${args.join(',')})` : ''}`, MAX_CELL);
   });
   const width = new Map<string, number>(lanes.map((l) => [l, l.length]));
   t.steps.forEach((s, i) => width.set(s.info.ctx, Math.max(width.get(s.info.ctx) ?? 0, (cells[i] ?? '').length)));
