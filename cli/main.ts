@@ -158,7 +158,7 @@ function cmdRepro(args: string[], out: (s: string) => void): number {
     throw e;
   }
   out(renderTrace(res.trace, {
-    model: r.model, variant: r.variant, engine: r.engine, seed: r.seed ?? undefined, property: r.property,
+    model: r.model, variant: r.variant, engine: r.engine, seed: r.seed ?? undefined, path: r.path ?? undefined, property: r.property,
     replayCommand: `npx mmcheck repro ${file}`,
   }).trimEnd());
   const again = res.trace.violations.some((v) => v.property === r.property);

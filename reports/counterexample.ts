@@ -51,6 +51,7 @@ export function saveCounterexample(dir: string, f: Found): { json: string; txt: 
     variant: f.variant,
     engine: f.engine,
     seed: f.seed ?? undefined,
+    path: f.path ?? undefined,
     property: f.property,
     replayCommand: replayCommand(json),
   });

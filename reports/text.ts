@@ -12,6 +12,8 @@ export interface TraceHeader {
   readonly variant: string;
   readonly engine: string;
   readonly seed?: number | undefined;
+  /** fast-check's replay path of the shrunk counterexample. */
+  readonly path?: string | undefined;
   readonly property?: string | undefined;
   readonly replayCommand?: string | undefined;
 }
@@ -51,6 +53,7 @@ export function renderTrace(t: Trace, h: TraceHeader): string {
     prev = s.state;
   });
   for (const x of t.violations) out.push(`violated ${x.property} after step ${t.steps.length}: ${x.message}`);
+  if (h.seed !== undefined && h.path) out.push(`fast-check: seed ${h.seed}, path ${h.path} (then minimized)`);
   if (h.replayCommand) out.push(`replay: ${h.replayCommand}`);
   return out.join('\n') + '\n';
 }
