@@ -1,9 +1,9 @@
 /**
  * The `mmcheck` command line: list, run (random engine), explore (exhaustive
- * engine) and repro (re-execute a replay file).
+ * engine), repro (re-execute a replay file) and ci (the gate).
  *
- * Exit codes: 0 no violation; 1 a violation was found (or still reproduces);
- * 2 bad usage or input, with one line on stderr and no stack trace.
+ * Exit codes by kind (`exit.ts`): 0 ok, 1 safety, 2 bad usage or input (one
+ * line on stderr, no stack trace), 3 deadlock, 4 liveness, 5 vacuity, 6 gate.
  */
 import { parseArgs } from 'node:util';
 import type { AnyModel } from '../model/contract.js';
@@ -15,9 +15,12 @@ import { randomCheck } from '../properties/random.js';
 import { saveCounterexample } from '../reports/counterexample.js';
 import { InputError, readReplay } from '../reports/replay.js';
 import { renderTrace } from '../reports/text.js';
+import { violationKind } from '../properties/suite.js';
+import type { ProblemKind } from '../properties/suite.js';
+import { gateReport, parseShard, PROFILES, runItems, shardOf, workItems } from './ci.js';
+import { EXIT, EXIT_HELP, exitFor } from './exit.js';
 
-/** Exit codes. */
-export const EXIT = { ok: 0, violation: 1, usage: 2 } as const;
+export { EXIT } from './exit.js';
 
 const HELP = `usage: mmcheck <command> [options]
 
@@ -28,6 +31,8 @@ commands:
   explore MODEL [--variant V] [--max-states N] [--max-depth N] [--out DIR]
                                          exhaustive breadth-first search of the small configuration
   repro FILE                             re-execute a replay file and print its trace
+  ci [--profile quick|ci|deep] [--seed N] [--shard i/n] [--time-limit S]
+                                         gate: references hold, every known bug still caught
 
 options:
   --variant V     one variant (default: all for run, reference for explore)
@@ -36,8 +41,12 @@ options:
   --out DIR       where counterexamples are written (default mmcheck-out)
   --max-states N  state budget of explore (default 5000000)
   --max-depth N   depth bound of explore (default none)
+  --profile P     ci budget: quick (3 seeds x 300 runs, explorations bounded at 50k states),
+                  ci (10 seeds x 1,000 runs, complete explorations), deep (10 seeds x 10,000 runs)
+  --shard i/n     ci: run every n-th work item starting at the i-th; n shards cover one run exactly
+  --time-limit S  ci: start no work after S seconds; the report says what was not run
 
-exit codes: 0 no violation, 1 violation found (repro: still reproduces), 2 bad usage or input`;
+${EXIT_HELP}`;
 
 /** Raised for bad usage; printed as one line. */
 class UsageError extends Error {}
@@ -81,6 +90,7 @@ function cmdRun(args: string[], out: (s: string) => void): number {
   const dir = values.out ?? 'mmcheck-out';
   const rows = [['model', 'variant', 'expected', 'found', 'runs', 'time', 'counterexample']];
   let violations = 0;
+  const kinds: ProblemKind[] = [];
   for (const m of models) {
     const variants = values.variant !== undefined ? [variantOf(m, values.variant).name] : m.variants.map((v) => v.name);
     for (const v of variants) {
@@ -89,6 +99,7 @@ function cmdRun(args: string[], out: (s: string) => void): number {
       let file = '-';
       if (r.failure) {
         violations++;
+        kinds.push(violationKind(m, v, r.failure.property));
         const saved = saveCounterexample(dir, {
           model: m.name, variant: v, engine: 'random', seed, path: r.failure.path,
           config: r.failure.config, trace: r.failure.trace, property: r.failure.property,
@@ -101,7 +112,7 @@ function cmdRun(args: string[], out: (s: string) => void): number {
   }
   out(table(rows));
   out(`seed ${seed}; ${violations} variant(s) with a violation`);
-  return violations > 0 ? EXIT.violation : EXIT.ok;
+  return exitFor(kinds);
 }
 
 function cmdExplore(args: string[], out: (s: string) => void): number {
@@ -126,7 +137,7 @@ function cmdExplore(args: string[], out: (s: string) => void): number {
     });
     out(saved.text);
     out(`shortest counterexample: ${r.counterexample.steps.length} steps, ${r.states} states explored (${rate} states/s)`);
-    return EXIT.violation;
+    return exitFor([violationKind(m, v.name, property)]);
   }
   const missing = [...r.witnesses].filter(([, w]) => !w).map(([n]) => n);
   out(
@@ -136,7 +147,31 @@ function cmdExplore(args: string[], out: (s: string) => void): number {
   );
   if (r.violated.size) out(`other properties violated (not expanded): ${[...r.violated.keys()].join(', ')}`);
   if (missing.length) out(`sometimes never witnessed: ${missing.join(', ')}`);
-  return r.violated.size ? EXIT.violation : EXIT.ok;
+  return exitFor([...[...r.violated.keys()].map((p) => violationKind(m, v.name, p)), ...(missing.length && r.complete ? (['vacuity'] as const) : [])]);
+}
+
+function cmdCi(args: string[], out: (s: string) => void): number {
+  const { values } = parseArgs({
+    args,
+    options: { profile: { type: 'string' }, seed: { type: 'string' }, shard: { type: 'string' }, 'time-limit': { type: 'string' } },
+  });
+  const name = values.profile ?? 'ci';
+  const profile = PROFILES[name];
+  if (!profile) throw new UsageError(`unknown profile '${name}' (known: ${Object.keys(PROFILES).join(', ')})`);
+  // never silently random: the seed is given, or the documented default, and always printed
+  const seed = nat('seed', values.seed ?? process.env.MMCHECK_SEED, 1);
+  const shard = values.shard !== undefined ? parseShard(values.shard) : { index: 1, count: 1 };
+  const limit = values['time-limit'] !== undefined ? nat('time-limit', values['time-limit'], 0, 1) : undefined;
+  const deadline = limit !== undefined ? Date.now() + limit * 1000 : undefined;
+  const items = shardOf(workItems(MODELS, profile, seed), shard);
+  out(`mmcheck ci: profile ${name}, seeds ${seed}…${seed + profile.seeds - 1}, shard ${shard.index}/${shard.count}: ${items.length} items`);
+  const t0 = Date.now();
+  const results = runItems(items, profile, deadline);
+  const { lines, code } = gateReport(results);
+  for (const l of lines) out(l);
+  const skipped = results.filter((r) => r.skipped).length;
+  out(`${skipped ? `INTERRUPTED by --time-limit: ${skipped} of ${results.length} items not run; ` : ''}${((Date.now() - t0) / 1000).toFixed(1)}s; ${code === 0 ? 'gate passed' : `gate failed (exit ${code})`}`);
+  return code;
 }
 
 function cmdRepro(args: string[], out: (s: string) => void): number {
@@ -163,7 +198,7 @@ function cmdRepro(args: string[], out: (s: string) => void): number {
   }).trimEnd());
   const again = res.trace.violations.some((v) => v.property === r.property);
   if (!again) out(res.trace.violations.length ? `reproduces a different violation, not ${r.property}` : `no longer reproduces: ${r.property} holds`);
-  return res.trace.violations.length ? EXIT.violation : EXIT.ok;
+  return exitFor(res.trace.violations.map((v) => violationKind(m, r.variant, v.property)));
 }
 
 /**
@@ -176,7 +211,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     // node's parseArgs calls '--runs -1' ambiguous; say what is wrong with the value instead
     rest.forEach((a, i) => {
       const v = rest[i + 1];
-      if (/^--(seed|runs|max-states|max-depth)$/.test(a) && v !== undefined && /^-\d/.test(v)) throw new UsageError(`${a} must be a non-negative integer, got '${v}'`);
+      if (/^--(seed|runs|max-states|max-depth|time-limit)$/.test(a) && v !== undefined && /^-\d/.test(v)) throw new UsageError(`${a} must be a non-negative integer, got '${v}'`);
     });
     switch (cmd) {
       case 'list':
@@ -187,6 +222,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         return cmdExplore(rest, out);
       case 'repro':
         return cmdRepro(rest, out);
+      case 'ci':
+        return cmdCi(rest, out);
       case '--help':
       case '-h':
       case 'help':

@@ -51,6 +51,12 @@ export type Property<S, A> =
       readonly kind: 'always' | 'quiescent';
       readonly name: string;
       readonly doc: string;
+      /**
+       * `liveness` for a progress property checked as a bound or at
+       * quiescence (a stuck waiter, a loop that never returns); it selects
+       * the exit code. Default `safety`.
+       */
+      readonly category?: 'safety' | 'liveness';
       check(t: Transition<S, A>): string | undefined;
     }
   | {

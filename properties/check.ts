@@ -91,15 +91,32 @@ export function runTrace(m: AnyMachine, choose: Chooser, maxSteps = Number.POSIT
   while (violations.length === 0 && enabled.length > 0 && steps.length < maxSteps) {
     const a = choose(steps.length, enabled, s);
     if (a === undefined) break;
-    const n = m.next(s, a);
+    let n: unknown;
+    try {
+      n = m.next(s, a);
+      enabled = m.actions(n);
+    } catch (e) {
+      // a model that throws is a finding about the model, with the trace that led there
+      steps.push({ action: a, label: actionLabel(a), info: m.describe(a), state: s });
+      violations = [modelThrew(e)];
+      break;
+    }
     const t = { prev: s, action: a, next: n };
     s = n;
-    enabled = m.actions(s);
     steps.push({ action: a, label: actionLabel(a), info: m.describe(a), state: s });
     violations = violationsAt(m, t, enabled.length);
     for (const w of witnessesAt(m, t)) witnessed.add(w);
   }
   return { trace: { init, steps, violations }, witnessed };
+}
+
+/** Name of the violation recorded when a model's `next` or `actions` throws. */
+export const MODEL_THREW = 'model-threw';
+
+/** The violation for an exception thrown by a model. */
+export function modelThrew(e: unknown): Violation {
+  const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);
+  return { property: MODEL_THREW, message: `model threw: ${msg}` };
 }
 
 /** Raised when a recorded action is not enabled where it stands. */

@@ -6,7 +6,7 @@
 import type { ActionBase, AnyMachine } from '../model/contract.js';
 import { canonical } from '../model/canonical.js';
 import type { Trace, Violation } from './check.js';
-import { runTrace, sometimesNames, violationsAt, witnessesAt } from './check.js';
+import { modelThrew, runTrace, sometimesNames, violationsAt, witnessesAt } from './check.js';
 
 /** Bounds of an exploration. */
 export interface ExploreOptions {
@@ -97,7 +97,20 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
         continue;
       }
       for (const a of acts) {
-        const n = m.next(s, a);
+        let n: unknown;
+        let nActs: readonly ActionBase[];
+        try {
+          n = m.next(s, a);
+          nActs = m.actions(n);
+        } catch (e) {
+          const nid = parent.length;
+          parent.push(id);
+          via.push(a);
+          depthOf.push(d + 1);
+          record([modelThrew(e)], nid);
+          hit = nid; // a throwing model ends the search whatever the target
+          break search;
+        }
         transitions++;
         const key = keyOf(n);
         const known = index.get(key);
@@ -105,7 +118,7 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
         note(witnessesAt(m, t));
         if (known !== undefined) {
           // a step property may fail on a transition into a known state
-          const vs = violationsAt(m, t, m.actions(n).length).filter((v) => !violated.has(v.property) || v.property === opts.target);
+          const vs = violationsAt(m, t, nActs.length).filter((v) => !violated.has(v.property) || v.property === opts.target);
           if (vs.length) {
             const nid = parent.length;
             parent.push(id);
@@ -121,7 +134,6 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
         via.push(a);
         depthOf.push(d + 1);
         depth = Math.max(depth, d + 1);
-        const nActs = m.actions(n);
         const vs = violationsAt(m, t, nActs.length);
         if (record(vs, nid)) break search;
         if (vs.length) continue; // violating states are not expanded

@@ -23,6 +23,8 @@ export interface RandomOptions {
   readonly maxSteps?: number;
   /** Bound on fast-check shrink steps before the minimizer takes over (default 400). */
   readonly maxShrinks?: number;
+  /** Stop starting new runs after this many milliseconds; the result is then `interrupted`. */
+  readonly timeLimitMs?: number;
   /** Skip shrinking (to time the first failure alone). */
   readonly noShrink?: boolean;
 }
@@ -50,6 +52,8 @@ export interface RandomResult {
   };
   /** Per sometimes-property: in how many runs it was witnessed. */
   readonly witnesses: ReadonlyMap<string, number>;
+  /** True when the time limit stopped the runs before the budget was spent. */
+  readonly interrupted?: boolean;
   /** An error thrown by the model itself (e.g. `next` threw), reported as such. */
   readonly modelError?: string;
 }
@@ -112,9 +116,10 @@ export function randomCheck(model: AnyModel, variantName: string, opts: RandomOp
     seed: opts.seed,
     numRuns: opts.runs,
     endOnFailure: opts.noShrink ?? false,
+    ...(opts.timeLimitMs !== undefined ? { interruptAfterTimeLimit: Math.max(1, opts.timeLimitMs) } : {}),
   });
   const ms = performance.now() - t0;
-  const base = { model: model.name, variant: variantName, seed: opts.seed, runs: runsUntilFailure, ms, witnesses };
+  const base = { model: model.name, variant: variantName, seed: opts.seed, runs: runsUntilFailure, ms, witnesses, ...(details.interrupted ? { interrupted: true } : {}) };
   if (modelError !== undefined) return { ...base, modelError };
   if (!details.failed || !details.counterexample) return base;
   const [[config, schedule]] = details.counterexample;

@@ -1,15 +1,26 @@
 /**
  * Judging a variant against its declared expectation with both engines:
  * the exhaustive engine on its configuration, and the random engine over a
- * set of seeds. Returns the problems found (empty when the variant behaves
- * as declared), so test suites, the benchmark and a CI gate share one verdict.
+ * set of seeds. Work is split into items (one exploration, one item per
+ * seed) so a CI gate can shard it; each item returns the problems it found
+ * (empty when the variant behaves as declared), so test suites, the
+ * benchmark and the gate share one verdict.
  */
-import type { AnyModel } from '../model/contract.js';
+import type { AnyModel, VariantDef } from '../model/contract.js';
 import { variantOf } from '../model/contract.js';
 import type { ExploreResult } from './explore.js';
 import { explore } from './explore.js';
 import type { RandomResult } from './random.js';
 import { randomCheck } from './random.js';
+
+/** What kind of departure a problem is; selects the CI exit code. */
+export type ProblemKind = 'safety' | 'deadlock' | 'liveness' | 'vacuity' | 'lost-power' | 'model-error';
+
+/** One departure from a variant's expectation. */
+export interface Problem {
+  readonly kind: ProblemKind;
+  readonly text: string;
+}
 
 /** Budgets of a variant check. */
 export interface VariantCheckOptions {
@@ -18,6 +29,10 @@ export interface VariantCheckOptions {
   readonly maxStates?: number;
   /** Skip the exhaustive engine (for configurations too large to explore). */
   readonly skipExplore?: boolean;
+  /** Accept an exploration stopped by `maxStates` (quick profiles). */
+  readonly allowIncomplete?: boolean;
+  /** Stop the random engine after this many milliseconds (the run is then marked interrupted). */
+  readonly timeLimitMs?: number;
 }
 
 /** Both engines' results for one variant. */
@@ -28,6 +43,66 @@ export interface VariantCheck {
   readonly random: readonly RandomResult[];
   /** Every way the variant departs from its expectation; empty when it behaves as declared. */
   readonly problems: readonly string[];
+  readonly kinds: readonly Problem[];
+}
+
+function expectedProperty(v: VariantDef<unknown>): string | undefined {
+  return v.expect.kind === 'violates' ? v.expect.property : undefined;
+}
+
+/** The kind of a violated property: built-in deadlock, a liveness property, or safety. */
+export function violationKind(model: AnyModel, variant: string, property: string): ProblemKind {
+  if (property === 'deadlock') return 'deadlock';
+  const m = model.machine(variant, variantOf(model, variant).exploreConfig ?? model.smallConfig);
+  const p = m.properties.find((x) => x.name === property);
+  return p && p.kind !== 'sometimes' && p.category === 'liveness' ? 'liveness' : 'safety';
+}
+
+/** The exploration item of a variant. */
+export function checkExploreItem(model: AnyModel, variantName: string, opts: Pick<VariantCheckOptions, 'maxStates' | 'allowIncomplete'>): { bfs: ExploreResult; problems: Problem[] } {
+  const v = variantOf(model, variantName);
+  const target = expectedProperty(v);
+  const problems: Problem[] = [];
+  const bfs = explore(model.machine(v.name, v.exploreConfig ?? model.smallConfig), {
+    ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
+    ...(target !== undefined ? { target } : {}),
+  });
+  if (target === undefined) {
+    for (const [p, x] of bfs.violated) problems.push({ kind: violationKind(model, v.name, p), text: `explore: ${p} violated (${x.message})` });
+    if (!bfs.complete && !opts.allowIncomplete) problems.push({ kind: 'vacuity', text: `explore: incomplete after ${bfs.states} states` });
+    for (const [w, seen] of bfs.witnesses) if (!seen && bfs.complete) problems.push({ kind: 'vacuity', text: `explore: sometimes ${w} never witnessed (vacuous)` });
+  } else if (!bfs.counterexample && (bfs.complete || !opts.allowIncomplete)) {
+    problems.push({ kind: 'lost-power', text: `explore: ${target} not found among ${bfs.states} states` });
+  }
+  return { bfs, problems };
+}
+
+/** One random-engine item of a variant: one seed. */
+export function checkSeedItem(
+  model: AnyModel,
+  variantName: string,
+  seed: number,
+  opts: Pick<VariantCheckOptions, 'runs' | 'maxStates' | 'timeLimitMs'>,
+  shortest?: number,
+): { random: RandomResult; problems: Problem[] } {
+  const v = variantOf(model, variantName);
+  const target = expectedProperty(v);
+  const problems: Problem[] = [];
+  const r = randomCheck(model, v.name, { seed, runs: opts.runs, ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}) });
+  if (r.modelError !== undefined) problems.push({ kind: 'model-error', text: `seed ${seed}: model threw: ${r.modelError}` });
+  else if (target === undefined) {
+    if (r.failure) problems.push({ kind: violationKind(model, v.name, r.failure.property), text: `seed ${seed}: ${r.failure.property} violated (${r.failure.message})` });
+  } else if (!r.failure) {
+    if (!r.interrupted) problems.push({ kind: 'lost-power', text: `seed ${seed}: ${target} not found in ${r.runs} runs` });
+  } else {
+    if (r.failure.property !== target) problems.push({ kind: 'lost-power', text: `seed ${seed}: found ${r.failure.property}, expected ${target}` });
+    // compare with the shortest trace in the counterexample's own configuration
+    const len = r.failure.trace.steps.length;
+    const own = explore(model.machine(v.name, r.failure.config), { target, maxStates: opts.maxStates ?? 300_000 }).counterexample?.steps.length;
+    const best = own ?? shortest;
+    if (best !== undefined && len > 2 * best) problems.push({ kind: 'safety', text: `seed ${seed}: shrunk to ${len} steps, more than 2× the BFS-shortest ${best} of its configuration` });
+  }
+  return { random: r, problems };
 }
 
 /**
@@ -38,39 +113,19 @@ export interface VariantCheck {
  * engine's shrunk trace must be at most twice the BFS-shortest.
  */
 export function checkVariant(model: AnyModel, variantName: string, opts: VariantCheckOptions): VariantCheck {
-  const v = variantOf(model, variantName);
-  const problems: string[] = [];
-  const target = v.expect.kind === 'violates' ? v.expect.property : undefined;
+  const kinds: Problem[] = [];
   let bfs: ExploreResult | undefined;
   if (!opts.skipExplore) {
-    bfs = explore(model.machine(v.name, v.exploreConfig ?? model.smallConfig), {
-      ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
-      ...(target !== undefined ? { target } : {}),
-    });
-    if (target === undefined) {
-      for (const [p, x] of bfs.violated) problems.push(`explore: ${p} violated (${x.message})`);
-      if (!bfs.complete) problems.push(`explore: incomplete after ${bfs.states} states`);
-      for (const [w, seen] of bfs.witnesses) if (!seen) problems.push(`explore: sometimes ${w} never witnessed (vacuous)`);
-    } else if (!bfs.counterexample) problems.push(`explore: ${target} not found among ${bfs.states} states`);
+    const e = checkExploreItem(model, variantName, opts);
+    bfs = e.bfs;
+    kinds.push(...e.problems);
   }
-  const random = opts.seeds.map((seed) => randomCheck(model, v.name, { seed, runs: opts.runs }));
-  const shortest = bfs?.counterexample?.steps.length;
-  // random configurations differ from the exploration's; lengths are compared within one configuration
-  for (const r of random) {
-    if (r.modelError !== undefined) problems.push(`seed ${r.seed}: model threw: ${r.modelError}`);
-    if (target === undefined) {
-      if (r.failure) problems.push(`seed ${r.seed}: ${r.failure.property} violated (${r.failure.message})`);
-    } else if (!r.failure) problems.push(`seed ${r.seed}: ${target} not found in ${r.runs} runs`);
-    else {
-      if (r.failure.property !== target) problems.push(`seed ${r.seed}: found ${r.failure.property}, expected ${target}`);
-      // compare with the shortest trace in the counterexample's own configuration
-      const len = r.failure.trace.steps.length;
-      const own = explore(model.machine(v.name, r.failure.config), { target, maxStates: opts.maxStates ?? 300_000 }).counterexample?.steps.length;
-      const best = own ?? shortest;
-      if (best !== undefined && len > 2 * best) problems.push(`seed ${r.seed}: shrunk to ${len} steps, more than 2× the BFS-shortest ${best} of its configuration`);
-    }
-  }
-  return { model: model.name, variant: v.name, ...(bfs ? { bfs } : {}), random, problems };
+  const random = opts.seeds.map((seed) => {
+    const s = checkSeedItem(model, variantName, seed, opts, bfs?.counterexample?.steps.length);
+    kinds.push(...s.problems);
+    return s.random;
+  });
+  return { model: model.name, variant: variantName, ...(bfs ? { bfs } : {}), random, problems: kinds.map((p) => p.text), kinds };
 }
 
 /** Seeds 1…n. */

@@ -105,6 +105,7 @@ export function memcgProperties(c: MemcgConfig, f: MemcgFlags): Property<MemcgSt
       kind: 'always',
       name: 'L1+',
       doc: 'the same bound holds with concurrent chargers',
+      category: 'liveness',
       check: ({ next: s }) => {
         for (const w of WRITERS) {
           const wr = s.writers[w];
@@ -139,6 +140,7 @@ export function memcgProperties(c: MemcgConfig, f: MemcgFlags): Property<MemcgSt
       kind: 'always',
       name: 'L1',
       doc: 'with no charger running concurrently, a write returns within its step bound',
+      category: 'liveness',
       check: ({ next: s }) => {
         for (const w of WRITERS) {
           const wr = s.writers[w];

@@ -1,0 +1,74 @@
+/**
+ * The CI gate: it passes on the real models, fails with the gate code when a
+ * known bug is no longer caught, and shards cover exactly one run's work.
+ */
+import { describe, expect, test } from 'vitest';
+import type { AnyMachine, AnyModel } from '../model/contract.js';
+import { memcgModel } from '../model/memcg/model.js';
+import { runTrace } from '../properties/check.js';
+import { explore } from '../properties/explore.js';
+import { abba, toyMachine } from '../test/toys.js';
+import { gateReport, parseShard, PROFILES, runItems, shardOf, workItems } from './ci.js';
+import { EXIT, exitFor } from './exit.js';
+
+const quick = PROFILES.quick ?? { seeds: 3, runs: 300, maxStates: 50_000, allowIncomplete: true };
+
+describe('mmcheck ci', () => {
+  test('a copy of memcg whose V2 bug is fixed fails the gate: harness lost power, exit 6', () => {
+    const fixed: AnyModel = { ...memcgModel, machine: (v, c) => memcgModel.machine(v === 'V2' ? 'reference' : v, c) };
+    const items = workItems([fixed], { ...quick, seeds: 2, runs: 200 }, 1).filter((i) => i.variant === 'V2' || i.variant === 'reference');
+    const { lines, code } = gateReport(runItems(items, { ...quick, seeds: 2, runs: 200 }));
+    expect(code).toBe(EXIT.gate);
+    expect(lines.join('\n')).toMatch(/memcg\s+V2\s+M2\s+LOST POWER/);
+    expect(lines.join('\n')).toMatch(/harness lost power: V2 no longer caught/);
+    expect(lines.join('\n')).toMatch(/memcg\s+reference\s+holds\s+ok/);
+  });
+
+  test('shards 1/2 and 2/2 together run exactly the work of one unsharded run', () => {
+    const profile = { ...quick, seeds: 2, runs: 100 };
+    const all = workItems([memcgModel], profile, 7);
+    const a = shardOf(all, parseShard('1/2'));
+    const b = shardOf(all, parseShard('2/2'));
+    expect(a.length + b.length).toBe(all.length);
+    const key = (i: { variant: string; seed?: number }): string => `${i.variant}:${i.seed ?? 'explore'}`;
+    expect([...a, ...b].map(key).sort()).toEqual(all.map(key).sort());
+    const whole = runItems(all, profile).map((r) => `${key(r.item)} ${r.detail} ${r.problems.length}`).sort();
+    const split = [...runItems(a, profile), ...runItems(b, profile)].map((r) => `${key(r.item)} ${r.detail} ${r.problems.length}`).sort();
+    expect(split).toEqual(whole);
+  });
+
+  test('bad shard specifications are refused', () => {
+    expect(() => parseShard('0/2')).toThrow(/--shard must be i\/n/);
+    expect(() => parseShard('3/2')).toThrow(/--shard must be i\/n/);
+    expect(() => parseShard('x')).toThrow(/--shard must be i\/n/);
+  });
+});
+
+describe('exit codes by kind', () => {
+  test('precedence: a broken model, then deadlock, liveness, safety, lost power, vacuity', () => {
+    expect(exitFor([])).toBe(0);
+    expect(exitFor(['vacuity', 'safety'])).toBe(1);
+    expect(exitFor(['safety', 'deadlock'])).toBe(3);
+    expect(exitFor(['liveness', 'lost-power'])).toBe(4);
+    expect(exitFor(['lost-power', 'vacuity'])).toBe(6);
+    expect(exitFor(['vacuity'])).toBe(5);
+    expect(exitFor(['model-error', 'deadlock'])).toBe(2);
+  });
+});
+
+describe('a model that throws', () => {
+  const throwing = toyMachine({ m: 'mutex' }, { A: [{ op: 'lock', lock: 'm' }, { op: 'lock', lock: 'm' }] });
+  test('is reported as a counterexample with its trace, by both engines', () => {
+    // A relocks a mutex it holds: the toy's mutexLock queues it behind itself, so make next throw instead
+    const m: AnyMachine = { ...(throwing as unknown as AnyMachine), next: (s, a) => { if ((s as { pc: { A: number } }).pc.A === 1) throw new Error('boom at A1'); return (throwing as unknown as AnyMachine).next(s, a); } };
+    const r = runTrace(m, (_, e) => e[0]);
+    expect(r.trace.steps).toHaveLength(2);
+    expect(r.trace.violations).toEqual([{ property: 'model-threw', message: 'model threw: boom at A1' }]);
+    const b = explore(m);
+    expect(b.counterexample?.violations[0]?.property).toBe('model-threw');
+    expect(b.counterexample?.steps).toHaveLength(2);
+  });
+  test('the abba toy still deadlocks (sanity of the toy used above)', () => {
+    expect(explore(abba as unknown as AnyMachine).counterexample?.violations[0]?.property).toBe('deadlock');
+  });
+});

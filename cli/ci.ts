@@ -1,0 +1,124 @@
+/**
+ * `mmcheck ci`: the gate a project runs on every change. Every model's
+ * `reference` (and harmless variant) must hold with every witness reached,
+ * and every buggy variant must still be caught with the property it declares
+ * — "harness lost power" otherwise. Work is split into items (one exploration
+ * and one item per seed and variant) that `--shard i/n` divides
+ * deterministically, and `--time-limit` bounds.
+ */
+import type { AnyModel } from '../model/contract.js';
+import type { Problem } from '../properties/suite.js';
+import { checkExploreItem, checkSeedItem, seeds } from '../properties/suite.js';
+import { exitFor } from './exit.js';
+
+/** A budget profile. */
+export interface Profile {
+  readonly seeds: number;
+  readonly runs: number;
+  /** State budget of each exploration; an exploration cut short is accepted only in `quick`. */
+  readonly maxStates: number;
+  readonly allowIncomplete: boolean;
+}
+
+/** The documented budget profiles. */
+export const PROFILES: Record<string, Profile> = {
+  quick: { seeds: 3, runs: 300, maxStates: 50_000, allowIncomplete: true },
+  ci: { seeds: 10, runs: 1_000, maxStates: 2_000_000, allowIncomplete: false },
+  deep: { seeds: 10, runs: 10_000, maxStates: 5_000_000, allowIncomplete: false },
+};
+
+/** One unit of gate work. */
+export interface WorkItem {
+  readonly model: AnyModel;
+  readonly variant: string;
+  /** `undefined`: the exploration; otherwise the random engine with this seed. */
+  readonly seed?: number;
+}
+
+/** Every item of a gate run, in a fixed order. */
+export function workItems(models: readonly AnyModel[], profile: Profile, seedBase: number): WorkItem[] {
+  const items: WorkItem[] = [];
+  for (const model of models)
+    for (const v of model.variants) {
+      items.push({ model, variant: v.name });
+      for (const s of seeds(profile.seeds)) items.push({ model, variant: v.name, seed: seedBase + s - 1 });
+    }
+  return items;
+}
+
+/** Parses `i/n` (1 ≤ i ≤ n). */
+export function parseShard(text: string): { index: number; count: number } {
+  const m = /^(\d+)\/(\d+)$/.exec(text);
+  const index = Number(m?.[1]);
+  const count = Number(m?.[2]);
+  if (!m || count < 1 || index < 1 || index > count) throw new Error(`--shard must be i/n with 1 ≤ i ≤ n, got '${text}'`);
+  return { index, count };
+}
+
+/** The items of shard i of n: every n-th item, so shards are balanced and together cover all items exactly once. */
+export function shardOf<T>(items: readonly T[], shard: { index: number; count: number }): T[] {
+  return items.filter((_, i) => i % shard.count === shard.index - 1);
+}
+
+/** Outcome of one item. */
+export interface ItemResult {
+  readonly item: WorkItem;
+  readonly problems: readonly Problem[];
+  readonly ms: number;
+  /** Not run: the time limit was reached first. */
+  readonly skipped?: boolean;
+  readonly detail: string;
+}
+
+/** Runs gate items until done or until the deadline (ms since epoch). */
+export function runItems(items: readonly WorkItem[], profile: Profile, deadline?: number, progress?: (done: number) => void): ItemResult[] {
+  const out: ItemResult[] = [];
+  for (const item of items) {
+    const left = deadline !== undefined ? deadline - Date.now() : undefined;
+    if (left !== undefined && left <= 0) {
+      out.push({ item, problems: [], ms: 0, skipped: true, detail: 'not run: time limit' });
+      continue;
+    }
+    const t0 = performance.now();
+    if (item.seed === undefined) {
+      const { bfs, problems } = checkExploreItem(item.model, item.variant, profile);
+      const detail = bfs.counterexample ? `explore: shortest ${bfs.counterexample.steps.length} steps` : `explore: ${bfs.states} states${bfs.complete ? ', complete' : ', bounded'}`;
+      out.push({ item, problems, ms: performance.now() - t0, detail });
+    } else {
+      const { random, problems } = checkSeedItem(item.model, item.variant, item.seed, { runs: profile.runs, ...(left !== undefined ? { timeLimitMs: left } : {}) });
+      const detail = random.failure ? `seed ${item.seed}: ${random.failure.property} in ${random.runs} runs` : `seed ${item.seed}: ${random.runs} runs${random.interrupted ? ' (interrupted)' : ''}`;
+      out.push({ item, problems, ms: performance.now() - t0, detail });
+    }
+    progress?.(out.length);
+  }
+  return out;
+}
+
+/** Lines of the gate's report and its exit code. */
+export function gateReport(results: readonly ItemResult[]): { lines: string[]; code: number } {
+  const lines: string[] = [];
+  const byVariant = new Map<string, ItemResult[]>();
+  for (const r of results) {
+    const k = `${r.item.model.name} ${r.item.variant}`;
+    byVariant.set(k, [...(byVariant.get(k) ?? []), r]);
+  }
+  const rows: string[][] = [['model', 'variant', 'expected', 'verdict', 'items', 'time']];
+  for (const [, rs] of byVariant) {
+    const first = rs[0];
+    if (!first) continue;
+    const v = first.item.model.variants.find((x) => x.name === first.item.variant);
+    const expected = v?.expect.kind === 'violates' ? v.expect.property : (v?.expect.kind ?? '?');
+    const problems = rs.flatMap((r) => r.problems);
+    const ran = rs.filter((r) => !r.skipped);
+    const verdict = problems.some((p) => p.kind === 'lost-power')
+      ? 'LOST POWER'
+      : problems.length
+        ? `BROKEN (${[...new Set(problems.map((p) => p.kind))].join(', ')})`
+        : ran.length < rs.length ? 'ok (partial)' : 'ok';
+    rows.push([first.item.model.name, first.item.variant, expected, verdict, `${ran.length}/${rs.length}`, `${(rs.reduce((a, r) => a + r.ms, 0) / 1000).toFixed(1)}s`]);
+    for (const p of problems) lines.push(`  ${first.item.model.name} ${first.item.variant}: ${p.kind === 'lost-power' ? `harness lost power: ${first.item.variant} no longer caught — ` : ''}${p.text}`);
+  }
+  const w = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
+  const table = rows.map((r) => r.map((c, i) => c.padEnd(w[i] ?? 0)).join('  ').trimEnd());
+  return { lines: [...table, ...lines], code: exitFor(results.flatMap((r) => r.problems.map((p) => p.kind))) };
+}
