@@ -8,12 +8,17 @@
 import { parseArgs } from 'node:util';
 import type { AnyModel } from '../model/contract.js';
 import { variantOf } from '../model/contract.js';
-import { MODELS, modelByName } from '../model/registry.js';
+import { MODELS } from '../model/registry.js';
+import { loadUserModel } from './usermodel.js';
 import { ReplayDivergence, replayLabels } from '../properties/check.js';
 import { explore } from '../properties/explore.js';
 import { randomCheck } from '../properties/random.js';
-import { saveCounterexample } from '../reports/counterexample.js';
-import { InputError, readReplay } from '../reports/replay.js';
+import { replayCommand, saveCounterexample } from '../reports/counterexample.js';
+import { readCounterexample } from '../reports/itf.js';
+import type { ProgressSink } from '../reports/progress.js';
+import { countingModel, Progress, stderrProgress } from '../reports/progress.js';
+import { InputError } from '../reports/replay.js';
+import { reportFile, reportTarget, RunRecorder } from '../reports/run.js';
 import { renderTrace } from '../reports/text.js';
 import { violationKind } from '../properties/suite.js';
 import type { ProblemKind } from '../properties/suite.js';
@@ -26,19 +31,25 @@ const HELP = `usage: mmcheck <command> [options]
 
 commands:
   list                                   models, variants, properties and expected verdicts
-  run [MODEL] [--variant V] [--seed N] [--runs N] [--out DIR]
+  run [MODEL] [--variant V] [--seed N] [--runs N] [--out DIR] [--junit FILE] [--summary FILE] [--html DIR]
                                          random engine; no MODEL: every variant of every model
   explore MODEL [--variant V] [--max-states N] [--max-depth N] [--out DIR]
                                          exhaustive breadth-first search of the small configuration
-  repro FILE                             re-execute a replay file and print its trace
+  repro FILE                             re-execute a replay file (or its .itf.json) and print its trace
+  report FILE --html OUT                 render a replay or ITF file as one self-contained HTML page
   ci [--profile quick|ci|deep] [--seed N] [--shard i/n] [--time-limit S]
                                          gate: references hold, every known bug still caught
+
+  every command takes --model PATH: check a model module (.ts or .js) instead of the built-in ones
 
 options:
   --variant V     one variant (default: all for run, reference for explore)
   --seed N        seed of the random engine (default 1); printed with every failure
   --runs N        random runs per variant (default 1000)
   --out DIR       where counterexamples are written (default mmcheck-out)
+  --junit FILE    run: JUnit XML, one test case per (model, variant, property)
+  --summary FILE  run: Markdown summary table and each counterexample as a lane table
+  --html DIR      run: one HTML trace view per counterexample and an index.html
   --max-states N  state budget of explore (default 5000000)
   --max-depth N   depth bound of explore (default none)
   --profile P     ci budget: quick (3 seeds x 300 runs, explorations bounded at 50k states),
@@ -50,6 +61,31 @@ ${EXIT_HELP}`;
 
 /** Raised for bad usage; printed as one line. */
 class UsageError extends Error {}
+
+/** The `--model` module of this invocation, named in replay commands. */
+let modelPath: string | undefined;
+
+/** A model by name among those in play (the registry's, or a `--model` module's). */
+function pick(models: readonly AnyModel[], name: string): AnyModel {
+  const m = models.find((x) => x.name === name);
+  if (!m) throw new UsageError(`unknown model '${name}' (known: ${models.map((x) => x.name).join(', ')})`);
+  return m;
+}
+
+/** Takes `--model PATH` / `--model=PATH` out of the arguments. */
+function takeModelFlag(args: string[]): { path?: string; rest: string[] } {
+  const rest: string[] = [];
+  let path: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i] as string;
+    if (a === '--model') {
+      path = args[++i];
+      if (path === undefined) throw new UsageError('--model needs a PATH');
+    } else if (a.startsWith('--model=')) path = a.slice('--model='.length);
+    else rest.push(a);
+  }
+  return path !== undefined ? { path, rest } : { rest };
+}
 
 function nat(name: string, v: string | undefined, dflt: number, min = 0): number {
   if (v === undefined) return dflt;
@@ -67,62 +103,77 @@ function expected(m: AnyModel, variant: string): string {
   return e.kind === 'violates' ? e.property : e.kind === 'harmless' ? 'harmless' : 'holds';
 }
 
-function cmdList(out: (s: string) => void): number {
+function cmdList(out: (s: string) => void, known: readonly AnyModel[]): number {
   const rows = [['model', 'variant', 'expected', 'summary']];
-  for (const m of MODELS) for (const v of m.variants) rows.push([m.name, v.name, expected(m, v.name), v.summary]);
+  for (const m of known) for (const v of m.variants) rows.push([m.name, v.name, expected(m, v.name), v.summary]);
   out(table(rows));
   out('');
-  for (const m of MODELS) out(`${m.name} (${m.title}, spec ${m.spec}) properties: ${m.propertyNames.join(' ')} + built-in deadlock lock-discipline sleep-in-atomic`);
+  for (const m of known) out(`${m.name} (${m.title}, spec ${m.spec}) properties: ${m.propertyNames.join(' ')} + built-in deadlock lock-discipline sleep-in-atomic`);
   return EXIT.ok;
 }
 
-function cmdRun(args: string[], out: (s: string) => void): number {
+function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyModel[], progress: ProgressSink | null = null): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { variant: { type: 'string' }, seed: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' } },
+    options: {
+      variant: { type: 'string' }, seed: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' },
+      junit: { type: 'string' }, summary: { type: 'string' }, html: { type: 'string' },
+    },
   });
   if (positionals.length > 1) throw new UsageError(`run takes at most one model, got ${positionals.join(' ')}`);
-  const models = positionals[0] !== undefined ? [modelByName(positionals[0])] : [...MODELS];
+  const models = positionals[0] !== undefined ? [pick(known, positionals[0])] : [...known];
   if (values.variant !== undefined && models.length !== 1) throw new UsageError('--variant needs a MODEL');
   const seed = nat('seed', values.seed, 1);
   const runs = nat('runs', values.runs, 1000, 1);
   const dir = values.out ?? 'mmcheck-out';
+  const recorder = new RunRecorder(seed, runs, { junit: values.junit, summary: values.summary, html: values.html });
+  const variantsOf = (m: AnyModel): string[] => (values.variant !== undefined ? [variantOf(m, values.variant).name] : m.variants.map((v) => v.name));
+  const bar = progress ? new Progress(progress, models.reduce((a, m) => a + variantsOf(m).length, 0) * runs) : undefined;
   const rows = [['model', 'variant', 'expected', 'found', 'runs', 'time', 'counterexample']];
   let violations = 0;
   const kinds: ProblemKind[] = [];
   for (const m of models) {
-    const variants = values.variant !== undefined ? [variantOf(m, values.variant).name] : m.variants.map((v) => v.name);
+    const variants = variantsOf(m);
     for (const v of variants) {
-      const r = randomCheck(m, v, { seed, runs });
+      bar?.begin(`${m.name} ${v}`, runs);
+      const r = randomCheck(bar ? countingModel(m, () => bar.tick()) : m, v, { seed, runs });
+      bar?.end(r.runs, r.failure !== undefined);
+      if (r.modelError !== undefined) bar?.finish();
       if (r.modelError !== undefined) throw new InputError(`model ${m.name} variant ${v} threw: ${r.modelError}`);
       let file = '-';
+      let saved: ReturnType<typeof saveCounterexample> | undefined;
       if (r.failure) {
         violations++;
         kinds.push(violationKind(m, v, r.failure.property));
-        const saved = saveCounterexample(dir, {
+        saved = saveCounterexample(dir, {
           model: m.name, variant: v, engine: 'random', seed, path: r.failure.path,
-          config: r.failure.config, trace: r.failure.trace, property: r.failure.property,
+          config: r.failure.config, trace: r.failure.trace, property: r.failure.property, spec: m.spec,
+          ...(modelPath !== undefined ? { modelPath } : {}),
         });
         file = saved.json;
         if (models.length === 1 && variants.length === 1) out(saved.text);
       }
+      recorder.add(m, v, r, saved);
       rows.push([m.name, v, expected(m, v), r.failure?.property ?? 'none', String(r.runs), `${(r.ms / 1000).toFixed(2)}s`, file]);
     }
   }
+  bar?.finish();
   out(table(rows));
   out(`seed ${seed}; ${violations} variant(s) with a violation`);
+  for (const f of recorder.finish()) out(`wrote ${f}`);
   return exitFor(kinds);
 }
 
-function cmdExplore(args: string[], out: (s: string) => void): number {
+function cmdExplore(args: string[], out: (s: string) => void, known: readonly AnyModel[]): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: { variant: { type: 'string' }, 'max-states': { type: 'string' }, 'max-depth': { type: 'string' }, out: { type: 'string' } },
   });
-  if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError('explore takes exactly one MODEL');
-  const m = modelByName(positionals[0]);
+  const name = positionals[0] ?? (known.length === 1 ? known[0]?.name : undefined);
+  if (positionals.length > 1 || name === undefined) throw new UsageError('explore takes exactly one MODEL');
+  const m = pick(known, name);
   const v = variantOf(m, values.variant ?? 'reference');
   const config = v.exploreConfig ?? m.smallConfig;
   const maxStates = nat('max-states', values['max-states'], 5_000_000, 1);
@@ -134,6 +185,7 @@ function cmdExplore(args: string[], out: (s: string) => void): number {
     const property = r.counterexample.violations.find((x) => x.property === target)?.property ?? r.counterexample.violations[0]?.property ?? 'unknown';
     const saved = saveCounterexample(values.out ?? 'mmcheck-out', {
       model: m.name, variant: v.name, engine: 'explore', seed: null, path: null, config, trace: r.counterexample, property,
+      ...(modelPath !== undefined ? { modelPath } : {}),
     });
     out(saved.text);
     out(`shortest counterexample: ${r.counterexample.steps.length} steps, ${r.states} states explored (${rate} states/s)`);
@@ -150,7 +202,7 @@ function cmdExplore(args: string[], out: (s: string) => void): number {
   return exitFor([...[...r.violated.keys()].map((p) => violationKind(m, v.name, p)), ...(missing.length && r.complete ? (['vacuity'] as const) : [])]);
 }
 
-function cmdCi(args: string[], out: (s: string) => void): number {
+function cmdCi(args: string[], out: (s: string) => void, known: readonly AnyModel[]): number {
   const { values } = parseArgs({
     args,
     options: { profile: { type: 'string' }, seed: { type: 'string' }, shard: { type: 'string' }, 'time-limit': { type: 'string' } },
@@ -163,7 +215,7 @@ function cmdCi(args: string[], out: (s: string) => void): number {
   const shard = values.shard !== undefined ? parseShard(values.shard) : { index: 1, count: 1 };
   const limit = values['time-limit'] !== undefined ? nat('time-limit', values['time-limit'], 0, 1) : undefined;
   const deadline = limit !== undefined ? Date.now() + limit * 1000 : undefined;
-  const items = shardOf(workItems(MODELS, profile, seed), shard);
+  const items = shardOf(workItems(known, profile, seed), shard);
   out(`mmcheck ci: profile ${name}, seeds ${seed}…${seed + profile.seeds - 1}, shard ${shard.index}/${shard.count}: ${items.length} items`);
   const t0 = Date.now();
   const results = runItems(items, profile, deadline);
@@ -174,12 +226,12 @@ function cmdCi(args: string[], out: (s: string) => void): number {
   return code;
 }
 
-function cmdRepro(args: string[], out: (s: string) => void): number {
+function cmdRepro(args: string[], out: (s: string) => void, known: readonly AnyModel[]): number {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError('repro takes exactly one FILE');
   const file = positionals[0];
-  const r = readReplay(file);
-  const m = modelByName(r.model);
+  const r = readCounterexample(file);
+  const m = pick(known, r.model);
   variantOf(m, r.variant);
   const config = m.parseConfig(r.config);
   let res;
@@ -194,20 +246,39 @@ function cmdRepro(args: string[], out: (s: string) => void): number {
   }
   out(renderTrace(res.trace, {
     model: r.model, variant: r.variant, engine: r.engine, seed: r.seed ?? undefined, path: r.path ?? undefined, property: r.property,
-    replayCommand: `npx mmcheck repro ${file}`,
+    replayCommand: replayCommand(file, modelPath),
   }).trimEnd());
   const again = res.trace.violations.some((v) => v.property === r.property);
   if (!again) out(res.trace.violations.length ? `reproduces a different violation, not ${r.property}` : `no longer reproduces: ${r.property} holds`);
   return exitFor(res.trace.violations.map((v) => violationKind(m, r.variant, v.property)));
 }
 
+function cmdReport(args: string[], out: (s: string) => void, known: readonly AnyModel[]): number {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { html: { type: 'string' } } });
+  if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError('report takes exactly one FILE');
+  if (values.html === undefined) throw new UsageError('report needs --html OUT (a file, or a folder for <stem>.html)');
+  const target = reportTarget(positionals[0], values.html);
+  const r = reportFile(positionals[0], target, known);
+  if (r.diverged !== undefined) {
+    out(`no longer reproduces: ${r.diverged}; nothing written`);
+    return EXIT.ok;
+  }
+  out(`wrote ${target}`);
+  return exitFor(r.violations.map((p) => violationKind(r.model, r.variant, p)));
+}
+
 /**
  * Runs the CLI with `argv` (without `node` and the script) and returns the
- * exit code. Output goes to `out`, one-line errors to `err`.
+ * exit code. Output goes to `out`, one-line errors to `err`, the progress
+ * of `run` to `progress` (stderr by default; `null` for none).
  */
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n'), err: (s: string) => void = (s) => process.stderr.write(s + '\n')): Promise<number> {
-  const [cmd, ...rest] = argv;
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n'), err: (s: string) => void = (s) => process.stderr.write(s + '\n'), progress: ProgressSink | null = stderrProgress()): Promise<number> {
+  const [cmd, ...args] = argv;
   try {
+    const flag = takeModelFlag(args);
+    const rest = flag.rest;
+    modelPath = flag.path;
+    const models = flag.path !== undefined ? [await loadUserModel(flag.path)] : MODELS;
     // node's parseArgs calls '--runs -1' ambiguous; say what is wrong with the value instead
     rest.forEach((a, i) => {
       const v = rest[i + 1];
@@ -215,15 +286,17 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     });
     switch (cmd) {
       case 'list':
-        return cmdList(out);
+        return cmdList(out, models);
       case 'run':
-        return cmdRun(rest, out);
+        return cmdRun(rest, out, models, progress);
       case 'explore':
-        return cmdExplore(rest, out);
+        return cmdExplore(rest, out, models);
       case 'repro':
-        return cmdRepro(rest, out);
+        return cmdRepro(rest, out, models);
+      case 'report':
+        return cmdReport(rest, out, models);
       case 'ci':
-        return cmdCi(rest, out);
+        return cmdCi(rest, out, models);
       case '--help':
       case '-h':
       case 'help':

@@ -1,0 +1,28 @@
+/**
+ * The public API of mmcheck, for models written outside this repository:
+ * `import { … } from 'mmcheck'`. A model is a `ModelDef` (see
+ * `model/contract.ts`); the kernel primitives, the engines and the report
+ * writers are the same ones the built-in models use.
+ */
+export type { ActionBase, AnyMachine, AnyModel, Expectation, Json, Machine, ModelDef, Property, StepInfo, Transition, VariantDef } from './model/contract.js';
+export { actionLabel, erase, variantOf } from './model/contract.js';
+export type { Fault, KernelState, LockState, MutexState, RwsemState, SpinState } from './model/kernel/state.js';
+export { heldBy, holdersOf, kernelState, waitingOn } from './model/kernel/state.js';
+export type { Acquire } from './model/kernel/locks.js';
+export { canProceed, downRead, downWrite, mightSleep, mutexLock, mutexTrylock, mutexUnlock, spinLock, spinUnlock, upRead, upWrite } from './model/kernel/locks.js';
+export { BUILTIN, builtinViolations, lockCycle } from './model/kernel/checks.js';
+export * as notifier from './model/kernel/notifier.js';
+export * as workqueue from './model/kernel/workqueue.js';
+export * as hotplug from './model/kernel/hotplug.js';
+export * as allocator from './model/kernel/allocator.js';
+export * as atomic from './model/kernel/atomic.js';
+export type { Trace, TraceStep, Violation } from './properties/check.js';
+export { replayLabels, runTrace } from './properties/check.js';
+export type { ExploreOptions, ExploreResult } from './properties/explore.js';
+export { explore } from './properties/explore.js';
+export type { RandomOptions, RandomResult } from './properties/random.js';
+export { randomCheck } from './properties/random.js';
+export type { VariantCheck, VariantCheckOptions } from './properties/suite.js';
+export { checkVariant, seeds } from './properties/suite.js';
+export { minimizeTrace } from './shrinkers/minimize.js';
+export { renderTrace } from './reports/text.js';
