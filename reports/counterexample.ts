@@ -1,10 +1,12 @@
 /**
- * One counterexample written out: the replay file (`.json`) and its text
- * trace (`.txt`), with the replay command as the trace's last line.
+ * One counterexample written out: the replay file (`.json`), its text
+ * trace (`.txt`), with the replay command as the trace's last line, and the
+ * same trace in the Informal Trace Format (`.itf.json`) for other tools.
  */
 import { join } from 'node:path';
 import type { Trace } from '../properties/check.js';
 import { REPLAY_VERSION, replayText, writeAtomic } from './replay.js';
+import { itfText, toItf } from './itf.js';
 import { renderTrace } from './text.js';
 
 /** What is known about a counterexample when it is saved. */
@@ -17,6 +19,8 @@ export interface Found {
   readonly config: unknown;
   readonly trace: Trace;
   readonly property: string;
+  /** The model's spec file, the ITF trace's `source` (the model name when absent). */
+  readonly spec?: string;
   /** The `--model` module the model came from, if it is not built in. */
   readonly modelPath?: string;
 }
@@ -26,11 +30,17 @@ export function replayCommand(file: string, modelPath?: string): string {
   return `npx mmcheck repro ${file}${modelPath !== undefined ? ` --model ${modelPath}` : ''}`;
 }
 
-/** Writes `<model>-<variant>-<engine>[-seed<N>].{json,txt}` into `dir`; returns the paths and the trace text. */
-export function saveCounterexample(dir: string, f: Found): { json: string; txt: string; text: string } {
-  const stem = `${f.model}-${f.variant}-${f.engine}${f.seed !== null ? `-seed${f.seed}` : ''}`;
+/** File name stem of a counterexample: `<model>-<variant>-<engine>[-seed<N>]`. */
+export function counterexampleStem(f: Pick<Found, 'model' | 'variant' | 'engine' | 'seed'>): string {
+  return `${f.model}-${f.variant}-${f.engine}${f.seed !== null ? `-seed${f.seed}` : ''}`;
+}
+
+/** Writes `<stem>.{json,txt,itf.json}` into `dir` (see {@link counterexampleStem}); returns the paths and the trace text. */
+export function saveCounterexample(dir: string, f: Found): { json: string; txt: string; itf: string; text: string } {
+  const stem = counterexampleStem(f);
   const json = join(dir, `${stem}.json`);
   const txt = join(dir, `${stem}.txt`);
+  const itf = join(dir, `${stem}.itf.json`);
   const v = f.trace.violations.find((x) => x.property === f.property) ?? f.trace.violations[0];
   writeAtomic(
     json,
@@ -58,5 +68,6 @@ export function saveCounterexample(dir: string, f: Found): { json: string; txt: 
     replayCommand: replayCommand(json, f.modelPath),
   });
   writeAtomic(txt, text);
-  return { json, txt, text };
+  writeAtomic(itf, itfText(toItf(f, f.spec)));
+  return { json, txt, itf, text };
 }

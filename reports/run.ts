@@ -1,0 +1,134 @@
+/**
+ * The reports of one `mmcheck run`: collects each variant's outcome as the
+ * run goes, writes the HTML page of each counterexample as soon as it is
+ * found (while its machine is at hand for the kernel slice), and at the end
+ * the JUnit file, the Markdown summary and the HTML index. Also renders one
+ * replay or ITF file as an HTML page (`mmcheck report`).
+ */
+import { statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { AnyModel } from '../model/contract.js';
+import { variantOf } from '../model/contract.js';
+import { ReplayDivergence, replayLabels } from '../properties/check.js';
+import type { RandomResult } from '../properties/random.js';
+import type { Found } from './counterexample.js';
+import { counterexampleStem, replayCommand } from './counterexample.js';
+import { indexHtml, traceHtml } from './html.js';
+import { readCounterexample } from './itf.js';
+import { junitXml } from './junit.js';
+import { InputError, writeAtomic } from './replay.js';
+import type { RunReport, SavedCounterexample, VariantOutcome } from './results.js';
+import { propertiesOf } from './results.js';
+import { summaryMarkdown } from './summary.js';
+
+/** Where the reports of a run go; each is optional. */
+export interface ReportTargets {
+  readonly junit?: string | undefined;
+  readonly summary?: string | undefined;
+  /** Folder of the HTML pages and their index. */
+  readonly html?: string | undefined;
+}
+
+/** Collects a run's outcomes and writes its reports. */
+export class RunRecorder {
+  private readonly outcomes: VariantOutcome[] = [];
+  private readonly pages = new Map<string, string>();
+
+  constructor(
+    private readonly seed: number,
+    private readonly runsPerVariant: number,
+    private readonly targets: ReportTargets,
+  ) {}
+
+  /** Records one variant's random run; `saved` are the files of its counterexample, if any. */
+  add(m: AnyModel, variant: string, r: RandomResult, saved?: { json: string; txt: string; itf: string }): VariantOutcome {
+    const v = variantOf(m, variant);
+    const properties = propertiesOf(m, variant);
+    let counterexample: SavedCounterexample | undefined;
+    if (r.failure && saved) {
+      const found: Found = {
+        model: m.name, variant, engine: 'random', seed: r.seed, path: r.failure.path,
+        config: r.failure.config, trace: r.failure.trace, property: r.failure.property, spec: m.spec,
+      };
+      const machine = m.machine(variant, r.failure.config);
+      let html: string | undefined;
+      if (this.targets.html !== undefined) {
+        html = join(this.targets.html, `${counterexampleStem(found)}.html`);
+        const replay = replayCommand(saved.json);
+        writeAtomic(html, traceHtml({ found, kernel: (s) => machine.kernel(s), replay, files: [saved.json, saved.itf, saved.txt], indexHref: 'index.html' }));
+        this.pages.set(`${m.name}\u0000${variant}`, basename(html));
+      }
+      counterexample = { found, message: r.failure.message, replay: replayCommand(saved.json), files: { ...saved, ...(html !== undefined ? { html } : {}) } };
+    }
+    const o: VariantOutcome = {
+      model: m.name, variant, summary: v.summary, expect: v.expect, properties,
+      seed: r.seed, runs: r.runs, budget: this.runsPerVariant, ms: r.ms, witnesses: r.witnesses,
+      ...(counterexample ? { counterexample } : {}),
+    };
+    this.outcomes.push(o);
+    return o;
+  }
+
+  /** The run so far. */
+  report(): RunReport {
+    return { seed: this.seed, runsPerVariant: this.runsPerVariant, outcomes: [...this.outcomes] };
+  }
+
+  /** Writes the JUnit file, the summary and the HTML index that were asked for; returns their paths. */
+  finish(): string[] {
+    const r = this.report();
+    const written: string[] = [];
+    if (this.targets.junit !== undefined) {
+      writeAtomic(this.targets.junit, junitXml(r));
+      written.push(this.targets.junit);
+    }
+    if (this.targets.summary !== undefined) {
+      writeAtomic(this.targets.summary, summaryMarkdown(r));
+      written.push(this.targets.summary);
+    }
+    if (this.targets.html !== undefined) {
+      const index = join(this.targets.html, 'index.html');
+      writeAtomic(index, indexHtml(r, (model, variant) => this.pages.get(`${model}\u0000${variant}`)));
+      written.push(index);
+    }
+    return written;
+  }
+}
+
+/**
+ * Renders a replay or ITF file as one HTML page at `out`. Returns the
+ * violations the replayed trace ends with, or a divergence message when
+ * the file no longer replays (then nothing is written).
+ */
+export function reportFile(file: string, out: string, known: readonly AnyModel[]): { violations: string[]; diverged?: string; model: AnyModel; variant: string } {
+  const r = readCounterexample(file);
+  const m = known.find((x) => x.name === r.model);
+  if (!m) throw new InputError(`unknown model '${r.model}' (known: ${known.map((x) => x.name).join(', ')})`);
+  variantOf(m, r.variant);
+  const config = m.parseConfig(r.config);
+  const machine = m.machine(r.variant, config);
+  let res;
+  try {
+    res = replayLabels(machine, r.actions);
+  } catch (e) {
+    if (e instanceof ReplayDivergence) return { violations: [], diverged: e.message, model: m, variant: r.variant };
+    throw e;
+  }
+  const found: Found = {
+    model: r.model, variant: r.variant, engine: r.engine === 'explore' ? 'explore' : 'random', seed: r.seed, path: r.path,
+    config, trace: res.trace, property: r.property, spec: m.spec,
+  };
+  writeAtomic(out, traceHtml({ found, kernel: (s) => machine.kernel(s), replay: replayCommand(file), files: [file] }));
+  return { violations: res.trace.violations.map((v) => v.property), model: m, variant: r.variant };
+}
+
+/** The page `mmcheck report FILE --html OUT` writes: OUT itself, or `<stem>.html` inside OUT when it is a folder (or ends with `/`). */
+export function reportTarget(file: string, out: string): string {
+  let dir = /[\\/]$/.test(out);
+  try {
+    dir ||= statSync(out).isDirectory();
+  } catch {
+    // a new file
+  }
+  return dir ? join(out, `${basename(file).replace(/(\.itf)?\.json$/, '')}.html`) : out;
+}

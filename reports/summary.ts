@@ -1,0 +1,98 @@
+/**
+ * A Markdown summary of a run, for a CI job summary or a mailing-list reply:
+ * the summary table, then each counterexample as a compact lane table (one
+ * column per context, one row per step, the fields that changed) with the
+ * violated property and the replay command.
+ */
+import type { Trace } from '../properties/check.js';
+import { diff } from './diff.js';
+import type { RunReport, SavedCounterexample } from './results.js';
+import { expectedText, seconds, verdictOf } from './results.js';
+
+const MAX_CHANGES = 110;
+const MAX_CELL = 48;
+
+/** Escapes text for a Markdown table cell (pipes, backslashes, newlines; HTML-ish angle brackets). */
+export function mdCell(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\r?\n/g, ' ');
+}
+
+/** Text for a code span inside a table cell: pipes escaped (GFM honours `\|` in code spans), no backticks or newlines. */
+function codeCell(s: string): string {
+  return `\`${s.replace(/\|/g, '\\|').replace(/`/g, "'").replace(/\r?\n/g, ' ')}\``;
+}
+
+function clip(s: string, n: number): string {
+  return s.length <= n ? s : s.slice(0, n - 1) + '…';
+}
+
+function table(head: string[], rows: string[][], align: ('l' | 'r')[] = []): string {
+  const sep = head.map((_, i) => (align[i] === 'r' ? '---:' : '---'));
+  return [head, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
+}
+
+/** Text of a step as a lane cell: spec step, kernel function, and the arguments that do not repeat the lane. */
+export function stepCell(s: Trace['steps'][number]): string {
+  const args = Object.entries(s.action as unknown as Record<string, unknown>)
+    .filter(([k, v]) => k !== 'type' && v !== s.info.ctx)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  return `${s.info.step} ${s.info.fn}${args.length ? `(${args.join(',')})` : ''}`;
+}
+
+/** Lanes of a trace: contexts in order of their first step. */
+export function lanesOf(t: Trace): string[] {
+  const lanes: string[] = [];
+  for (const s of t.steps) if (!lanes.includes(s.info.ctx)) lanes.push(s.info.ctx);
+  return lanes;
+}
+
+/** One counterexample as a Markdown section. */
+export function counterexampleMarkdown(c: SavedCounterexample): string {
+  const f = c.found;
+  const t = f.trace;
+  const lanes = lanesOf(t);
+  let prev = t.init;
+  const rows = t.steps.map((s, i) => {
+    const changes = diff(prev, s.state).filter((x) => !x.startsWith('k.faults')).join(', ');
+    prev = s.state;
+    return [String(i + 1), ...lanes.map((l) => (l === s.info.ctx ? codeCell(clip(stepCell(s), MAX_CELL)) : '')), mdCell(clip(changes, MAX_CHANGES))];
+  });
+  const out = [
+    `### ${f.model} ${f.variant} — violates ${f.property}`,
+    '',
+    `${f.engine}${f.seed !== null ? `, seed ${f.seed}` : ''}${f.path ? `, fast-check path \`${f.path}\`` : ''}, ${t.steps.length} steps`,
+    '',
+    table(['#', ...lanes.map((l) => `**${mdCell(l)}**`), 'changes'], rows, ['r']),
+    '',
+    ...t.violations.map((v) => `**violated ${mdCell(v.property)}** after step ${t.steps.length}: ${mdCell(v.message)}`),
+    '',
+    `Replay: ${codeCell(c.replay)}`,
+  ];
+  return out.join('\n');
+}
+
+/** The whole summary of a run. */
+export function summaryMarkdown(r: RunReport): string {
+  const rows = r.outcomes.map((o) => [
+    mdCell(o.model),
+    mdCell(o.variant),
+    mdCell(expectedText(o.expect)),
+    mdCell(o.counterexample?.found.property ?? 'none'),
+    verdictOf(o),
+    String(o.runs),
+    seconds(o.ms),
+    o.counterexample ? codeCell(o.counterexample.files.json) : '-',
+  ]);
+  const found = r.outcomes.filter((o) => o.counterexample).length;
+  const off = r.outcomes.filter((o) => verdictOf(o) !== 'expected').length;
+  const parts = [
+    `## mmcheck run — seed ${r.seed}, ${r.runsPerVariant} runs per variant`,
+    '',
+    table(['model', 'variant', 'expected', 'found', 'verdict', 'runs', 'time', 'counterexample'], rows, ['l', 'l', 'l', 'l', 'l', 'r', 'r']),
+    '',
+    `${found} variant(s) with a violation; ${off === 0 ? 'every verdict as expected' : `${off} verdict(s) not as expected`}.`,
+  ];
+  for (const o of r.outcomes) if (o.counterexample) parts.push('', counterexampleMarkdown(o.counterexample));
+  return parts.join('\n') + '\n';
+}
