@@ -7,6 +7,8 @@ import type { ActionBase, AnyMachine } from '../model/contract.js';
 import { canonical } from '../model/canonical.js';
 import type { Trace, Violation } from './check.js';
 import { modelThrew, runTrace, sometimesNames, violationsAt, witnessesAt } from './check.js';
+import type { LockGraph } from './lockorder.js';
+import { actionLabel } from '../model/contract.js';
 
 /** Bounds of an exploration. */
 export interface ExploreOptions {
@@ -18,6 +20,8 @@ export interface ExploreOptions {
    * the first violation of any property.
    */
   readonly target?: string;
+  /** Every explored transition adds its lock-order edges here (predictive lock-order checking). */
+  readonly lockGraph?: LockGraph;
 }
 
 /** What an exploration found. */
@@ -116,6 +120,11 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
         const known = index.get(key);
         const t = { prev: s, action: a, next: n };
         note(witnessesAt(m, t));
+        opts.lockGraph?.addStep(m.kernel(s), m.kernel(n), m.describe(a).ctx, depthOf[id] as number, () => {
+          const path: string[] = [actionLabel(a)];
+          for (let i = id; i > 0; i = parent[i] as number) path.push(actionLabel(via[i] as ActionBase));
+          return path.reverse();
+        }, 'explore');
         if (known !== undefined) {
           // a step property may fail on a transition into a known state
           const vs = violationsAt(m, t, nActs.length).filter((v) => !violated.has(v.property) || v.property === opts.target);

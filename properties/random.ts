@@ -13,6 +13,7 @@ import type { AnyMachine, AnyModel } from '../model/contract.js';
 import { variantOf } from '../model/contract.js';
 import type { Trace } from './check.js';
 import { minimizeTrace } from '../shrinkers/minimize.js';
+import type { LockGraph } from './lockorder.js';
 import { runTrace, sometimesNames } from './check.js';
 
 /** Options of a random run. */
@@ -25,6 +26,8 @@ export interface RandomOptions {
   readonly maxShrinks?: number;
   /** Stop starting new runs after this many milliseconds; the result is then `interrupted`. */
   readonly timeLimitMs?: number;
+  /** Every run's trace adds its lock-order edges here (predictive lock-order checking). */
+  readonly lockGraph?: LockGraph;
   /** Skip shrinking (to time the first failure alone). */
   readonly noShrink?: boolean;
 }
@@ -98,6 +101,7 @@ export function randomCheck(model: AnyModel, variantName: string, opts: RandomOp
       }
       if (counting) {
         runsUntilFailure++;
+        opts.lockGraph?.addTrace(model.machine(variantName, config), res.trace, `random seed ${opts.seed} run ${runsUntilFailure}`);
         for (const w of res.witnessed) witnesses.set(w, (witnesses.get(w) ?? 0) + 1);
       }
       const vs = res.trace.violations;
