@@ -38,6 +38,8 @@ export interface LockView {
   readonly name: string;
   readonly kind: LockState['kind'];
   readonly holders: readonly string[];
+  /** How an rwsem is held: `read` or `write` (absent for other locks, or when free). */
+  readonly mode?: 'read' | 'write';
   /** Waiters in queue order; an rwsem's carry their mode, e.g. `B (write)`. */
   readonly waiters: readonly string[];
 }
@@ -48,6 +50,7 @@ export function lockViews(k: KernelState): LockView[] {
     name,
     kind: l.kind,
     holders: holdersOf(l),
+    ...(l.kind === 'rwsem' && holdersOf(l).length ? { mode: l.writer !== null ? ('write' as const) : ('read' as const) } : {}),
     waiters: l.kind === 'rwsem' ? l.waiters.map((w) => `${w.ctx} (${w.mode})`) : [...l.waiters],
   }));
 }
@@ -96,10 +99,10 @@ export interface TracePage {
 
 const PALETTE = ['#2563eb', '#d97706', '#059669', '#db2777', '#7c3aed', '#0891b2', '#65a30d', '#b91c1c'];
 const NUM_W = 46;
-const STATUS_W = 150;
+const STATUS_W = 110;
 const HEAD_H = 34;
-const ROW_H = 40;
-const CHAR_W = 7.0;
+const ROW_H = 38;
+const CHAR_W = 7.25;
 const TRACK = 6;
 
 function clip(s: string, n: number): string {
@@ -140,13 +143,13 @@ export function pageData(p: TracePage): PageData {
   };
 }
 
-function svg(d: PageData): string {
+function svg(d: PageData): { head: string; body: string } {
   const lockNames = [...new Set(d.locks.flatMap((ls) => ls.map((l) => l.name)))];
   const color = (n: string): string => PALETTE[lockNames.indexOf(n) % PALETTE.length] ?? '#555';
   const tracks = lockNames.length * TRACK + (lockNames.length ? 6 : 0);
   const longest = new Map(d.lanes.map((l) => [l, l.length]));
   d.steps.forEach((s) => longest.set(s.ctx, Math.max(longest.get(s.ctx) ?? 0, Math.min(s.cell.length, 40))));
-  const laneW = new Map(d.lanes.map((l) => [l, Math.max(150, Math.min(330, tracks + 24 + (longest.get(l) ?? 0) * CHAR_W))]));
+  const laneW = new Map(d.lanes.map((l) => [l, Math.max(150, Math.min(320, tracks + 26 + (longest.get(l) ?? 0) * CHAR_W))]));
   const laneX = new Map<string, number>();
   let x = NUM_W;
   for (const l of d.lanes) {
@@ -155,10 +158,20 @@ function svg(d: PageData): string {
   }
   const width = x + STATUS_W;
   const rows = d.steps.length + 1;
-  const height = HEAD_H + rows * ROW_H + 8;
-  const rowY = (i: number): number => HEAD_H + i * ROW_H;
+  const height = rows * ROW_H + 8;
+  const rowY = (i: number): number => i * ROW_H;
   const out: string[] = [];
-  out.push(`<svg id="lanes" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="swimlane diagram: one lane per context, one row per step">`);
+  // the lane names are a separate strip that stays on screen while the page scrolls
+  const head: string[] = [`<svg id="lanehead" width="${width}" height="${HEAD_H}" viewBox="0 0 ${width} ${HEAD_H}" aria-hidden="true">`];
+  for (const l of d.lanes) {
+    const lx = laneX.get(l) ?? 0;
+    const w = laneW.get(l) ?? 150;
+    head.push(`<rect class="lanehead" x="${lx + 2}" y="3" width="${w - 4}" height="${HEAD_H - 6}" rx="4"/>`);
+    head.push(`<text class="lanename" x="${lx + tracks + (w - tracks) / 2}" y="${HEAD_H / 2 + 5}" text-anchor="middle">${esc(l)}</text>`);
+  }
+  head.push(`<text class="colhead" x="${NUM_W / 2}" y="${HEAD_H / 2 + 4}" text-anchor="middle">#</text>`);
+  head.push('</svg>');
+  out.push(`<svg id="lanes" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="swimlane diagram: one lane per context (${esc(d.lanes.join(', '))}), one row per step">`);
   out.push('<defs>');
   lockNames.forEach((n) => {
     const c = color(n);
@@ -168,18 +181,15 @@ function svg(d: PageData): string {
   // row backgrounds, behind everything: selection and the violation row
   for (let i = 0; i < rows; i++) {
     const viol = i === d.steps.length && d.violations.length > 0 ? ' viol' : '';
-    out.push(`<rect class="rowbg${viol}" data-row="${i}" x="0" y="${rowY(i)}" width="${width}" height="${ROW_H}"/>`);
+    out.push(`<rect class="rowbg${i % 2 ? ' odd' : ''}${viol}" data-row="${i}" x="0" y="${rowY(i)}" width="${width}" height="${ROW_H}"/>`);
   }
-  // lane headers and lane lines
+  // lane lines
   for (const l of d.lanes) {
     const lx = laneX.get(l) ?? 0;
     const w = laneW.get(l) ?? 150;
-    out.push(`<rect class="lanehead" x="${lx + 2}" y="2" width="${w - 4}" height="${HEAD_H - 6}" rx="4"/>`);
-    out.push(`<text class="lanename" x="${lx + w / 2}" y="${HEAD_H / 2 + 3}" text-anchor="middle">${esc(l)}</text>`);
-    out.push(`<line class="laneline" x1="${lx + tracks + (w - tracks) / 2}" y1="${HEAD_H}" x2="${lx + tracks + (w - tracks) / 2}" y2="${height - 4}"/>`);
+    out.push(`<line class="laneline" x1="${lx + tracks + (w - tracks) / 2}" y1="0" x2="${lx + tracks + (w - tracks) / 2}" y2="${height - 4}"/>`);
     out.push(`<line class="lanesep" x1="${lx + w}" y1="0" x2="${lx + w}" y2="${height}"/>`);
   }
-  out.push(`<text class="colhead" x="${NUM_W / 2}" y="${HEAD_H / 2 + 3}" text-anchor="middle">#</text>`);
   // lock bars: one track per lock at the left of each lane; consecutive rows merge
   for (const l of d.lanes) {
     const lx = laneX.get(l) ?? 0;
@@ -250,7 +260,7 @@ function svg(d: PageData): string {
     out.push('</g>');
   });
   out.push('</svg>');
-  return out.join('\n');
+  return { head: head.join('\n'), body: out.join('\n') };
 }
 
 const CSS = `
@@ -273,8 +283,10 @@ h1 .sub { color: var(--muted); font-weight: normal; font-size: 14px; }
 .legend { display: flex; gap: 14px; flex-wrap: wrap; font-size: 12px; color: var(--muted); margin-top: 6px; }
 .legend .sw { display: inline-block; width: 10px; height: 12px; border-radius: 2px; vertical-align: -2px; margin-right: 4px; }
 main { display: flex; gap: 14px; padding: 12px 18px; align-items: flex-start; flex-wrap: wrap; }
-.diagram { background: #fff; border: 1px solid var(--line); border-radius: 6px; overflow: auto; max-height: calc(100vh - 170px); }
-.panel { flex: 1 1 380px; min-width: 340px; max-width: 640px; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; }
+.diagram { flex: 0 0 auto; background: #fff; border: 1px solid var(--line); border-radius: 6px; }
+.diagram .stick { position: sticky; top: 0; z-index: 1; background: #fff; border-bottom: 1px solid var(--line); border-radius: 6px 6px 0 0; }
+.diagram svg { display: block; }
+.panel { flex: 1 1 320px; min-width: 300px; max-width: 640px; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 10px 14px; position: sticky; top: 8px; max-height: calc(100vh - 16px); overflow: auto; }
 .panel h2 { font-size: 15px; margin: 0 0 4px; }
 .panel h3 { font-size: 13px; margin: 12px 0 4px; color: var(--muted); text-transform: uppercase; letter-spacing: .04em; }
 #diff { margin: 0; padding-left: 18px; font: 12.5px/1.5 ui-monospace, "DejaVu Sans Mono", monospace; }
@@ -287,12 +299,12 @@ table.locks tr.mine td { background: #fff7e0; }
 pre#state { font: 11.5px/1.4 ui-monospace, "DejaVu Sans Mono", monospace; max-height: 320px; overflow: auto; background: #f6f8fa; padding: 6px; margin: 4px 0 0; }
 svg text { font: 12px ui-monospace, "DejaVu Sans Mono", monospace; fill: var(--fg); }
 svg .lanehead { fill: #eef1f4; stroke: var(--line); }
-svg .lanename { font: 600 13px system-ui, "DejaVu Sans", sans-serif; }
+svg .lanename { font: 700 14px system-ui, "DejaVu Sans", sans-serif; }
 svg .colhead { fill: var(--muted); }
 svg .laneline { stroke: #c5ccd3; stroke-dasharray: 3 4; }
 svg .lanesep { stroke: #eef1f4; }
 svg .rowbg { fill: transparent; }
-svg .rowbg:nth-of-type(even) { fill: #fafbfc; }
+svg .rowbg.odd { fill: #f8f9fb; }
 svg .rowbg.viol { fill: var(--badbg); }
 svg .rowbg.sel { fill: var(--sel); }
 svg .row { cursor: pointer; }
@@ -320,7 +332,14 @@ const SCRIPT = `
   function $(id) { return document.getElementById(id); }
   function text(el, s) { el.textContent = s; return el; }
   function node(tag, cls, s) { var e = document.createElement(tag); if (cls) e.className = cls; if (s !== undefined) e.textContent = s; return e; }
-  function select(i) {
+  function reveal(row) {
+    if (!row) return;
+    var top = document.querySelector('.stick').getBoundingClientRect().bottom;
+    var r = row.getBoundingClientRect();
+    if (r.top < top) window.scrollBy(0, r.top - top - 4);
+    else if (r.bottom > window.innerHeight) window.scrollBy(0, r.bottom - window.innerHeight + 4);
+  }
+  function select(i, quiet) {
     i = Math.max(0, Math.min(N, i));
     if (i === cur) return;
     cur = i;
@@ -346,12 +365,11 @@ const SCRIPT = `
     if (!ls.length) { var tr0 = node('tr'); var td0 = node('td', '', 'this model has no kernel locks'); td0.colSpan = 4; tr0.appendChild(td0); tb.appendChild(tr0); }
     ls.forEach(function (l) {
       var tr = node('tr', s && (l.holders.indexOf(s.ctx) >= 0 || l.waiters.some(function (w) { return w.split(' ')[0] === s.ctx; })) ? 'mine' : '');
-      [l.name, l.kind, l.holders.join(', ') || '—', l.waiters.join(', ') || '—'].forEach(function (c) { tr.appendChild(node('td', '', c)); });
+      [l.name, l.kind, l.holders.map(function (h) { return l.mode ? h + ' (' + l.mode + ')' : h; }).join(', ') || '—', l.waiters.join(', ') || '—'].forEach(function (c) { tr.appendChild(node('td', '', c)); });
       tb.appendChild(tr);
     });
     text($('state'), JSON.stringify(D.states[i], null, 2));
-    var row = document.querySelector('g.row[data-row="' + i + '"]');
-    if (row && row.scrollIntoView) row.scrollIntoView({ block: 'nearest', inline: 'nearest' });
+    if (!quiet) reveal(document.querySelector('rect.rowbg[data-row="' + i + '"]'));
   }
   document.addEventListener('keydown', function (e) {
     if (e.target === slider || e.altKey || e.ctrlKey || e.metaKey) return;
@@ -369,7 +387,7 @@ const SCRIPT = `
   var rows = document.querySelectorAll('g.row');
   for (var r = 0; r < rows.length; r++) rows[r].addEventListener('click', function (ev) { select(Number(ev.currentTarget.getAttribute('data-row'))); });
   var m = /^#step-(\\d+)$/.exec(location.hash);
-  select(m ? Number(m[1]) : N);
+  select(m ? Number(m[1]) : N, true);
 })();
 `;
 
@@ -394,6 +412,7 @@ ${script}
 /** The self-contained HTML page of one counterexample. */
 export function traceHtml(p: TracePage): string {
   const d = pageData(p);
+  const lanes = svg(d);
   const f = p.found;
   const t = f.trace;
   const v = t.violations.find((x) => x.property === f.property) ?? t.violations[0];
@@ -430,7 +449,10 @@ ${legend}
 </header>
 <main>
 <div class="diagram">
-${svg(d)}
+<div class="stick">
+${lanes.head}
+</div>
+${lanes.body}
 </div>
 <section class="panel" aria-live="polite">
 <h2 id="step-title"></h2>

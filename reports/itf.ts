@@ -191,7 +191,7 @@ export function toItf(f: Found, spec?: string): ItfTrace {
       format: 'ITF',
       'format-description': ITF_DESCRIPTION,
       source: spec ?? f.model,
-      description: `Created by mmcheck: ${f.model} ${f.variant} ${v ? `violates ${v.property}` : 'passes'} (${f.engine}${f.seed !== null ? `, seed ${f.seed}` : ''}, ${f.trace.steps.length} steps)`,
+      description: `Created by mmcheck: ${f.model} ${f.variant} ${v ? `violates ${v.property}` : 'passes'} (${f.engine}${f.seed !== null ? `, seed ${f.seed}` : ''}, ${f.trace.steps.length} step${f.trace.steps.length === 1 ? '' : 's'})`,
       status: v ? 'violation' : 'ok',
       model: f.model,
       variant: f.variant,

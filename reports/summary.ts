@@ -10,7 +10,7 @@ import type { RunReport, SavedCounterexample } from './results.js';
 import { expectedText, seconds, verdictOf } from './results.js';
 
 const MAX_CHANGES = 110;
-const MAX_CELL = 48;
+const MAX_CELL = 64;
 
 /** Escapes text for a Markdown table cell (pipes, backslashes, newlines; HTML-ish angle brackets). */
 export function mdCell(s: string): string {
@@ -61,7 +61,7 @@ export function counterexampleMarkdown(c: SavedCounterexample): string {
   const out = [
     `### ${f.model} ${f.variant} — violates ${f.property}`,
     '',
-    `${f.engine}${f.seed !== null ? `, seed ${f.seed}` : ''}${f.path ? `, fast-check path \`${f.path}\`` : ''}, ${t.steps.length} steps`,
+    `${f.engine}${f.seed !== null ? `, seed ${f.seed}` : ''}${f.path ? `, fast-check path \`${f.path}\`` : ''}, ${t.steps.length} step${t.steps.length === 1 ? '' : 's'}`,
     '',
     table(['#', ...lanes.map((l) => `**${mdCell(l)}**`), 'changes'], rows, ['r']),
     '',
