@@ -121,6 +121,8 @@ export interface PageData {
   readonly states: readonly unknown[];
   readonly violations: Trace['violations'];
   readonly property: string;
+  /** Height of a row of the diagram in pixels (the script maps clicks to rows). */
+  readonly rowHeight: number;
 }
 
 /** Computes the page data of a counterexample. */
@@ -140,6 +142,7 @@ export function pageData(p: TracePage): PageData {
     states,
     violations: t.violations,
     property: p.found.property,
+    rowHeight: ROW_H,
   };
 }
 
@@ -384,8 +387,12 @@ const SCRIPT = `
   slider.addEventListener('input', function () { select(Number(slider.value)); });
   $('prev').addEventListener('click', function () { select(cur - 1); });
   $('next').addEventListener('click', function () { select(cur + 1); });
-  var rows = document.querySelectorAll('g.row');
-  for (var r = 0; r < rows.length; r++) rows[r].addEventListener('click', function (ev) { select(Number(ev.currentTarget.getAttribute('data-row'))); });
+  // a click anywhere in a row (box, bar, lane line or blank) selects it
+  var lanes = $('lanes');
+  lanes.addEventListener('click', function (ev) {
+    var y = ev.clientY - lanes.getBoundingClientRect().top;
+    select(Math.floor(y / D.rowHeight));
+  });
   var m = /^#step-(\\d+)$/.exec(location.hash);
   select(m ? Number(m[1]) : N, true);
 })();
@@ -426,7 +433,7 @@ export function traceHtml(p: TracePage): string {
         .join('')}<span>solid bar: holds · hatched bar: waits · <b>+</b>lock acquired · <b>−</b>lock released</span></div>`
     : '';
   const facts = [
-    `${esc(f.engine)}${f.seed !== null ? `, seed ${f.seed}` : ''}${f.path ? `, fast-check path <code>${esc(f.path)}</code>` : ''}, ${t.steps.length} steps, ${d.lanes.length} contexts`,
+    `${esc(f.engine)}${f.seed !== null ? `, seed ${f.seed}` : ''}${f.path ? `, fast-check path <code>${esc(f.path)}</code>` : ''}, ${t.steps.length} step${t.steps.length === 1 ? '' : 's'}, ${d.lanes.length} context${d.lanes.length === 1 ? '' : 's'}`,
     p.replay ? `replay: <code>${esc(p.replay)}</code>` : '',
     p.files?.length ? `files: ${p.files.map((x) => `<code>${esc(x)}</code>`).join(' ')}` : '',
     p.indexHref ? `<a href="${esc(p.indexHref)}">all results of this run</a>` : '',
@@ -479,7 +486,7 @@ export function indexHtml(r: RunReport, href: (model: string, variant: string) =
       const h = ce ? href(o.model, o.variant) : undefined;
       const verdict = verdictOf(o);
       const found = ce ? (h ? `<a href="${esc(h)}">${esc(ce.found.property)}</a>` : esc(ce.found.property)) : 'none';
-      return `<tr class="${verdict}"><td>${esc(o.model)}</td><td>${esc(o.variant)}</td><td>${esc(expectedText(o.expect))}</td><td>${found}</td><td>${verdict}</td><td class="n">${o.runs}</td><td class="n">${seconds(o.ms)}</td><td>${ce ? `${ce.found.trace.steps.length} steps` : ''}</td><td class="sum">${esc(o.summary)}</td></tr>`;
+      return `<tr class="${verdict}"><td>${esc(o.model)}</td><td>${esc(o.variant)}</td><td>${esc(expectedText(o.expect))}</td><td>${found}</td><td>${verdict}</td><td class="n">${o.runs}</td><td class="n">${seconds(o.ms)}</td><td class="trace">${ce ? `${ce.found.trace.steps.length} step${ce.found.trace.steps.length === 1 ? '' : 's'}` : ''}</td><td class="sum">${esc(o.summary)}</td></tr>`;
     })
     .join('\n');
   const found = r.outcomes.filter((o) => o.counterexample).length;
@@ -500,6 +507,7 @@ table.index { border-collapse: collapse; background: #fff; border: 1px solid var
 table.index th, table.index td { padding: 4px 10px; border-bottom: 1px solid var(--line); text-align: left; vertical-align: top; }
 table.index td.n { text-align: right; font-variant-numeric: tabular-nums; }
 table.index td.sum { color: var(--muted); max-width: 520px; }
+table.index td.trace { white-space: nowrap; }
 table.index tr.unexpected td, table.index tr.missed td { background: var(--badbg); }
 `;
   return page(`mmcheck run — seed ${r.seed}`, body, '', css);
