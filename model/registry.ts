@@ -4,9 +4,10 @@
  */
 import type { AnyModel } from './contract.js';
 import { memcgModel } from './memcg/model.js';
+import { slabModel } from './slab/model.js';
 
 /** All models, in listing order. */
-export const MODELS: readonly AnyModel[] = [memcgModel];
+export const MODELS: readonly AnyModel[] = [memcgModel, slabModel];
 
 /** Looks a model up by name; throws a one-line error listing the known ones. */
 export function modelByName(name: string): AnyModel {
