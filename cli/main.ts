@@ -127,7 +127,7 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
   const seed = nat('seed', values.seed, 1);
   const runs = nat('runs', values.runs, 1000, 1);
   const dir = values.out ?? 'mmcheck-out';
-  const recorder = new RunRecorder(seed, runs, { junit: values.junit, summary: values.summary, html: values.html });
+  const recorder = new RunRecorder(seed, runs, { junit: values.junit, summary: values.summary, html: values.html }, modelPath);
   const variantsOf = (m: AnyModel): string[] => (values.variant !== undefined ? [variantOf(m, values.variant).name] : m.variants.map((v) => v.name));
   const bar = progress ? new Progress(progress, models.reduce((a, m) => a + variantsOf(m).length, 0) * runs) : undefined;
   const rows = [['model', 'variant', 'expected', 'found', 'runs', 'time', 'counterexample']];
@@ -184,7 +184,7 @@ function cmdExplore(args: string[], out: (s: string) => void, known: readonly An
   if (r.counterexample) {
     const property = r.counterexample.violations.find((x) => x.property === target)?.property ?? r.counterexample.violations[0]?.property ?? 'unknown';
     const saved = saveCounterexample(values.out ?? 'mmcheck-out', {
-      model: m.name, variant: v.name, engine: 'explore', seed: null, path: null, config, trace: r.counterexample, property,
+      model: m.name, variant: v.name, engine: 'explore', seed: null, path: null, config, trace: r.counterexample, property, spec: m.spec,
       ...(modelPath !== undefined ? { modelPath } : {}),
     });
     out(saved.text);
@@ -258,7 +258,7 @@ function cmdReport(args: string[], out: (s: string) => void, known: readonly Any
   if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError('report takes exactly one FILE');
   if (values.html === undefined) throw new UsageError('report needs --html OUT (a file, or a folder for <stem>.html)');
   const target = reportTarget(positionals[0], values.html);
-  const r = reportFile(positionals[0], target, known);
+  const r = reportFile(positionals[0], target, known, modelPath);
   if (r.diverged !== undefined) {
     out(`no longer reproduces: ${r.diverged}; nothing written`);
     return EXIT.ok;

@@ -300,6 +300,18 @@ describe('progress', () => {
     expect(b.lines.every((l) => !l.includes('\r') && !l.includes('\x1b'))).toBe(true);
     void advance;
   });
+  test('mmcheck run draws the bar on a terminal and clears it before the table', async () => {
+    const writes: string[] = [];
+    const out: string[] = [];
+    await main(['run', 'memcg', '--runs', '400', '--seed', '2', '--out', mkdtempSync(join(tmpdir(), 'mmcheck-progress-'))], (s) => out.push(s), () => undefined, { tty: true, write: (s) => void writes.push(s) });
+    const bars = writes.filter((w) => w.startsWith('\r\x1b[2K['));
+    expect(bars.length).toBeGreaterThan(0);
+    for (const b of bars) expect(b).toMatch(/^\r\x1b\[2K\[[#-]{24}\]\s+\d+% \d+ runs, \d+:\d\d elapsed, \d+ counterexamples? \(memcg \S+\)$/);
+    const pct = bars.map((b) => Number(/(\d+)%/.exec(b)?.[1]));
+    expect(pct).toEqual([...pct].sort((a, b) => a - b));
+    expect(writes.at(-1)).toBe('\r\x1b[2K');
+    expect(out.join('\n')).not.toContain('\x1b');
+  });
   test('clock', () => {
     expect(clock(61_000)).toBe('1:01');
     expect(clock(3_725_000)).toBe('1:02:05');

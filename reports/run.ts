@@ -38,6 +38,8 @@ export class RunRecorder {
     private readonly seed: number,
     private readonly runsPerVariant: number,
     private readonly targets: ReportTargets,
+    /** The `--model` module of a user model, named in replay commands. */
+    private readonly modelPath?: string,
   ) {}
 
   /** Records one variant's random run; `saved` are the files of its counterexample, if any. */
@@ -49,16 +51,17 @@ export class RunRecorder {
       const found: Found = {
         model: m.name, variant, engine: 'random', seed: r.seed, path: r.failure.path,
         config: r.failure.config, trace: r.failure.trace, property: r.failure.property, spec: m.spec,
+        ...(this.modelPath !== undefined ? { modelPath: this.modelPath } : {}),
       };
+      const replay = replayCommand(saved.json, this.modelPath);
       const machine = m.machine(variant, r.failure.config);
       let html: string | undefined;
       if (this.targets.html !== undefined) {
         html = join(this.targets.html, `${counterexampleStem(found)}.html`);
-        const replay = replayCommand(saved.json);
         writeAtomic(html, traceHtml({ found, kernel: (s) => machine.kernel(s), replay, files: [saved.json, saved.itf, saved.txt], indexHref: 'index.html' }));
         this.pages.set(`${m.name}\u0000${variant}`, basename(html));
       }
-      counterexample = { found, message: r.failure.message, replay: replayCommand(saved.json), files: { ...saved, ...(html !== undefined ? { html } : {}) } };
+      counterexample = { found, message: r.failure.message, replay, files: { ...saved, ...(html !== undefined ? { html } : {}) } };
     }
     const o: VariantOutcome = {
       model: m.name, variant, summary: v.summary, expect: v.expect, properties,
@@ -100,7 +103,7 @@ export class RunRecorder {
  * violations the replayed trace ends with, or a divergence message when
  * the file no longer replays (then nothing is written).
  */
-export function reportFile(file: string, out: string, known: readonly AnyModel[]): { violations: string[]; diverged?: string; model: AnyModel; variant: string } {
+export function reportFile(file: string, out: string, known: readonly AnyModel[], modelPath?: string): { violations: string[]; diverged?: string; model: AnyModel; variant: string } {
   const r = readCounterexample(file);
   const m = known.find((x) => x.name === r.model);
   if (!m) throw new InputError(`unknown model '${r.model}' (known: ${known.map((x) => x.name).join(', ')})`);
@@ -118,7 +121,7 @@ export function reportFile(file: string, out: string, known: readonly AnyModel[]
     model: r.model, variant: r.variant, engine: r.engine === 'explore' ? 'explore' : 'random', seed: r.seed, path: r.path,
     config, trace: res.trace, property: r.property, spec: m.spec,
   };
-  writeAtomic(out, traceHtml({ found, kernel: (s) => machine.kernel(s), replay: replayCommand(file), files: [file] }));
+  writeAtomic(out, traceHtml({ found, kernel: (s) => machine.kernel(s), replay: replayCommand(file, modelPath), files: [file] }));
   return { violations: res.trace.violations.map((v) => v.property), model: m, variant: r.variant };
 }
 
