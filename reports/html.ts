@@ -465,7 +465,7 @@ ${lanes.body}
 <h2 id="step-title"></h2>
 <div id="step-text"></div>
 <div><code id="step-label"></code></div>
-<div class="banner" id="violation">${v ? `violates <b>${esc(v.property)}</b>: ${esc(v.message)}` : ''}</div>
+<div class="banner" id="violation">${[...(v ? [v] : []), ...t.violations.filter((x) => x !== v)].map((x) => `violates <b>${esc(x.property)}</b>: ${esc(x.message)}`).join('<br>')}</div>
 <h3>Changes</h3>
 <ul id="diff"></ul>
 <h3>Locks</h3>

@@ -4,9 +4,9 @@
  * a log (not a TTY), a plain line every `intervalMs`, so CI logs show the run
  * is alive without drowning in redraws. Short runs print nothing in a log.
  *
- * Work is counted in runs asked for: a variant that stops at its first
- * counterexample completes its share of the bar, while the text counts the
- * runs actually executed.
+ * The bar counts work in runs asked for: a variant that stops at its first
+ * counterexample completes its share. The text counts the model's runs
+ * actually executed, shrinking runs included, so it only ever grows.
  */
 import type { AnyModel } from '../model/contract.js';
 
@@ -69,16 +69,16 @@ export class Progress {
     this.maybeDraw();
   }
 
-  /** One more run of the current variant (capped at its budget: shrinking runs too). */
+  /** One more run of the current variant (a shrinking run too). */
   tick(): void {
-    if (this.current < this.currentBudget) this.current++;
+    this.current++;
     this.maybeDraw();
   }
 
-  /** The current variant ended after `runs` runs, with or without a counterexample. */
+  /** The current variant ended after `runs` runs (more if shrinking ran), with or without a counterexample. */
   end(runs: number, foundOne: boolean): void {
     this.doneWork += this.currentBudget;
-    this.finishedRuns += runs;
+    this.finishedRuns += Math.max(runs, this.current);
     this.current = 0;
     this.currentBudget = 0;
     if (foundOne) this.found++;
@@ -99,7 +99,7 @@ export class Progress {
   /** The bar, e.g. `[#########---------------]  37%`. */
   bar(): string {
     const w = this.opts.width ?? 24;
-    const frac = this.total > 0 ? Math.min(1, (this.doneWork + this.current) / this.total) : 1;
+    const frac = this.total > 0 ? Math.min(1, (this.doneWork + Math.min(this.current, this.currentBudget)) / this.total) : 1;
     const n = Math.round(frac * w);
     return `[${'#'.repeat(n)}${'-'.repeat(w - n)}] ${String(Math.floor(frac * 100)).padStart(3)}%`;
   }
