@@ -233,6 +233,16 @@ describe('every slab property can fail', () => {
   });
 });
 
+describe('configurations', () => {
+  test('parseConfig accepts the shipped configurations and names the first bad field', () => {
+    expect(slab.parseConfig(JSON.parse(JSON.stringify(SMALL)))).toEqual(SMALL);
+    expect(slab.parseConfig(JSON.parse(JSON.stringify(W2_CONFIG)))).toEqual(W2_CONFIG);
+    expect(() => slab.parseConfig({ ...SMALL, k: 0 })).toThrow(/field 'k' is missing or not an integer in \[1, 8\]/);
+    expect(() => slab.parseConfig({ ...SMALL, pressure: 1 })).toThrow(/field 'pressure'/);
+    expect(() => slab.parseConfig({ ...SMALL, extra: 1 })).toThrow(/unknown field 'extra'/);
+  });
+});
+
 describe('replay', () => {
   test('a random counterexample replays by action labels to the identical trace', () => {
     const r = randomCheck(slabModel, 'V2', { seed: 7, runs: 1_000 });

@@ -65,7 +65,9 @@ export function parseSlabConfig(raw: unknown): SlabConfig {
   }
   const extra = Object.keys(o).filter((k) => !(KEYS as readonly string[]).includes(k));
   if (extra.length) throw new Error(`slab config has unknown field '${extra[0]}'`);
-  return o as unknown as SlabConfig;
+  const c = o as unknown as SlabConfig;
+  if (c.batch > c.limit) throw new Error('slab config batch must not exceed limit');
+  return c;
 }
 
 const base = {

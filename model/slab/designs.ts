@@ -11,6 +11,7 @@
  * refilled from the slab lists by `cache_alloc_refill`.
  */
 import type { Draft } from 'immer';
+import { original } from 'immer';
 import type { AllocClass } from '../kernel/allocator.js';
 import { __GFP_MEMALLOC, allocClass, allocPage, freePage, GFP_ATOMIC } from '../kernel/allocator.js';
 import type { AllocStep, CacheState, CpuCache, Ctx, FreeStep, Page, Ref, SlabConfig, SlabState } from './state.js';
@@ -65,9 +66,11 @@ function ctxOf(d: D, id: string): DCtx {
 
 /** The context receives one object of page `id`. */
 function give(ctx: DCtx, id: number): void {
-  const i = ctx.held.findIndex((x) => x > id);
-  if (i < 0) ctx.held.push(id);
-  else ctx.held.splice(i, 0, id);
+  // a step changes a context's holdings at most once: build the new array from the
+  // base one (cheaper than editing the draft array)
+  const base = original(ctx)?.held ?? ctx.held;
+  const i = base.findIndex((x) => x > id);
+  ctx.held = i < 0 ? [...base, id] : [...base.slice(0, i), id, ...base.slice(i)];
 }
 
 /** The allocation call returns (with or without an object). */
@@ -478,9 +481,10 @@ function freeBlock(d: D, c: SlabConfig, refs: readonly Ref[]): void {
 /** A free of one object of page `pageId` by context `id`. */
 export function freeStep(d: D, s: SlabState, c: SlabConfig, f: SlabFlags, step: FreeStep, id: string, pageId: number): void {
   const ctx = ctxOf(d, id);
-  const i = ctx.held.indexOf(pageId);
+  const held = s.ctxs[id]?.held ?? [];
+  const i = held.indexOf(pageId);
   if (i < 0) throw new Error(`${id} holds no object of page ${pageId}`);
-  ctx.held.splice(i, 1);
+  ctx.held = [...held.slice(0, i), ...held.slice(i + 1)];
   const p = page(d, pageId);
   const x = cpuCache(d, ctx.cpu, p.cache);
   switch (step) {
