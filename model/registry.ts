@@ -3,11 +3,12 @@
  * line here.
  */
 import type { AnyModel } from './contract.js';
+import { balloonModel } from './balloon/model.js';
 import { memcgModel } from './memcg/model.js';
 import { slabModel } from './slab/model.js';
 
 /** All models, in listing order. */
-export const MODELS: readonly AnyModel[] = [memcgModel, slabModel];
+export const MODELS: readonly AnyModel[] = [memcgModel, slabModel, balloonModel];
 
 /** Looks a model up by name; throws a one-line error listing the known ones. */
 export function modelByName(name: string): AnyModel {

@@ -1,0 +1,123 @@
+/**
+ * Configurations of the balloon model: the §7 small configuration, validation
+ * of a configuration read from a replay file, and random configurations.
+ */
+import fc from 'fast-check';
+import type { BalloonConfig, PageState } from './state.js';
+
+/**
+ * Spec 02 §7: 2 blocks × 2 pageblocks × 2 pages, pageblock 0 non-MOVABLE,
+ * CMM_NR_PAGES = 2, loan_request ∈ {0, 3}, min_mem 2 pages, oom_kb 1 page,
+ * one OOM event, offline of block 0 (one attempt plus one retry), the
+ * priority-5 callback that may veto, allocations that may fail.
+ */
+export const SMALL: BalloonConfig = {
+  blocks: 2,
+  pageblocksPerBlock: 2,
+  pagesPerPageblock: 2,
+  movable: [false, true, true, true],
+  initial: ['free', 'free', 'free', 'free', 'free', 'free', 'free', 'free'],
+  cmmNrPages: 2,
+  loanRequests: [0, 3],
+  minMem: 2,
+  oomPages: 1,
+  oomEvents: 1,
+  offlineBlocks: [0],
+  offlineEvents: 2,
+  onlineEvents: 1,
+  vetoCallback: true,
+  veto0: false,
+  allocFail: true,
+  hvErrors: false,
+  otherEvents: 0,
+  disable: false,
+};
+
+const NAT_KEYS = [
+  'blocks',
+  'pageblocksPerBlock',
+  'pagesPerPageblock',
+  'cmmNrPages',
+  'minMem',
+  'oomPages',
+  'oomEvents',
+  'offlineEvents',
+  'onlineEvents',
+  'otherEvents',
+] as const;
+const BOOL_KEYS = ['vetoCallback', 'veto0', 'allocFail', 'hvErrors', 'disable'] as const;
+const ALL_KEYS = new Set<string>([...NAT_KEYS, ...BOOL_KEYS, 'movable', 'initial', 'loanRequests', 'offlineBlocks']);
+const INITIAL: readonly PageState[] = ['free', 'other_movable', 'other_pinned'];
+
+const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 64;
+
+/** Validates a balloon configuration; throws a one-line error naming the first bad field. */
+export function parseBalloonConfig(raw: unknown): BalloonConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('balloon config must be an object');
+  const o = raw as Record<string, unknown>;
+  for (const k of NAT_KEYS) if (!isNat(o[k])) throw new Error(`balloon config field '${k}' is missing or not a small natural number`);
+  for (const k of BOOL_KEYS) if (typeof o[k] !== 'boolean') throw new Error(`balloon config field '${k}' is missing or not a boolean`);
+  const extra = Object.keys(o).find((k) => !ALL_KEYS.has(k));
+  if (extra !== undefined) throw new Error(`balloon config has unknown field '${extra}'`);
+  const c = o as unknown as BalloonConfig;
+  const pbs = c.blocks * c.pageblocksPerBlock;
+  const pages = pbs * c.pagesPerPageblock;
+  if (c.blocks < 1 || c.pageblocksPerBlock < 1 || c.pagesPerPageblock < 1 || c.cmmNrPages < 1) throw new Error('balloon config sizes must be at least 1');
+  if (pages > 24) throw new Error(`balloon config has ${pages} pages, at most 24 allowed`);
+  if (!Array.isArray(c.movable) || c.movable.length !== pbs || !c.movable.every((x) => typeof x === 'boolean'))
+    throw new Error(`balloon config field 'movable' must list ${pbs} booleans`);
+  if (!Array.isArray(c.initial) || c.initial.length !== pages || !c.initial.every((x) => INITIAL.includes(x)))
+    throw new Error(`balloon config field 'initial' must list ${pages} of free/other_movable/other_pinned`);
+  if (!Array.isArray(c.loanRequests) || c.loanRequests.length < 1 || !c.loanRequests.every((x) => Number.isInteger(x) && Math.abs(x) <= 64))
+    throw new Error("balloon config field 'loanRequests' must be a non-empty list of integers");
+  if (!Array.isArray(c.offlineBlocks) || !c.offlineBlocks.every((b) => Number.isInteger(b) && b >= 0 && b < c.blocks))
+    throw new Error("balloon config field 'offlineBlocks' must list block numbers");
+  return c;
+}
+
+/** Parts of a random configuration before the page arrays are sized. */
+const base = {
+  blocks: fc.constantFrom(1, 2, 2, 3),
+  pageblocksPerBlock: fc.constantFrom(1, 2, 2),
+  pagesPerPageblock: fc.constantFrom(1, 2, 2, 3),
+  cmmNrPages: fc.constantFrom(1, 2, 2, 3),
+  loanRequests: fc.subarray([-2, 0, 1, 2, 3, 5], { minLength: 1, maxLength: 3 }),
+  minMem: fc.integer({ min: 1, max: 3 }),
+  oomPages: fc.integer({ min: 1, max: 2 }),
+  oomEvents: fc.integer({ min: 0, max: 2 }),
+  offlineEvents: fc.integer({ min: 1, max: 4 }),
+  onlineEvents: fc.integer({ min: 0, max: 2 }),
+  vetoCallback: fc.boolean(),
+  veto0: fc.boolean(),
+  allocFail: fc.boolean(),
+  otherEvents: fc.integer({ min: 0, max: 3 }),
+  disable: fc.boolean(),
+  seedBits: fc.array(fc.nat({ max: 99 }), { minLength: 80, maxLength: 80 }),
+};
+
+type Base = { [K in keyof typeof base]: (typeof base)[K] extends fc.Arbitrary<infer U> ? U : never };
+
+/** Sizes the per-pageblock and per-page arrays from random bits; pageblock 0 is never MOVABLE. */
+function build(r: Base): BalloonConfig {
+  const { seedBits, ...rest } = r;
+  const pbs = r.blocks * r.pageblocksPerBlock;
+  const pages = Math.min(24, pbs * r.pagesPerPageblock);
+  const bit = (i: number): number => seedBits[i % seedBits.length] ?? 0;
+  const pagesPerPageblock = Math.max(1, Math.floor(pages / pbs));
+  const n = pbs * pagesPerPageblock;
+  const movable = Array.from({ length: pbs }, (_, i) => i > 0 && bit(i) < 60);
+  const initial = Array.from({ length: n }, (_, i): PageState => {
+    const x = bit(40 + i);
+    return x < 80 ? 'free' : x < 92 ? 'other_movable' : 'other_pinned';
+  });
+  const offlineBlocks = Array.from({ length: r.blocks }, (_, b) => b).filter((b) => b === 0 || bit(20 + b) < 50);
+  return { ...rest, pagesPerPageblock, movable, initial, offlineBlocks, hvErrors: false };
+}
+
+/** Default random configurations: 1–3 blocks, mixed pageblocks, other pages, every event kind. */
+export const balloonRandomConfig: fc.Arbitrary<BalloonConfig> = fc.record(base).map(build);
+
+/** Random configurations around §7's shape (2 × 2 × 2), which every variant's scenario fits. */
+export const balloonSmallishRandomConfig: fc.Arbitrary<BalloonConfig> = fc
+  .record({ ...base, blocks: fc.constant(2), pageblocksPerBlock: fc.constant(2), pagesPerPageblock: fc.constantFrom(2, 3) })
+  .map(build);
