@@ -18,6 +18,8 @@ import { randomCheck } from './random.js';
 
 /** Pinned: a change to the slab state space shows up here in review. */
 const REFERENCE_STATES = 25_312;
+/** Pinned: V5's full BFS (§7 on one CPU). */
+const V5_STATES = 2_616;
 /** Pinned: the full BFS of the W2 two-cache configuration with a recheck over every cache. */
 const W2_GLOBAL_RECHECK_STATES = 7_022;
 
@@ -150,6 +152,7 @@ describe('harmless: V5 (per-CPU bitfield read-modify-write)', () => {
     const r = explore(machineOf('V5', oneCpu));
     expect(r.complete).toBe(true);
     expect([...r.violated.keys()]).toEqual([]);
+    expect(r.states).toBe(V5_STATES);
     for (let seed = 1; seed <= 3; seed++) {
       const rr = randomCheck(slabModel, 'V5', { seed, runs: 1_000 });
       expect(rr.modelError).toBeUndefined();
@@ -210,6 +213,18 @@ describe('every slab property can fail', () => {
     expect(check('S2', { next: pinned })).toMatch(/3 reserve slab pages > ⌈0\/2⌉ \+ 2/);
     const r = explore(machineOf('W2', { ...W2_CONFIG, allocs: null }), { target: 'S2' });
     expect(r.counterexample?.violations.map((v) => v.property)).toContain('S2');
+  });
+
+  test('S2 read literally counts fragmentation: the reference keeps it within three allocations, not beyond', () => {
+    const oneCpu3Pages: SlabConfig = { ...SMALL, cpus: 1, pages: 3, allocs: 3, shrinks: 0, mismatches: 0 };
+    const within = explore(machineOf('reference', oneCpu3Pages));
+    expect(within.complete).toBe(true);
+    expect([...within.violated.keys()]).toEqual([]);
+    // five allocations fill two reserve pages and start a third; freeing one object of each
+    // leaves 3 reserve pages for 2 held objects: 3 > ⌈2/2⌉ + 1
+    const beyond = explore(machineOf('reference', { ...oneCpu3Pages, allocs: null }), { target: 'S2' });
+    expect(beyond.counterexample?.steps.filter((s) => s.info.ctx === 'E0').length).toBe(8);
+    expect(beyond.counterexample?.violations.map((v) => v.message)).toContain('3 reserve slab pages > ⌈2/2⌉ + 1');
   });
 
   test('S3: an entitled allocation failing while the page allocator has pages', () => {

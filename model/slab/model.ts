@@ -65,7 +65,7 @@
  *   caches.
  * - §7's "≤ 3 allocations each": the exhaustive run drops the budget
  *   (`allocs: null`). Without it there are fewer states (25,312 against
- *   more than 400,000: the four counters multiply the space) and every
+ *   more than 600,000: the four counters multiply the space) and every
  *   schedule of the bounded configuration is still covered; the 2 pages
  *   bound what can be held. The pressure toggle is unbounded there too.
  *   Random configurations keep budgets (1–3 allocations, 1–3 toggles) so
@@ -73,10 +73,11 @@
  *   the spec lists them) and on in the random configurations.
  * - S2 is the spec's formula. It cannot fail in §7 (2 pages, 2 CPU slabs of
  *   slack). Read literally it also counts fragmentation: an entitled
- *   context that frees out of order leaves partly used reserve pages, and
- *   with more than three allocations per context any design exceeds
- *   ⌈held/k⌉; the random configurations stay within three. v3.6 SLAB's
- *   per-CPU arrays pin reserve slabs beyond it (a test shows it).
+ *   context that frees out of order leaves partly used reserve pages, so
+ *   even the reference exceeds ⌈held/k⌉ + CPUs after five allocations on one
+ *   CPU (tested); within §7's three allocations per context it holds (full
+ *   BFS on one CPU with three pages), and the random configurations stay
+ *   within three. v3.6 SLAB's per-CPU arrays pin reserve slabs beyond it.
  * - V5 (Neil Brown's bitfield worry): the per-CPU word written by the slow
  *   path is computed in one step and stored in a later `load_freelist` step,
  *   a read-modify-write; a store over a change made in between would lose a
