@@ -6,9 +6,10 @@ import type { AnyModel } from './contract.js';
 import { balloonModel } from './balloon/model.js';
 import { memcgModel } from './memcg/model.js';
 import { slabModel } from './slab/model.js';
+import { msgmniModel } from './msgmni/model.js';
 
 /** All models, in listing order. */
-export const MODELS: readonly AnyModel[] = [memcgModel, slabModel, balloonModel];
+export const MODELS: readonly AnyModel[] = [memcgModel, slabModel, balloonModel, msgmniModel];
 
 /** Looks a model up by name; throws a one-line error listing the known ones. */
 export function modelByName(name: string): AnyModel {

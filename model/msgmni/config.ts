@@ -1,0 +1,165 @@
+/**
+ * Configurations of the msgmni model: spec 01 §7's small one, validation of
+ * a configuration read from a replay file, and random generators.
+ */
+import fc from 'fast-check';
+import type { MsgmniConfig } from './state.js';
+
+/**
+ * Spec 01 §7 as written: scaled formula, L ∈ {4, 8} (a block of 4 that
+ * starts online), at most 2 memory events, init + at most 2 created
+ * namespaces with one destroy, one manual writer (one negative and one
+ * positive value, neither a value f can produce) and one auto_msgmni writer,
+ * each writing once. Its reference BFS has over a million states (see the
+ * model's header), so the exhaustive engine uses {@link SMALL}.
+ */
+export const SPEC_SMALL: MsgmniConfig = {
+  formula: 'scaled',
+  base: 4,
+  block: 4,
+  blockOnline: true,
+  memEvents: 2,
+  creates: 2,
+  destroys: 1,
+  manualValues: [-1, 3],
+  manualWrites: 1,
+  autoValues: [0, 1],
+  autoWrites: 1,
+  autoWriters: 1,
+};
+
+/**
+ * The smallest reduction of §7 that keeps every context: one created
+ * namespace instead of two. A second concurrent creator matters only for W2,
+ * whose configuration {@link TWO_CREATORS} has both creators and no writers.
+ */
+export const SMALL: MsgmniConfig = { ...SPEC_SMALL, creates: 1 };
+
+/** W2: two concurrent creators (and the destroy and a memory event), no sysctl writer. */
+export const TWO_CREATORS: MsgmniConfig = { ...SPEC_SMALL, memEvents: 1, manualWrites: 0, autoWrites: 0 };
+
+/**
+ * W4's v2.6.27 form: a second auto_msgmni writer on init, no msgmni writer
+ * (with one, the unserialized handlers already race on §7: see W4-27).
+ */
+export const TWO_WRITERS: MsgmniConfig = { ...SMALL, memEvents: 1, manualWrites: 0, autoWriters: 2 };
+
+/**
+ * W4-27's zeroing run: a manual write first clears auto_msgmni, then both
+ * auto writers re-enable; the second memset hits the linked block.
+ */
+export const TWO_WRITERS_ZEROING: MsgmniConfig = { ...SMALL, destroys: 0, memEvents: 0, manualValues: [3], autoValues: [1], autoWriters: 2 };
+
+const KEYS: Record<keyof MsgmniConfig, 'nat' | 'bool' | 'ints' | 'formula'> = {
+  formula: 'formula',
+  base: 'nat',
+  block: 'nat',
+  blockOnline: 'bool',
+  memEvents: 'nat',
+  creates: 'nat',
+  destroys: 'nat',
+  manualValues: 'ints',
+  manualWrites: 'nat',
+  autoValues: 'ints',
+  autoWrites: 'nat',
+  autoWriters: 'nat',
+};
+
+const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 2 ** 40;
+const isInt = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 2 ** 31;
+
+/** Validates a msgmni configuration; throws a one-line error naming the first bad field. */
+export function parseMsgmniConfig(raw: unknown): MsgmniConfig {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('msgmni config must be an object');
+  const o = raw as Record<string, unknown>;
+  for (const [k, kind] of Object.entries(KEYS)) {
+    const v = o[k];
+    const ok =
+      kind === 'nat' ? isNat(v)
+      : kind === 'bool' ? typeof v === 'boolean'
+      : kind === 'formula' ? v === 'kernel' || v === 'scaled'
+      : Array.isArray(v) && v.every(isInt);
+    if (!ok) throw new Error(`msgmni config field '${k}' is missing or not a ${kind}`);
+  }
+  const extra = Object.keys(o).filter((k) => !(k in KEYS));
+  if (extra.length) throw new Error(`msgmni config has unknown field '${extra[0]}'`);
+  const c = o as unknown as MsgmniConfig;
+  if (c.creates > 2) throw new Error('msgmni config creates must be at most 2');
+  if (c.destroys > c.creates) throw new Error('msgmni config destroys more namespaces than it creates');
+  if (c.autoWriters < 1 || c.autoWriters > 2) throw new Error('msgmni config autoWriters must be 1 or 2');
+  if (c.block < 1) throw new Error('msgmni config block must be positive');
+  return c;
+}
+
+/**
+ * The fewest events that exhibit a variant, for its random checks: fewer
+ * enabled actions let the schedule shrinker reach short counterexamples.
+ * V2: a creator's C3 walk holds the read lock while a manual write waits to
+ * unregister, and a memory event's H queues behind it. W1: a manual write,
+ * then an auto re-enable whose split recompute straddles a memory event's
+ * walk. W4-27: the two auto writers alone.
+ */
+export const FOCUS = {
+  V2: { ...SMALL, memEvents: 1, creates: 1, destroys: 0, manualWrites: 1, autoWrites: 0 },
+  W1: { ...SMALL, memEvents: 1, creates: 0, destroys: 0, manualValues: [3], autoValues: [1] },
+  'W4-27': { ...TWO_WRITERS, memEvents: 0, creates: 0, destroys: 0 },
+} as const satisfies Record<string, MsgmniConfig>;
+
+/** Lowmem figures for the kernel form, in 4 KiB pages: 1, 3 and 4 GiB and a 1 GiB or 256 MiB block. */
+const KERNEL_BASES = [262144, 786432, 1048576];
+const KERNEL_BLOCKS = [65536, 262144];
+
+const base = {
+  kernel: fc.boolean(),
+  scaledBase: fc.constantFrom(2, 4, 6),
+  scaledBlock: fc.constantFrom(2, 4),
+  kernelBase: fc.constantFrom(...KERNEL_BASES),
+  kernelBlock: fc.constantFrom(...KERNEL_BLOCKS),
+  blockOnline: fc.boolean(),
+  memEvents: fc.integer({ min: 0, max: 3 }),
+  creates: fc.integer({ min: 0, max: 2 }),
+  destroys: fc.integer({ min: 0, max: 2 }),
+  manualValues: fc.subarray([-1, 3, 100, 0], { minLength: 1, maxLength: 3 }),
+  manualWrites: fc.integer({ min: 0, max: 2 }),
+  autoValues: fc.subarray([0, 1, 2], { minLength: 1, maxLength: 3 }),
+  autoWrites: fc.integer({ min: 0, max: 2 }),
+};
+
+type Raw = { [K in keyof typeof base]: (typeof base)[K] extends fc.Arbitrary<infer U> ? U : never };
+
+function build(r: Raw, autoWriters: number): MsgmniConfig {
+  return {
+    formula: r.kernel ? 'kernel' : 'scaled',
+    base: r.kernel ? r.kernelBase : r.scaledBase,
+    block: r.kernel ? r.kernelBlock : r.scaledBlock,
+    blockOnline: r.blockOnline,
+    memEvents: r.memEvents,
+    creates: r.creates,
+    destroys: Math.min(r.destroys, r.creates),
+    manualValues: r.manualValues,
+    manualWrites: r.manualWrites,
+    autoValues: r.autoValues,
+    autoWrites: r.autoWrites,
+    autoWriters,
+  };
+}
+
+/** Default random configurations: both formula forms, every event kind, one auto writer. */
+export const msgmniRandomConfig: fc.Arbitrary<MsgmniConfig> = fc.record(base).map((r) => build(r, 1));
+
+/**
+ * Small configurations around `c` (the variant's exhaustive one): each event
+ * budget ranges from 0 to c's, so the shrinker can drop whole event kinds. Fewer enabled actions let
+ * the schedule shrinker reach short counterexamples.
+ */
+export function around(c: MsgmniConfig): fc.Arbitrary<MsgmniConfig> {
+  return fc
+    .record({
+      memEvents: fc.integer({ min: 0, max: c.memEvents }),
+      creates: fc.integer({ min: 0, max: c.creates }),
+      destroys: fc.integer({ min: 0, max: c.destroys }),
+      manualWrites: fc.integer({ min: 0, max: c.manualWrites }),
+      autoWrites: fc.integer({ min: 0, max: c.autoWrites }),
+    })
+    .map((r) => ({ ...c, ...r, destroys: Math.min(r.destroys, r.creates) }));
+}

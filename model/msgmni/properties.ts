@@ -1,0 +1,198 @@
+/**
+ * Properties of spec 01 §5 (P1–P7, with P3+) and the *sometimes* witnesses
+ * that make a passing run meaningful.
+ *
+ * P3 needs to know that a user write's E2 completed: the ghost `manual` of
+ * the namespace (set when the write returns, cleared by an auto re-enable).
+ * P7 needs to know whether a full MEMCHANGED walk entered after the last
+ * change of L has completed: the ghost `memStale` and each such walk's
+ * `fresh` flag. P7 is a progress property; it is checked at quiescence.
+ */
+import type { Property, Transition } from '../contract.js';
+import { chainIds, hasCycle, type NotifierChain } from '../kernel/notifier.js';
+import { heldBy, waitingOn } from '../kernel/state.js';
+import { formula, IPCNS_MEMCHANGED, msgmniRange } from './formula.js';
+import { constantsOf, LOCKS, NS_IDS, quiescent, rcRead, WORK, type MsgmniAction, type MsgmniConfig, type MsgmniFlags, type MsgmniState, type NsId } from './state.js';
+
+type T = Transition<MsgmniState, MsgmniAction>;
+
+/** Ids a walk from the head reaches through the links, including links to blocks no longer in the table (freed). */
+function linkedIds(c: NotifierChain): { ids: string[]; dangling: string | null } {
+  const ids = chainIds(c);
+  const last = ids.length ? c.blocks.find((b) => b.id === ids[ids.length - 1]) : undefined;
+  const next = ids.length === 0 ? c.head : (last?.next ?? null);
+  const dangling = next !== null && !ids.includes(next) && !c.blocks.some((b) => b.id === next) ? next : null;
+  return { ids, dangling };
+}
+
+/** The namespace an RC step wrote, with what it read. */
+function rcWrite(t: T, f: MsgmniFlags): { ns: NsId; n: number; L: number; value: number; alive: boolean } | undefined {
+  const a = t.action;
+  const prev = t.prev;
+  if (!a || !prev || (a.type !== 'RC' && a.type !== 'RC2') || !('ns' in a) || a.ns === undefined) return undefined;
+  const read = rcRead(prev, a, f);
+  const before = prev.ns[a.ns];
+  const after = t.next.ns[a.ns];
+  if (!read || !before || !after) return undefined;
+  // an RC-labelled step that queued on a lock recomputed nothing
+  if ('ctx' in a && waitingOn(t.next.k, a.ctx) !== undefined) return undefined;
+  return { ns: a.ns, n: read.n, L: read.L, value: after.msgmni, alive: before.alive };
+}
+
+const walkEnds = (t: T, ctx: 'K' | 'H'): boolean => t.prev?.ctxs[ctx] !== undefined && t.next.ctxs[ctx] === undefined;
+
+/** All properties of the msgmni model for one configuration and variant. */
+export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<MsgmniState, MsgmniAction>[] {
+  const k = constantsOf(c);
+  const props: Property<MsgmniState, MsgmniAction>[] = [
+    {
+      kind: 'always',
+      name: 'P1',
+      doc: 'every value RC produces lies in [min(lo, hi/n), max(lo, hi/n)] for the n it read',
+      check: (t) => {
+        const w = rcWrite(t, f);
+        if (!w) return undefined;
+        const [lo, hi] = msgmniRange(w.n, k);
+        return w.value >= lo && w.value <= hi ? undefined : `RC wrote ${w.value} into ${w.ns}, outside [${lo}, ${hi}] for n = ${w.n}`;
+      },
+    },
+    {
+      kind: 'quiescent',
+      name: 'P2',
+      doc: 'at quiescence every alive ns with auto = 1 has msgmni = f(L, nr_ipc_ns)',
+      check: ({ next: s }) => {
+        const want = formula(s.L, s.nr, k);
+        for (const id of NS_IDS) {
+          const ns = s.ns[id];
+          if (ns?.alive && ns.auto === 1 && ns.msgmni !== want) return `${id} has msgmni ${ns.msgmni}, f(L=${s.L}, n=${s.nr}) = ${want}`;
+        }
+        return undefined;
+      },
+    },
+    {
+      kind: 'always',
+      name: 'P3',
+      doc: 'after E2 of a write completed and until an auto re-enable, only another user write changes that ns\'s msgmni',
+      check: (t) => {
+        if (!t.prev) return undefined;
+        // another user write: a step of the msgmni writer that stores its value
+        const a = t.action;
+        const e = t.prev.ctxs.E;
+        const written = a?.type === 'write_msgmni' ? a.v : a && 'ctx' in a && a.ctx === 'E' && e?.kind === 'E' ? e.v : undefined;
+        for (const id of NS_IDS) {
+          const before = t.prev.ns[id];
+          const after = t.next.ns[id];
+          if (before?.manual && after?.manual && before.msgmni !== after.msgmni && !(id === 'init' && after.msgmni === written))
+            return `${id}'s hand-set msgmni ${before.msgmni} became ${after.msgmni} at ${t.action?.type}${t.action && 'ctx' in t.action ? ` by ${t.action.ctx}` : ''}`;
+        }
+        return undefined;
+      },
+    },
+    {
+      kind: 'always',
+      name: 'P3+',
+      doc: 'the value left in msgmni when a manual write returns is the value written',
+      check: (t) => {
+        const w = t.prev?.ctxs.E;
+        if (!w || w.kind !== 'E' || t.next.ctxs.E !== undefined || w.reenable) return undefined;
+        const got = t.next.ns.init?.msgmni;
+        return got === w.v ? undefined : `the write of ${w.v} to init's msgmni returned leaving ${got}`;
+      },
+    },
+    {
+      kind: 'always',
+      name: 'P4',
+      doc: 'the chain has no duplicates and no freed ns; at quiescence it is {alive ∧ auto = 1} and nr_ipc_ns counts the alive ns',
+      check: ({ next: s }) => {
+        const c = s.ipcns;
+        if (hasCycle(c)) return `the ipcns chain links a block twice: ${chainIds(c).join(' → ')} → …`;
+        const { ids, dangling } = linkedIds(c);
+        if (dangling !== null) return `the ipcns chain links the freed ${dangling}`;
+        const freed = ids.find((id) => !s.ns[id as NsId]?.alive);
+        if (freed !== undefined) return `the ipcns chain links the freed ${freed}`;
+        if (!quiescent(s)) return undefined;
+        const want = NS_IDS.filter((id) => s.ns[id]?.alive && s.ns[id]?.auto === 1);
+        if ([...ids].sort().join() !== [...want].sort().join()) return `at quiescence the ipcns chain is [${ids.join(', ')}] but alive ∧ auto = 1 is {${want.join(', ')}}`;
+        const alive = NS_IDS.filter((id) => s.ns[id]?.alive).length;
+        return s.nr === alive ? undefined : `at quiescence nr_ipc_ns = ${s.nr} with ${alive} alive namespaces`;
+      },
+    },
+    {
+      kind: 'always',
+      name: 'P5',
+      doc: 'RC2 never writes a freed ns',
+      check: (t) => {
+        const w = rcWrite(t, f);
+        return w && !w.alive ? `RC wrote msgmni of the freed ${w.ns}` : undefined;
+      },
+    },
+    {
+      kind: 'always',
+      name: 'P6',
+      doc: 'H never waits on the ipcns chain rwsem while holding the memory-chain rwsem',
+      check: ({ next: s }) =>
+        waitingOn(s.k, 'H') === LOCKS.ipcns && heldBy(s.k, 'H').includes(LOCKS.memory)
+          ? `H waits for ${LOCKS.ipcns} (held by ${holders(s)}) inside the memory-chain walk, holding ${LOCKS.memory}`
+          : undefined,
+    },
+    {
+      kind: 'quiescent',
+      name: 'P7',
+      category: 'liveness',
+      doc: 'after a change of L, a full MEMCHANGED walk entered after it has completed (checked at quiescence)',
+      check: ({ next: s }) => (s.memStale ? `L changed to ${s.L} and no IPCNS_MEMCHANGED walk entered after the change completed` : undefined),
+    },
+  ];
+  if (c.memEvents > 0 && !f.notifyUnderMemoryChain)
+    props.push({
+      kind: 'sometimes',
+      name: 'work-coalesced',
+      doc: 'a memory event found the work item already pending',
+      check: (t) => t.action?.type === 'H1' && t.prev?.wq.items[WORK]?.pending === true,
+    });
+  if (c.memEvents > 0 && c.creates > 0)
+    props.push({
+      kind: 'sometimes',
+      name: 'walk-during-create',
+      doc: 'a MEMCHANGED walk recomputed a ns while a creation was in flight',
+      check: (t) => {
+        const a = t.action;
+        if (!a || !('ctx' in a) || (a.type !== 'RC' && a.type !== 'RC1') || (a.ctx !== 'K' && a.ctx !== 'H')) return false;
+        const x = t.prev?.ctxs[a.ctx];
+        const memWalk = x !== undefined && (x.kind === 'K' || x.kind === 'H') && x.walk?.call.val === IPCNS_MEMCHANGED;
+        return memWalk && Object.keys(t.prev?.ctxs ?? {}).some((n) => n.startsWith('C:'));
+      },
+    });
+  if (c.memEvents > 0 && c.manualWrites > 0)
+    props.push({
+      kind: 'sometimes',
+      name: 'manual-survives-hotplug',
+      doc: 'a MEMCHANGED walk completed and init kept a hand-set value that f would have changed',
+      check: (t) => {
+        if (!walkEnds(t, f.notifyUnderMemoryChain ? 'H' : 'K')) return false;
+        const init = t.next.ns.init;
+        return init !== undefined && init.manual && init.msgmni !== formula(t.next.L, t.next.nr, k);
+      },
+    });
+  if (c.autoWrites > 0 && c.autoValues.includes(1) && (c.manualWrites > 0 || c.autoValues.includes(0)))
+    props.push({
+      kind: 'sometimes',
+      name: 'auto-reenabled',
+      doc: 'an auto_msgmni write of 1 re-registered init',
+      check: (t) => t.action?.type === 'A3' && 'part' in t.action && t.action.part === 'register' && t.next.ns.init?.auto === 1,
+    });
+  if (c.destroys > 0)
+    props.push({
+      kind: 'sometimes',
+      name: 'ns-destroyed',
+      doc: 'a namespace destruction ran to its end',
+      check: (t) => Object.keys(t.prev?.ctxs ?? {}).some((n) => n.startsWith('D:') && t.next.ctxs[n] === undefined),
+    });
+  return props;
+}
+
+function holders(s: MsgmniState): string {
+  const l = s.k.locks[LOCKS.ipcns];
+  if (l?.kind !== 'rwsem') return '?';
+  return l.writer ?? (l.readers.length ? l.readers.join('+') : `nobody; queued behind ${l.waiters.map((w) => w.ctx).join('+')}`);
+}
