@@ -14,38 +14,53 @@
  * Decisions where the spec leaves room:
  * - Memory events take spec 01 §4's form: `online(k)`/`offline(k)` change L
  *   and enter the MEM_ONLINE/MEM_OFFLINE walk of the memory chain in one
- *   step. The GOING_* / CANCEL_* walks (no-ops for the only callback) and
- *   hotplug.ts's offline sequence (isolation, migration, flush) are not
- *   modelled: they never touch L, the ipcns chain or the work item before the
- *   MEM_OFFLINE event. One memory block, so events never overlap
- *   (state_mutex). The memory chain holds only the IPC block (priority 10),
- *   so in the reference the callback H1 and the up_read are one step.
+ *   step (its down_read never waits: nothing registers on that chain after
+ *   boot, so the chain itself is a constant outside the state). The GOING_* /
+ *   CANCEL_* walks (no-ops for the only callback) and hotplug.ts's offline
+ *   sequence (isolation, migration, flush) are not modelled: they touch
+ *   neither L, the ipcns chain nor the work item. One memory block, so events
+ *   never overlap (state_mutex). The memory chain holds only the IPC block
+ *   (priority 10), so in the reference H1 and the up_read are one step.
+ * - Steps are merged where no other context can tell (Lipton): a lock
+ *   acquisition is taken in the step of the next shared access, a release
+ *   in the step of the last one. So a walk's down_read rides on its first
+ *   recompute and its up_read on its last (`part` lists the spec steps an
+ *   action covers, e.g. `K2/K3/K4`); a writer's mutex_lock rides on its
+ *   first step; A1–A3 ride on the mutex step when the handlers are
+ *   serialized (only mutex holders touch init's auto_msgmni); D2 (kfree)
+ *   rides on D1 (no walk can reach an unlinked block: D1's down_write waited
+ *   for them). Every other numbered step of §3 is its own action.
  * - An environment event takes its context's first step: `create` is C1
  *   (the ns is allocated there), `destroy` attempts D1, a write attempts its
- *   first step. Nothing observable lies between the syscall and that step.
- * - The walks are stepwise: enter (down_read), one step per recompute (two
- *   when RC is split, W1), exit (up_read); the C3/D4/K2–K4 names are on the
- *   enter/exit steps and `RC*` steps carry the enclosing step as `part`.
+ *   first step.
  * - Both sysctl writers write init's files (a writer in a created ns holds a
  *   reference that keeps D from starting; init is the ns of every scenario).
  * - `auto := 0` / `auto := 1` only when (un)registration returns 0, as
  *   `unregister_ipcns_notifier` / `cond_register_ipcns_notifier` do; the
  *   spec's "auto := 0" is unconditional. They differ only once the chain is
  *   already damaged (a cut-off block's unregister returns -ENOENT).
- * - `reference` is v2.6.27 with these fixes: W1 RC is one atomic step; W2
- *   C4 (register) before C3 (notify); W3 E2 (unregister) before E1 (store);
- *   W4 the spec names no fix: the two sysctl handlers of init are serialized
- *   by a mutex (`sysctl_mutex`, ours). Without it the §7 configuration already
- *   fails P2/P4 with one manual and one auto writer (a manual store after an
- *   auto re-enable leaves auto = 1 with a hand value; an A1 read before E2
- *   leaves auto = 1 unlinked), and two auto writers fail P4 even without the
- *   zeroing (`W4-27` shows both). cond_register's memset stays outside the
- *   lock, as merged: serialized, it never hits a linked block.
+ * - `reference` is v2.6.27 with these fixes. W1: RC is one atomic step. W2:
+ *   register before notify, in C (C4 before C3) and in the auto re-enable
+ *   (cond-register before RC: with the merged order a walk between RC and
+ *   the register misses the ns, the same weakness; `W2` reverts both).
+ *   W3: E2 (unregister) before E1 (store). W4, for which the spec names no
+ *   fix: the two sysctl handlers of init are serialized by a mutex
+ *   (`sysctl_mutex`, ours). Without it §7 already fails P2/P4 with one
+ *   manual and one auto writer (a manual store after an auto re-enable
+ *   leaves auto = 1 with a hand value; an A1 read before E2 leaves auto = 1
+ *   unlinked), and two auto writers fail P4 even without the zeroing
+ *   (`W4-27` shows both). cond_register's memset stays outside the lock, as
+ *   merged: serialized, it never hits a linked block.
+ * - V1 breaks P2 as well as P3: a hand value that stays automatic is off f
+ *   at quiescence until the next walk overwrites it.
  * - V4: RC does not read `nr_ipc_ns` (n = 1), so P1 holds for the n it read
  *   and only P2 fails, as the spec says.
+ * - V5: H1 is one atomic step (§6), so the test of work_pending and
+ *   schedule_work's own test-and-set cannot be told apart: V5's state space
+ *   is the reference's.
  * - W4-26 is reference with v2.6.26's negative-write path (patch 8): a
  *   negative value is stored, re-read, and (if still negative) re-enables via
- *   RC + memset outside the lock + cond-register; non-negative writes keep
+ *   memset outside the lock + cond-register + RC; non-negative writes keep
  *   the W3 fix. memset and the callback store are one step (the null-callback
  *   window is not modelled).
  * - Spec §6b says W4's 0-writer "re-reads 1 at A3 and does nothing"; with
@@ -55,7 +70,11 @@
  *   P6-class concern with no safety behaviour: not a variant.
  * - v2.6.26's negative value visible between E1 and RC is not a P1 failure:
  *   P1 is about values RC produces.
+ * - The exhaustive configuration is §7 with one created namespace instead of
+ *   two (config.ts `SMALL`); §7 as written (`SPEC_SMALL`) is far larger (see
+ *   config.ts). Two concurrent creators are explored in W2's configuration.
  */
+import fc from 'fast-check';
 import { produce, type Draft } from 'immer';
 import { match, P } from 'ts-pattern';
 import type { Machine, ModelDef, Property, StepInfo } from '../contract.js';
@@ -80,7 +99,6 @@ import {
 } from '../kernel/notifier.js';
 import { kernelState, waitingOn, type KernelState, type LockState } from '../kernel/state.js';
 import { scheduleWork, workPending, workerDequeue, workerFinish, workerState, workqueue } from '../kernel/workqueue.js';
-import fc from 'fast-check';
 import { around, FOCUS, msgmniRandomConfig, parseMsgmniConfig, SMALL, TWO_CREATORS, TWO_WRITERS } from './config.js';
 import { formula, IPCNS_CALLBACK_PRI, IPCNS_CREATED, IPCNS_MEMCHANGED, IPCNS_REMOVED, type FormulaConstants } from './formula.js';
 import { msgmniProperties } from './properties.js';
@@ -533,12 +551,14 @@ function writerClass(pc: WriterPc, f: MsgmniFlags): 'R' | 'B' | 'N' {
 
 function stepW(d: D, name: string, k: FormulaConstants, f: MsgmniFlags): void {
   let seenN = false;
-  for (;;) {
+  for (let first = true; ; first = false) {
     const x = d.ctxs[name];
     if (x === undefined) return;
     if (x.kind !== 'E' && x.kind !== 'A') throw new Error(`${name} is not a sysctl writer`);
     const cls = writerClass(x.pc, f);
     if (seenN && cls !== 'B') return;
+    // a recompute is always an RC action of its own, where P1 and P5 look for it
+    if (x.pc === 'rc' && !first) return;
     if (writerStep1(d, name, x, k, f) === 'waiting') return;
     if (cls === 'N') seenN = true;
   }
@@ -719,6 +739,8 @@ const FN: Record<StepType, string> = {
 };
 
 const PART_FN: Record<string, [string, string]> = {
+  'E2:decide': ['tunable_set_callback', 're-read msgmni: negative → re-enable, else unregister (v2.6.26)'],
+  'A3:decide': ['proc_ipcauto_dointvec_minmax', 're-read auto_msgmni: changed → ipc_auto_callback'],
   zero: ['cond_register_ipcns_notifier', 'memset the block, set callback and priority (outside the lock)'],
   register: ['blocking_notifier_chain_cond_register', 'down_write; insert if absent; up_write; auto := 1'],
   unregister: ['unregister_ipcns_notifier', 'down_write; remove; up_write; auto := 0'],
@@ -732,7 +754,7 @@ function describeWith(f: MsgmniFlags) {
         const what = a.type === 'RC1' ? 'read L and nr_ipc_ns for' : a.type === 'RC2' ? 'write msgmni of' : 'recompute msgmni of';
         return { ctx: a.ctx, step: a.type, fn: FN[a.type], text: `${a.part ?? ''}: ${what} ${a.ns ?? '?'}` };
       }
-      const pf = a.part !== undefined ? PART_FN[a.part] : undefined;
+      const pf = a.part !== undefined ? (PART_FN[`${a.type}:${a.part}`] ?? PART_FN[a.part]) : undefined;
       return { ctx: a.ctx, step: a.type, fn: pf?.[0] ?? FN[a.type], text: pf?.[1] ?? STEP_TEXT[a.type] + (a.part ? ` (${a.part})` : '') };
     }
     switch (a.type) {

@@ -194,5 +194,6 @@ export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<Msgm
 function holders(s: MsgmniState): string {
   const l = s.k.locks[LOCKS.ipcns];
   if (l?.kind !== 'rwsem') return '?';
-  return l.writer ?? (l.readers.length ? l.readers.join('+') : `nobody; queued behind ${l.waiters.map((w) => w.ctx).join('+')}`);
+  const ahead = l.waiters.slice(0, Math.max(0, l.waiters.findIndex((w) => w.ctx === 'H'))).map((w) => `${w.ctx} (${w.mode})`);
+  return l.writer ?? (l.readers.length ? l.readers.join('+') : `nobody; queued behind ${ahead.join(', ')}`);
 }
