@@ -101,9 +101,9 @@ import {
   notifierChain,
   notifierFromErrno,
 } from '../kernel/notifier.js';
-import type { KernelState } from '../kernel/state.js';
+import type { KernelState, LockState } from '../kernel/state.js';
 import { kernelState } from '../kernel/state.js';
-import { balloonRandomConfig, balloonSmallishRandomConfig, parseBalloonConfig, SMALL } from './config.js';
+import { balloonFocusedRandomConfig, balloonRandomConfig, balloonW5RandomConfig, parseBalloonConfig, SMALL, W1_CONFIG } from './config.js';
 import { balloonProperties } from './properties.js';
 import type { AllocCall, BalloonAction, BalloonConfig, BalloonState, FreeCall, FreeCtx, OpGhost, PageArray, PageState } from './state.js';
 import { freeCall } from './state.js';
@@ -264,6 +264,53 @@ function initState(c: BalloonConfig, f: BalloonFlags): BalloonState {
 
 type S = BalloonState;
 type DS = Draft<BalloonState>;
+/** The group of steps (and so the handler table) of each action type. */
+const STEP_GROUP = {
+  hv: 'env',
+  oom: 'env',
+  disable: 'env',
+  offline: 'env',
+  online: 'env',
+  other_alloc: 'env',
+  other_free: 'env',
+  T1: 'thread',
+  T3_sleep: 'thread',
+  T3: 'thread',
+  T5: 'thread',
+  A1: 'alloc',
+  A3: 'alloc',
+  A4: 'alloc',
+  A4_lock: 'alloc',
+  A5: 'alloc',
+  A6: 'alloc',
+  A_free: 'alloc',
+  F1: 'free',
+  F2: 'free',
+  F2_free: 'free',
+  F3: 'free',
+  F4: 'free',
+  O2: 'oomDisable',
+  O3: 'oomDisable',
+  D2: 'oomDisable',
+  isolate: 'hotplug',
+  I1: 'hotplug',
+  isolate_check: 'hotplug',
+  cb: 'hotplug',
+  G1: 'hotplug',
+  G3: 'hotplug',
+  G5: 'hotplug',
+  G6: 'hotplug',
+  U1: 'hotplug',
+  scan: 'hotplug',
+  check: 'hotplug',
+  offline_pages: 'hotplug',
+  undo: 'hotplug',
+  online_pages: 'hotplug',
+} as const satisfies Record<BalloonAction['type'], string>;
+
+/** The action types of one group. */
+type GroupTypes<G extends string> = { [T in keyof typeof STEP_GROUP]: (typeof STEP_GROUP)[T] extends G ? T : never }[keyof typeof STEP_GROUP];
+
 /** One handler per action type of `K`. */
 type Steps<K extends BalloonAction['type']> = { readonly [T in K]: (d: DS, x: Extract<BalloonAction, { type: T }>) => void };
 
@@ -315,12 +362,12 @@ function spinFreeFor(k: KernelState, name: string, ctx: string): boolean {
  * free_page by T, O or D: through the per-CPU list (`pcp`, no lock) unless the
  * list is full or the pageblock is isolated, then under zone_lock.
  */
-function freePage(d: DS, g: Geometry, c: BalloonConfig, ctx: string, page: number, pcp: boolean): 'done' | 'waiting' {
+function freePage(d: DS, k: Draft<KernelState>, g: Geometry, c: BalloonConfig, ctx: string, page: number, pcp: boolean): 'done' | 'waiting' {
   const needZone = !pcp || isolatedPb(d, g, g.pbOf(page), c);
   if (needZone) {
-    if (spinLock(d.k, ZONE_LOCK, ctx) === 'waiting') return 'waiting';
+    if (spinLock(k, ZONE_LOCK, ctx) === 'waiting') return 'waiting';
     d.pages[page] = 'free';
-    spinUnlock(d.k, ZONE_LOCK, ctx);
+    spinUnlock(k, ZONE_LOCK, ctx);
   } else d.pages[page] = 'free';
   return 'done';
 }
@@ -391,12 +438,26 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     return id === 'other5' || (id === 'other0' && c.veto0);
   };
 
+  /** The value `hv` sets: the one after `cur` in the configured list (cyclically), or the first. */
+  const nextRequest = (cur: number): number => {
+    const i = c.loanRequests.indexOf(cur);
+    return c.loanRequests[(i + 1) % c.loanRequests.length] ?? cur;
+  };
+
   /** A1 will stop the loop without allocating (mutex taken or corrupt, or a hotplug occurred; V1: hotplug active). */
   const a1Stops = (s: S): boolean => {
     if (f.handLock) return s.active !== 0;
     const l = s.k.locks[HOTPLUG_MUTEX];
     return !l || l.kind !== 'mutex' || l.count !== 1 || s.occurred !== 0;
   };
+
+  /**
+   * The kernel slice of the step in progress: a plain copy, not part of the
+   * immer draft. The lock helpers walk every lock (mightSleep, waitingOn);
+   * through immer's proxies that was a quarter of a hotplug step.
+   */
+  let K: Draft<KernelState> = castDraft(kernelState({}));
+
 
   // ---- T's round ends
   const toSleep = (d: DS): void => {
@@ -442,7 +503,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     listedDuringOffline(d, p);
     d.loaned += 1;
     d.totalram -= 1;
-    spinUnlock(d.k, CMM_LOCK, 'T');
+    spinUnlock(K, CMM_LOCK, 'T');
     al.nr -= 1;
     al.p = null;
     d.pause.allowance = false;
@@ -492,7 +553,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
         if (!call) return;
         const chain: Draft<NotifierChain> = call.chain === 'memory' ? d.memory : d.isolate;
         if (call.stage === 'enter') {
-          callEnter(d.k, call, chain, 'H');
+          callEnter(K, call, chain, 'H');
           continue;
         }
         if (call.stage === 'walk') {
@@ -507,7 +568,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
           continue;
         }
         if (call.stage === 'exit') {
-          callExit(d.k, call, chain, 'H');
+          callExit(K, call, chain, 'H');
           hotplugCallDone(op);
           continue;
         }
@@ -517,10 +578,10 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       if (!block) throw new Error(`no block ${op.block}`);
       switch (op.phase) {
         case 'lock-state':
-          if (hotplugLockState(d.k, op, 'H', block) === 'waiting') return;
+          if (hotplugLockState(K, op, 'H', block) === 'waiting') return;
           continue;
         case 'lock-pm':
-          if (hotplugLockPm(d.k, op, 'H') === 'waiting') return;
+          if (hotplugLockPm(K, op, 'H') === 'waiting') return;
           continue;
         case 'repeat':
           offlineRepeat(op, null);
@@ -533,10 +594,10 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
           offlineScan(op, 'none');
           continue;
         case 'unlock-pm':
-          hotplugUnlockPm(d.k, op, 'H');
+          hotplugUnlockPm(K, op, 'H');
           continue;
         case 'unlock-state':
-          hotplugUnlockState(d.k, op, 'H', block);
+          hotplugUnlockState(K, op, 'H', block);
           continue;
         case 'done':
           finishOp(d);
@@ -606,7 +667,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     const op = opOf(d);
     if (op.phase !== 'isolate') return;
     const pb = op.block * c.pageblocksPerBlock + op.pageblock;
-    if (isolateBegin(d.k, op, 'H', c.movable[pb] === true) === 'waiting') return;
+    if (isolateBegin(K, op, 'H', c.movable[pb] === true) === 'waiting') return;
     advance(d);
   };
 
@@ -640,7 +701,9 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
   const actions = (s: S): BalloonAction[] => {
     const out: BalloonAction[] = [];
     // environment
-    for (const req of c.loanRequests) if (req !== s.loanRequest) out.push({ type: 'hv', req });
+    // the hypervisor moves loan_request to the next configured value: one event, whatever the
+    // current value, so dropping any one hv from a trace leaves the others enabled
+    if (nextRequest(s.loanRequest) !== s.loanRequest) out.push({ type: 'hv' });
     if (s.oomLeft > 0 && s.O.pc === 'idle') out.push({ type: 'oom' });
     if (s.disableLeft > 0 && s.D.pc === 'idle' && s.T.pc !== 'exited') out.push({ type: 'disable' });
     if (s.H.op === null) {
@@ -762,9 +825,9 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
   };
 
   // ---------------------------------------------------------------- steps
-  const envSteps: Steps<'hv' | 'oom' | 'disable' | 'offline' | 'online' | 'other_alloc' | 'other_free'> = {
-    hv: (d, { req }) => {
-      d.loanRequest = req;
+  const envSteps: Steps<GroupTypes<'env'>> = {
+    hv: (d) => {
+      d.loanRequest = nextRequest(d.loanRequest);
     },
     oom: (d) => {
       d.oomLeft -= 1;
@@ -802,11 +865,11 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     },
   };
 
-  const threadSteps: Steps<'T1' | 'T3_sleep' | 'T3' | 'T5'> = {
+  const threadSteps: Steps<GroupTypes<'thread'>> = {
     T1: (d) => {
       if (d.stop) d.T.pc = 'exited';
       else if (f.handLock) d.T.pc = d.active !== 0 ? 'sleep' : 'T3';
-      else d.T.pc = mutexTrylock(d.k, HOTPLUG_MUTEX, 'T') ? 'T3' : 'sleep';
+      else d.T.pc = mutexTrylock(K, HOTPLUG_MUTEX, 'T') ? 'T3' : 'sleep';
     },
     T3_sleep: (d) => {
       d.T.pc = d.stop ? 'exited' : 'sleep';
@@ -821,7 +884,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       } else {
         occurred = d.occurred !== 0;
         if (occurred) d.occurred = 0;
-        mutexUnlock(d.k, HOTPLUG_MUTEX, 'T');
+        mutexUnlock(K, HOTPLUG_MUTEX, 'T');
       }
       if (occurred) {
         d.T.pc = 'sleep_hp';
@@ -842,32 +905,32 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     },
   };
 
-  const allocSteps: Steps<'A1' | 'A3' | 'A4' | 'A4_lock' | 'A5' | 'A6' | 'A_free'> = {
+  const allocSteps: Steps<GroupTypes<'alloc'>> = {
     A1: (d, { pb }) => {
       const al = allocOf(d);
       if (f.handLock) {
         if (d.active !== 0) return exitAlloc(d);
       } else {
-        if (!mutexTrylock(d.k, HOTPLUG_MUTEX, 'T')) return exitAlloc(d);
+        if (!mutexTrylock(K, HOTPLUG_MUTEX, 'T')) return exitAlloc(d);
         const occ = d.occurred !== 0;
-        mutexUnlock(d.k, HOTPLUG_MUTEX, 'T');
+        mutexUnlock(K, HOTPLUG_MUTEX, 'T');
         if (occ) return exitAlloc(d);
       }
-      mightSleep(d.k, 'T', '__get_free_page(GFP_NOIO)');
+      mightSleep(K, 'T', '__get_free_page(GFP_NOIO)');
       if (pb === null) return exitAlloc(d);
       al.p = takePage(d, g, pb, 'inflight');
       al.pc = 'A3';
     },
     A3: (d) => {
-      if (spinLock(d.k, CMM_LOCK, 'T') === 'waiting') return;
+      if (spinLock(K, CMM_LOCK, 'T') === 'waiting') return;
       if (headFullOrNone(d.list, c.cmmNrPages)) throw new Error('A3 with the head full');
       toA5(d);
     },
     A4: (d, { pb }) => {
       const al = allocOf(d);
-      if (spinLock(d.k, CMM_LOCK, 'T') === 'waiting') throw new Error('A4 offered with cmm_lock taken');
-      spinUnlock(d.k, CMM_LOCK, 'T');
-      mightSleep(d.k, 'T', '__get_free_page(GFP_NOIO)');
+      if (spinLock(K, CMM_LOCK, 'T') === 'waiting') throw new Error('A4 offered with cmm_lock taken');
+      spinUnlock(K, CMM_LOCK, 'T');
+      mightSleep(K, 'T', '__get_free_page(GFP_NOIO)');
       if (pb === null) {
         al.frees = al.p === null ? [] : [al.p];
         al.p = null;
@@ -879,7 +942,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       al.pc = 'A4_lock';
     },
     A4_lock: (d) => {
-      if (spinLock(d.k, CMM_LOCK, 'T') === 'waiting') return;
+      if (spinLock(K, CMM_LOCK, 'T') === 'waiting') return;
       const al = allocOf(d);
       const m = al.m;
       if (m === null) throw new Error('A4 without a list page');
@@ -899,7 +962,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     },
     A5: (d) => {
       const al = allocOf(d);
-      spinUnlock(d.k, CMM_LOCK, 'T');
+      spinUnlock(K, CMM_LOCK, 'T');
       al.frees = [al.p, al.m].filter((x): x is number => x !== null);
       al.p = null;
       al.m = null;
@@ -913,15 +976,15 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       const al = allocOf(d);
       const p = al.frees[0];
       if (p === undefined) throw new Error('A_free with nothing to free');
-      if (freePage(d, g, c, 'T', p, pcp) === 'waiting') return;
+      if (freePage(d, K, g, c, 'T', p, pcp) === 'waiting') return;
       al.frees.shift();
       if (al.frees.length === 0) allocContinue(d);
     },
   };
 
-  const freeSteps: Steps<'F1' | 'F2' | 'F2_free' | 'F3' | 'F4'> = {
+  const freeSteps: Steps<GroupTypes<'free'>> = {
     F1: (d, { ctx }) => {
-      if (spinLock(d.k, CMM_LOCK, ctx) === 'waiting') return;
+      if (spinLock(K, CMM_LOCK, ctx) === 'waiting') return;
       const fc = freeOf(d, ctx);
       if (f.freeUnderLock) {
         fc.pc = 'F2';
@@ -931,7 +994,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       while (popOne(d, fc)) {
         /* pop */
       }
-      spinUnlock(d.k, CMM_LOCK, ctx);
+      spinUnlock(K, CMM_LOCK, ctx);
       if (fc.frees.length > 0) fc.pc = 'F4';
       else finishFree(d, ctx);
     },
@@ -943,25 +1006,25 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       const fc = freeOf(d, ctx);
       const p = fc.frees[0];
       if (p === undefined) throw new Error('F2 free with nothing to free');
-      if (freePage(d, g, c, ctx, p, pcp) === 'waiting') return;
+      if (freePage(d, K, g, c, ctx, p, pcp) === 'waiting') return;
       fc.frees.shift();
       if (fc.frees.length === 0) fc.pc = 'F2';
     },
     F3: (d, { ctx }) => {
-      spinUnlock(d.k, CMM_LOCK, ctx);
+      spinUnlock(K, CMM_LOCK, ctx);
       finishFree(d, ctx);
     },
     F4: (d, { ctx, pcp }) => {
       const fc = freeOf(d, ctx);
       const p = fc.frees[0];
       if (p === undefined) throw new Error('F4 with nothing to free');
-      if (freePage(d, g, c, ctx, p, pcp) === 'waiting') return;
+      if (freePage(d, K, g, c, ctx, p, pcp) === 'waiting') return;
       fc.frees.shift();
       if (fc.frees.length === 0) finishFree(d, ctx);
     },
   };
 
-  const oomDisableSteps: Steps<'O2' | 'O3' | 'D2'> = {
+  const oomDisableSteps: Steps<GroupTypes<'oomDisable'>> = {
     O2: (d) => {
       d.target = d.loaned;
       d.O.pc = 'O3';
@@ -976,14 +1039,14 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     },
   };
 
-  const hotplugSteps: Steps<'isolate' | 'I1' | 'isolate_check' | 'cb' | 'G1' | 'G3' | 'G5' | 'G6' | 'U1' | 'scan' | 'check' | 'offline_pages' | 'undo' | 'online_pages'> = {
+  const hotplugSteps: Steps<GroupTypes<'hotplug'>> = {
     isolate: (d) => isolate(d),
     I1: (d) => {
       const op = opOf(d);
       const call = op.call;
       if (!call) throw new Error('I1 outside the isolation walk');
       if (call.stage === 'walk') callNext(call, d.isolate);
-      if (spinLock(d.k, CMM_LOCK, 'H') === 'waiting') return;
+      if (spinLock(K, CMM_LOCK, 'H') === 'waiting') return;
       const pb = op.block * c.pageblocksPerBlock + op.pageblock;
       const inPb = (p: number): boolean => g.pbOf(p) === pb;
       let found = 0;
@@ -992,7 +1055,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
         for (const p of arr.entries) if (inPb(p)) found += 1;
       }
       isolateAddFound(op, found);
-      spinUnlock(d.k, CMM_LOCK, 'H');
+      spinUnlock(K, CMM_LOCK, 'H');
       callReturn(call, NOTIFY_OK);
       advance(d);
     },
@@ -1000,7 +1063,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       const op = opOf(d);
       const pb = op.block * c.pageblocksPerBlock + op.pageblock;
       const immobile = g.pagesOfPb(pb).filter((p) => IMMOBILE.includes(d.pages[p] ?? 'free')).length;
-      isolateFinish(d.k, op, 'H', immobile);
+      isolateFinish(K, op, 'H', immobile);
       advance(d);
     },
     cb: (d, { veto }) => {
@@ -1020,7 +1083,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       }
       if (f.handLock) d.active = 1;
       else {
-        if (mutexLock(d.k, HOTPLUG_MUTEX, 'H') === 'waiting') return;
+        if (mutexLock(K, HOTPLUG_MUTEX, 'H') === 'waiting') return;
         d.H.cmm.holds = true;
         d.occurred = 1;
       }
@@ -1028,7 +1091,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       d.H.cmm.pc = 'G3';
     },
     G3: (d) => {
-      if (spinLock(d.k, CMM_LOCK, 'H') === 'waiting') return;
+      if (spinLock(K, CMM_LOCK, 'H') === 'waiting') return;
       const b = opOf(d).block;
       g4(d, b);
       if (d.oops !== null) return;
@@ -1036,9 +1099,9 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     },
     G5: (d, { pb }) => {
       const b = opOf(d).block;
-      if (f.g5Sleeps) mightSleep(d.k, 'H', '__get_free_page(GFP_NOIO) in cmm_mem_going_offline');
+      if (f.g5Sleeps) mightSleep(K, 'H', '__get_free_page(GFP_NOIO) in cmm_mem_going_offline');
       if (pb === null) {
-        spinUnlock(d.k, CMM_LOCK, 'H');
+        spinUnlock(K, CMM_LOCK, 'H');
         freeDeferred(d);
         d.H.ghost.cbFailed = 'cmm';
         cmmReturn(d, notifierFromErrno(f.positiveErrno ? ENOMEM : -ENOMEM));
@@ -1056,7 +1119,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       d.H.cmm.pc = metaInRange(d, b) >= 0 ? 'G5' : 'G6';
     },
     G6: (d) => {
-      spinUnlock(d.k, CMM_LOCK, 'H');
+      spinUnlock(K, CMM_LOCK, 'H');
       freeDeferred(d);
       cmmReturn(d, NOTIFY_OK);
       advance(d);
@@ -1068,7 +1131,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       if (call.stage === 'walk') callNext(call, d.memory);
       if (f.handLock) d.active = 0;
       else if (d.H.cmm.holds || f.unbalancedUnlock) {
-        mutexUnlock(d.k, HOTPLUG_MUTEX, 'H');
+        mutexUnlock(K, HOTPLUG_MUTEX, 'H');
         d.H.cmm.holds = false;
       }
       if (d.pause.phase === 'held') {
@@ -1109,7 +1172,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     },
     undo: (d) => {
       const op = opOf(d);
-      while (op.phase === 'undo') if (undoStep(d.k, op, 'H') === 'waiting') return;
+      while (op.phase === 'undo') if (undoStep(K, op, 'H') === 'waiting') return;
       advance(d);
     },
     online_pages: (d) => onlineStep(d),
@@ -1117,26 +1180,27 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
 
   // ---------------------------------------------------------------- next
   /**
-   * next: ts-pattern's exhaustive match over the contexts' groups of steps,
-   * each group a table typed by its action types (exhaustive too). One flat
-   * match over the 45 step types cost a fifth of every step.
+   * next: ts-pattern's exhaustive match over the groups of steps, each group
+   * a table with one handler per action type (exhaustive too: STEP_GROUP and
+   * the tables are typed by the action union). One flat match over the 40
+   * step types cost a fifth of every step.
    */
-  const run = <K extends BalloonAction['type']>(table: Steps<K>, d: DS, x: Extract<BalloonAction, { type: K }>): void =>
-    (table[x.type as K] as (d: DS, x: Extract<BalloonAction, { type: K }>) => void)(d, x);
-  const next = (s: S, a: BalloonAction): S =>
-    produce(s, (d) => {
-      match(a)
-        .with({ type: P.union('hv', 'oom', 'disable', 'offline', 'online', 'other_alloc', 'other_free') }, (x) => run(envSteps, d, x))
-        .with({ type: P.union('T1', 'T3_sleep', 'T3', 'T5') }, (x) => run(threadSteps, d, x))
-        .with({ type: P.union('A1', 'A3', 'A4', 'A4_lock', 'A5', 'A6', 'A_free') }, (x) => run(allocSteps, d, x))
-        .with({ type: P.union('F1', 'F2', 'F2_free', 'F3', 'F4') }, (x) => run(freeSteps, d, x))
-        .with({ type: P.union('O2', 'O3', 'D2') }, (x) => run(oomDisableSteps, d, x))
-        .with(
-          { type: P.union('isolate', 'I1', 'isolate_check', 'cb', 'G1', 'G3', 'G5', 'G6', 'U1', 'scan', 'check', 'offline_pages', 'undo', 'online_pages') },
-          (x) => run(hotplugSteps, d, x),
-        )
+  const run = <K extends BalloonAction['type']>(table: Steps<K>, d: DS, x: BalloonAction): void =>
+    (table[x.type as K] as (d: DS, x: BalloonAction) => void)(d, x);
+  const next = (s: S, a: BalloonAction): S => {
+    K = castDraft(cloneKernel(s.k));
+    const r = produce(s, (d) => {
+      match(STEP_GROUP[a.type])
+        .with('env', () => run(envSteps, d, a))
+        .with('thread', () => run(threadSteps, d, a))
+        .with('alloc', () => run(allocSteps, d, a))
+        .with('free', () => run(freeSteps, d, a))
+        .with('oomDisable', () => run(oomDisableSteps, d, a))
+        .with('hotplug', () => run(hotplugSteps, d, a))
         .exhaustive();
     });
+    return { ...r, k: K as KernelState };
+  };
 
   return {
     init: () => initState(c, f),
@@ -1149,6 +1213,16 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     kernel: (s) => s.k,
     properties: balloonProperties(c, f, g),
   };
+}
+
+/** A plain deep copy of the kernel slice. */
+function cloneKernel(k: KernelState): KernelState {
+  const locks: Record<string, LockState> = {};
+  for (const name in k.locks) {
+    const l = k.locks[name] as LockState;
+    locks[name] = l.kind === 'rwsem' ? { ...l, readers: [...l.readers], waiters: l.waiters.map((w) => ({ ...w })) } : { ...l, waiters: [...l.waiters] };
+  }
+  return { locks, faults: [...k.faults] };
 }
 
 /** F2, one iteration: pop the head's last entry; an emptied head is unlinked and its page freed too. */
@@ -1196,7 +1270,7 @@ function describe(a: BalloonAction): StepInfo {
   const T = (step: string, text: string, fn = 'cmm_alloc_pages'): StepInfo => ({ ctx: 'T', step, fn, text });
   switch (a.type) {
     case 'hv':
-      return { ctx: 'env', step: 'hv', fn: 'h_get_mpp', text: `loan_request := ${a.req}` };
+      return { ctx: 'env', step: 'hv', fn: 'h_get_mpp', text: 'loan_request := the next configured value' };
     case 'oom':
       return { ctx: 'O', step: 'O1', fn: 'cmm_oom_notify', text: 'OOM: FREE(KB2PAGES(oom_kb))' };
     case 'disable':
@@ -1287,19 +1361,19 @@ export const balloon: ModelDef<BalloonState, BalloonAction, BalloonConfig> = {
       name: 'V1',
       summary: 'v2 "hand-made lock": atomics hotplug_active/occurred; ALLOC never tests occurred, so loaning resumes right after an offline (B5)',
       expect: { kind: 'violates', property: 'B5' },
-      randomConfig: balloonSmallishRandomConfig,
+      randomConfig: balloonFocusedRandomConfig,
     },
     {
       name: 'robert',
       summary: "Robert's claim that the in-flight page cannot be in the range: B6 without its ALLOC clause",
       expect: { kind: 'violates', property: 'B6' },
-      randomConfig: balloonSmallishRandomConfig,
+      randomConfig: balloonFocusedRandomConfig,
     },
     {
       name: 'V2',
       summary: '1 Oct 2009 patch: list pages movable, not counted by I, not relocated (no G5): an offline fails while a list page is in the range (B6)',
       expect: { kind: 'violates', property: 'B6' },
-      randomConfig: balloonSmallishRandomConfig,
+      randomConfig: balloonFocusedRandomConfig,
     },
     {
       name: 'V3',
@@ -1310,31 +1384,32 @@ export const balloon: ModelDef<BalloonState, BalloonAction, BalloonConfig> = {
       name: 'W1',
       summary: 'pages freed under cmm_lock while I takes cmm_lock under zone_lock: ABBA deadlock zone_lock ↔ cmm_lock (B4)',
       expect: { kind: 'violates', property: 'deadlock' },
-      randomConfig: balloonSmallishRandomConfig,
+      exploreConfig: W1_CONFIG,
+      randomConfig: balloonFocusedRandomConfig,
     },
     {
       name: 'W2',
       summary: 'G5 allocates with GFP_NOIO while holding cmm_lock: sleep in atomic (B4)',
       expect: { kind: 'violates', property: 'sleep-in-atomic' },
-      randomConfig: balloonSmallishRandomConfig,
+      randomConfig: balloonFocusedRandomConfig,
     },
     {
       name: 'W3',
       summary: 'U1 unlocks hotplug_mutex although G1 never ran (a higher-priority callback vetoed): unlock of a mutex not owned (B3)',
       expect: { kind: 'violates', property: 'lock-discipline' },
-      randomConfig: balloonSmallishRandomConfig,
+      randomConfig: balloonFocusedRandomConfig,
     },
     {
       name: 'W4',
       summary: 'G5 failure returns +ENOMEM: the chain stops but the offline goes on to steps 3–4 (B9)',
       expect: { kind: 'violates', property: 'B9' },
-      randomConfig: balloonSmallishRandomConfig,
+      randomConfig: balloonFocusedRandomConfig,
     },
     {
       name: 'W5',
       summary: 'G4 advances twice when the head array empties during its own scan: NULL dereference, or the next array skipped (B2, B6)',
       expect: { kind: 'violates', property: 'B2' },
-      randomConfig: balloonSmallishRandomConfig,
+      randomConfig: balloonW5RandomConfig,
     },
   ],
   parseConfig: parseBalloonConfig,

@@ -161,7 +161,7 @@ export interface BalloonConfig {
   readonly initial: readonly PageState[];
   /** CMM_NR_PAGES: entries per array (510 in the kernel, scaled to 2). */
   readonly cmmNrPages: number;
-  /** Values `hv(req)` may set `loan_request` to. */
+  /** Values `hv` sets `loan_request` to, in turn (it starts at 0). */
   readonly loanRequests: readonly number[];
   /** min_mem_mb in pages (scaled to 2). */
   readonly minMem: number;
@@ -193,7 +193,7 @@ export type FreeCtx = 'T' | 'O' | 'D';
 
 /** Every action: environment events, then the steps of T (ALLOC, FREE), O, D and H. */
 export type BalloonAction =
-  | { readonly type: 'hv'; readonly req: number }
+  | { readonly type: 'hv' }
   | { readonly type: 'oom' }
   | { readonly type: 'disable' }
   | { readonly type: 'offline'; readonly b: number }

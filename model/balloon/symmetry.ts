@@ -18,7 +18,6 @@
 import type { Geometry } from './model.js';
 import type { BalloonConfig, BalloonState, PageState } from './state.js';
 
-const RANK: Record<PageState, number> = { free: 0, other_movable: 1, other_pinned: 2, inflight: 3, loaned: 4, meta: 5 };
 
 /** Symmetry classes of pages: one per pageblock of an offlinable block, one for all pages of the other blocks. */
 export interface PageClasses {
@@ -72,12 +71,16 @@ export function oneChoicePerClass(pbs: readonly number[], cls: PageClasses): num
 
 /** The canonical relabelling of pages in `s`: `map[p]` is p's new number. */
 export function relabel(s: BalloonState, cls: PageClasses): number[] {
-  const order: number[] = [];
-  const seen = new Set<number>();
+  const n = s.pages.length;
+  const map: number[] = new Array<number>(n).fill(-1);
+  // next free canonical slot of each class
+  const next: number[] = new Array<number>(cls.members.length).fill(0);
   const visit = (p: number | null | undefined): void => {
-    if (p === null || p === undefined || seen.has(p)) return;
-    seen.add(p);
-    order.push(p);
+    if (p === null || p === undefined || map[p] !== -1) return;
+    const k = cls.classOf[p] as number;
+    const j = next[k] as number;
+    next[k] = j + 1;
+    map[p] = (cls.members[k] as readonly number[])[j] as number;
   };
   for (const a of s.list) {
     visit(a.meta);
@@ -91,18 +94,12 @@ export function relabel(s: BalloonState, cls: PageClasses): number[] {
   }
   for (const fc of [s.T.free, s.O.free, s.D.free]) if (fc) for (const p of fc.frees) visit(p);
   for (const p of s.H.cmm.frees) visit(p);
-  const map: number[] = new Array<number>(s.pages.length);
-  for (let k = 0; k < cls.members.length; k++) {
-    const ids = cls.members[k] ?? [];
-    const refd = order.filter((p) => cls.classOf[p] === k);
-    const rest = ids
-      .filter((p) => !seen.has(p))
-      .sort((a, b) => RANK[s.pages[a] ?? 'free'] - RANK[s.pages[b] ?? 'free'] || a - b);
-    const all = [...refd, ...rest];
-    for (let j = 0; j < all.length; j++) map[all[j] as number] = ids[j] as number;
-  }
+  // the unreferenced pages of each class, by state
+  for (let r = 0; r < RANKED.length; r++) for (let p = 0; p < n; p++) if (map[p] === -1 && s.pages[p] === RANKED[r]) visit(p);
   return map;
 }
+
+const RANKED: readonly PageState[] = ['free', 'other_movable', 'other_pinned', 'inflight', 'loaned', 'meta'];
 
 const PAGE_CHAR: Record<PageState, string> = { free: 'f', other_movable: 'v', other_pinned: 'p', inflight: 'i', loaned: 'l', meta: 'm' };
 
@@ -112,7 +109,7 @@ const b = (x: boolean): string => (x ? '1' : '0');
 /** Compact text of the kernel slice: each lock's holder, waiters, count, corruption; the faults. */
 function kernelKey(k: BalloonState['k']): string {
   let out = '';
-  for (const name of Object.keys(k.locks).sort()) {
+  for (const name in k.locks) {
     const l = k.locks[name];
     if (!l) continue;
     if (l.kind === 'spin') out += `${l.owner ?? '-'}${l.waiters.join('')};`;

@@ -1,0 +1,252 @@
+/**
+ * CMM balloon made hotplug-aware (spec 02): the reference holds under both
+ * engines with every witness reached; V1, robert, V2 and W1–W5 are found by
+ * both engines on 10 of 10 seeds with the property spec 02 names; V3 breaks
+ * no safety property and shows metric B10 > 0; every property can fail;
+ * the symmetry-reduced view is sound.
+ */
+import { describe, expect, test } from 'vitest';
+import { actionLabel, type AnyMachine, type Transition } from '../model/contract.js';
+import { SMALL } from '../model/balloon/config.js';
+import { balloon, balloonMachine, balloonModel, geometry } from '../model/balloon/model.js';
+import { balloonMetrics } from '../model/balloon/properties.js';
+import type { BalloonAction, BalloonConfig, BalloonState } from '../model/balloon/state.js';
+import { balloonView, pageClasses } from '../model/balloon/symmetry.js';
+import { startOffline } from '../model/kernel/hotplug.js';
+import { replayLabels, runTrace } from './check.js';
+import { explore } from './explore.js';
+import { randomCheck } from './random.js';
+
+/** Pinned: a change to the balloon state space shows up here in review. */
+const REFERENCE_STATES = 42_510;
+
+const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
+/**
+ * Random-engine budgets: schedules of up to 120 steps (a §7 scenario takes
+ * at most 22; the default 200 only doubles the cost of a run) and 100
+ * fast-check shrink steps before the minimizer (which does the rest).
+ */
+const RANDOM = { maxSteps: 120, maxShrinks: 100 } as const;
+const variantOf = (name: string) => {
+  const v = balloon.variants.find((x) => x.name === name);
+  if (!v) throw new Error(name);
+  return v;
+};
+const expected = (name: string): string => {
+  const v = variantOf(name);
+  return v.expect.kind === 'violates' ? v.expect.property : '';
+};
+const machineOf = (variant: string, c: BalloonConfig = variantOf(variant).exploreConfig ?? SMALL): AnyMachine => balloonModel.machine(variant, c);
+
+describe('balloon reference', () => {
+  test('full BFS of the §7 configuration: no violation, complete, every witness, pinned state count', () => {
+    const r = explore(machineOf('reference', SMALL));
+    expect([...r.violated.entries()].map(([p, v]) => `${p}: ${v.message}`)).toEqual([]);
+    expect(r.complete).toBe(true);
+    expect(r.states).toBe(REFERENCE_STATES);
+    expect([...r.witnesses.keys()].sort()).toEqual(['alloc-paused', 'isolated-by-count', 'loan-resumed', 'offline-vetoed', 'offline-with-balloon']);
+    expect([...r.witnesses].filter(([, w]) => !w)).toEqual([]);
+  });
+
+  test('10,000 random runs: no violation, every witness reached', () => {
+    const r = randomCheck(balloonModel, 'reference', { seed: 42, runs: 10_000, ...RANDOM });
+    expect(r.modelError).toBeUndefined();
+    expect(r.failure?.message).toBeUndefined();
+    expect(r.runs).toBe(10_000);
+    expect([...r.witnesses].filter(([, n]) => n === 0)).toEqual([]);
+  });
+});
+
+describe('balloon buggy variants are found by both engines, 10 of 10 seeds', () => {
+  for (const v of balloon.variants.filter((x) => x.expect.kind === 'violates')) {
+    test(`${v.name} violates ${expected(v.name)}`, () => {
+      const want = expected(v.name);
+      const bfs = explore(machineOf(v.name), { target: want });
+      const shortest = bfs.counterexample?.steps.length;
+      expect(bfs.counterexample?.violations.map((x) => x.property)).toContain(want);
+      const found = SEEDS.map((seed) => randomCheck(balloonModel, v.name, { seed, runs: 10_000, ...RANDOM }));
+      expect(found.map((r) => r.modelError)).toEqual(SEEDS.map(() => undefined));
+      expect(found.map((r) => r.failure?.property)).toEqual(SEEDS.map(() => want));
+      // the random engine's shrunk counterexample is at most twice the BFS-shortest: that of §7, or
+      // (random configurations differ) that of the counterexample's own configuration
+      for (const r of found) {
+        const len = r.failure?.trace.steps.length ?? Infinity;
+        if (len <= 2 * (shortest ?? 0)) continue;
+        const own = explore(balloonModel.machine(v.name, r.failure?.config as BalloonConfig), { target: want, maxStates: 300_000 });
+        expect({ seed: r.seed, len }).toEqual({ seed: r.seed, len: expect.any(Number) as number });
+        expect(len).toBeLessThanOrEqual(2 * (own.counterexample?.steps.length ?? 0));
+      }
+    });
+  }
+
+  test('W1 is the ABBA cycle zone_lock ↔ cmm_lock, with the contexts holding each', () => {
+    const r = explore(machineOf('W1'), { target: 'deadlock' });
+    const msg = r.counterexample?.violations.find((x) => x.property === 'deadlock')?.message ?? '';
+    expect(msg).toMatch(/H holds [^;]*zone_lock[^;]* and waits for cmm_lock, held by O/);
+    expect(msg).toMatch(/O holds cmm_lock and waits for zone_lock, held by H/);
+    // the spec's scenario: O in F2 frees under cmm_lock, offline step 1 holds zone_lock, I waits
+    const steps = r.counterexample?.steps.map((s) => `${s.info.ctx}:${s.info.step}`) ?? [];
+    expect(steps.slice(-3)).toEqual(['O:F2', 'O:F2', 'H:I1']);
+  });
+
+  test('W3 is an unlock of a mutex its context does not own (here: a free one)', () => {
+    const r = explore(machineOf('W3'), { target: 'lock-discipline' });
+    const msg = r.counterexample?.violations.find((x) => x.property === 'lock-discipline')?.message ?? '';
+    expect(msg).toContain('H unlocks mutex hotplug_mutex');
+    // the priority-5 callback vetoed: CMM's G1 never ran, CANCEL_OFFLINE still reached U1
+    const labels = r.counterexample?.steps.map((s) => s.label) ?? [];
+    expect(labels).toContain('cb(id="other5",veto=true)');
+    expect(labels).not.toContain('G1');
+    expect(labels[labels.length - 1]).toBe('U1');
+  });
+
+  test('W2 sleeps in G5 under cmm_lock; W4 goes on to step 4 after a +ENOMEM; W5 dereferences NULL in G4', () => {
+    const last = (variant: string) => {
+      const r = explore(machineOf(variant), { target: expected(variant) });
+      const step = r.counterexample?.steps.at(-1);
+      return { label: step?.label, step: step?.info.step, message: r.counterexample?.violations.find((v) => v.property === expected(variant))?.message };
+    };
+    expect(last('W2')).toMatchObject({ step: 'G5', message: expect.stringContaining('while holding spinlock cmm_lock') as string });
+    // G5's failed allocation returns +ENOMEM: the walk stops, to_errno gives 0, the offline runs on to check_pages_isolated
+    expect(last('W4')).toMatchObject({ label: 'G5(pb=null)', message: expect.stringContaining('went on to check') as string });
+    expect(last('W5')).toMatchObject({ step: 'G3', message: expect.stringContaining('NULL') as string });
+  });
+});
+
+describe('balloon harmless variant V3 and metric B10', () => {
+  test('V3 (CMM above the vetoing callback) violates no property, both engines', () => {
+    const r = explore(machineOf('V3', SMALL));
+    expect([...r.violated.keys()]).toEqual([]);
+    expect(r.complete).toBe(true);
+    for (const seed of [1, 2, 3]) expect(randomCheck(balloonModel, 'V3', { seed, runs: 1_000, ...RANDOM }).failure).toBeUndefined();
+  });
+
+  test('V3 unloans pages in offlines that the veto then cancels (B10 > 0); the reference does not', () => {
+    // same schedule: loan two pages in block 0, offline block 0, priority-5 callback vetoes
+    const script = (variant: string): BalloonState => {
+      const m = balloonMachine(variant, SMALL);
+      const plan = ['hv', 'T1', 'T3', 'T5', 'A1(pb=0)', 'A4(pb=2)', 'A4_lock', 'A1(pb=1)', 'A3', 'offline(b=0)', 'I1', 'isolate_check', 'isolate'];
+      let s = replayLabels(m, plan).trace.steps.at(-1)?.state as BalloonState;
+      // drive the hotplug task to the end, the priority-5 callback vetoing
+      for (let i = 0; i < 30 && s.H.op; i++) {
+        const acts = m.actions(s).filter((a) => a.type !== 'hv' && ['cb', 'G1', 'G3', 'G5', 'G6', 'U1', 'check', 'undo', 'scan', 'isolate', 'I1', 'isolate_check'].includes(a.type));
+        const a = acts.find((x) => x.type !== 'cb' || (x as { veto: boolean }).veto) ?? acts[0];
+        if (!a) break;
+        s = m.next(s, a);
+      }
+      expect(s.H.op).toBeNull();
+      return s;
+    };
+    expect(balloonMetrics(script('V3')).B10).toBe(2);
+    expect(balloonMetrics(script('reference')).B10).toBe(0);
+  });
+});
+
+describe('every balloon property can fail', () => {
+  const m = balloonMachine('reference', SMALL);
+  const s0 = m.init();
+  const check = (name: string, t: Transition<BalloonState, BalloonAction>): string | undefined => {
+    const p = m.properties.find((x) => x.name === name);
+    if (!p || p.kind === 'sometimes') throw new Error(name);
+    return p.check(t);
+  };
+  const loaned = replayLabels(m, ['hv', 'T1', 'T3', 'T5', 'A1(pb=0)', 'A4(pb=2)', 'A4_lock']).trace.steps.at(-1)?.state as BalloonState;
+
+  test('B1: loaned must count the entries; totalram + loaned the online pages', () => {
+    expect(check('B1', { next: loaned })).toBeUndefined();
+    expect(check('B1', { next: { ...loaned, loaned: 2 } })).toMatch(/loaned = 2/);
+    expect(check('B1', { next: { ...loaned, totalram: 8 } })).toMatch(/totalram 8/);
+  });
+
+  test('B2: duplicate entries, a non-full older array, a list page in an offline block', () => {
+    expect(check('B2', { next: loaned })).toBeUndefined();
+    const list = loaned.list;
+    expect(check('B2', { next: { ...loaned, list: [{ meta: 4, entries: [0, 0] }] } })).toMatch(/twice/);
+    const pages = loaned.pages.map((x, p) => (p === 5 ? 'meta' : x));
+    expect(check('B2', { next: { ...loaned, pages, list: [...list, { meta: 5, entries: [] }] } })).toMatch(/not the head/);
+    expect(check('B2', { next: { ...loaned, blocks: [{ state: 'offline', present: false }, loaned.blocks[1] as BalloonState['blocks'][number]] } })).toMatch(/offline block/);
+  });
+
+  test('B8: I may count only CMM pages of the pageblock', () => {
+    const s1 = m.next(loaned, { type: 'offline', b: 0 });
+    const s2 = m.next(s1, { type: 'I1' });
+    const t = { prev: s1, action: { type: 'I1' } as BalloonAction, next: s2 };
+    expect(check('B8', t)).toBeUndefined();
+    const op = s2.H.op;
+    if (!op) throw new Error('no op');
+    expect(check('B8', { ...t, next: { ...s2, H: { ...s2.H, op: { ...op, pagesFound: 2 } } } })).toMatch(/counted 2/);
+  });
+
+  test('B7: a set-loaned error leaves an empty head array where FREE stops (the kernel’s own behaviour)', () => {
+    const c: BalloonConfig = { ...SMALL, hvErrors: true, oomEvents: 1, offlineEvents: 0, onlineEvents: 0 };
+    const r = explore(balloonModel.machine('reference', c), { target: 'B7' });
+    expect(r.counterexample?.violations.map((v) => v.property)).toContain('B7');
+    expect(r.counterexample?.steps.map((s) => s.label)).toContain('A5');
+  });
+
+  test('Q-inflight: no page in flight at quiescence', () => {
+    expect(check('Q-inflight', { next: s0 })).toBeUndefined();
+    expect(check('Q-inflight', { next: { ...s0, pages: ['inflight', ...s0.pages.slice(1)] } })).toMatch(/in flight/);
+  });
+
+  test('the variants fail B2, B3, B5, B6, B9 and the built-ins (see above); B4 is the built-in checks', () => {
+    expect(new Set(balloon.variants.map((v) => (v.expect.kind === 'violates' ? v.expect.property : '')))).toEqual(
+      new Set(['', 'B5', 'B6', 'deadlock', 'sleep-in-atomic', 'lock-discipline', 'B9', 'B2']),
+    );
+    // B3 fails with W3 at the same step as lock-discipline
+    const r = explore(machineOf('W3'), { target: 'B3' });
+    expect(r.counterexample?.violations.map((v) => v.property)).toEqual(['lock-discipline', 'B3']);
+  });
+});
+
+describe('balloon symmetry reduction and replay', () => {
+  test('the view is the same for states that differ by a permutation of interchangeable pages', () => {
+    const c = SMALL;
+    const g = geometry(c);
+    const cls = pageClasses(c, g);
+    // block 0: a class per pageblock; block 1 (never offlined): one class
+    expect(cls.members).toEqual([[0, 1], [2, 3], [4, 5, 6, 7]]);
+    const m = balloonMachine('reference', c);
+    const r = runTrace(m, (i, acts) => acts[(i * 7919) % acts.length], 60);
+    const perm = [1, 0, 3, 2, 7, 6, 5, 4];
+    const mp = (p: number): number => perm[p] as number;
+    for (const step of r.trace.steps) {
+      const s = step.state as BalloonState;
+      const pages = s.pages.slice();
+      s.pages.forEach((x, p) => (pages[mp(p)] = x));
+      const al = s.T.alloc;
+      const fc = (f: BalloonState['O']['free']) => (f ? { ...f, frees: f.frees.map(mp) } : null);
+      const t: BalloonState = {
+        ...s,
+        pages,
+        list: s.list.map((a) => ({ meta: mp(a.meta), entries: a.entries.map(mp) })),
+        T: { ...s.T, alloc: al ? { ...al, p: al.p === null ? null : mp(al.p), m: al.m === null ? null : mp(al.m), frees: al.frees.map(mp) } : null, free: fc(s.T.free) },
+        O: { ...s.O, free: fc(s.O.free) },
+        D: { ...s.D, free: fc(s.D.free) },
+        H: { ...s.H, cmm: { ...s.H.cmm, frees: s.H.cmm.frees.map(mp) } },
+      };
+      expect(balloonView(t, cls)).toBe(balloonView(s, cls));
+    }
+    // a page moved across pageblocks of the offlined block is a different state
+    const a = { ...m.init(), pages: m.init().pages.map((x, p) => (p === 0 ? 'other_pinned' : x)) } as BalloonState;
+    const b = { ...m.init(), pages: m.init().pages.map((x, p) => (p === 2 ? 'other_pinned' : x)) } as BalloonState;
+    expect(balloonView(a, cls)).not.toBe(balloonView(b, cls));
+  });
+
+  test('the view covers every field of a hotplug operation', () => {
+    const op = startOffline(0, 4, 2, { memoryChain: 'memory', isolateChain: 'isolate' });
+    expect(Object.keys(op).sort()).toEqual(
+      ['accepted', 'afterDrain', 'block', 'call', 'drain', 'isolateChain', 'isolated', 'memoryChain', 'nrPages', 'onlined', 'op', 'pageblock', 'pageblocks', 'pagesFound', 'phase', 'pmMutex', 'ret', 'retries', 'stateMutex', 'zoneLock'].sort(),
+    );
+  });
+
+  test('a counterexample replays to the same trace; configurations round-trip through parseConfig', () => {
+    const r = randomCheck(balloonModel, 'W1', { seed: 3, runs: 10_000, ...RANDOM });
+    const f = r.failure;
+    if (!f) throw new Error('W1 not found');
+    const m = balloonModel.machine('W1', balloonModel.parseConfig(JSON.parse(JSON.stringify(f.config))));
+    const back = replayLabels(m, f.trace.steps.map((s) => actionLabel(s.action)));
+    expect(back.trace.violations).toEqual(f.trace.violations);
+    expect(() => balloonModel.parseConfig({ ...SMALL, movable: [true] })).toThrow(/movable/);
+  });
+});
