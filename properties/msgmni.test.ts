@@ -175,6 +175,18 @@ describe('msgmni buggy variants are found by both engines, 10 of 10 seeds', () =
   });
 });
 
+describe('msgmni W2 also covers the auto re-enable', () => {
+  test('without creators, only the re-enable\'s recompute-then-register order can miss a walk', () => {
+    const c: MsgmniConfig = { ...SMALL, creates: 0, destroys: 0, memEvents: 1, manualValues: [3], autoValues: [1] };
+    const w2 = explore(machineOf('W2', c), { target: 'P2' });
+    expect(w2.counterexample?.steps.map((s) => s.info.ctx)).toContain('A');
+    expect(w2.counterexample?.violations.map((v) => v.property)).toEqual(['P2']);
+    const ref = explore(machineOf('reference', c));
+    expect(ref.complete).toBe(true);
+    expect(ref.violated.size).toBe(0);
+  });
+});
+
 describe('msgmni W4: zeroing a live notifier block', () => {
   test('W4-26: a negative write to a registered init memsets its block and cuts the namespace created after it off', () => {
     const r = explore(machineOf('W4-26', SMALL), { target: 'P4' });

@@ -10,8 +10,9 @@ import type { MsgmniConfig } from './state.js';
  * starts online), at most 2 memory events, init + at most 2 created
  * namespaces with one destroy, one manual writer (one negative and one
  * positive value, neither a value f can produce) and one auto_msgmni writer,
- * each writing once. Its reference BFS has over a million states (see the
- * model's header), so the exhaustive engine uses {@link SMALL}.
+ * each writing once. Its reference BFS is past 1,000,000 states and still
+ * incomplete (stopped there, no violation met), so the exhaustive engine uses
+ * {@link SMALL}.
  */
 export const SPEC_SMALL: MsgmniConfig = {
   formula: 'scaled',
@@ -30,8 +31,8 @@ export const SPEC_SMALL: MsgmniConfig = {
 
 /**
  * The smallest reduction of §7 that keeps every context: one created
- * namespace instead of two. A second concurrent creator matters only for W2,
- * whose configuration {@link TWO_CREATORS} has both creators and no writers.
+ * namespace instead of two (23,831 reference states). Two concurrent
+ * creators are explored in {@link TWO_CREATORS}, with no sysctl writer.
  */
 export const SMALL: MsgmniConfig = { ...SPEC_SMALL, creates: 1 };
 
