@@ -7,9 +7,10 @@ import { balloonModel } from './balloon/model.js';
 import { memcgModel } from './memcg/model.js';
 import { slabModel } from './slab/model.js';
 import { msgmniModel } from './msgmni/model.js';
+import { reserveModel } from './reserve/model.js';
 
 /** All models, in listing order. */
-export const MODELS: readonly AnyModel[] = [memcgModel, slabModel, balloonModel, msgmniModel];
+export const MODELS: readonly AnyModel[] = [memcgModel, slabModel, balloonModel, msgmniModel, reserveModel];
 
 /** Looks a model up by name; throws a one-line error listing the known ones. */
 export function modelByName(name: string): AnyModel {

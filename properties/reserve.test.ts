@@ -1,0 +1,242 @@
+/**
+ * Reserve accounting suite (spec 04 §5 R1–R5, L1, L2): the reference holds
+ * under both engines with every witness reached, each buggy variant is found
+ * by both engines on 10 of 10 seeds with its declared property, the harmless
+ * V6 and the F1 fix pass, finding F1 (a shrinking set) is shown, and every
+ * property is shown able to fail.
+ */
+import { describe, expect, test } from 'vitest';
+import type { AnyMachine, AnyModel, Transition } from '../model/contract.js';
+import { actionLabel } from '../model/contract.js';
+import { canonical } from '../model/canonical.js';
+import { PAGE, parseReserveConfig, reserveShrinkRandomConfig, SMALL } from '../model/reserve/config.js';
+import { kmallocEstimatePages, UNITS7 } from '../model/reserve/estimate.js';
+import { encodeState, reserve, reserveModel, SHRINK_CONFIG } from '../model/reserve/model.js';
+import type { ReserveAction, ReserveState } from '../model/reserve/state.js';
+import { replayLabels } from './check.js';
+import { explore } from './explore.js';
+import { randomCheck, runSchedule } from './random.js';
+import type { VariantCheck } from './suite.js';
+import { checkVariant, seeds } from './suite.js';
+
+/** Pinned: a change to the reserve state space shows up here in review. */
+const REFERENCE_STATES = 96_194;
+
+/** Each variant's two-engine check, run once and shared by the tests that read it. */
+const checks = new Map<string, VariantCheck>();
+function checked(name: string, nSeeds = 10, runs = 3_000): VariantCheck {
+  const known = checks.get(name);
+  if (known) return known;
+  const r = checkVariant(reserveModel, name, { seeds: seeds(nSeeds), runs });
+  checks.set(name, r);
+  return r;
+}
+
+const propertyOf = (name: string): string => {
+  const v = reserve.variants.find((x) => x.name === name);
+  return v?.expect.kind === 'violates' ? v.expect.property : '';
+};
+
+describe('reserve reference', () => {
+  test('full BFS of §7: no violation, complete, every witness, pinned state count', () => {
+    const r = explore(reserveModel.machine('reference', SMALL));
+    expect([...r.violated.keys()]).toEqual([]);
+    expect(r.complete).toBe(true);
+    expect(r.states).toBe(REFERENCE_STATES);
+    expect([...r.witnesses.keys()].sort()).toEqual(['pool-served', 'set-changed-root', 'woken-by-free']);
+    expect([...r.witnesses].filter(([, w]) => !w)).toEqual([]);
+  });
+
+  test('10,000 random runs: no violation, every witness reached', () => {
+    const r = randomCheck(reserveModel, 'reference', { seed: 42, runs: 10_000 });
+    expect(r.modelError).toBeUndefined();
+    expect(r.failure).toBeUndefined();
+    expect(r.runs).toBe(10_000);
+    expect([...r.witnesses.keys()].sort()).toEqual(['pool-served', 'set-changed-root', 'woken-by-free']);
+    expect([...r.witnesses].filter(([, n]) => n === 0)).toEqual([]);
+  });
+});
+
+describe('reserve buggy variants are found by both engines, 10 of 10 seeds', () => {
+  for (const v of reserve.variants.filter((x) => x.expect.kind === 'violates')) {
+    test(`${v.name} violates ${propertyOf(v.name)}`, () => {
+      const r = checked(v.name);
+      expect(r.problems).toEqual([]);
+      expect(r.bfs?.counterexample?.violations.map((x) => x.property)).toContain(propertyOf(v.name));
+      expect(r.random.map((x) => x.failure?.property)).toEqual(Array(10).fill(propertyOf(v.name)));
+    });
+  }
+
+  test('V3-never: once R2 is set aside, both engines find the starving waiter (L1, "stuck waiter")', () => {
+    // the free side never uncharges, so R2 breaks at the first emergency free; the spec names the consequence, L1
+    const withoutR2: AnyModel = {
+      ...reserveModel,
+      variants: reserveModel.variants.map((v) => (v.name === 'V3-never' ? { ...v, expect: { kind: 'violates', property: 'L1' } } : v)),
+      machine: (variant, config) => {
+        const m = reserveModel.machine(variant, config);
+        return { ...m, properties: m.properties.filter((p) => p.name !== 'R2') };
+      },
+    };
+    const r = checkVariant(withoutR2, 'V3-never', { seeds: seeds(10), runs: 3_000 });
+    expect(r.problems).toEqual([]);
+    expect(r.bfs?.counterexample?.violations.find((x) => x.property === 'L1')?.message).toMatch(/^stuck waiter: E1 sleeps in K5/);
+    for (const x of r.random) expect(x.failure?.message).toMatch(/^stuck waiter/);
+  });
+
+  test('the shortest counterexamples have the shape the spec describes', () => {
+    const shortest = (variant: string) => checked(variant).bfs?.counterexample;
+    // V4: GFP_ATOMIC digs into the pool once a regular allocation and pressure(2) bring free to 3
+    expect(shortest('V4')?.steps.map((s) => `${s.info.ctx}:${s.info.step}`)).toEqual(['E1:K0', 'env:pressure', 'P:K0']);
+    // W5: two size-1 emergency objects charged 1 each, one freed uncharges 2: usage 0 with one outstanding
+    const w5 = shortest('W5');
+    expect(w5?.violations.find((x) => x.property === 'R2')?.message).toBe('usage of r is 0 but its outstanding charges sum to 1');
+    expect(w5?.steps.at(-1)?.info.step).toBe('F');
+    // W1: the strict `<` keeps a 4-unit charge out at usage 4, limit 8
+    expect(shortest('W1')?.violations.find((x) => x.property === 'L1')?.message).toMatch(/charge of 4 on r \(usage 4, truly charged 4, limit 8\)/);
+    // W2: the set raised the limit to 12 with the waiter still asleep
+    const w2 = shortest('W2');
+    expect(w2?.violations.find((x) => x.property === 'L1')?.message).toMatch(/limit 12\)/);
+    expect(w2?.steps.at(-1)?.info.step).toBe('A3');
+    // W3: the leaked charge of a failed K7
+    const w3 = shortest('W3');
+    expect(w3?.steps.at(-1)?.info.step).toBe('K7');
+    expect(w3?.violations.find((x) => x.property === 'R2')?.message).toMatch(/^usage of r is 8 but its outstanding charges sum to 4/);
+  });
+});
+
+describe('reserve harmless variant and the fix of finding F1', () => {
+  test('V6 ("reserve = pages") passes both engines, swapon setting r while it is detached', () => {
+    const r = checked('V6', 3, 2_000);
+    expect(r.problems).toEqual([]);
+    expect(r.bfs?.complete).toBe(true);
+    // the reference agrees on the same configuration
+    const ref = explore(reserveModel.machine('reference', reserve.variants.find((v) => v.name === 'V6')?.exploreConfig ?? SMALL));
+    expect(ref.complete && ref.violated.size === 0).toBe(true);
+  });
+
+  test('finding F1: with a set that shrinks r, the reference admits charges against a limit the pool no longer backs', () => {
+    // BFS: the smallest shrinking configuration, R3
+    const bfs = explore(reserveModel.machine('reference', SHRINK_CONFIG), { target: 'R3' });
+    const cex = bfs.counterexample;
+    expect(cex?.violations.map((x) => x.property)).toContain('R3');
+    // the window: A1 has lowered root.pages, A3 has not yet lowered r's limit
+    const last = cex?.steps.at(-1)?.state as ReserveState | undefined;
+    expect(cex?.steps.some((s) => s.info.step === 'A1')).toBe(true);
+    expect(cex?.steps.some((s) => s.info.step === 'A3')).toBe(false);
+    expect(last?.nodes.root.pages).toBe(1);
+    expect(last?.nodes.r.limit).toBe(8);
+    // random: every seed finds it, as R3 (pool pages over root.pages) or L2 (the pool, already shrunk, is gone)
+    const shrinking: AnyModel = {
+      ...reserveModel,
+      variants: [{ name: 'reference', summary: 'reference, a set may shrink r', expect: { kind: 'violates', property: 'R3' }, randomConfig: reserveShrinkRandomConfig }],
+    };
+    for (const seed of seeds(10)) {
+      const r = randomCheck(shrinking, 'reference', { seed, runs: 3_000 });
+      expect(['R3', 'L2']).toContain(r.failure?.property);
+      const steps = r.failure?.trace.steps ?? [];
+      const a1 = steps.findIndex((s) => s.info.step === 'A1');
+      expect(a1).toBeGreaterThanOrEqual(0);
+      expect(steps.slice(a1).some((s) => s.info.step === 'A3')).toBe(false);
+      expect(steps.length).toBeLessThanOrEqual(2 * (cex?.steps.length ?? 0) + 4);
+    }
+  });
+
+  test('F1 (limits lowered first on a shrink) holds on the shrinking configuration under both engines', () => {
+    const r = checked('F1', 3, 2_000);
+    expect(r.problems).toEqual([]);
+    expect(r.bfs?.complete).toBe(true);
+  });
+});
+
+describe('every reserve property can fail', () => {
+  const m = reserve.machine('reference', SMALL);
+  const s0 = m.init();
+  const check = (name: string, t: Transition<ReserveState, ReserveAction>): string | undefined => {
+    const p = m.properties.find((x) => x.name === name);
+    if (!p || p.kind === 'sometimes') throw new Error(`no safety property ${name}`);
+    return p.check(t);
+  };
+  const idle = { pc: 'idle' as const, cache: 0, amount: 0, charged: 0, asleep: false, left: 2 };
+
+  test('R1: a negative usage, and a charge admitted over the limit', () => {
+    expect(check('R1', { next: { ...s0, nodes: { ...s0.nodes, r: { ...s0.nodes.r, usage: -1 } } } })).toMatch(/usage of r is -1/);
+    const prev = { ...s0, nodes: { ...s0.nodes, r: { ...s0.nodes.r, usage: 6 } }, ctx: { ...s0.ctx, E1: { ...idle, pc: 'K3' as const, cache: 4, amount: 4 } } };
+    const next = { ...prev, ctx: { ...prev.ctx, E1: { ...idle, pc: 'K7' as const, cache: 4, amount: 4, charged: 4 } } };
+    expect(check('R1', { prev, action: { type: 'K3', ctx: 'E1' }, next })).toMatch(/charged 4 at K3 with usage 6, limit 8/);
+  });
+
+  test('L1: a waiter asleep although its charge fits is reported as a stuck waiter', () => {
+    const s = { ...s0, ctx: { ...s0.ctx, E1: { ...idle, pc: 'K5' as const, cache: 4, amount: 4, asleep: true } } };
+    expect(m.quiescent(s)).toBe(true);
+    expect(check('L1', { next: s })).toBe('stuck waiter: E1 sleeps in K5 for a charge of 4 on r (usage 0, truly charged 0, limit 8) and nothing will wake it');
+  });
+
+  test('L2: an entitled K7 finding the zone empty while everyone stayed within the reserves', () => {
+    const prev = { ...s0, zone: { ...s0.zone, free: 0 }, ctx: { ...s0.ctx, E2: { ...idle, pc: 'K7' as const, cache: 4, amount: 4 } } };
+    const next = { ...prev, ctx: { ...prev.ctx, E2: idle } };
+    expect(check('L2', { prev, action: { type: 'K7', ctx: 'E2' }, next })).toMatch(/E2's K7 found the zone empty/);
+    // with pressure holding pages below the floor, the premise fails and L2 says nothing
+    expect(check('L2', { prev: { ...prev, others: 6 }, action: { type: 'K7', ctx: 'E2' }, next })).toBeUndefined();
+  });
+
+  test('R5: var_free_kbytes out of step with root.pages, and a detached ADD that changes root', () => {
+    expect(check('R5', { next: { ...s0, varFreeKb: 4 } })).toMatch(/root.pages = 2 but var_free_kbytes = 4/);
+    const detached = { ...s0, nodes: { ...s0.nodes, r: { ...s0.nodes.r, parent: null } }, tree: { S1: { ...s0.tree.S1!, pc: 'A1' as const, target: 'r' as const } } };
+    const next = { ...detached, nodes: { ...detached.nodes, root: { ...detached.nodes.root, pages: 3 } } };
+    expect(check('R5', { prev: detached, action: { type: 'A1', ctx: 'S1' }, next })).toMatch(/on detached r changed root/);
+  });
+});
+
+describe('reserve model plumbing', () => {
+  test('enabled actions have distinct labels, and the state key separates what canonical JSON separates', () => {
+    const m = reserveModel.machine('reference', { ...SMALL, swapons: 1, swapoffs: 1, sets: 1 }) as AnyMachine;
+    const byKey = new Map<string, string>();
+    let sched = 1;
+    for (let run = 0; run < 200; run++) {
+      const schedule = Array.from({ length: 40 }, () => (sched = (sched * 1103515245 + 12345) % 2147483648));
+      const t = runSchedule(m, schedule).trace;
+      for (const st of t.steps) {
+        const labels = m.actions(st.state).map(actionLabel);
+        expect(new Set(labels).size).toBe(labels.length);
+        const k = encodeState(st.state as ReserveState);
+        const c = canonical(st.state);
+        expect(byKey.get(k) ?? c).toBe(c);
+        byKey.set(k, c);
+      }
+    }
+    expect(byKey.size).toBeGreaterThan(500);
+  });
+
+  test('kmalloc_set sizes r with the 2009 estimate; swapon connects r and raises root', () => {
+    // kmalloc_set(r, 4 units): pages ceil(2·4/4) + 1 = 3, limit 4
+    const c = { ...SMALL, setKind: 'kmalloc' as const, setValues: [4], sets: 1 };
+    const s = replayLabels(reserveModel.machine('reference', c) as AnyMachine, ['set(ctx="S1",value=4)', 'A1', 'A2', 'ADJ4', 'A3'].map((l) => (l.includes('(') ? l : `${l}(ctx="S1")`))).trace.steps.at(-1)?.state as ReserveState;
+    expect(kmallocEstimatePages(UNITS7, 4)).toBe(3);
+    expect(s.nodes.r.pages).toBe(3);
+    expect(s.nodes.r.limit).toBe(4);
+    expect(s.nodes.root.pages * 4).toBe(s.varFreeKb);
+    const sw = { ...SMALL, connected: false, swapons: 1, swapoffs: 1, swaponPages: 2 };
+    const labels = ['swapon', 'A1(ctx="W")', 'A2(ctx="W")', 'A3(ctx="W")', 'CN(ctx="W")', 'A1(ctx="W")', 'A2(ctx="W")', 'ADJ4(ctx="W")', 'A3(ctx="W")'];
+    const on = replayLabels(reserveModel.machine('reference', sw) as AnyMachine, labels).trace.steps.at(-1)?.state as ReserveState;
+    expect(on.nodes.r.parent).toBe('root');
+    expect(on.nodes.root.pages).toBe(2);
+    expect(on.nodes.root.limit).toBe(2 * PAGE);
+    expect(on.zone.emerg).toBe(2);
+  });
+
+  test('parseConfig accepts §7 and names the first bad field', () => {
+    expect(parseReserveConfig(JSON.parse(JSON.stringify(SMALL)))).toEqual(SMALL);
+    expect(() => parseReserveConfig({ ...SMALL, sizes: [5] })).toThrow(/'sizes'/);
+    expect(() => parseReserveConfig({ ...SMALL, extra: 1 })).toThrow(/unknown field 'extra'/);
+    expect(() => parseReserveConfig({ ...SMALL, allocators: [{ id: 'S1', gfp: 0, entitled: false, allocs: 1 }] })).toThrow(/distinct/);
+  });
+
+  test('a random counterexample replays by action labels to the identical trace', () => {
+    const r = randomCheck(reserveModel, 'W5', { seed: 7, runs: 1_000 });
+    const f = r.failure;
+    expect(f).toBeDefined();
+    if (!f) return;
+    const again = replayLabels(reserveModel.machine('W5', f.config) as AnyMachine, f.trace.steps.map((s) => s.label)).trace;
+    expect(JSON.stringify(again)).toBe(JSON.stringify(f.trace));
+  });
+});
