@@ -18,13 +18,15 @@ export interface Profile {
   /** State budget of each exploration; an exploration cut short is accepted only in `quick`. */
   readonly maxStates: number;
   readonly allowIncomplete: boolean;
+  /** Also hold each shrunk counterexample to twice the BFS-shortest of its configuration (an extra exploration per seed). */
+  readonly compareShortest: boolean;
 }
 
 /** The documented budget profiles. */
 export const PROFILES: Record<string, Profile> = {
-  quick: { seeds: 3, runs: 300, maxStates: 50_000, allowIncomplete: true },
-  ci: { seeds: 10, runs: 1_000, maxStates: 2_000_000, allowIncomplete: false },
-  deep: { seeds: 10, runs: 10_000, maxStates: 5_000_000, allowIncomplete: false },
+  quick: { seeds: 1, runs: 2_000, maxStates: 50_000, allowIncomplete: true, compareShortest: false },
+  ci: { seeds: 3, runs: 5_000, maxStates: 2_000_000, allowIncomplete: false, compareShortest: false },
+  deep: { seeds: 10, runs: 10_000, maxStates: 5_000_000, allowIncomplete: false, compareShortest: true },
 };
 
 /** One unit of gate work. */
@@ -85,7 +87,11 @@ export function runItems(items: readonly WorkItem[], profile: Profile, deadline?
       const detail = bfs.counterexample ? `explore: shortest ${bfs.counterexample.steps.length} steps` : `explore: ${bfs.states} states${bfs.complete ? ', complete' : ', bounded'}`;
       out.push({ item, problems, ms: performance.now() - t0, detail });
     } else {
-      const { random, problems } = checkSeedItem(item.model, item.variant, item.seed, { runs: profile.runs, ...(left !== undefined ? { timeLimitMs: left } : {}) });
+      const { random, problems } = checkSeedItem(item.model, item.variant, item.seed, {
+        runs: profile.runs,
+        compareShortest: profile.compareShortest,
+        ...(left !== undefined ? { timeLimitMs: left } : {}),
+      });
       const detail = random.failure ? `seed ${item.seed}: ${random.failure.property} in ${random.runs} runs` : `seed ${item.seed}: ${random.runs} runs${random.interrupted ? ' (interrupted)' : ''}`;
       out.push({ item, problems, ms: performance.now() - t0, detail });
     }

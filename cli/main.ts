@@ -52,8 +52,8 @@ options:
   --html DIR      run: one HTML trace view per counterexample and an index.html
   --max-states N  state budget of explore (default 5000000)
   --max-depth N   depth bound of explore (default none)
-  --profile P     ci budget: quick (3 seeds x 300 runs, explorations bounded at 50k states),
-                  ci (10 seeds x 1,000 runs, complete explorations), deep (10 seeds x 10,000 runs)
+  --profile P     ci budget: quick (1 seed x 2,000 runs, explorations bounded at 50k states),
+                  ci (3 seeds x 5,000 runs, complete explorations), deep (10 seeds x 10,000 runs)
   --shard i/n     ci: run every n-th work item starting at the i-th; n shards cover one run exactly
   --time-limit S  ci: start no work after S seconds; the report says what was not run
 

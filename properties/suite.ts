@@ -33,6 +33,8 @@ export interface VariantCheckOptions {
   readonly allowIncomplete?: boolean;
   /** Stop the random engine after this many milliseconds (the run is then marked interrupted). */
   readonly timeLimitMs?: number;
+  /** Hold shrunk counterexamples to 2× the BFS-shortest of their configuration (default true). */
+  readonly compareShortest?: boolean;
 }
 
 /** Both engines' results for one variant. */
@@ -82,7 +84,7 @@ export function checkSeedItem(
   model: AnyModel,
   variantName: string,
   seed: number,
-  opts: Pick<VariantCheckOptions, 'runs' | 'maxStates' | 'timeLimitMs'>,
+  opts: Pick<VariantCheckOptions, 'runs' | 'maxStates' | 'timeLimitMs' | 'compareShortest'>,
   shortest?: number,
 ): { random: RandomResult; problems: Problem[] } {
   const v = variantOf(model, variantName);
@@ -96,6 +98,7 @@ export function checkSeedItem(
     if (!r.interrupted) problems.push({ kind: 'lost-power', text: `seed ${seed}: ${target} not found in ${r.runs} runs` });
   } else {
     if (r.failure.property !== target) problems.push({ kind: 'lost-power', text: `seed ${seed}: found ${r.failure.property}, expected ${target}` });
+    if (opts.compareShortest === false) return { random: r, problems };
     // compare with the shortest trace in the counterexample's own configuration
     const len = r.failure.trace.steps.length;
     const own = explore(model.machine(v.name, r.failure.config), { target, maxStates: opts.maxStates ?? 300_000 }).counterexample?.steps.length;
