@@ -26,6 +26,7 @@ export const SMALL: BalloonConfig = {
   pagesPerPageblock: 2,
   movable: [false, true, true, true],
   initial: ['free', 'free', 'free', 'free', 'free', 'free', 'free', 'free'],
+  preload: [],
   cmmNrPages: 2,
   loanRequests: [0, 3],
   minMem: 5,
@@ -58,7 +59,7 @@ const NAT_KEYS = [
   'otherEvents',
 ] as const;
 const BOOL_KEYS = ['vetoCallback', 'veto0', 'allocFail', 'hvErrors', 'disable'] as const;
-const ALL_KEYS = new Set<string>([...NAT_KEYS, ...BOOL_KEYS, 'movable', 'initial', 'loanRequests', 'offlineBlocks']);
+const ALL_KEYS = new Set<string>([...NAT_KEYS, ...BOOL_KEYS, 'movable', 'initial', 'preload', 'loanRequests', 'offlineBlocks']);
 const INITIAL: readonly PageState[] = ['free', 'other_movable', 'other_pinned'];
 
 const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 64;
@@ -84,7 +85,35 @@ export function parseBalloonConfig(raw: unknown): BalloonConfig {
     throw new Error("balloon config field 'loanRequests' must be a non-empty list of integers");
   if (!Array.isArray(c.offlineBlocks) || !c.offlineBlocks.every((b) => Number.isInteger(b) && b >= 0 && b < c.blocks))
     throw new Error("balloon config field 'offlineBlocks' must list block numbers");
+  const pre = c.preload;
+  if (!Array.isArray(pre) || !pre.every((a) => Array.isArray(a) && a.length >= 2 && a.every((p) => Number.isInteger(p) && p >= 0 && p < pages)))
+    throw new Error("balloon config field 'preload' must list arrays [meta, entry, ...] of page numbers");
+  const used = pre.flat();
+  if (new Set(used).size !== used.length || used.some((p) => c.initial[p] !== 'free')) throw new Error("balloon config field 'preload' must use distinct free pages");
+  if (pre.some((a, i) => a.length - 1 > c.cmmNrPages || (i > 0 && a.length - 1 !== c.cmmNrPages)))
+    throw new Error("balloon config field 'preload': at most CMM_NR_PAGES entries per array, and every array but the head full");
   return c;
+}
+
+/**
+ * A page list of `n` entries over the pages of `order` (first the list pages,
+ * then the entries), head first, every array but the head full.
+ */
+export function makePreload(order: readonly number[], n: number, nrPages: number): number[][] {
+  const take = Math.min(n, Math.max(0, order.length - Math.ceil(n / nrPages)));
+  if (take <= 0) return [];
+  const arrays = Math.ceil(take / nrPages);
+  const metas = order.slice(0, arrays);
+  const entries = order.slice(arrays, arrays + take);
+  const headCount = take - (arrays - 1) * nrPages;
+  const out: number[][] = [];
+  let at = 0;
+  for (let i = 0; i < arrays; i++) {
+    const count = i === 0 ? headCount : nrPages;
+    out.push([metas[i] as number, ...entries.slice(at, at + count)]);
+    at += count;
+  }
+  return out;
 }
 
 /** Parts of a random configuration before the page arrays are sized. */
@@ -123,7 +152,13 @@ function build(r: Base): BalloonConfig {
     return x < 80 ? 'free' : x < 92 ? 'other_movable' : 'other_pinned';
   });
   const offlineBlocks = Array.from({ length: r.blocks }, (_, b) => b).filter((b) => b === 0 || bit(20 + b) < 50);
-  return { ...rest, pagesPerPageblock, movable, initial, offlineBlocks, hvErrors: false };
+  const order = initial
+    .map((st, p) => ({ p, key: bit(64 + p) }))
+    .filter((x) => initial[x.p] === 'free')
+    .sort((a, b) => a.key - b.key || a.p - b.p)
+    .map((x) => x.p);
+  const preload = makePreload(order, bit(79) % 5, r.cmmNrPages);
+  return { ...rest, pagesPerPageblock, movable, initial, preload, offlineBlocks, hvErrors: false };
 }
 
 /** Default random configurations: 1–3 blocks, mixed pageblocks, other pages, every event kind. */
@@ -131,32 +166,40 @@ export const balloonRandomConfig: fc.Arbitrary<BalloonConfig> = fc.record(base).
 
 /**
  * Random configurations of §7's shape (2 blocks × 2 pageblocks × 2 pages,
- * pageblock 0 non-MOVABLE) with the other parameters drawn: every variant's
- * scenario fits it, and its counterexamples stay short.
+ * pageblock 0 non-MOVABLE) with the other parameters drawn, and a balloon
+ * that may already hold up to 3 pages (`preload`): every variant's scenario
+ * needs CMM pages in the block being offlined, which a random schedule
+ * otherwise rarely loans before the offline request fires.
  */
-export const balloonFocusedRandomConfig: fc.Arbitrary<BalloonConfig> = fc
-  .record({
-    movable: fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()),
-    cmmNrPages: fc.constantFrom(1, 2, 2, 3),
-    loanRequests: fc.constantFrom([0, 3], [3], [0, 1], [1, 2]),
-    minMem: fc.integer({ min: 2, max: 5 }),
-    oomEvents: fc.integer({ min: 0, max: 1 }),
-    offlineBlocks: fc.constantFrom([0], [0], [0, 1]),
-    onlineEvents: fc.integer({ min: 0, max: 1 }),
-    vetoCallback: fc.boolean(),
-    veto0: fc.boolean(),
-    allocFail: fc.boolean(),
-    otherEvents: fc.integer({ min: 0, max: 1 }),
-  })
-  .map(
-    (r): BalloonConfig => ({
+export const balloonFocusedRandomConfig: fc.Arbitrary<BalloonConfig> = focused(fc.constantFrom(1, 2, 2, 3));
+
+/** W5's random configurations: longer arrays make the one-array case (G4's NULL dereference) the usual one. */
+export const balloonW5RandomConfig: fc.Arbitrary<BalloonConfig> = focused(fc.constant(3));
+
+function focused(cmmNrPages: fc.Arbitrary<number>): fc.Arbitrary<BalloonConfig> {
+  return fc
+    .record({
+      movable: fc.tuple(fc.boolean(), fc.boolean(), fc.boolean()),
+      cmmNrPages,
+      // mostly one value: toggling loan_request between two leaves hv events a trace minimizer cannot drop one by one
+      loanRequests: fc.constantFrom([3], [2], [1], [0, 3]),
+      minMem: fc.integer({ min: 2, max: 5 }),
+      oomEvents: fc.integer({ min: 0, max: 1 }),
+      offlineBlocks: fc.constantFrom([0], [0], [0, 1]),
+      onlineEvents: fc.integer({ min: 0, max: 1 }),
+      vetoCallback: fc.boolean(),
+      veto0: fc.boolean(),
+      allocFail: fc.boolean(),
+      otherEvents: fc.integer({ min: 0, max: 1 }),
+      order: fc.shuffledSubarray([0, 1, 2, 3, 4, 5, 6, 7], { minLength: 8, maxLength: 8 }),
+      loans: fc.integer({ min: 0, max: 3 }),
+    })
+    .map(({ order, loans, ...r }): BalloonConfig => ({
       ...SMALL,
       ...r,
+      preload: makePreload(order, loans, r.cmmNrPages),
       // one offline attempt: a failed earlier one would stay in shrunk traces (its steps are not contiguous)
       offlineEvents: 1,
       movable: [false, ...r.movable],
-    }),
-  );
-
-/** W5's random configurations: longer arrays make the one-array case (G4's NULL dereference) the usual one. */
-export const balloonW5RandomConfig: fc.Arbitrary<BalloonConfig> = balloonFocusedRandomConfig.map((c) => ({ ...c, cmmNrPages: 3 }));
+    }));
+}

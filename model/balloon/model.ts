@@ -14,9 +14,11 @@
  *   -ENOMEM, W5 restarts G4's scan at the new head.
  * - Steps. Each action is one numbered step, or several where the ones in
  *   between cannot be observed or commute with every other context's step
- *   (partial-order reduction, documented per action in `describe`): T1
- *   with T2 (T1 only reads `stop`); T3 with T4 (T3's unlock commutes with
- *   every step that writes T4's inputs); A1 with A2 (A1 only touches the
+ *   (partial-order reduction, documented per action in `describe`): T1–T4
+ *   (T1 only reads `stop`; T holds the mutex only from T2 to T3, where G1
+ *   just waits; T3's unlock commutes with every step that writes T4's
+ *   inputs — an idle round is then T1, T5: two steps a trace minimizer can
+ *   drop together); A1 with A2 (A1 only touches the
  *   mutex and `occurred`, which no allocation reads); every critical section
  *   of cmm_lock that cannot block is taken whole in its lock step (A3 with
  *   A4's test and A5/A6; A4's relock with A5/A6; the reference F1–F3; G3
@@ -98,8 +100,9 @@ import {
   callExit,
   callNext,
   callReturn,
-  notifierChain,
   notifierFromErrno,
+  register,
+  type ChainFlavour,
 } from '../kernel/notifier.js';
 import type { KernelState, LockState } from '../kernel/state.js';
 import { kernelState } from '../kernel/state.js';
@@ -222,6 +225,13 @@ function hotplugCfg(b: number): HotplugConfig {
   return { memoryChain: 'memory', isolateChain: 'isolate', stateMutex: stateMutex(b), pmMutex: PM_MUTEX, zoneLock: ZONE_LOCK };
 }
 
+/** A chain with `blocks` registered in order at boot: notifier.ts's `register` on a plain chain (no immer). */
+function bootChain(name: string, flavour: ChainFlavour, blocks: readonly { id: string; priority: number }[]): NotifierChain {
+  const ch: NotifierChain = { name, flavour, lock: null, head: null, blocks: [], walkers: [], corrupt: false };
+  for (const b of blocks) register(ch as Draft<NotifierChain>, b);
+  return ch;
+}
+
 function initState(c: BalloonConfig, f: BalloonFlags): BalloonState {
   const g = geometry(c);
   const locks: Record<string, 'spin' | 'mutex'> = { [CMM_LOCK]: 'spin', [ZONE_LOCK]: 'spin', [HOTPLUG_MUTEX]: 'mutex', [PM_MUTEX]: 'mutex' };
@@ -230,21 +240,28 @@ function initState(c: BalloonConfig, f: BalloonFlags): BalloonState {
   if (c.vetoCallback) memBlocks.push({ id: 'other5', priority: 5 });
   memBlocks.push({ id: 'cmm', priority: f.cmmPriority });
   memBlocks.push({ id: 'other0', priority: 0 });
+  const pages: PageState[] = c.initial.slice(0, g.pages);
+  const list: PageArray[] = c.preload.map(([meta, ...entries]) => ({ meta: meta as number, entries }));
+  for (const a of list) {
+    pages[a.meta] = 'meta';
+    for (const p of a.entries) pages[p] = 'loaned';
+  }
+  const loaned = list.reduce((n, a) => n + a.entries.length, 0);
   return {
+    memory: bootChain('memory', 'blocking', memBlocks),
+    isolate: bootChain('isolate', 'atomic', [{ id: 'cmm', priority: CMM_MEM_ISOLATE_PRI }]),
     k: kernelState(locks),
-    pages: c.initial.slice(0, g.pages),
+    pages,
     blocks: Array.from({ length: c.blocks }, () => ({ state: 'online' as const, present: true })),
-    list: [],
-    loaned: 0,
-    target: 0,
+    list,
+    loaned,
+    target: loaned,
     oomFreed: 0,
-    totalram: g.pages,
+    totalram: g.pages - loaned,
     loanRequest: 0,
     occurred: 0,
     active: 0,
     stop: false,
-    memory: notifierChain('memory', 'blocking', { blocks: memBlocks }),
-    isolate: notifierChain('isolate', 'atomic', { blocks: [{ id: 'cmm', priority: CMM_MEM_ISOLATE_PRI }] }),
     T: { pc: 'sleep', alloc: null, free: null },
     O: { pc: 'idle', free: null, f: 0 },
     D: { pc: 'idle', free: null },
@@ -275,7 +292,6 @@ const STEP_GROUP = {
   other_free: 'env',
   T1: 'thread',
   T3_sleep: 'thread',
-  T3: 'thread',
   T5: 'thread',
   A1: 'alloc',
   A3: 'alloc',
@@ -456,7 +472,10 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
    * immer draft. The lock helpers walk every lock (mightSleep, waitingOn);
    * through immer's proxies that was a quarter of a hotplug step.
    */
-  let K: Draft<KernelState> = castDraft(kernelState({}));
+  let K: Draft<KernelState> | null = null;
+  let baseK: KernelState = kernelState({});
+  /** The step's plain kernel slice, copied on first use. */
+  const k = (): Draft<KernelState> => (K ??= castDraft(cloneKernel(baseK)));
 
 
   // ---- T's round ends
@@ -503,7 +522,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     listedDuringOffline(d, p);
     d.loaned += 1;
     d.totalram -= 1;
-    spinUnlock(K, CMM_LOCK, 'T');
+    spinUnlock(k(), CMM_LOCK, 'T');
     al.nr -= 1;
     al.p = null;
     d.pause.allowance = false;
@@ -553,7 +572,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
         if (!call) return;
         const chain: Draft<NotifierChain> = call.chain === 'memory' ? d.memory : d.isolate;
         if (call.stage === 'enter') {
-          callEnter(K, call, chain, 'H');
+          callEnter(k(), call, chain, 'H');
           continue;
         }
         if (call.stage === 'walk') {
@@ -568,7 +587,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
           continue;
         }
         if (call.stage === 'exit') {
-          callExit(K, call, chain, 'H');
+          callExit(k(), call, chain, 'H');
           hotplugCallDone(op);
           continue;
         }
@@ -578,10 +597,10 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       if (!block) throw new Error(`no block ${op.block}`);
       switch (op.phase) {
         case 'lock-state':
-          if (hotplugLockState(K, op, 'H', block) === 'waiting') return;
+          if (hotplugLockState(k(), op, 'H', block) === 'waiting') return;
           continue;
         case 'lock-pm':
-          if (hotplugLockPm(K, op, 'H') === 'waiting') return;
+          if (hotplugLockPm(k(), op, 'H') === 'waiting') return;
           continue;
         case 'repeat':
           offlineRepeat(op, null);
@@ -594,10 +613,10 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
           offlineScan(op, 'none');
           continue;
         case 'unlock-pm':
-          hotplugUnlockPm(K, op, 'H');
+          hotplugUnlockPm(k(), op, 'H');
           continue;
         case 'unlock-state':
-          hotplugUnlockState(K, op, 'H', block);
+          hotplugUnlockState(k(), op, 'H', block);
           continue;
         case 'done':
           finishOp(d);
@@ -667,7 +686,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     const op = opOf(d);
     if (op.phase !== 'isolate') return;
     const pb = op.block * c.pageblocksPerBlock + op.pageblock;
-    if (isolateBegin(K, op, 'H', c.movable[pb] === true) === 'waiting') return;
+    if (isolateBegin(k(), op, 'H', c.movable[pb] === true) === 'waiting') return;
     advance(d);
   };
 
@@ -729,9 +748,8 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       case 'sleep_hp':
         out.push({ type: 'T3_sleep' });
         break;
-      case 'T3':
       case 'T5':
-        out.push({ type: s.T.pc });
+        out.push({ type: 'T5' });
         break;
       case 'alloc': {
         const a = s.T.alloc;
@@ -866,16 +884,19 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
   };
 
   const threadSteps: Steps<GroupTypes<'thread'>> = {
+    // T1–T4 in one step: T holds the mutex only from T2 to T3 (G1 then just waits), and T3's
+    // unlock commutes with every step that writes T4's inputs
     T1: (d) => {
-      if (d.stop) d.T.pc = 'exited';
-      else if (f.handLock) d.T.pc = d.active !== 0 ? 'sleep' : 'T3';
-      else d.T.pc = mutexTrylock(K, HOTPLUG_MUTEX, 'T') ? 'T3' : 'sleep';
-    },
-    T3_sleep: (d) => {
-      d.T.pc = d.stop ? 'exited' : 'sleep';
-      if (d.pause.phase === 'delay') d.pause = { phase: 'none', allowance: false, resumable: true };
-    },
-    T3: (d) => {
+      if (d.stop) {
+        d.T.pc = 'exited';
+        return;
+      }
+      // T2
+      if (f.handLock ? d.active !== 0 : !mutexTrylock(k(), HOTPLUG_MUTEX, 'T')) {
+        d.T.pc = 'sleep';
+        return;
+      }
+      // T3
       let occurred: boolean;
       if (f.handLock) {
         const r = atomicDecIfPositive(d.occurred);
@@ -884,15 +905,20 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       } else {
         occurred = d.occurred !== 0;
         if (occurred) d.occurred = 0;
-        mutexUnlock(K, HOTPLUG_MUTEX, 'T');
+        mutexUnlock(k(), HOTPLUG_MUTEX, 'T');
       }
       if (occurred) {
         d.T.pc = 'sleep_hp';
         if (d.pause.phase === 'after') d.pause.phase = 'delay';
         return;
       }
+      // T4
       d.target = mppTarget(d, c.minMem);
       d.T.pc = 'T5';
+    },
+    T3_sleep: (d) => {
+      d.T.pc = d.stop ? 'exited' : 'sleep';
+      if (d.pause.phase === 'delay') d.pause = { phase: 'none', allowance: false, resumable: true };
     },
     T5: (d) => {
       if (d.target > d.loaned) {
@@ -911,26 +937,26 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       if (f.handLock) {
         if (d.active !== 0) return exitAlloc(d);
       } else {
-        if (!mutexTrylock(K, HOTPLUG_MUTEX, 'T')) return exitAlloc(d);
+        if (!mutexTrylock(k(), HOTPLUG_MUTEX, 'T')) return exitAlloc(d);
         const occ = d.occurred !== 0;
-        mutexUnlock(K, HOTPLUG_MUTEX, 'T');
+        mutexUnlock(k(), HOTPLUG_MUTEX, 'T');
         if (occ) return exitAlloc(d);
       }
-      mightSleep(K, 'T', '__get_free_page(GFP_NOIO)');
+      mightSleep(k(), 'T', '__get_free_page(GFP_NOIO)');
       if (pb === null) return exitAlloc(d);
       al.p = takePage(d, g, pb, 'inflight');
       al.pc = 'A3';
     },
     A3: (d) => {
-      if (spinLock(K, CMM_LOCK, 'T') === 'waiting') return;
+      if (spinLock(k(), CMM_LOCK, 'T') === 'waiting') return;
       if (headFullOrNone(d.list, c.cmmNrPages)) throw new Error('A3 with the head full');
       toA5(d);
     },
     A4: (d, { pb }) => {
       const al = allocOf(d);
-      if (spinLock(K, CMM_LOCK, 'T') === 'waiting') throw new Error('A4 offered with cmm_lock taken');
-      spinUnlock(K, CMM_LOCK, 'T');
-      mightSleep(K, 'T', '__get_free_page(GFP_NOIO)');
+      if (spinLock(k(), CMM_LOCK, 'T') === 'waiting') throw new Error('A4 offered with cmm_lock taken');
+      spinUnlock(k(), CMM_LOCK, 'T');
+      mightSleep(k(), 'T', '__get_free_page(GFP_NOIO)');
       if (pb === null) {
         al.frees = al.p === null ? [] : [al.p];
         al.p = null;
@@ -942,7 +968,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       al.pc = 'A4_lock';
     },
     A4_lock: (d) => {
-      if (spinLock(K, CMM_LOCK, 'T') === 'waiting') return;
+      if (spinLock(k(), CMM_LOCK, 'T') === 'waiting') return;
       const al = allocOf(d);
       const m = al.m;
       if (m === null) throw new Error('A4 without a list page');
@@ -962,7 +988,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     },
     A5: (d) => {
       const al = allocOf(d);
-      spinUnlock(K, CMM_LOCK, 'T');
+      spinUnlock(k(), CMM_LOCK, 'T');
       al.frees = [al.p, al.m].filter((x): x is number => x !== null);
       al.p = null;
       al.m = null;
@@ -976,7 +1002,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       const al = allocOf(d);
       const p = al.frees[0];
       if (p === undefined) throw new Error('A_free with nothing to free');
-      if (freePage(d, K, g, c, 'T', p, pcp) === 'waiting') return;
+      if (freePage(d, k(), g, c, 'T', p, pcp) === 'waiting') return;
       al.frees.shift();
       if (al.frees.length === 0) allocContinue(d);
     },
@@ -984,7 +1010,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
 
   const freeSteps: Steps<GroupTypes<'free'>> = {
     F1: (d, { ctx }) => {
-      if (spinLock(K, CMM_LOCK, ctx) === 'waiting') return;
+      if (spinLock(k(), CMM_LOCK, ctx) === 'waiting') return;
       const fc = freeOf(d, ctx);
       if (f.freeUnderLock) {
         fc.pc = 'F2';
@@ -994,7 +1020,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       while (popOne(d, fc)) {
         /* pop */
       }
-      spinUnlock(K, CMM_LOCK, ctx);
+      spinUnlock(k(), CMM_LOCK, ctx);
       if (fc.frees.length > 0) fc.pc = 'F4';
       else finishFree(d, ctx);
     },
@@ -1006,19 +1032,19 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       const fc = freeOf(d, ctx);
       const p = fc.frees[0];
       if (p === undefined) throw new Error('F2 free with nothing to free');
-      if (freePage(d, K, g, c, ctx, p, pcp) === 'waiting') return;
+      if (freePage(d, k(), g, c, ctx, p, pcp) === 'waiting') return;
       fc.frees.shift();
       if (fc.frees.length === 0) fc.pc = 'F2';
     },
     F3: (d, { ctx }) => {
-      spinUnlock(K, CMM_LOCK, ctx);
+      spinUnlock(k(), CMM_LOCK, ctx);
       finishFree(d, ctx);
     },
     F4: (d, { ctx, pcp }) => {
       const fc = freeOf(d, ctx);
       const p = fc.frees[0];
       if (p === undefined) throw new Error('F4 with nothing to free');
-      if (freePage(d, K, g, c, ctx, p, pcp) === 'waiting') return;
+      if (freePage(d, k(), g, c, ctx, p, pcp) === 'waiting') return;
       fc.frees.shift();
       if (fc.frees.length === 0) finishFree(d, ctx);
     },
@@ -1046,7 +1072,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       const call = op.call;
       if (!call) throw new Error('I1 outside the isolation walk');
       if (call.stage === 'walk') callNext(call, d.isolate);
-      if (spinLock(K, CMM_LOCK, 'H') === 'waiting') return;
+      if (spinLock(k(), CMM_LOCK, 'H') === 'waiting') return;
       const pb = op.block * c.pageblocksPerBlock + op.pageblock;
       const inPb = (p: number): boolean => g.pbOf(p) === pb;
       let found = 0;
@@ -1055,7 +1081,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
         for (const p of arr.entries) if (inPb(p)) found += 1;
       }
       isolateAddFound(op, found);
-      spinUnlock(K, CMM_LOCK, 'H');
+      spinUnlock(k(), CMM_LOCK, 'H');
       callReturn(call, NOTIFY_OK);
       advance(d);
     },
@@ -1063,7 +1089,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       const op = opOf(d);
       const pb = op.block * c.pageblocksPerBlock + op.pageblock;
       const immobile = g.pagesOfPb(pb).filter((p) => IMMOBILE.includes(d.pages[p] ?? 'free')).length;
-      isolateFinish(K, op, 'H', immobile);
+      isolateFinish(k(), op, 'H', immobile);
       advance(d);
     },
     cb: (d, { veto }) => {
@@ -1083,7 +1109,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       }
       if (f.handLock) d.active = 1;
       else {
-        if (mutexLock(K, HOTPLUG_MUTEX, 'H') === 'waiting') return;
+        if (mutexLock(k(), HOTPLUG_MUTEX, 'H') === 'waiting') return;
         d.H.cmm.holds = true;
         d.occurred = 1;
       }
@@ -1091,7 +1117,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       d.H.cmm.pc = 'G3';
     },
     G3: (d) => {
-      if (spinLock(K, CMM_LOCK, 'H') === 'waiting') return;
+      if (spinLock(k(), CMM_LOCK, 'H') === 'waiting') return;
       const b = opOf(d).block;
       g4(d, b);
       if (d.oops !== null) return;
@@ -1099,9 +1125,9 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     },
     G5: (d, { pb }) => {
       const b = opOf(d).block;
-      if (f.g5Sleeps) mightSleep(K, 'H', '__get_free_page(GFP_NOIO) in cmm_mem_going_offline');
+      if (f.g5Sleeps) mightSleep(k(), 'H', '__get_free_page(GFP_NOIO) in cmm_mem_going_offline');
       if (pb === null) {
-        spinUnlock(K, CMM_LOCK, 'H');
+        spinUnlock(k(), CMM_LOCK, 'H');
         freeDeferred(d);
         d.H.ghost.cbFailed = 'cmm';
         cmmReturn(d, notifierFromErrno(f.positiveErrno ? ENOMEM : -ENOMEM));
@@ -1119,7 +1145,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       d.H.cmm.pc = metaInRange(d, b) >= 0 ? 'G5' : 'G6';
     },
     G6: (d) => {
-      spinUnlock(K, CMM_LOCK, 'H');
+      spinUnlock(k(), CMM_LOCK, 'H');
       freeDeferred(d);
       cmmReturn(d, NOTIFY_OK);
       advance(d);
@@ -1131,7 +1157,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       if (call.stage === 'walk') callNext(call, d.memory);
       if (f.handLock) d.active = 0;
       else if (d.H.cmm.holds || f.unbalancedUnlock) {
-        mutexUnlock(K, HOTPLUG_MUTEX, 'H');
+        mutexUnlock(k(), HOTPLUG_MUTEX, 'H');
         d.H.cmm.holds = false;
       }
       if (d.pause.phase === 'held') {
@@ -1172,7 +1198,7 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     },
     undo: (d) => {
       const op = opOf(d);
-      while (op.phase === 'undo') if (undoStep(K, op, 'H') === 'waiting') return;
+      while (op.phase === 'undo') if (undoStep(k(), op, 'H') === 'waiting') return;
       advance(d);
     },
     online_pages: (d) => onlineStep(d),
@@ -1188,7 +1214,8 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
   const run = <K extends BalloonAction['type']>(table: Steps<K>, d: DS, x: BalloonAction): void =>
     (table[x.type as K] as (d: DS, x: BalloonAction) => void)(d, x);
   const next = (s: S, a: BalloonAction): S => {
-    K = castDraft(cloneKernel(s.k));
+    K = null;
+    baseK = s.k;
     const r = produce(s, (d) => {
       match(STEP_GROUP[a.type])
         .with('env', () => run(envSteps, d, a))
@@ -1199,11 +1226,12 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
         .with('hotplug', () => run(hotplugSteps, d, a))
         .exhaustive();
     });
-    return { ...r, k: K as KernelState };
+    return K === null ? r : { ...r, k: K as KernelState };
   };
 
+  const s0 = initState(c, f);
   return {
-    init: () => initState(c, f),
+    init: () => s0,
     actions,
     next,
     describe,
@@ -1284,11 +1312,13 @@ function describe(a: BalloonAction): StepInfo {
     case 'other_free':
       return { ctx: 'env', step: 'other_free', fn: '__free_pages', text: `an ${a.kind} page of pageblock ${a.pb} is freed` };
     case 'T1':
-      return T('T1', 'msleep_interruptible(delay) ends (stop → exit); T2 mutex_trylock (V1: hotplug_active → sleep)', 'cmm_thread');
+      return T(
+        'T1',
+        'msleep(delay) ends (stop → exit); T2 mutex_trylock (fail → sleep); T3 occurred → clear, unlock, sleep hotplug_delay, else unlock; T4 cmm_get_mpp → target',
+        'cmm_thread',
+      );
     case 'T3_sleep':
       return T('T3', 'msleep_interruptible(hotplug_delay) ends (stop → exit)', 'cmm_thread');
-    case 'T3':
-      return T('T3', 'occurred → clear, unlock, sleep hotplug_delay; else unlock, T4 cmm_get_mpp → target', 'cmm_thread');
     case 'T5':
       return T('T5', 'target > loaned → ALLOC; target < loaned → FREE', 'cmm_thread');
     case 'A1':

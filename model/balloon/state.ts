@@ -53,8 +53,8 @@ export interface AllocCall {
   readonly then: AllocThen;
 }
 
-/** Program counter of the cmm thread T: asleep in T1 or T3, holding the mutex at T3, about to run T5, in ALLOC or FREE. */
-export type TPc = 'sleep' | 'sleep_hp' | 'T3' | 'T5' | 'alloc' | 'free' | 'exited';
+/** Program counter of the cmm thread T: asleep in T1 or T3, about to run T5, in ALLOC or FREE. */
+export type TPc = 'sleep' | 'sleep_hp' | 'T5' | 'alloc' | 'free' | 'exited';
 
 /** The cmm thread: its step, the call it is in, and B7's ghost. */
 export interface Thread {
@@ -159,6 +159,12 @@ export interface BalloonConfig {
   readonly movable: readonly boolean[];
   /** Initial per-page states (only `free`, `other_movable`, `other_pinned`). */
   readonly initial: readonly PageState[];
+  /**
+   * The page list as earlier T rounds left it, head first: each array is
+   * `[meta, ...entries]` over `free` pages; non-head arrays full. Empty in §7
+   * (the balloon starts empty); random configurations draw one.
+   */
+  readonly preload: readonly (readonly number[])[];
   /** CMM_NR_PAGES: entries per array (510 in the kernel, scaled to 2). */
   readonly cmmNrPages: number;
   /** Values `hv` sets `loan_request` to, in turn (it starts at 0). */
@@ -200,7 +206,7 @@ export type BalloonAction =
   | { readonly type: 'online'; readonly b: number }
   | { readonly type: 'other_alloc'; readonly pb: number; readonly kind: 'other_movable' | 'other_pinned' }
   | { readonly type: 'other_free'; readonly pb: number; readonly kind: 'other_movable' | 'other_pinned' }
-  | { readonly type: 'T1' | 'T3_sleep' | 'T3' | 'T5' }
+  | { readonly type: 'T1' | 'T3_sleep' | 'T5' }
   | { readonly type: 'A1' | 'A4'; readonly pb: number | null }
   | { readonly type: 'A3' | 'A4_lock' | 'A5' | 'A6' }
   | { readonly type: 'A_free'; readonly pcp: boolean }
