@@ -37,6 +37,11 @@ export interface SlabModel {
   readonly cpus: number;
   /** Slab order rule: SLUB's calculate_order, or order 0 for every cache (scaled units). */
   readonly orders: 'slub' | 'zero';
+  /**
+   * Counterfactual: the overhead loop also covers index PAGE_SHIFT (the
+   * PAGE_SIZE cache). The 2009 code stops at PAGE_SHIFT − 1.
+   */
+  readonly loopIncludesPageCache?: boolean;
 }
 
 /** Real units: 4 KiB pages, KMALLOC_MIN_SIZE 8, the 96/192 caches, SLUB orders. */
@@ -132,7 +137,7 @@ export function objectSize(m: SlabModel, s: number): number | undefined {
 
 /** The caches the 2009 loop adds overhead for: indices 1 … PAGE_SHIFT−1, i.e. object sizes ≤ PAGE/2. */
 export function overheadCaches(m: SlabModel): Cache[] {
-  return caches(m).filter((c) => c.size <= m.page / 2);
+  return caches(m).filter((c) => c.size <= (m.loopIncludesPageCache ? m.page : m.page / 2));
 }
 
 /** SLUB kmem_alloc_estimate(s, k): `ceil(k / objs) << order` plus `cpus << order` when a slab holds more than one object. */
