@@ -154,7 +154,7 @@ export const reserveRaiseRandomConfig: fc.Arbitrary<ReserveConfig> = fc
     free: fc.integer({ min: 4, max: 5 }),
     min: fc.constant<number>(1),
     sizes: fc.constantFrom<number[]>([4], [3, 4], [1, 4]),
-    allocators: fc.constantFrom<readonly AllocatorSpec[]>([E1, E2], [E1, E2, P]),
+    allocators: fc.constant<readonly AllocatorSpec[]>([E1, E2]),
     grow: fc.constant<number[]>([1]),
     pressures: fc.array(fc.integer({ min: 2, max: 3 }), { minLength: 1, maxLength: 1 }),
     reclaims: fc.array(fc.integer({ min: 2, max: 3 }), { minLength: 1, maxLength: 1 }),

@@ -20,25 +20,46 @@
  * - K0, K1 and K6 do not block: direct reclaim is the `reclaim` event.
  *   ADJ's GFP_KERNEL test allocation likewise fails instead of reclaiming, so
  *   the -ENOMEM path of A2 is reachable; kswapd is not modelled.
+ * - Steps that change nothing another context reads are folded into a
+ *   neighbour (Lipton-style; no reachable outcome is lost): the `alloc` event
+ *   runs K0, K1 and K2 (a failed attempt changes nothing, so two attempts in
+ *   a row are one); K3 includes K4 (no __GFP_WAIT → NULL; else wait_event's
+ *   first check is K3's own CHARGE); a set/swapon/swapoff event takes
+ *   mem_reserve_mutex and reads r (M0); with the mutexes, A2 computes δ and
+ *   does ADJ's read-modify-write of var_free_kbytes in one step, and the
+ *   unlocks ride on the last step of ADJ and of the operation. V5, having no
+ *   mutexes, keeps the read (A2) and the write (ADJ3) apart.
  * - Every CHARGE, and A3's per-node limit update, is one atomic step, so the
  *   node spinlocks are never observed held and are not locks of the model;
  *   mem_reserve_mutex and var_free_mutex are (held across steps). K5 is
- *   wait_event: the condition is evaluated at K4 and on each wake-up, and a
+ *   wait_event: the condition is evaluated at K3 and on each wake-up, and a
  *   wake-up (CHARGE with c < 0; A3 raising a limit, the W2 fix) makes every
  *   waiter on the node runnable.
  * - `set` uses the pages setter (or kmalloc_set, by configuration); swapon sets
  *   r while detached and connects it; swapoff disconnects it and is offered
  *   only when no entitled context is in flight and no emergency object is
  *   outstanding (swap-out I/O has drained). Entitled allocations are offered
- *   only while r is connected and no swapon/swapoff is in flight. Plain contexts pass no reserve.
+ *   only while r is connected and no swapon/swapoff is in flight. Plain
+ *   contexts pass no reserve; a regular object keeps its reserve only where
+ *   the free side reads it (V3-always).
  * - `pressure(k)` is other users taking up to k free pages regardless of
  *   watermarks (e.g. interrupts); `reclaim(k)` returns up to k of them.
+ * - §7 reduction: E1 and E2 make at most two allocation requests each and P
+ *   one. Without budgets §7 has 286,384 states (complete, no violation, every
+ *   witness; about 50 s here); with them 96,194.
+ * - The §7 set grows r (2 → 3 pages). A shrinking set exposes finding F1:
+ *   ADD lowers pages and the pool (A1, ADJ) before the limits (A3, "delay
+ *   updating the limits until we've acquired the resources" is right only for
+ *   growth), so a charge is admitted against a limit the pool no longer
+ *   backs (R3, or L2). The F1 variant lowers limits first on a shrink.
  * - The reference applies the §6b fixes: `≤` (W1), wake on limit increase
  *   (W2), uncharge on a failed K7 (W3), charge the rounded object size (W5).
  *   W4 (entitled caller with r = null) has no fix; as a variant, E2 passes null.
  * - V3 keeps the ghost `emerg` per object (for R2) while F ignores it.
- *   V6 writes `var_free_kbytes` from root.pages (Neil Brown's "reserve =
- *   pages") on every ADD.
+ *   V3-never breaks R2 at its first emergency free, before any waiter can
+ *   starve, so R2 is its declared property; L1 (the spec's) is shown with R2
+ *   set aside. V6 writes `var_free_kbytes` from root.pages (Neil Brown's
+ *   "reserve = pages") on every ADD.
  */
 import { Immer, isDraft, original, type Draft } from 'immer';
 import { match } from 'ts-pattern';

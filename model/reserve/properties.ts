@@ -2,6 +2,18 @@
  * Properties of spec 04 §5 (R1–R5, L1, L2; R6 is pure and lives in
  * estimate.ts) and the *sometimes* witnesses that make a passing run
  * meaningful.
+ *
+ * Readings:
+ * - R3 is checked where pool use grows, at a K7 that takes a pool page, and
+ *   only while every node's charges are within its limit: a setter may shrink
+ *   a reserve below what is charged (no new charge gets in until it drains).
+ * - L1 is checked at quiescence (every allocator idle or asleep in K5, no tree
+ *   operation in flight, the environment stopped): a waiter whose charge fits
+ *   the truly outstanding charges is a "stuck waiter", since nothing will
+ *   wake it.
+ * - L2's "all users stay within their reserves": every emergency user has a
+ *   reserve, charges are within the limits, pool use is within root.pages, and
+ *   pages held by regular objects and other users leave root.pages free.
  */
 import type { Property, Transition } from '../contract.js';
 import { adjustedMark } from '../kernel/allocator.js';
