@@ -123,6 +123,23 @@ describe('balloon buggy variants are found by both engines, 10 of 10 seeds', () 
   });
 });
 
+describe('W5’s second case: the array after an emptied head is skipped', () => {
+  test('[A:{p}] → [B:{q1,q2}], all in the block: q1, q2 stay loaned and step 4 fails (B6); the fixed scan unloans them', () => {
+    // list pages in block 1, entries p = 0, q1 = 2, q2 = 3 in block 0, CMM_NR_PAGES = 2
+    const c: BalloonConfig = { ...SMALL, preload: [[4, 0], [5, 2, 3]], loanRequests: [0], onlineEvents: 0 };
+    const r = explore(balloonModel.machine('W5', c), { target: 'B6' });
+    expect(r.counterexample?.violations.find((v) => v.property === 'B6')?.message).toMatch(/busy pages at step 4/);
+    const labels = r.counterexample?.steps.map((x) => x.label) ?? [];
+    const last = r.counterexample?.steps.at(-1)?.state as BalloonState;
+    expect(last.list).toEqual([{ meta: 5, entries: [2, 3] }]);
+    // the same steps with the fixed scan: everything is unloaned and the offline goes on
+    const ref = replayLabels(balloonModel.machine('reference', c), labels).trace;
+    expect(ref.violations).toEqual([]);
+    expect((ref.steps.at(-1)?.state as BalloonState).list).toEqual([]);
+    expect((ref.steps.at(-1)?.state as BalloonState).H.op?.phase).toBe('offline-pages');
+  });
+});
+
 describe('balloon harmless variant V3 and metric B10', () => {
   test('V3 (CMM above the vetoing callback) violates no property, both engines', () => {
     const r = explore(machineOf('V3', SMALL));

@@ -30,9 +30,11 @@
  * - Hotplug steps nobody else can observe (state_mutex, pm mutex — there is
  *   one hotplug task —, a walk's enter/exit, callbacks that cannot veto, a
  *   scan that finds no LRU page, the drain) are taken in the action of the
- *   preceding visible step of H. A non-MOVABLE pageblock's isolation is
- *   three actions: take zone_lock (enter the chain), I1, the count check
- *   (exit the chain, release zone_lock).
+ *   preceding visible step of H; an offline request also takes its first
+ *   pageblock's zone_lock, and an online request is one action (onlining
+ *   the pages is its only visible step). A non-MOVABLE pageblock's
+ *   isolation is three actions: take zone_lock (enter the chain), I1, the
+ *   count check (exit the chain, release zone_lock).
  * - Page frees (§7): a free by T, O or D offers the per-CPU-list bit `pcp`:
  *   `pcp=false` takes zone_lock (queueing if it is held), `pcp=true` does not;
  *   a page of an isolated pageblock always takes it; with zone_lock free and
@@ -51,17 +53,23 @@
  *   The other memory callbacks: priority 5 (`vetoCallback`, may veto
  *   GOING_OFFLINE) and priority 0 (may veto only with `veto0`). Sleeps end
  *   with `tick`s (T1, T3's hotplug_delay). No timeout or signal ends an
- *   offline.
+ *   offline. `hv` moves `loan_request` to the next configured value.
+ *   Random configurations may start with a balloon already holding pages
+ *   (`preload`); §7's starts empty.
  * - B4 is the built-in `deadlock` and `sleep-in-atomic` checks; B3's lock
  *   rules are also the built-in `lock-discipline`. B6's premise is made
  *   precise in properties.ts.
+ * - Speed: `next` uses immer for the model state but hands the lock helpers
+ *   a plain copy of the kernel slice (they walk every lock; through immer's
+ *   proxies that was a quarter of a hotplug step), and dispatches through
+ *   ts-pattern over groups of steps with one typed table per group.
  * - A set-loaned error (A5, `hvErrors`) leaves an empty array at the head,
  *   where F2 stops (`head non-empty`): FREE then returns nothing until the
  *   next A6. This is the kernel's behaviour and breaks B7; random
  *   configurations leave `hvErrors` off.
  */
 import { castDraft, produce, type Draft } from 'immer';
-import { match, P } from 'ts-pattern';
+import { match } from 'ts-pattern';
 import type { Machine, ModelDef, StepInfo } from '../contract.js';
 import { erase } from '../contract.js';
 import { ENOMEM } from '../kernel/errno.js';

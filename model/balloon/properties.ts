@@ -81,7 +81,9 @@ function b6Causes(t: T, why: B6Failure, g: Geometry): Set<'excused' | 'alloc'> {
   const s = t.prev as BalloonState;
   const out = new Set<'excused' | 'alloc'>();
   const states = why.pages.map((p) => s.pages[p]);
-  if (states.some((x) => x === 'other_pinned' || x === 'other_movable')) out.add('excused');
+  if (states.includes('other_pinned')) out.add('excused');
+  // a movable page never makes isolation refuse; at step 4 it is one migration did not move
+  if (!why.isolation && states.includes('other_movable')) out.add('excused');
   for (const p of why.pages) if (s.pages[p] === 'inflight') out.add(holder(s, p) === 'alloc' ? 'alloc' : 'excused');
   if (s.H.ghost.lateA6) out.add('alloc');
   if (s.H.ghost.cbFailed !== 'none') out.add('excused');
