@@ -73,7 +73,7 @@ import { kmallocEstimatePages, UNITS7 } from './estimate.js';
 import type { ReserveFlags } from './rules.js';
 import { chargeOf, connected, emergencyClass, FLAGS, groupPages, hasRoom, ksize, pathUp, regularClass, resOf, unchargeOf } from './rules.js';
 import { reserveProperties } from './properties.js';
-import type { AllocatorSpec, AllocCtx, NodeId, ObjGroup, ReserveAction, ReserveConfig, ReserveNode, ReserveState, TreeOp, TreeOpKind } from './state.js';
+import type { AllocatorSpec, AllocCtx, NodeId, ObjGroup, ReserveAction, ReserveConfig, ReserveState, TreeOp, TreeOpKind } from './state.js';
 
 /**
  * States are never mutated outside `produce` (the engines only read them), so
