@@ -11,7 +11,7 @@ import type { BalloonConfig, PageState } from './state.js';
  * callback that may veto, allocations that may fail, offline of block 0.
  *
  * Reduction (the faithful §7 space is far above what the exhaustive engine
- * can take here; see properties/balloon.test.ts for the figure): min_mem is
+ * can take here: over 2,000,000 states, see properties/balloon.test.ts): min_mem is
  * 5 pages instead of 2, which caps the balloon at 3 entries (8 − 5; W5's
  * scenario needs exactly 3); one offline attempt (no retry: no variant
  * needs it) and one online (after a successful offline of block 0 only 4
