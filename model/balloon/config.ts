@@ -10,15 +10,15 @@ import type { BalloonConfig, PageState } from './state.js';
  * CMM_NR_PAGES = 2, loan_request ∈ {0, 3}, oom_kb 1 page, the priority-5
  * callback that may veto, allocations that may fail, offline of block 0.
  *
- * Reduction (the faithful §7 space is far above what the exhaustive engine
- * can take here: over 2,000,000 states, see properties/balloon.test.ts): min_mem is
+ * Reduction (§7 as written is over 2,000,000 states, far above what the
+ * exhaustive engine takes here; see properties/balloon.test.ts): min_mem is
  * 5 pages instead of 2, which caps the balloon at 3 entries (8 − 5; W5's
  * scenario needs exactly 3); one offline attempt (no retry: no variant
  * needs it) and one online (after a successful offline of block 0 only 4
  * pages are online, below min_mem, so loaning resumes only once the block
  * is back); no OOM event: W1, whose scenario is the OOM notifier's FREE,
- * explores {@link W1_CONFIG}. Random configurations keep min_mem 1–5,
- * retries and OOM events.
+ * explores {@link W1_CONFIG}. The random generators draw min_mem, OOM
+ * events and (the default one) offline retries.
  */
 export const SMALL: BalloonConfig = {
   blocks: 2,
