@@ -135,3 +135,30 @@ export function replayLabels(m: AnyMachine, labels: readonly string[]): RunResul
     return a;
   });
 }
+
+/**
+ * The pass/fail judgement random searches give fast-check: the first failing
+ * run fixes the target property (the expected one when it is among those
+ * violated), and from then on — while fast-check shrinks — a run counts as
+ * failing only if it violates that same property.
+ */
+export class SameProperty {
+  /** The property being shrunk on, once a run has failed. */
+  target: string | undefined;
+  constructor(private readonly expected: string | undefined) {}
+
+  /** Whether a run with these violations passes, from fast-check's point of view. */
+  passes(vs: readonly Violation[]): boolean {
+    if (vs.length === 0) return true;
+    if (this.target === undefined) {
+      this.target = this.expected !== undefined && vs.some((v) => v.property === this.expected) ? this.expected : vs[0]?.property;
+      return false;
+    }
+    return !vs.some((v) => v.property === this.target);
+  }
+
+  /** True once a run has failed (the runs after it are shrink attempts). */
+  get shrinking(): boolean {
+    return this.target !== undefined;
+  }
+}

@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import type { ActionBase, AnyMachine, AnyModel } from '../model/contract.js';
 import { variantOf } from '../model/contract.js';
 import type { RunResult } from './check.js';
-import { runTrace } from './check.js';
+import { runTrace, SameProperty } from './check.js';
 import type { RandomResult } from './random.js';
 import { minimizeTrace } from '../shrinkers/minimize.js';
 
@@ -83,9 +83,8 @@ export function pctCheck(model: AnyModel, variantName: string, opts: PctOptions)
   const k = opts.maxSteps ?? 100;
   const d = Math.max(1, opts.depth);
   let contexts = 0;
-  let target: string | undefined;
+  const judge = new SameProperty(expected);
   let runs = 0;
-  let counting = true;
   const witnesses = new Map<string, number>();
   const schedule = fc.record({
     priorities: fc.uniqueArray(fc.nat({ max: 10_000 }), { minLength: 16, maxLength: 16 }),
@@ -95,19 +94,12 @@ export function pctCheck(model: AnyModel, variantName: string, opts: PctOptions)
   const prop = fc.property(fc.limitShrink(fc.tuple(variant.randomConfig ?? model.randomConfig, schedule), 400), ([config, s]) => {
     const m = model.machine(variantName, config);
     const res = runPct(m, s);
-    if (counting) {
+    if (!judge.shrinking) {
       runs++;
       contexts = Math.max(contexts, new Set(res.trace.steps.map((x) => x.info.ctx)).size);
       for (const w of res.witnessed) witnesses.set(w, (witnesses.get(w) ?? 0) + 1);
     }
-    const vs = res.trace.violations;
-    if (vs.length === 0) return true;
-    if (target === undefined) {
-      target = expected !== undefined && vs.some((v) => v.property === expected) ? expected : vs[0]?.property;
-      counting = false;
-      return false;
-    }
-    return !vs.some((v) => v.property === target);
+    return judge.passes(res.trace.violations);
   });
   const t0 = performance.now();
   const details = fc.check(prop, { seed: opts.seed, numRuns: opts.runs });
@@ -117,7 +109,7 @@ export function pctCheck(model: AnyModel, variantName: string, opts: PctOptions)
   const [[config, s]] = details.counterexample;
   const m = model.machine(variantName, config);
   const shrunk = runPct(m, s).trace;
-  const first = shrunk.violations.find((x) => x.property === target) ?? shrunk.violations[0];
+  const first = shrunk.violations.find((x) => x.property === judge.target) ?? shrunk.violations[0];
   const trace = first ? minimizeTrace(m, shrunk, first.property) : shrunk;
   const v = trace.violations.find((x) => x.property === first?.property) ?? trace.violations[0];
   return {

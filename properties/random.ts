@@ -14,7 +14,7 @@ import { variantOf } from '../model/contract.js';
 import type { Trace } from './check.js';
 import { minimizeTrace } from '../shrinkers/minimize.js';
 import type { LockGraph } from './lockorder.js';
-import { runTrace, sometimesNames } from './check.js';
+import { runTrace, SameProperty, sometimesNames } from './check.js';
 
 /** Options of a random run. */
 export interface RandomOptions {
@@ -76,10 +76,9 @@ export function randomCheck(model: AnyModel, variantName: string, opts: RandomOp
   const configArb = variant.randomConfig ?? model.randomConfig;
   const maxSteps = opts.maxSteps ?? 200;
   const witnesses = new Map<string, number>();
-  let target: string | undefined;
+  const judge = new SameProperty(expected);
   let modelError: string | undefined;
   let runsUntilFailure = 0;
-  let counting = true;
 
   // fast-check's shrinker is bounded (its cost grows with schedule length);
   // the minimizer finishes the job on the short trace it leaves
@@ -99,19 +98,12 @@ export function randomCheck(model: AnyModel, variantName: string, opts: RandomOp
         modelError ??= e instanceof Error ? e.message : String(e);
         throw e;
       }
-      if (counting) {
+      if (!judge.shrinking) {
         runsUntilFailure++;
         opts.lockGraph?.addTrace(model.machine(variantName, config), res.trace, `random seed ${opts.seed} run ${runsUntilFailure}`);
         for (const w of res.witnessed) witnesses.set(w, (witnesses.get(w) ?? 0) + 1);
       }
-      const vs = res.trace.violations;
-      if (vs.length === 0) return true;
-      if (target === undefined) {
-        target = expected !== undefined && vs.some((v) => v.property === expected) ? expected : vs[0]?.property;
-        counting = false;
-        return false;
-      }
-      return !vs.some((v) => v.property === target);
+      return judge.passes(res.trace.violations);
     },
   );
 
@@ -129,7 +121,7 @@ export function randomCheck(model: AnyModel, variantName: string, opts: RandomOp
   const [[config, schedule]] = details.counterexample;
   const m = model.machine(variantName, config);
   const shrunk = runSchedule(m, schedule).trace;
-  const first = shrunk.violations.find((x) => x.property === target) ?? shrunk.violations[0];
+  const first = shrunk.violations.find((x) => x.property === judge.target) ?? shrunk.violations[0];
   // fast-check shrinks the schedule; the minimizer then drops steps it left behind
   const trace = first && !opts.noShrink ? minimizeTrace(m, shrunk, first.property) : shrunk;
   const used = schedule.slice(0, shrunk.steps.length);
