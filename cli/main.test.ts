@@ -56,6 +56,21 @@ describe('mmcheck run and repro', () => {
     expect(readdirSync(join(dir, 'mmcheck-out'))).toContain('memcg-W1-explore.json');
   });
 
+  test('run --property searches for one property; violations of others on the way are tallied', () => {
+    const r = mmcheck('run', 'msgmni', '--variant', 'V1', '--property', 'P3', '--seed', '1');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^msgmni\s+V1\s+P3\s+P3 \(also P2×\d+\)/m);
+  });
+
+  test('run --time-limit: an interrupted run says so and still writes every report', () => {
+    const r = mmcheck('run', 'msgmni', '--runs', '10000000', '--time-limit', '1', '--summary', 'tl.md', '--junit', 'tl.xml');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/INTERRUPTED by --time-limit 1s: 11 variant\(s\) did not spend their 10000000 runs/);
+    expect(r.out).toMatch(/^msgmni\s+W4-27\s+P4\s+not run/m);
+    expect(readFileSync(join(dir, 'tl.md'), 'utf8')).toMatch(/\*\*Interrupted\*\* \(--time-limit 1s\)/);
+    expect(readFileSync(join(dir, 'tl.xml'), 'utf8')).toMatch(/<skipped message="interrupted by the time limit after 0 of 10000000 runs"\/>/);
+  });
+
   test('list shows every variant with its expected verdict', () => {
     const r = mmcheck('list');
     expect(r.code).toBe(0);
@@ -92,6 +107,7 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
   test('an unknown model', () => oneLine(mmcheck('run', 'nosuch'), /unknown model 'nosuch' \(known: memcg/));
   test('an unknown variant', () => oneLine(mmcheck('run', 'memcg', '--variant', 'V9'), /unknown variant 'V9' of model 'memcg'/));
   test('--runs -1', () => oneLine(mmcheck('run', 'memcg', '--runs', '-1'), /--runs must be a non-negative integer, got '-1'/));
+  test('an unknown property', () => oneLine(mmcheck('run', 'msgmni', '--property', 'Q9'), /unknown property 'Q9' \(known: deadlock, lock-discipline/));
   test('an unknown flag and an unknown command', () => {
     oneLine(mmcheck('run', '--bogus'), /Unknown option '--bogus'/);
     oneLine(mmcheck('frobnicate'), /unknown command 'frobnicate'/);

@@ -18,6 +18,7 @@ import { readCounterexample } from '../reports/itf.js';
 import type { ProgressSink } from '../reports/progress.js';
 import { countingModel, Progress, stderrProgress } from '../reports/progress.js';
 import { InputError } from '../reports/replay.js';
+import { propertiesOf } from '../reports/results.js';
 import { reportFile, reportTarget, RunRecorder } from '../reports/run.js';
 import { renderTrace } from '../reports/text.js';
 import { violationKind } from '../properties/suite.js';
@@ -31,7 +32,8 @@ const HELP = `usage: mmcheck <command> [options]
 
 commands:
   list                                   models, variants, properties and expected verdicts
-  run [MODEL] [--variant V] [--seed N] [--runs N] [--out DIR] [--junit FILE] [--summary FILE] [--html DIR]
+  run [MODEL] [--variant V] [--seed N] [--runs N] [--property P] [--time-limit S]
+      [--out DIR] [--junit FILE] [--summary FILE] [--html DIR]
                                          random engine; no MODEL: every variant of every model
   explore MODEL [--variant V] [--max-states N] [--max-depth N] [--out DIR]
                                          exhaustive breadth-first search of the small configuration
@@ -46,6 +48,7 @@ options:
   --variant V     one variant (default: all for run, reference for explore)
   --seed N        seed of the random engine (default 1); printed with every failure
   --runs N        random runs per variant (default 1000)
+  --property P    run: search for violations of P only (others met on the way are tallied, runs go on)
   --out DIR       where counterexamples are written (default mmcheck-out)
   --junit FILE    run: JUnit XML, one test case per (model, variant, property)
   --summary FILE  run: Markdown summary table and each counterexample as a lane table
@@ -55,7 +58,8 @@ options:
   --profile P     ci budget: quick (1 seed x 2,000 runs, explorations bounded at 50k states),
                   ci (3 seeds x 5,000 runs, complete explorations), deep (10 seeds x 10,000 runs)
   --shard i/n     ci: run every n-th work item starting at the i-th; n shards cover one run exactly
-  --time-limit S  ci: start no work after S seconds; the report says what was not run
+  --time-limit S  run, ci: stop after S seconds; counterexamples found so far and every report
+                  are still written, and the output says what was interrupted
 
 ${EXIT_HELP}`;
 
@@ -119,6 +123,7 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
     options: {
       variant: { type: 'string' }, seed: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' },
       junit: { type: 'string' }, summary: { type: 'string' }, html: { type: 'string' },
+      property: { type: 'string' }, 'time-limit': { type: 'string' },
     },
   });
   if (positionals.length > 1) throw new UsageError(`run takes at most one model, got ${positionals.join(' ')}`);
@@ -127,17 +132,38 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
   const seed = nat('seed', values.seed, 1);
   const runs = nat('runs', values.runs, 1000, 1);
   const dir = values.out ?? 'mmcheck-out';
+  const property = values.property;
+  if (property !== undefined) {
+    const all = new Set(models.flatMap((m) => propertiesOf(m, 'reference').map((p) => p.name)));
+    if (!all.has(property)) throw new UsageError(`unknown property '${property}' (known: ${[...all].join(', ')})`);
+  }
+  const limit = values['time-limit'] !== undefined ? nat('time-limit', values['time-limit'], 0, 1) : undefined;
+  const deadline = limit !== undefined ? performance.now() + limit * 1000 : undefined;
   const recorder = new RunRecorder(seed, runs, { junit: values.junit, summary: values.summary, html: values.html }, modelPath);
   const variantsOf = (m: AnyModel): string[] => (values.variant !== undefined ? [variantOf(m, values.variant).name] : m.variants.map((v) => v.name));
   const bar = progress ? new Progress(progress, models.reduce((a, m) => a + variantsOf(m).length, 0) * runs) : undefined;
   const rows = [['model', 'variant', 'expected', 'found', 'runs', 'time', 'counterexample']];
   let violations = 0;
+  let interrupted = 0;
   const kinds: ProblemKind[] = [];
   for (const m of models) {
     const variants = variantsOf(m);
     for (const v of variants) {
+      const left = deadline !== undefined ? deadline - performance.now() : undefined;
+      if (left !== undefined && left <= 0) {
+        // not started: recorded as interrupted so the reports list it
+        recorder.add(m, v, { model: m.name, variant: v, seed, runs: 0, ms: 0, witnesses: new Map(), interrupted: true });
+        rows.push([m.name, v, expected(m, v), 'not run', '0', '-', '-']);
+        interrupted++;
+        continue;
+      }
       bar?.begin(`${m.name} ${v}`, runs);
-      const r = randomCheck(bar ? countingModel(m, () => bar.tick()) : m, v, { seed, runs });
+      const r = randomCheck(bar ? countingModel(m, () => bar.tick()) : m, v, {
+        seed, runs,
+        ...(property !== undefined ? { target: property } : {}),
+        ...(left !== undefined ? { timeLimitMs: left } : {}),
+      });
+      if (r.interrupted && !r.failure) interrupted++;
       bar?.end(r.runs, r.failure !== undefined);
       if (r.modelError !== undefined) bar?.finish();
       if (r.modelError !== undefined) throw new InputError(`model ${m.name} variant ${v} threw: ${r.modelError}`);
@@ -155,12 +181,15 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
         if (models.length === 1 && variants.length === 1) out(saved.text);
       }
       recorder.add(m, v, r, saved);
-      rows.push([m.name, v, expected(m, v), r.failure?.property ?? 'none', String(r.runs), `${(r.ms / 1000).toFixed(2)}s`, file]);
+      const others = [...(r.others ?? [])].map(([p, n]) => `${p}×${n}`).join(' ');
+      const found = (r.failure?.property ?? (r.interrupted ? 'none (interrupted)' : 'none')) + (others ? ` (also ${others})` : '');
+      rows.push([m.name, v, expected(m, v), found, String(r.runs), `${(r.ms / 1000).toFixed(2)}s`, file]);
     }
   }
   bar?.finish();
+  if (interrupted) recorder.interrupt(`--time-limit ${limit}s`);
   out(table(rows));
-  out(`seed ${seed}; ${violations} variant(s) with a violation`);
+  out(`seed ${seed}; ${violations} variant(s) with a violation${interrupted ? `; INTERRUPTED by --time-limit ${limit}s: ${interrupted} variant(s) did not spend their ${runs} runs` : ''}`);
   for (const f of recorder.finish()) out(`wrote ${f}`);
   return exitFor(kinds);
 }

@@ -7,6 +7,8 @@
  * Shrinking keeps the *same* property failing: the first failure fixes the
  * target property (the variant's expected one when it is among those
  * violated), and a shrink candidate counts as failing only if it violates it.
+ * With `target`, only that property fails a run at all (the gate's search for
+ * a variant's declared bug).
  */
 import fc from 'fast-check';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
@@ -30,6 +32,12 @@ export interface RandomOptions {
   readonly lockGraph?: LockGraph;
   /** Skip shrinking (to time the first failure alone). */
   readonly noShrink?: boolean;
+  /**
+   * Search for this property only (as the exhaustive engine's `target`): a
+   * run ending on another violation counts as passing and is tallied in
+   * `others`. Default: the first violation of any property.
+   */
+  readonly target?: string;
 }
 
 /** A random run's outcome. */
@@ -59,6 +67,8 @@ export interface RandomResult {
   readonly interrupted?: boolean;
   /** An error thrown by the model itself (e.g. `next` threw), reported as such. */
   readonly modelError?: string;
+  /** Targeted runs only: runs that ended on another property's violation, by property. */
+  readonly others?: ReadonlyMap<string, number>;
 }
 
 /** Runs one schedule on a machine. */
@@ -76,7 +86,7 @@ export function randomCheck(model: AnyModel, variantName: string, opts: RandomOp
   const configArb = variant.randomConfig ?? model.randomConfig;
   const maxSteps = opts.maxSteps ?? 200;
   const witnesses = new Map<string, number>();
-  const judge = new SameProperty(expected);
+  const judge = new SameProperty(opts.target ?? expected, opts.target !== undefined);
   let modelError: string | undefined;
   let runsUntilFailure = 0;
 
@@ -115,7 +125,11 @@ export function randomCheck(model: AnyModel, variantName: string, opts: RandomOp
     ...(opts.timeLimitMs !== undefined ? { interruptAfterTimeLimit: Math.max(1, opts.timeLimitMs) } : {}),
   });
   const ms = performance.now() - t0;
-  const base = { model: model.name, variant: variantName, seed: opts.seed, runs: runsUntilFailure, ms, witnesses, ...(details.interrupted ? { interrupted: true } : {}) };
+  const base = {
+    model: model.name, variant: variantName, seed: opts.seed, runs: runsUntilFailure, ms, witnesses,
+    ...(details.interrupted ? { interrupted: true } : {}),
+    ...(opts.target !== undefined ? { others: judge.others } : {}),
+  };
   if (modelError !== undefined) return { ...base, modelError };
   if (!details.failed || !details.counterexample) return base;
   const [[config, schedule]] = details.counterexample;

@@ -492,7 +492,7 @@ export function indexHtml(r: RunReport, href: (model: string, variant: string) =
   const found = r.outcomes.filter((o) => o.counterexample).length;
   const body = `<header>
 <h1>mmcheck run <span class="sub">— seed ${r.seed}, ${r.runsPerVariant} runs per variant</span></h1>
-<div class="facts">${r.outcomes.length} variant(s), ${found} with a violation; ${r.outcomes.filter((o) => verdictOf(o) !== 'expected').length} verdict(s) not as expected</div>
+<div class="facts">${r.outcomes.length} variant(s), ${found} with a violation; ${r.outcomes.filter((o) => verdictOf(o) !== 'expected' && verdictOf(o) !== 'interrupted').length} verdict(s) not as expected${r.interrupted !== undefined ? `; interrupted (${esc(r.interrupted)})` : ''}</div>
 </header>
 <main>
 <table class="index">

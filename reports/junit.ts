@@ -65,6 +65,10 @@ function suite(o: VariantOutcome): { xml: string; tests: number; failures: numbe
       const why = ce ? `not witnessed before run ${o.runs} found a counterexample` : `never witnessed in ${o.runs} runs`;
       return `${head}>\n      <skipped message="${xmlAttr(why)}"/>\n    </testcase>`;
     }
+    if (o.interrupted) {
+      skipped++;
+      return `${head}>\n      <skipped message="${xmlAttr(`interrupted by the time limit after ${o.runs} of ${o.budget} runs`)}"/>\n    </testcase>`;
+    }
     return `${head}/>`;
   });
   const props = [

@@ -39,6 +39,8 @@ export interface VariantOutcome {
   /** Per sometimes-property: in how many runs it was witnessed. */
   readonly witnesses: ReadonlyMap<string, number>;
   readonly counterexample?: SavedCounterexample;
+  /** The time limit stopped this variant before its budget was spent (`runs` may be 0: never started). */
+  readonly interrupted?: boolean;
 }
 
 /** A whole run. */
@@ -46,6 +48,8 @@ export interface RunReport {
   readonly seed: number;
   readonly runsPerVariant: number;
   readonly outcomes: readonly VariantOutcome[];
+  /** Why the run stopped early, e.g. `--time-limit 60s`; absent when it ran to its budget. */
+  readonly interrupted?: string;
 }
 
 /**
@@ -76,10 +80,12 @@ export function expectedText(e: Expectation): string {
  * How the outcome compares with the variant's declared expectation:
  * `expected` (the declared violation was found, or nothing was found where
  * nothing is expected), `unexpected` (a violation the variant does not
- * declare), `missed` (the declared violation was not found in these runs).
+ * declare), `missed` (the declared violation was not found in these runs),
+ * `interrupted` (nothing found before the time limit cut the runs short).
  */
-export function verdictOf(o: VariantOutcome): 'expected' | 'unexpected' | 'missed' {
+export function verdictOf(o: VariantOutcome): 'expected' | 'unexpected' | 'missed' | 'interrupted' {
   const found = o.counterexample?.found.property;
+  if (found === undefined && o.interrupted) return 'interrupted';
   if (o.expect.kind === 'violates') return found === o.expect.property ? 'expected' : found === undefined ? 'missed' : 'unexpected';
   return found === undefined ? 'expected' : 'unexpected';
 }

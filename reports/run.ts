@@ -33,6 +33,7 @@ export interface ReportTargets {
 export class RunRecorder {
   private readonly outcomes: VariantOutcome[] = [];
   private readonly pages = new Map<string, string>();
+  private interrupted: string | undefined;
 
   constructor(
     private readonly seed: number,
@@ -67,14 +68,20 @@ export class RunRecorder {
       model: m.name, variant, summary: v.summary, expect: v.expect, properties,
       seed: r.seed, runs: r.runs, budget: this.runsPerVariant, ms: r.ms, witnesses: r.witnesses,
       ...(counterexample ? { counterexample } : {}),
+      ...(r.interrupted && !counterexample ? { interrupted: true } : {}),
     };
     this.outcomes.push(o);
     return o;
   }
 
+  /** Records that the run stops early (for example at `--time-limit`); the reports say so. */
+  interrupt(reason: string): void {
+    this.interrupted = reason;
+  }
+
   /** The run so far. */
   report(): RunReport {
-    return { seed: this.seed, runsPerVariant: this.runsPerVariant, outcomes: [...this.outcomes] };
+    return { seed: this.seed, runsPerVariant: this.runsPerVariant, outcomes: [...this.outcomes], ...(this.interrupted !== undefined ? { interrupted: this.interrupted } : {}) };
   }
 
   /** Writes the JUnit file, the summary and the HTML index that were asked for; returns their paths. */

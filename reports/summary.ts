@@ -85,13 +85,14 @@ export function summaryMarkdown(r: RunReport): string {
     o.counterexample ? codeCell(o.counterexample.files.json) : '-',
   ]);
   const found = r.outcomes.filter((o) => o.counterexample).length;
-  const off = r.outcomes.filter((o) => verdictOf(o) !== 'expected').length;
+  const off = r.outcomes.filter((o) => verdictOf(o) !== 'expected' && verdictOf(o) !== 'interrupted').length;
   const parts = [
     `## mmcheck run — seed ${r.seed}, ${r.runsPerVariant} runs per variant`,
     '',
     table(['model', 'variant', 'expected', 'found', 'verdict', 'runs', 'time', 'counterexample'], rows, ['l', 'l', 'l', 'l', 'l', 'r', 'r']),
     '',
     `${found} variant(s) with a violation; ${off === 0 ? 'every verdict as expected' : `${off} verdict(s) not as expected`}.`,
+    ...(r.interrupted !== undefined ? ['', `**Interrupted** (${r.interrupted}): ${r.outcomes.filter((o) => o.interrupted).length} variant(s) did not spend their run budget; counterexamples found before that are listed below.`] : []),
   ];
   for (const o of r.outcomes) if (o.counterexample) parts.push('', counterexampleMarkdown(o.counterexample));
   return parts.join('\n') + '\n';
