@@ -72,3 +72,28 @@ describe('a model that throws', () => {
     expect(explore(abba as unknown as AnyMachine).counterexample?.violations[0]?.property).toBe('deadlock');
   });
 });
+
+describe('vacuity', () => {
+  // memcg with one more sometimes-property that no state can satisfy
+  const withUnreachable: AnyModel = {
+    ...memcgModel,
+    machine: (v, c) => {
+      const m = memcgModel.machine(v, c);
+      return { ...m, properties: [...m.properties, { kind: 'sometimes' as const, name: 'unreachable', doc: 'never holds', check: () => false }] };
+    },
+  };
+
+  test('a reference whose witness is never reached fails the gate for vacuity, exit 5, with the rate', () => {
+    const items = workItems([withUnreachable], { ...quick, runs: 300 }, 1).filter((i) => i.variant === 'reference' && i.seed !== undefined);
+    const { lines, code } = gateReport(runItems(items, { ...quick, runs: 300 }));
+    expect(code).toBe(EXIT.vacuity);
+    expect(lines.join('\n')).toMatch(/sometimes unreachable witnessed in 0 of 300 runs \(0%\): vacuous/);
+    // the model's own witnesses are all reached: only the unreachable one is reported
+    expect(lines.filter((l) => /vacuous/.test(l))).toHaveLength(1);
+  });
+
+  test('the unchanged memcg reference passes the same budget', () => {
+    const items = workItems([memcgModel], { ...quick, runs: 300 }, 1).filter((i) => i.variant === 'reference' && i.seed !== undefined);
+    expect(gateReport(runItems(items, { ...quick, runs: 300 })).code).toBe(EXIT.ok);
+  });
+});

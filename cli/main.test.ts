@@ -113,3 +113,25 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
     oneLine(mmcheck('frobnicate'), /unknown command 'frobnicate'/);
   });
 });
+
+describe('run --scheduler pct and witness rates', () => {
+  test('PCT catches memcg V2 and prints its guarantee for the variants it passes', () => {
+    const r = mmcheck('run', 'memcg', '--variant', 'V2', '--scheduler', 'pct', '--depth', '2', '--runs', '300', '--seed', '2');
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^memcg\s+V2\s+M2\s+M2\s+\d+\s+[\d.]+s\s+mmcheck-out\/memcg-V2-pct-seed2\.json/m);
+    const ok = mmcheck('run', 'memcg', '--variant', 'reference', '--scheduler', 'pct', '--depth', '2', '--runs', '300', '--seed', '2');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/memcg reference: PCT depth 2: n = \d+ contexts, k = \d+ steps: one run finds a depth-2 bug with probability ≥ 1\/[\d,]+; 99% needs [\d,]+ runs \(300 made\)/);
+    expect(r.out).toMatch(/^PCT, seed 2;/m);
+  });
+  test('a variant that must hold lists each witness as N of M runs (p%)', () => {
+    const r = mmcheck('run', 'memcg', '--variant', 'reference', '--runs', '200');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/memcg reference: witnessed limit-ok in \d+ of 200 runs \(\d+\.\d%\)/);
+  });
+  test('bad scheduler flags', () => {
+    expect(mmcheck('run', 'memcg', '--scheduler', 'dfs').err).toMatch(/--scheduler must be random or pct, got 'dfs'/);
+    expect(mmcheck('run', 'memcg', '--depth', '2').err).toMatch(/--depth needs --scheduler pct/);
+    expect(mmcheck('run', 'memcg', '--scheduler', 'pct', '--depth', '0').code).toBe(2);
+  });
+});

@@ -13,6 +13,8 @@ import { loadUserModel } from './usermodel.js';
 import { ReplayDivergence, replayLabels } from '../properties/check.js';
 import { explore } from '../properties/explore.js';
 import { randomCheck } from '../properties/random.js';
+import { LockGraph, lockdepReport } from '../properties/lockorder.js';
+import { pctCheck } from '../properties/pct.js';
 import { replayCommand, saveCounterexample } from '../reports/counterexample.js';
 import { readCounterexample } from '../reports/itf.js';
 import type { ProgressSink } from '../reports/progress.js';
@@ -32,9 +34,9 @@ const HELP = `usage: mmcheck <command> [options]
 
 commands:
   list                                   models, variants, properties and expected verdicts
-  run [MODEL] [--variant V] [--seed N] [--runs N] [--property P] [--time-limit S]
-      [--out DIR] [--junit FILE] [--summary FILE] [--html DIR]
-                                         random engine; no MODEL: every variant of every model
+  run [MODEL] [--variant V] [--seed N] [--runs N] [--scheduler random|pct] [--depth D]
+      [--property P] [--time-limit S] [--out DIR] [--junit FILE] [--summary FILE] [--html DIR]
+                                         random search; no MODEL: every variant of every model
   explore MODEL [--variant V] [--max-states N] [--max-depth N] [--out DIR]
                                          exhaustive breadth-first search of the small configuration
   repro FILE                             re-execute a replay file (or its .itf.json) and print its trace
@@ -48,6 +50,9 @@ options:
   --variant V     one variant (default: all for run, reference for explore)
   --seed N        seed of the random engine (default 1); printed with every failure
   --runs N        random runs per variant (default 1000)
+  --scheduler S   run: random (uniform choice among enabled steps, default) or pct (priorities
+                  with d-1 change points; prints its guaranteed bound and the runs for 99%)
+  --depth D       run --scheduler pct: bug depth d (default 3)
   --property P    run: search for violations of P only (others met on the way are tallied, runs go on)
   --out DIR       where counterexamples are written (default mmcheck-out)
   --junit FILE    run: JUnit XML, one test case per (model, variant, property)
@@ -123,9 +128,13 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
     options: {
       variant: { type: 'string' }, seed: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' },
       junit: { type: 'string' }, summary: { type: 'string' }, html: { type: 'string' },
-      property: { type: 'string' }, 'time-limit': { type: 'string' },
+      property: { type: 'string' }, 'time-limit': { type: 'string' }, scheduler: { type: 'string' }, depth: { type: 'string' },
     },
   });
+  const scheduler = values.scheduler ?? 'random';
+  if (scheduler !== 'random' && scheduler !== 'pct') throw new UsageError(`--scheduler must be random or pct, got '${scheduler}'`);
+  if (values.depth !== undefined && scheduler !== 'pct') throw new UsageError('--depth needs --scheduler pct');
+  const depth = nat('depth', values.depth, 3, 1);
   if (positionals.length > 1) throw new UsageError(`run takes at most one model, got ${positionals.join(' ')}`);
   const models = positionals[0] !== undefined ? [pick(known, positionals[0])] : [...known];
   if (values.variant !== undefined && models.length !== 1) throw new UsageError('--variant needs a MODEL');
@@ -146,6 +155,7 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
   let violations = 0;
   let interrupted = 0;
   const kinds: ProblemKind[] = [];
+  const notes: string[] = [];
   for (const m of models) {
     const variants = variantsOf(m);
     for (const v of variants) {
@@ -158,11 +168,15 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
         continue;
       }
       bar?.begin(`${m.name} ${v}`, runs);
-      const r = randomCheck(bar ? countingModel(m, () => bar.tick()) : m, v, {
-        seed, runs,
+      const graph = new LockGraph();
+      const opts = {
+        seed, runs, lockGraph: graph,
         ...(property !== undefined ? { target: property } : {}),
         ...(left !== undefined ? { timeLimitMs: left } : {}),
-      });
+      };
+      const checked = bar ? countingModel(m, () => bar.tick()) : m;
+      const pct = scheduler === 'pct' ? pctCheck(checked, v, { ...opts, depth }) : undefined;
+      const r = pct ?? randomCheck(checked, v, opts);
       if (r.interrupted && !r.failure) interrupted++;
       bar?.end(r.runs, r.failure !== undefined);
       if (r.modelError !== undefined) bar?.finish();
@@ -173,14 +187,29 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
         violations++;
         kinds.push(violationKind(m, v, r.failure.property));
         saved = saveCounterexample(dir, {
-          model: m.name, variant: v, engine: 'random', seed, path: r.failure.path,
+          model: m.name, variant: v, engine: scheduler, seed, path: r.failure.path,
           config: r.failure.config, trace: r.failure.trace, property: r.failure.property, spec: m.spec,
           ...(modelPath !== undefined ? { modelPath } : {}),
         });
         file = saved.json;
         if (models.length === 1 && variants.length === 1) out(saved.text);
       }
-      recorder.add(m, v, r, saved);
+      recorder.add(m, v, r, saved, scheduler);
+      if (pct && !pct.failure)
+        notes.push(`${m.name} ${v}: PCT depth ${depth}: n = ${pct.contexts} contexts, k = ${pct.steps} steps: one run finds a depth-${depth} bug with probability ≥ 1/${Math.round(1 / pct.bound.p).toLocaleString('en-US')}; 99% needs ${pct.bound.runsFor99.toLocaleString('en-US')} runs${pct.runs >= pct.bound.runsFor99 ? ' (reached)' : ` (${pct.runs.toLocaleString('en-US')} made)`}`);
+      // lockdep: lock orders seen across this variant's runs, even where none deadlocked
+      const cycle = graph.cycle();
+      if (cycle && r.failure?.property !== 'deadlock') {
+        notes.push(`${m.name} ${v}: ${lockdepReport(cycle).replace(/\n/g, '\n  ')}`);
+        kinds.push('deadlock');
+      }
+      // vacuity: judged on variants that must hold and spent their whole budget
+      if (variantOf(m, v).expect.kind !== 'violates' && !r.failure && !r.interrupted && r.witnesses.size) {
+        const ws = [...r.witnesses].map(([w, n]) => `${w} in ${n} of ${r.runs} runs (${((100 * n) / Math.max(r.runs, 1)).toFixed(1)}%)`);
+        const never = [...r.witnesses].filter(([, n]) => n === 0).map(([w]) => w);
+        notes.push(`${m.name} ${v}: witnessed ${ws.join(', ')}${never.length ? ` — VACUOUS: ${never.join(', ')} never witnessed` : ''}`);
+        if (never.length) kinds.push('vacuity');
+      }
       const others = [...(r.others ?? [])].map(([p, n]) => `${p}×${n}`).join(' ');
       const found = (r.failure?.property ?? (r.interrupted ? 'none (interrupted)' : 'none')) + (others ? ` (also ${others})` : '');
       rows.push([m.name, v, expected(m, v), found, String(r.runs), `${(r.ms / 1000).toFixed(2)}s`, file]);
@@ -189,7 +218,8 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
   bar?.finish();
   if (interrupted) recorder.interrupt(`--time-limit ${limit}s`);
   out(table(rows));
-  out(`seed ${seed}; ${violations} variant(s) with a violation${interrupted ? `; INTERRUPTED by --time-limit ${limit}s: ${interrupted} variant(s) did not spend their ${runs} runs` : ''}`);
+  for (const n of notes) out(n);
+  out(`${scheduler === 'pct' ? 'PCT, ' : ''}seed ${seed}; ${violations} variant(s) with a violation${interrupted ? `; INTERRUPTED by --time-limit ${limit}s: ${interrupted} variant(s) did not spend their ${runs} runs` : ''}`);
   for (const f of recorder.finish()) out(`wrote ${f}`);
   return exitFor(kinds);
 }
@@ -311,7 +341,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     // node's parseArgs calls '--runs -1' ambiguous; say what is wrong with the value instead
     rest.forEach((a, i) => {
       const v = rest[i + 1];
-      if (/^--(seed|runs|max-states|max-depth|time-limit)$/.test(a) && v !== undefined && /^-\d/.test(v)) throw new UsageError(`${a} must be a non-negative integer, got '${v}'`);
+      if (/^--(seed|runs|depth|max-states|max-depth|time-limit)$/.test(a) && v !== undefined && /^-\d/.test(v)) throw new UsageError(`${a} must be a non-negative integer, got '${v}'`);
     });
     switch (cmd) {
       case 'list':

@@ -55,3 +55,13 @@ describe('bad model modules: one line, exit 2', () => {
       expect(r.err).toMatch(msg);
     });
 });
+
+describe('lock-order prediction in run', () => {
+  test('two orders seen in separate runs, none deadlocked: lockdep report, exit 3', () => {
+    const r = mmcheck('run', '--model', join(ROOT, 'test', 'fixtures', 'two-orders.ts'), '--runs', '50');
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/two-orders\s+reference\s+holds\s+none\s+50/);
+    expect(r.out).toMatch(/possible circular locking dependency detected/);
+    expect(r.out).toMatch(/-> #\d m1 -> m2: A took m2 holding m1 at step 2 of seed 1 run \d+\n\s+config: \{"who":"A"\}\n\s+actions: step step/);
+  });
+});

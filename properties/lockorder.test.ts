@@ -3,11 +3,14 @@
  * reported although no trace deadlocked; one order everywhere is not; two
  * instances of one class nested are not.
  */
+import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { balloonModel } from '../model/balloon/model.js';
 import type { AnyMachine } from '../model/contract.js';
 import { abba, ordered, toyMachine } from '../test/toys.js';
 import { runTrace } from './check.js';
 import { LockGraph, lockClass, lockdepReport } from './lockorder.js';
+import { runSchedule } from './random.js';
 
 const any = (m: unknown): AnyMachine => m as AnyMachine;
 /** Runs contexts one after the other: each finishes before the next starts, so nothing can deadlock. */
@@ -59,5 +62,39 @@ describe('predictive lock order', () => {
     const g = new LockGraph();
     g.addTrace(any(nested), sequential(any(nested), ['A', 'B']), 'x');
     expect(g.size).toBe(0);
+  });
+});
+
+describe('balloon W1 (spec 02 §6b): the inversion predicted from runs that never deadlocked', () => {
+  test('cmm_lock → zone_lock and zone_lock → cmm_lock are both seen in deadlock-free runs', () => {
+    const v = balloonModel.variants.find((x) => x.name === 'W1');
+    const inputs = fc.sample(fc.tuple(v?.randomConfig ?? balloonModel.randomConfig, fc.array(fc.nat({ max: 1 << 16 }), { minLength: 1, maxLength: 120, size: 'max' })), { seed: 5, numRuns: 400 });
+    const g = new LockGraph();
+    let clean = 0;
+    let deadlocked = 0;
+    for (const [config, schedule] of inputs) {
+      const m = balloonModel.machine('W1', config);
+      const t = runSchedule(m, schedule).trace;
+      if (t.violations.some((x) => x.property === 'deadlock')) {
+        deadlocked++;
+        continue; // the budget here excludes every run that deadlocked
+      }
+      clean++;
+      g.addTrace(m, t, `run ${clean}`);
+    }
+    expect(clean).toBeGreaterThan(100);
+    const c = g.cycle();
+    expect(c?.map((e) => `${e.from}->${e.to}`).sort()).toEqual(['cmm_lock->zone_lock', 'zone_lock->cmm_lock']);
+    const report = lockdepReport(c ?? []);
+    expect(report).toMatch(/is trying to acquire (cmm_lock|zone_lock) while holding (zone_lock|cmm_lock)/);
+    // the reference takes the locks in one order only: no prediction there
+    const ref = new LockGraph();
+    for (const [config, schedule] of inputs) {
+      const m = balloonModel.machine('reference', config);
+      ref.addTrace(m, runSchedule(m, schedule).trace, 'ref');
+    }
+    expect(ref.size).toBeGreaterThan(0);
+    expect(ref.cycle()).toBeUndefined();
+    expect(deadlocked + clean).toBe(400);
   });
 });

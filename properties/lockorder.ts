@@ -31,8 +31,10 @@ export interface EdgeOrigin {
   readonly step: number;
   /** The actions of the trace up to that step, replayable by label. */
   readonly labels: readonly string[];
-  /** Where the trace came from, e.g. `random seed 3` or `explore`. */
+  /** Where the trace came from, e.g. `seed 3 run 12` or `explore`. */
   readonly source: string;
+  /** The configuration the trace ran in, when known: with `labels`, enough to replay it. */
+  readonly config?: unknown;
 }
 
 /** The class dependency graph of a run. */
@@ -45,11 +47,11 @@ export class LockGraph {
   }
 
   /** Adds the edges of one trace of machine `m`. */
-  addTrace(m: AnyMachine, t: Trace, source: string): void {
+  addTrace(m: AnyMachine, t: Trace, source: string, config?: unknown): void {
     let prev: KernelState = m.kernel(t.init);
     t.steps.forEach((step, i) => {
       const next = m.kernel(step.state);
-      this.addStep(prev, next, step.info.ctx, i, () => t.steps.slice(0, i + 1).map((s) => s.label), source);
+      this.addStep(prev, next, step.info.ctx, i, () => t.steps.slice(0, i + 1).map((s) => s.label), source, config);
       prev = next;
     });
   }
@@ -58,7 +60,7 @@ export class LockGraph {
    * Adds the edges of one step by `ctx` from kernel slice `prev` to `next`;
    * `labels` is called only when a new edge needs its trace.
    */
-  addStep(prev: KernelState, next: KernelState, ctx: string, step: number, labels: () => readonly string[], source: string): void {
+  addStep(prev: KernelState, next: KernelState, ctx: string, step: number, labels: () => readonly string[], source: string, config?: unknown): void {
     const before = heldBy(prev, ctx);
     if (before.length === 0) return;
     const after = heldBy(next, ctx);
@@ -70,7 +72,7 @@ export class LockGraph {
         const b = lockClass(to);
         if (a === b) continue;
         const key = `${a}\u0000${b}`;
-        if (!this.edges.has(key)) this.edges.set(key, { from: a, to: b, ctx, step, labels: labels(), source });
+        if (!this.edges.has(key)) this.edges.set(key, { from: a, to: b, ctx, step, labels: labels(), source, ...(config !== undefined ? { config } : {}) });
       }
   }
 
@@ -113,6 +115,7 @@ export function lockdepReport(cycle: readonly EdgeOrigin[]): string {
   ];
   [...cycle].reverse().forEach((e, i) => {
     lines.push(`  -> #${i} ${e.from} -> ${e.to}: ${e.ctx} took ${e.to} holding ${e.from} at step ${e.step + 1} of ${e.source}`);
+    if (e.config !== undefined) lines.push(`     config: ${JSON.stringify(e.config)}`);
     lines.push(`     actions: ${e.labels.join(' ')}`);
   });
   return lines.filter((l) => l !== '').join('\n');

@@ -13,20 +13,18 @@
  */
 import fc from 'fast-check';
 import type { ActionBase, AnyMachine, AnyModel } from '../model/contract.js';
-import { variantOf } from '../model/contract.js';
 import type { RunResult } from './check.js';
-import { runTrace, SameProperty } from './check.js';
-import type { RandomResult } from './random.js';
-import { minimizeTrace } from '../shrinkers/minimize.js';
+import { runTrace } from './check.js';
+import type { RandomOptions, RandomResult } from './random.js';
+import { searchVariant } from './random.js';
 
-/** Options of a PCT run. */
-export interface PctOptions {
-  readonly seed: number;
-  readonly runs: number;
+/** Steps per PCT run, k, unless `maxSteps` says otherwise. */
+export const PCT_STEPS = 100;
+
+/** Options of a PCT run: those of the random engine plus the bug depth. */
+export interface PctOptions extends RandomOptions {
   /** Bug depth d: d−1 priority change points per run. */
   readonly depth: number;
-  /** Steps per run, k (default 100). */
-  readonly maxSteps?: number;
 }
 
 /** One run's scheduling decisions. */
@@ -72,48 +70,32 @@ export function pctBound(n: number, k: number, d: number): { p: number; runsFor9
 
 /** PCT result: the random engine's shape plus the bound of this run. */
 export interface PctResult extends RandomResult {
+  /** Most contexts met in one run, n. */
   readonly contexts: number;
+  /** Longest run, k (runs end early at quiescence or a state with nothing enabled). */
+  readonly steps: number;
   readonly bound: { readonly p: number; readonly runsFor99: number };
 }
 
 /** Checks one variant with PCT schedules; a failure is shrunk by fast-check, then minimized. */
 export function pctCheck(model: AnyModel, variantName: string, opts: PctOptions): PctResult {
-  const variant = variantOf(model, variantName);
-  const expected = variant.expect.kind === 'violates' ? variant.expect.property : undefined;
-  const k = opts.maxSteps ?? 100;
+  const k = opts.maxSteps ?? PCT_STEPS;
   const d = Math.max(1, opts.depth);
   let contexts = 0;
-  const judge = new SameProperty(expected);
-  let runs = 0;
-  const witnesses = new Map<string, number>();
-  const schedule = fc.record({
+  let longest = 0;
+  const schedules = fc.record({
     priorities: fc.uniqueArray(fc.nat({ max: 10_000 }), { minLength: 16, maxLength: 16 }),
     changePoints: fc.array(fc.integer({ min: 1, max: k }), { minLength: d - 1, maxLength: d - 1 }),
     picks: fc.array(fc.nat({ max: 1 << 16 }), { minLength: k, maxLength: k }),
   });
-  const prop = fc.property(fc.limitShrink(fc.tuple(variant.randomConfig ?? model.randomConfig, schedule), 400), ([config, s]) => {
-    const m = model.machine(variantName, config);
-    const res = runPct(m, s);
-    if (!judge.shrinking) {
-      runs++;
+  const r = searchVariant(model, variantName, opts, {
+    schedules,
+    run: runPct,
+    observe: (res) => {
       contexts = Math.max(contexts, new Set(res.trace.steps.map((x) => x.info.ctx)).size);
-      for (const w of res.witnessed) witnesses.set(w, (witnesses.get(w) ?? 0) + 1);
-    }
-    return judge.passes(res.trace.violations);
+      longest = Math.max(longest, res.trace.steps.length);
+    },
   });
-  const t0 = performance.now();
-  const details = fc.check(prop, { seed: opts.seed, numRuns: opts.runs });
-  const ms = performance.now() - t0;
-  const base = { model: model.name, variant: variantName, seed: opts.seed, runs, ms, witnesses, contexts, bound: pctBound(Math.max(contexts, 1), k, d) };
-  if (!details.failed || !details.counterexample) return base;
-  const [[config, s]] = details.counterexample;
-  const m = model.machine(variantName, config);
-  const shrunk = runPct(m, s).trace;
-  const first = shrunk.violations.find((x) => x.property === judge.target) ?? shrunk.violations[0];
-  const trace = first ? minimizeTrace(m, shrunk, first.property) : shrunk;
-  const v = trace.violations.find((x) => x.property === first?.property) ?? trace.violations[0];
-  return {
-    ...base,
-    failure: { property: v?.property ?? 'unknown', message: v?.message ?? '', config, schedule: [], trace, path: details.counterexamplePath ?? '', shrinks: details.numShrinks },
-  };
+  // the bound for the programs actually met: n contexts, k the longest run (at most the step budget)
+  return { ...r, contexts, steps: longest, bound: pctBound(Math.max(contexts, 1), Math.max(longest, 1), d) };
 }

@@ -13,7 +13,7 @@
 import fc from 'fast-check';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
 import { variantOf } from '../model/contract.js';
-import type { Trace } from './check.js';
+import type { RunResult, Trace } from './check.js';
 import { minimizeTrace } from '../shrinkers/minimize.js';
 import type { LockGraph } from './lockorder.js';
 import { runTrace, SameProperty, sometimesNames } from './check.js';
@@ -53,8 +53,8 @@ export interface RandomResult {
     readonly property: string;
     readonly message: string;
     readonly config: unknown;
-    /** The schedule fast-check shrank to (before the minimizer). */
-    readonly schedule: readonly number[];
+    /** Length of the trace fast-check shrank to, before the minimizer. */
+    readonly shrunkSteps: number;
     /** The minimized trace. */
     readonly trace: Trace;
     /** fast-check's replay path of the shrunk counterexample. */
@@ -79,12 +79,24 @@ export function runSchedule(m: AnyMachine, schedule: readonly number[]) {
   });
 }
 
-/** Checks one variant of a model with random configurations and schedules. */
-export function randomCheck(model: AnyModel, variantName: string, opts: RandomOptions): RandomResult {
+/**
+ * A way of scheduling runs: fast-check generates its schedules, `run` plays
+ * one on a machine. The random engine and PCT are the two; everything else
+ * about a search (judging, witnesses, lock order, shrinking, minimizing) is
+ * shared by {@link searchVariant}.
+ */
+export interface Scheduler<T> {
+  readonly schedules: fc.Arbitrary<T>;
+  run(m: AnyMachine, schedule: T): RunResult;
+  /** Called with every run's result before any failure (to gather statistics such as contexts met). */
+  observe?(res: RunResult): void;
+}
+
+/** Searches one variant with a scheduler; see {@link RandomOptions}. */
+export function searchVariant<T>(model: AnyModel, variantName: string, opts: RandomOptions, sched: Scheduler<T>): RandomResult {
   const variant = variantOf(model, variantName);
   const expected = variant.expect.kind === 'violates' ? variant.expect.property : undefined;
   const configArb = variant.randomConfig ?? model.randomConfig;
-  const maxSteps = opts.maxSteps ?? 200;
   const witnesses = new Map<string, number>();
   const judge = new SameProperty(opts.target ?? expected, opts.target !== undefined);
   let modelError: string | undefined;
@@ -92,30 +104,25 @@ export function randomCheck(model: AnyModel, variantName: string, opts: RandomOp
 
   // fast-check's shrinker is bounded (its cost grows with schedule length);
   // the minimizer finishes the job on the short trace it leaves
-  const input = fc.limitShrink(
-    fc.tuple(configArb, fc.array(fc.nat({ max: 1 << 16 }), { minLength: 1, maxLength: maxSteps, size: 'max' })),
-    opts.maxShrinks ?? 400,
-  );
-  const prop = fc.property(
-    input,
-    ([config, schedule]) => {
-      let res;
-      try {
-        const m = model.machine(variantName, config);
-        if (witnesses.size === 0) for (const n of sometimesNames(m)) witnesses.set(n, 0);
-        res = runSchedule(m, schedule);
-      } catch (e) {
-        modelError ??= e instanceof Error ? e.message : String(e);
-        throw e;
-      }
-      if (!judge.shrinking) {
-        runsUntilFailure++;
-        opts.lockGraph?.addTrace(model.machine(variantName, config), res.trace, `random seed ${opts.seed} run ${runsUntilFailure}`);
-        for (const w of res.witnessed) witnesses.set(w, (witnesses.get(w) ?? 0) + 1);
-      }
-      return judge.passes(res.trace.violations);
-    },
-  );
+  const input = fc.limitShrink(fc.tuple(configArb, sched.schedules), opts.maxShrinks ?? 400);
+  const prop = fc.property(input, ([config, schedule]) => {
+    let res: RunResult;
+    try {
+      const m = model.machine(variantName, config);
+      if (witnesses.size === 0) for (const n of sometimesNames(m)) witnesses.set(n, 0);
+      res = sched.run(m, schedule);
+    } catch (e) {
+      modelError ??= e instanceof Error ? e.message : String(e);
+      throw e;
+    }
+    if (!judge.shrinking) {
+      runsUntilFailure++;
+      opts.lockGraph?.addTrace(model.machine(variantName, config), res.trace, `seed ${opts.seed} run ${runsUntilFailure}`, config);
+      for (const w of res.witnessed) witnesses.set(w, (witnesses.get(w) ?? 0) + 1);
+      sched.observe?.(res);
+    }
+    return judge.passes(res.trace.violations);
+  });
 
   const t0 = performance.now();
   const details = fc.check(prop, {
@@ -134,11 +141,10 @@ export function randomCheck(model: AnyModel, variantName: string, opts: RandomOp
   if (!details.failed || !details.counterexample) return base;
   const [[config, schedule]] = details.counterexample;
   const m = model.machine(variantName, config);
-  const shrunk = runSchedule(m, schedule).trace;
+  const shrunk = sched.run(m, schedule).trace;
   const first = shrunk.violations.find((x) => x.property === judge.target) ?? shrunk.violations[0];
   // fast-check shrinks the schedule; the minimizer then drops steps it left behind
   const trace = first && !opts.noShrink ? minimizeTrace(m, shrunk, first.property) : shrunk;
-  const used = schedule.slice(0, shrunk.steps.length);
   const v = trace.violations.find((x) => x.property === first?.property) ?? trace.violations[0];
   return {
     ...base,
@@ -146,10 +152,16 @@ export function randomCheck(model: AnyModel, variantName: string, opts: RandomOp
       property: v?.property ?? 'unknown',
       message: v?.message ?? '',
       config,
-      schedule: used,
+      shrunkSteps: shrunk.steps.length,
       trace,
       path: details.counterexamplePath ?? '',
       shrinks: details.numShrinks,
     },
   };
+}
+
+/** Checks one variant of a model with random configurations and uniformly random schedules. */
+export function randomCheck(model: AnyModel, variantName: string, opts: RandomOptions): RandomResult {
+  const schedules = fc.array(fc.nat({ max: 1 << 16 }), { minLength: 1, maxLength: opts.maxSteps ?? 200, size: 'max' });
+  return searchVariant(model, variantName, opts, { schedules, run: runSchedule });
 }

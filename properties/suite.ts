@@ -12,6 +12,7 @@ import type { ExploreResult } from './explore.js';
 import { explore } from './explore.js';
 import type { RandomResult } from './random.js';
 import { randomCheck } from './random.js';
+import { LockGraph, lockdepReport } from './lockorder.js';
 
 /** What kind of departure a problem is; selects the CI exit code. */
 export type ProblemKind = 'safety' | 'deadlock' | 'liveness' | 'vacuity' | 'lost-power' | 'model-error';
@@ -92,10 +93,17 @@ export function checkSeedItem(
   const problems: Problem[] = [];
   // a buggy variant is judged on its declared property: the search looks for
   // that one (other violations on the way are tallied, not taken as the answer)
-  const r = randomCheck(model, v.name, { seed, runs: opts.runs, ...(target !== undefined ? { target } : {}), ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}) });
+  const graph = new LockGraph();
+  const r = randomCheck(model, v.name, { seed, runs: opts.runs, lockGraph: graph, ...(target !== undefined ? { target } : {}), ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}) });
+  // lockdep: a variant that must hold may not even have two lock orders that could deadlock
+  const cycle = target === undefined && r.failure === undefined ? graph.cycle() : undefined;
+  if (cycle) problems.push({ kind: 'deadlock', text: `seed ${seed}: ${lockdepReport(cycle).split('\n').slice(0, 2).join(': ')}` });
   if (r.modelError !== undefined) problems.push({ kind: 'model-error', text: `seed ${seed}: model threw: ${r.modelError}` });
   else if (target === undefined) {
     if (r.failure) problems.push({ kind: violationKind(model, v.name, r.failure.property), text: `seed ${seed}: ${r.failure.property} violated (${r.failure.message})` });
+    // vacuity: a run budget spent without ever reaching a witness proves nothing about it
+    else if (!r.interrupted)
+      for (const [w, n] of r.witnesses) if (n === 0) problems.push({ kind: 'vacuity', text: `seed ${seed}: sometimes ${w} witnessed in 0 of ${r.runs} runs (0%): vacuous` });
   } else if (!r.failure) {
     if (!r.interrupted) problems.push({ kind: 'lost-power', text: `seed ${seed}: ${target} not found in ${r.runs} runs` });
   } else {

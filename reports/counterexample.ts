@@ -13,7 +13,7 @@ import { renderTrace } from './text.js';
 export interface Found {
   readonly model: string;
   readonly variant: string;
-  readonly engine: 'random' | 'explore';
+  readonly engine: 'random' | 'pct' | 'explore';
   readonly seed: number | null;
   readonly path: string | null;
   readonly config: unknown;

@@ -44,13 +44,13 @@ export class RunRecorder {
   ) {}
 
   /** Records one variant's random run; `saved` are the files of its counterexample, if any. */
-  add(m: AnyModel, variant: string, r: RandomResult, saved?: { json: string; txt: string; itf: string }): VariantOutcome {
+  add(m: AnyModel, variant: string, r: RandomResult, saved?: { json: string; txt: string; itf: string }, engine: 'random' | 'pct' = 'random'): VariantOutcome {
     const v = variantOf(m, variant);
     const properties = propertiesOf(m, variant);
     let counterexample: SavedCounterexample | undefined;
     if (r.failure && saved) {
       const found: Found = {
-        model: m.name, variant, engine: 'random', seed: r.seed, path: r.failure.path,
+        model: m.name, variant, engine, seed: r.seed, path: r.failure.path,
         config: r.failure.config, trace: r.failure.trace, property: r.failure.property, spec: m.spec,
         ...(this.modelPath !== undefined ? { modelPath: this.modelPath } : {}),
       };
@@ -125,7 +125,7 @@ export function reportFile(file: string, out: string, known: readonly AnyModel[]
     throw e;
   }
   const found: Found = {
-    model: r.model, variant: r.variant, engine: r.engine === 'explore' ? 'explore' : 'random', seed: r.seed, path: r.path,
+    model: r.model, variant: r.variant, engine: r.engine === 'explore' || r.engine === 'pct' ? r.engine : 'random', seed: r.seed, path: r.path,
     config, trace: res.trace, property: r.property, spec: m.spec,
   };
   writeAtomic(out, traceHtml({ found, kernel: (s) => machine.kernel(s), replay: replayCommand(file, modelPath), files: [file] }));
