@@ -9,15 +9,10 @@ import type { AnyModel } from '../model/contract.js';
 import { MODELS } from '../model/registry.js';
 import { explore } from '../properties/explore.js';
 import { randomCheck } from '../properties/random.js';
+import type { PowerRow } from './power.js';
+import { median, powerRow, powerTable } from './power.js';
 
 const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const n = s.length;
-  if (n === 0) return NaN;
-  return n % 2 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
-}
 
 function row(m: AnyModel, variant: string, runs: number): string[] {
   const v = m.variants.find((x) => x.name === variant);
@@ -41,6 +36,21 @@ function row(m: AnyModel, variant: string, runs: number): string[] {
     String(median(shrunk.filter((r) => r.failure).map((r) => r.failure?.trace.steps.length ?? 0))),
     ...bfsCols,
   ];
+}
+
+if (process.argv[2] === 'power') {
+  // bug-finding power only (issue 8's table); optional model name after it
+  const rows: PowerRow[] = [];
+  for (const m of MODELS) {
+    if (process.argv[3] !== undefined && m.name !== process.argv[3]) continue;
+    for (const v of m.variants) {
+      if (v.expect.kind !== 'violates') continue;
+      rows.push(powerRow(m, v.name, v.expect.property));
+      process.stderr.write(`${m.name} ${v.name} done\n`);
+    }
+  }
+  for (const l of powerTable(rows)) process.stdout.write(l + '\n');
+  process.exit(0);
 }
 
 const header = ['model', 'variant', 'expected', 'found', 'runs→fail', 'time→fail', 'shrunk', 'bfs states', 'states/s', 'bfs shortest'];

@@ -15,6 +15,7 @@ import { explore } from '../properties/explore.js';
 import { randomCheck } from '../properties/random.js';
 import { LockGraph, lockdepReport } from '../properties/lockorder.js';
 import { pctCheck } from '../properties/pct.js';
+import { preemptions } from '../shrinkers/minimize.js';
 import { replayCommand, saveCounterexample } from '../reports/counterexample.js';
 import { readCounterexample } from '../reports/itf.js';
 import type { ProgressSink } from '../reports/progress.js';
@@ -188,7 +189,7 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
         kinds.push(violationKind(m, v, r.failure.property));
         saved = saveCounterexample(dir, {
           model: m.name, variant: v, engine: scheduler, seed, path: r.failure.path,
-          config: r.failure.config, trace: r.failure.trace, property: r.failure.property, spec: m.spec,
+          config: r.failure.config, trace: r.failure.trace, property: r.failure.property, spec: m.spec, preemptions: r.failure.preemptions,
           ...(modelPath !== undefined ? { modelPath } : {}),
         });
         file = saved.json;
@@ -238,12 +239,14 @@ function cmdExplore(args: string[], out: (s: string) => void, known: readonly An
   const maxStates = nat('max-states', values['max-states'], 5_000_000, 1);
   const maxDepth = values['max-depth'] !== undefined ? nat('max-depth', values['max-depth'], 0, 1) : undefined;
   const target = v.expect.kind === 'violates' ? v.expect.property : undefined;
-  const r = explore(m.machine(v.name, config), { maxStates, ...(maxDepth !== undefined ? { maxDepth } : {}), ...(target ? { target } : {}) });
+  const machine = m.machine(v.name, config);
+  const r = explore(machine, { maxStates, ...(maxDepth !== undefined ? { maxDepth } : {}), ...(target ? { target } : {}) });
   const rate = Math.round(r.states / Math.max(r.ms / 1000, 1e-3));
   if (r.counterexample) {
     const property = r.counterexample.violations.find((x) => x.property === target)?.property ?? r.counterexample.violations[0]?.property ?? 'unknown';
     const saved = saveCounterexample(values.out ?? 'mmcheck-out', {
       model: m.name, variant: v.name, engine: 'explore', seed: null, path: null, config, trace: r.counterexample, property, spec: m.spec,
+      preemptions: preemptions(machine, r.counterexample),
       ...(modelPath !== undefined ? { modelPath } : {}),
     });
     out(saved.text);
@@ -293,9 +296,10 @@ function cmdRepro(args: string[], out: (s: string) => void, known: readonly AnyM
   const m = pick(known, r.model);
   variantOf(m, r.variant);
   const config = m.parseConfig(r.config);
+  const machine = m.machine(r.variant, config);
   let res;
   try {
-    res = replayLabels(m.machine(r.variant, config), r.actions);
+    res = replayLabels(machine, r.actions);
   } catch (e) {
     if (e instanceof ReplayDivergence) {
       out(`no longer reproduces: ${e.message}`);
@@ -305,7 +309,7 @@ function cmdRepro(args: string[], out: (s: string) => void, known: readonly AnyM
   }
   out(renderTrace(res.trace, {
     model: r.model, variant: r.variant, engine: r.engine, seed: r.seed ?? undefined, path: r.path ?? undefined, property: r.property,
-    replayCommand: replayCommand(file, modelPath),
+    replayCommand: replayCommand(file, modelPath), preemptions: preemptions(machine, res.trace),
   }).trimEnd());
   const again = res.trace.violations.some((v) => v.property === r.property);
   if (!again) out(res.trace.violations.length ? `reproduces a different violation, not ${r.property}` : `no longer reproduces: ${r.property} holds`);

@@ -14,7 +14,7 @@ import fc from 'fast-check';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
 import { variantOf } from '../model/contract.js';
 import type { RunResult, Trace } from './check.js';
-import { minimizeTrace } from '../shrinkers/minimize.js';
+import { minimizeTrace, preemptions } from '../shrinkers/minimize.js';
 import type { LockGraph } from './lockorder.js';
 import { runTrace, SameProperty, sometimesNames } from './check.js';
 
@@ -55,6 +55,8 @@ export interface RandomResult {
     readonly config: unknown;
     /** Length of the trace fast-check shrank to, before the minimizer. */
     readonly shrunkSteps: number;
+    /** Preemptions in the minimized trace (switches away from a context that could have run on). */
+    readonly preemptions: number;
     /** The minimized trace. */
     readonly trace: Trace;
     /** fast-check's replay path of the shrunk counterexample. */
@@ -153,6 +155,7 @@ export function searchVariant<T>(model: AnyModel, variantName: string, opts: Ran
       message: v?.message ?? '',
       config,
       shrunkSteps: shrunk.steps.length,
+      preemptions: preemptions(m, trace),
       trace,
       path: details.counterexamplePath ?? '',
       shrinks: details.numShrinks,

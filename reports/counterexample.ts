@@ -23,6 +23,8 @@ export interface Found {
   readonly spec?: string;
   /** The `--model` module the model came from, if it is not built in. */
   readonly modelPath?: string;
+  /** Preemptions in the trace, shown in its header. */
+  readonly preemptions?: number;
 }
 
 /** The command that replays a file (naming the model module for a user model). */
@@ -66,6 +68,7 @@ export function saveCounterexample(dir: string, f: Found): { json: string; txt: 
     path: f.path ?? undefined,
     property: f.property,
     replayCommand: replayCommand(json, f.modelPath),
+    preemptions: f.preemptions,
   });
   writeAtomic(txt, text);
   writeAtomic(itf, itfText(toItf(f, f.spec)));

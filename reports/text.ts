@@ -16,6 +16,8 @@ export interface TraceHeader {
   readonly path?: string | undefined;
   readonly property?: string | undefined;
   readonly replayCommand?: string | undefined;
+  /** Preemptions in the trace (switches away from a context that could have run on). */
+  readonly preemptions?: number | undefined;
 }
 
 const MAX_CELL = 56;
@@ -44,7 +46,7 @@ export function renderTrace(t: Trace, h: TraceHeader): string {
 
   const out: string[] = [];
   const v = t.violations.find((x) => x.property === h.property) ?? t.violations[0];
-  out.push(`${h.model} ${h.variant} — ${v ? `violates ${v.property}` : 'no violation'} (${h.engine}${h.seed !== undefined ? `, seed ${h.seed}` : ''}, ${t.steps.length} steps)`);
+  out.push(`${h.model} ${h.variant} — ${v ? `violates ${v.property}` : 'no violation'} (${h.engine}${h.seed !== undefined ? `, seed ${h.seed}` : ''}, ${t.steps.length} steps${h.preemptions !== undefined ? `, ${h.preemptions} preemption${h.preemptions === 1 ? '' : 's'}` : ''})`);
   out.push(row('#', new Map(lanes.map((l) => [l, l])), 'changes'));
   let prev = t.init;
   t.steps.forEach((s, i) => {

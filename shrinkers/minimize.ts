@@ -2,18 +2,23 @@
  * Trace minimizer, run after fast-check's own shrinking: delta debugging over
  * the recorded action list. A candidate is kept only if every action is still
  * enabled where it stands and the *same* property still fails at its end.
- * First whole chunks are dropped (halves, quarters, … single steps), until no
- * single step can be removed.
+ * First whole chunks are dropped (halves, quarters, … single steps), then the
+ * steps of one context from some point on (a context that need not finish),
+ * until no single step can be removed. Last, context switches are reduced at
+ * the same length: a preempted context is moved up to run on, so the story
+ * reads with as few interleavings as the bug needs.
  */
-import type { AnyMachine } from '../model/contract.js';
+import type { ActionBase, AnyMachine } from '../model/contract.js';
+import { explore } from '../properties/explore.js';
 import type { Trace } from '../properties/check.js';
 import { ReplayDivergence, replayLabels } from '../properties/check.js';
 
-/** Replays labels; the trace if `property` fails at its last step, else undefined. */
+/** Replays labels; the trace up to where `property` fails (possibly a prefix), or undefined if it does not. */
 function failsWith(m: AnyMachine, labels: readonly string[], property: string): Trace | undefined {
   try {
     const { trace } = replayLabels(m, labels);
-    return trace.steps.length === labels.length && trace.violations.some((v) => v.property === property) ? trace : undefined;
+    // the property may now fail before the end: the prefix that reaches it is the candidate
+    return trace.violations.some((v) => v.property === property) ? trace : undefined;
   } catch (e) {
     if (e instanceof ReplayDivergence) return undefined;
     throw e;
@@ -28,6 +33,50 @@ export function minimizeTrace(m: AnyMachine, trace: Trace, property: string, bud
   let best = trace;
   let labels = trace.steps.map((s) => s.label);
   let replays = 0;
+  for (let round = 0; round < 3; round++) {
+    const before = labels.length;
+    ({ best, labels, replays } = dropChunks(m, best, labels, property, replays, budget));
+    ({ best, labels, replays } = dropContextTails(m, best, labels, property, replays, budget));
+    if (labels.length === before) break;
+  }
+  best = guidedShortest(m, best, property) ?? best;
+  return fewerPreemptions(m, best, property, budget - replays);
+}
+
+/**
+ * A breadth-first search that may move only the contexts the trace moves
+ * (in any order, any number of times) and the environment: a small
+ * space, whose shortest violation is often shorter than what deleting steps
+ * can reach (it may reorder, or pick another argument or event).
+ * Checked again on the unrestricted machine, since hiding actions can make
+ * a state look stuck.
+ */
+function guidedShortest(m: AnyMachine, trace: Trace, property: string, maxStates = GUIDED_STATES): Trace | undefined {
+  if (trace.steps.length <= 1) return undefined;
+  // any step of the contexts the trace involves (contexts it leaves out stay out),
+  // and any environment event (a different event often makes the same point sooner)
+  const kind = (a: ActionBase): string => {
+    const i = m.describe(a);
+    return i.ctx === 'env' ? 'env' : i.ctx;
+  };
+  const allowed = new Set(trace.steps.map((s) => kind(s.action)));
+  const guided: AnyMachine = { ...m, actions: (s) => m.actions(s).filter((a) => allowed.has(kind(a))) };
+  const e = explore(guided, { target: property, maxStates, maxDepth: trace.steps.length - 1 });
+  const t = e.counterexample && failsWith(m, e.counterexample.steps.map((s) => s.label), property);
+  return t && t.steps.length < trace.steps.length ? t : undefined;
+}
+
+/** State budget of the guided search: it runs once per counterexample, so it must stay well under a second. */
+export const GUIDED_STATES = 20_000;
+
+interface Progress {
+  best: Trace;
+  labels: string[];
+  replays: number;
+}
+
+/** Delta debugging over contiguous chunks of the action list. */
+function dropChunks(m: AnyMachine, best: Trace, labels: string[], property: string, replays: number, budget: number): Progress {
   for (let chunk = Math.max(1, labels.length >> 1); chunk >= 1; chunk >>= 1) {
     let changed = true;
     while (changed && replays < budget) {
@@ -38,10 +87,92 @@ export function minimizeTrace(m: AnyMachine, trace: Trace, property: string, bud
         replays++;
         const t = failsWith(m, cand, property);
         if (t) {
-          labels = cand;
+          labels = t.steps.map((x) => x.label);
           best = t;
           changed = true;
           start = Math.min(start, labels.length - chunk + 1);
+        }
+      }
+    }
+  }
+  return { best, labels, replays };
+}
+
+/** Drops every step of one context from its k-th step on (steps that are not contiguous in the trace). */
+function dropContextTails(m: AnyMachine, best: Trace, labels: string[], property: string, replays: number, budget: number): Progress {
+  let changed = true;
+  while (changed && replays < budget) {
+    changed = false;
+    const ctxOf = best.steps.map((s) => s.info.ctx);
+    for (const c of [...new Set(ctxOf)]) {
+      const mine = ctxOf.flatMap((x, i) => (x === c ? [i] : []));
+      // from the earliest cut (drop the whole context) to the latest (its last step alone)
+      for (let k = 0; k < mine.length && replays < budget; k++) {
+        const cut = new Set(mine.slice(k));
+        if (cut.size < 2) break; // single steps are the chunk pass's job
+        const cand = labels.filter((_, i) => !cut.has(i));
+        replays++;
+        const t = failsWith(m, cand, property);
+        if (t) {
+          labels = t.steps.map((x) => x.label);
+          best = t;
+          changed = true;
+          break;
+        }
+      }
+      if (changed) break;
+    }
+  }
+  return { best, labels, replays };
+}
+
+/**
+ * Context switches in a trace where the context switched away from could
+ * still have run (a preemption, as opposed to a context that blocked or finished).
+ */
+export function preemptions(m: AnyMachine, trace: Trace): number {
+  let n = 0;
+  let s = trace.init;
+  trace.steps.forEach((step, i) => {
+    const prev = trace.steps[i - 1]?.info.ctx;
+    if (prev !== undefined && prev !== step.info.ctx && m.actions(s).some((a) => m.describe(a).ctx === prev)) n++;
+    s = step.state;
+  });
+  return n;
+}
+
+/**
+ * Moves steps to lower the number of preemptions at equal length: at a
+ * preemption of context c, c's next step is moved up to run first. A move is
+ * kept if the trace still fails with `property` and has fewer preemptions.
+ */
+function fewerPreemptions(m: AnyMachine, trace: Trace, property: string, budget: number): Trace {
+  let best = trace;
+  let score = preemptions(m, best);
+  let replays = 0;
+  let changed = true;
+  while (changed && score > 0 && replays < budget) {
+    changed = false;
+    const ctxOf = best.steps.map((s) => s.info.ctx);
+    const labels = best.steps.map((s) => s.label);
+    for (let i = 1; i < labels.length && !changed && replays < budget; i++) {
+      const c = ctxOf[i - 1];
+      if (ctxOf[i] === c) continue;
+      const j = ctxOf.indexOf(c as string, i + 1);
+      // two candidates: c runs on (its next step moved up), or the intruder moves after c's next step
+      const cands: string[][] = [];
+      if (j > 0) cands.push([...labels.slice(0, i), labels[j] as string, ...labels.slice(i, j), ...labels.slice(j + 1)]);
+      if (j > 0) cands.push([...labels.slice(0, i), ...labels.slice(i + 1, j + 1), labels[i] as string, ...labels.slice(j + 1)]);
+      for (const cand of cands) {
+        replays++;
+        const t = failsWith(m, cand, property);
+        if (!t || t.steps.length > best.steps.length) continue;
+        const p = preemptions(m, t);
+        if (p < score || t.steps.length < best.steps.length) {
+          best = t;
+          score = p;
+          changed = true;
+          break;
         }
       }
     }
