@@ -100,6 +100,18 @@ export function verdict(r: ExploreResult): string {
   return `incomplete: stopped at the ${bound} after ${r.states} states, depth ${r.depth}`;
 }
 
+/** Throughput and storage figures of an exploration, for one line of output. */
+export function engineFigures(r: ExploreResult): string {
+  const sec = Math.max(r.ms / 1000, 1e-3);
+  return [
+    `${r.transitions} transitions`,
+    `${sec.toFixed(2)}s`,
+    `${Math.round(r.states / sec)} states/s`,
+    `${Math.round(r.transitions / sec)} transitions/s`,
+    `${Math.round(r.bytesPerState)} bytes/state (${r.mode}${r.symmetry ? ', symmetry' : ''}${r.workers > 1 ? `, ${r.workers} workers` : ''})`,
+  ].join(', ');
+}
+
 /** The seen-set of an exploration: fingerprints, or full keys in exact mode. */
 export interface SeenSet {
   /** Adds the state's key; true when it is new. */

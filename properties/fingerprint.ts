@@ -101,6 +101,25 @@ function hashArray(v: readonly unknown[]): void {
   rb = fmix(b ^ ra);
 }
 
+// Field names are few and repeat in every state: their hashes are computed once.
+const keySlot = new Map<string, number>();
+let keyHash = new Uint32Array(256);
+
+function newKey(k: string): number {
+  const slot = keySlot.size;
+  if (2 * slot + 1 >= keyHash.length) {
+    const grown = new Uint32Array(keyHash.length * 2);
+    grown.set(keyHash);
+    keyHash = grown;
+  }
+  hashStr(k, T_OBJ);
+  keyHash[2 * slot] = ra;
+  keyHash[2 * slot + 1] = rb;
+  // a model with unbounded field names (ids as keys) must not grow the cache forever
+  if (slot < 1 << 16) keySlot.set(k, slot);
+  return slot;
+}
+
 function hashObject(o: Record<string, unknown>): void {
   // fields are summed, so their order does not matter; undefined fields are
   // left out, as canonical() leaves them out
@@ -113,9 +132,10 @@ function hashObject(o: Record<string, unknown>): void {
     hashAny(x);
     const va = ra;
     const vb = rb;
-    hashStr(k, T_OBJ);
-    sa = (sa + fmix(ra ^ Math.imul(va, 0xcc9e2d51))) | 0;
-    sb = (sb + fmix(rb + Math.imul(vb ^ 0x1b873593, 0x38b34ae5))) | 0;
+    let slot = keySlot.get(k);
+    if (slot === undefined) slot = newKey(k); // overwrites ra, rb
+    sa = (sa + fmix((keyHash[2 * slot] as number) ^ Math.imul(va, 0xcc9e2d51))) | 0;
+    sb = (sb + fmix((keyHash[2 * slot + 1] as number) + Math.imul(vb ^ 0x1b873593, 0x38b34ae5))) | 0;
     n++;
   }
   ra = fmix(sa ^ Math.imul(n, T_OBJ));
