@@ -11,7 +11,8 @@ import { variantOf } from '../model/contract.js';
 import { MODELS } from '../model/registry.js';
 import { loadUserModel } from './usermodel.js';
 import { ReplayDivergence, replayLabels } from '../properties/check.js';
-import type { ExploreProgress } from '../properties/explore.js';
+import type { ExploreOptions, ExploreProgress } from '../properties/explore.js';
+import { exploreParallel } from '../properties/explore-parallel.js';
 import { engineFigures, explore, verdict } from '../properties/explore.js';
 import { randomCheck } from '../properties/random.js';
 import { LockGraph, lockdepReport } from '../properties/lockorder.js';
@@ -38,7 +39,7 @@ commands:
   run [MODEL] [--variant V] [--seed N] [--runs N] [--scheduler random|pct] [--depth D]
       [--property P] [--time-limit S] [--out DIR] [--junit FILE] [--summary FILE] [--html DIR]
                                          random search; no MODEL: every variant of every model
-  explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--out DIR]
+  explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--workers N] [--out DIR]
                                          exhaustive breadth-first search of the small configuration
   repro FILE                             re-execute a replay file (or its .itf.json) and print its trace
   report FILE --html OUT                 render a replay or ITF file as one self-contained HTML page
@@ -64,6 +65,7 @@ options:
   --exact         explore: store full canonical state keys instead of 64-bit fingerprints
                   (no collision risk, about 10x the memory per state)
   --no-symmetry   explore: do not apply the model's symmetry reduction (states counted one by one)
+  --workers N     explore: expand each BFS level on N worker threads (same states, same shortest trace)
   --profile P     ci budget: quick (1 seed x 2,000 runs, explorations bounded at 50k states),
                   ci (3 seeds x 5,000 runs, complete explorations), deep (10 seeds x 10,000 runs)
   --shard i/n     ci: run every n-th work item starting at the i-th; n shards cover one run exactly
@@ -229,13 +231,13 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
   return exitFor(kinds);
 }
 
-function cmdExplore(args: string[], out: (s: string) => void, known: readonly AnyModel[], progress: ProgressSink | null = null): number {
+async function cmdExplore(args: string[], out: (s: string) => void, known: readonly AnyModel[], progress: ProgressSink | null = null): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
     options: {
       variant: { type: 'string' }, 'max-states': { type: 'string' }, 'max-depth': { type: 'string' }, 'time-limit': { type: 'string' },
-      exact: { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, out: { type: 'string' },
+      exact: { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, out: { type: 'string' },
     },
   });
   const name = positionals[0] ?? (known.length === 1 ? known[0]?.name : undefined);
@@ -247,8 +249,9 @@ function cmdExplore(args: string[], out: (s: string) => void, known: readonly An
   const maxDepth = values['max-depth'] !== undefined ? nat('max-depth', values['max-depth'], 0, 1) : undefined;
   const limit = values['time-limit'] !== undefined ? nat('time-limit', values['time-limit'], 0, 1) : undefined;
   const target = v.expect.kind === 'violates' ? v.expect.property : undefined;
+  const workers = nat('workers', values.workers, 1, 1);
   const line = progress ? progressLine(progress) : undefined;
-  const r = explore(m.machine(v.name, config), {
+  const opts: ExploreOptions = {
     maxStates,
     ...(maxDepth !== undefined ? { maxDepth } : {}),
     ...(limit !== undefined ? { timeLimitMs: limit * 1000 } : {}),
@@ -256,7 +259,9 @@ function cmdExplore(args: string[], out: (s: string) => void, known: readonly An
     exact: values.exact === true,
     symmetry: values['no-symmetry'] !== true,
     ...(line ? { onProgress: (p: ExploreProgress) => line.show(exploreProgressText(p)), progressMs: line.intervalMs } : {}),
-  });
+  };
+  const machine = m.machine(v.name, config);
+  const r = workers > 1 ? await exploreParallel(machine, { model: m.name, variant: v.name, config, ...(modelPath !== undefined ? { modelPath } : {}) }, workers, opts) : explore(machine, opts);
   line?.done();
   const rate = Math.round(r.states / Math.max(r.ms / 1000, 1e-3));
   if (r.counterexample) {
@@ -356,7 +361,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     // node's parseArgs calls '--runs -1' ambiguous; say what is wrong with the value instead
     rest.forEach((a, i) => {
       const v = rest[i + 1];
-      if (/^--(seed|runs|depth|max-states|max-depth|time-limit)$/.test(a) && v !== undefined && /^-\d/.test(v)) throw new UsageError(`${a} must be a non-negative integer, got '${v}'`);
+      if (/^--(seed|runs|depth|max-states|max-depth|time-limit|workers)$/.test(a) && v !== undefined && /^-\d/.test(v)) throw new UsageError(`${a} must be a non-negative integer, got '${v}'`);
     });
     switch (cmd) {
       case 'list':
@@ -364,7 +369,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       case 'run':
         return cmdRun(rest, out, models, progress);
       case 'explore':
-        return cmdExplore(rest, out, models, progress);
+        return await cmdExplore(rest, out, models, progress);
       case 'repro':
         return cmdRepro(rest, out, models);
       case 'report':

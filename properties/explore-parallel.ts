@@ -15,7 +15,7 @@
  * be sent to another thread. Not supported here: `lockGraph`.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
-import type { MessagePort } from 'node:worker_threads';
+import type { MessagePort, WorkerOptions } from 'node:worker_threads';
 import type { AnyMachine } from '../model/contract.js';
 import { canonical } from '../model/canonical.js';
 import type { Violation } from './check.js';
@@ -36,10 +36,16 @@ export interface WorkerModel {
 
 type FromWorker = LevelReport | { type: 'ready'; size: number } | { type: 'error'; message: string };
 
-/** The worker script: the compiled one next to this module, or the TypeScript source through tsx (tests). */
-function workerScript(): { url: URL; execArgv: string[] } {
+/**
+ * The worker script: the compiled one next to this module or, when this
+ * module runs from its TypeScript source (the test suite), a one-line
+ * bootstrap that loads the source through tsx.
+ */
+function startWorker(options: WorkerOptions): Worker {
   const here = import.meta.url;
-  return here.endsWith('.ts') ? { url: new URL('./explore-worker.ts', here), execArgv: ['--import', 'tsx'] } : { url: new URL('./explore-worker.js', here), execArgv: [] };
+  if (!here.endsWith('.ts')) return new Worker(new URL('./explore-worker.js', here), options);
+  const src = JSON.stringify(new URL('./explore-worker.ts', here).href);
+  return new Worker(`import('tsx/esm/api').then((t) => t.tsImport(${src}, { parentURL: ${src} }))`, { ...options, eval: true });
 }
 
 /** A worker with a queue of its messages, read one at a time. */
@@ -105,7 +111,6 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
       (ports[i] as (MessagePort | undefined)[])[j] = ch.port1;
       (ports[j] as (MessagePort | undefined)[])[i] = ch.port2;
     }
-  const script = workerScript();
   const chans = ports.map((own, index) => {
     const setup: WorkerSetup = {
       index, model: spec.model, variant: spec.variant, config: spec.config, exact, symmetry, ports: own,
@@ -113,7 +118,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
       ...(deadline !== undefined ? { deadline } : {}),
     };
     const transfer = own.filter((p): p is MessagePort => p !== undefined);
-    return new Channel(new Worker(script.url, { workerData: setup, transferList: transfer, execArgv: script.execArgv }));
+    return new Channel(startWorker({ workerData: setup, transferList: transfer }));
   });
 
   const fps = new FingerprintSet();

@@ -180,7 +180,7 @@ export class FingerprintSet {
   private mask: number;
   private count = 0;
 
-  constructor(capacity = 1 << 16) {
+  constructor(capacity = 1 << 12) {
     let cap = 16;
     while (cap < capacity) cap *= 2;
     this.slots = new Uint32Array(cap * 2);
