@@ -57,18 +57,20 @@ function print(rows: string[][]): void {
 
 /**
  * A configuration 10–100× the §7 one per model (the reference variant), for
- * the engine section: one more budget of the environment each.
+ * the engine section: one more budget of the environment each (msgmni: §7 as
+ * written, with two created namespaces). On a loaded machine some stop at
+ * the time limit; the row says so.
  */
 const LARGER: Record<string, Record<string, unknown>> = {
   memcg: { charges: 2 },
   slab: { pages: 3 },
   balloon: { oomEvents: 1 },
-  msgmni: { memEvents: 3 },
+  msgmni: { creates: 2 },
   reserve: { sets: 2 },
 };
 
 /** Time limit of one exploration of a larger configuration. */
-const LARGE_LIMIT_MS = 120_000;
+const LARGE_LIMIT_MS = 60_000;
 
 const load = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
 

@@ -196,7 +196,9 @@ async function run(): Promise<void> {
           note(t);
           if (!local.add(lo, hi)) {
             // known here, hence known to the main thread: only new step violations matter
-            const vs = check(t, 1).filter((v) => !reported.has(v.property));
+            const all = check(t, 1);
+            if (all.length === 0) continue;
+            const vs = all.filter((v) => !reported.has(v.property));
             for (const v of vs) reported.add(v.property);
             if (vs.length) add(id, ai, lo, hi, KNOWN_HERE, vs);
             continue;

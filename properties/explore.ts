@@ -307,7 +307,9 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
           // state-only checks ran when it was first met (the deadlock check
           // included), so any count of enabled actions but 0 gives the same
           // new violations, and `actions` need not run again.
-          const vs = check(t, 1).filter((v) => !violated.has(v.property) || v.property === opts.target);
+          const all = check(t, 1);
+          if (all.length === 0) continue;
+          const vs = all.filter((v) => !violated.has(v.property) || v.property === opts.target);
           if (vs.length && record(vs, link(id, ai))) break search;
           continue;
         }
