@@ -21,10 +21,10 @@ import { canonical } from '../model/canonical.js';
 import type { Violation } from './check.js';
 import { stepChecker } from './check.js';
 import type { ExploreBound, ExploreOptions, ExploreResult } from './explore.js';
-import { keyFunction, pathTo, traceOf, witnessTracker } from './explore.js';
+import { keyFunction, SearchLog, witnessTracker } from './explore.js';
 import type { KeepOrder, LevelReport, WorkerSetup } from './explore-worker.js';
 import { KNOWN_HERE, THREW } from './explore-worker.js';
-import { fingerprint, FingerprintSet, fpHi, U32Vec } from './fingerprint.js';
+import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
 
 /** Which model the workers build: a registry model by name, or a `--model` module. */
 export interface WorkerModel {
@@ -125,28 +125,8 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
   const keys = new Set<string>();
   let keyBytes = 0;
   const size = (): number => (exact ? keys.size : fps.size);
-  const parent = new U32Vec();
-  const via = new U32Vec();
-  parent.push(0);
-  via.push(0);
-  const link = (from: number, ai: number): number => {
-    parent.push(from);
-    via.push(ai);
-    return parent.length - 1;
-  };
+  const log = new SearchLog(opts.target);
   const { witnesses, note } = witnessTracker(m);
-  const violated = new Map<string, Violation>();
-  let hit: number | undefined;
-  const record = (vs: readonly Violation[], at: number): boolean => {
-    for (const v of vs) if (!violated.has(v.property)) violated.set(v.property, v);
-    if (vs.length === 0) return false;
-    if (opts.target === undefined || vs.some((v) => v.property === opts.target)) {
-      hit = at;
-      return true;
-    }
-    return false;
-  };
-
   let transitions = 0;
   let depth = 0;
   let stopped: ExploreBound | undefined;
@@ -155,7 +135,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
     const init = m.init();
     note({ next: init });
     const initBad = stepChecker(m)({ next: init }, m.actions(init).length);
-    record(initBad, 0);
+    log.record(initBad, 0);
     for (const c of chans) c.worker.postMessage({ type: 'init' });
     for (const c of chans) await c.next('ready');
     // the same key function as worker 0's, which holds the initial state
@@ -187,8 +167,10 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
           const flags = r.cand[5 * i + 4] as number;
           const vs = r.violations.get(i) ?? [];
           if (flags & THREW) {
-            record(vs, link(from, ai));
-            hit = parent.length - 1;
+            // the worker's violation is the model's exception: it ends the search whatever the target
+            const at = log.link(from, ai);
+            log.record(vs, at);
+            log.hit = at;
             done = true;
             break;
           }
@@ -203,16 +185,16 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
             } else fresh = fps.add(r.cand[5 * i + 2] as number, r.cand[5 * i + 3] as number);
           }
           if (!fresh) {
-            const known = vs.filter((v) => !violated.has(v.property) || v.property === opts.target);
-            if (known.length && record(known, link(from, ai))) {
+            const known = log.news(vs);
+            if (known.length && log.record(known, log.link(from, ai))) {
               done = true;
               break;
             }
             continue;
           }
-          const nid = link(from, ai);
+          const nid = log.link(from, ai);
           depth = d + 1;
-          if (record(vs, nid)) {
+          if (log.record(vs, nid)) {
             done = true;
             break;
           }
@@ -265,21 +247,21 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
     await Promise.all(chans.map((c) => c.worker.terminate()));
   }
 
-  const counterexample = hit !== undefined ? traceOf(m, pathTo(parent, via, hit)) : undefined;
-  const complete = stopped === undefined && hit === undefined;
+  const counterexample = log.counterexample(m);
+  const complete = stopped === undefined && log.hit === undefined;
   return {
     ...(counterexample ? { counterexample } : {}),
-    violated,
+    violated: log.violated,
     states: size(),
     transitions,
     depth,
     complete,
     witnesses,
     ms: performance.now() - t0,
-    ...(stopped !== undefined && hit === undefined ? { stopped } : {}),
+    ...(stopped !== undefined && log.hit === undefined ? { stopped } : {}),
     mode: exact ? 'exact' : 'fingerprint',
     symmetry: symmetry && m.symmetry !== undefined,
-    bytesPerState: ((exact ? keyBytes : fps.bytes) + parent.bytes + via.bytes) / Math.max(size(), 1),
+    bytesPerState: ((exact ? keyBytes : fps.bytes) + log.bytes) / Math.max(size(), 1),
     peakFrontier,
     workers,
   };

@@ -168,15 +168,78 @@ export function seenSet(m: AnyMachine, exact: boolean, symmetry: boolean): SeenS
   };
 }
 
-/** Action indices from the initial state to node `id`, following parent links. */
-export function pathTo(parent: U32Vec, via: U32Vec, id: number): number[] {
-  const path: number[] = [];
-  for (let i = id; i > 0; i = parent.at(i)) path.push(via.at(i));
-  return path.reverse();
+/**
+ * What both engines record of a search besides the seen-set: the trace links
+ * of every node (node 0 is the initial state; every other node has its
+ * parent's number and the index of its action there), the first violation of
+ * each property, and the node where the search stopped on a violation.
+ */
+export class SearchLog {
+  private readonly parent = new U32Vec();
+  private readonly via = new U32Vec();
+  readonly violated = new Map<string, Violation>();
+  /** The node of the violation that ended the search. */
+  hit: number | undefined;
+
+  constructor(private readonly target: string | undefined) {
+    this.parent.push(0);
+    this.via.push(0);
+  }
+
+  /** A new node reached from `from` by its action number `ai`. */
+  link(from: number, ai: number): number {
+    this.parent.push(from);
+    this.via.push(ai);
+    return this.parent.length - 1;
+  }
+
+  /** Records violations at node `at`; true when one ends the search (the target, or any without one). */
+  record(vs: readonly Violation[], at: number): boolean {
+    for (const v of vs) if (!this.violated.has(v.property)) this.violated.set(v.property, v);
+    if (vs.length === 0) return false;
+    if (this.target === undefined || vs.some((v) => v.property === this.target)) {
+      this.hit = at;
+      return true;
+    }
+    return false;
+  }
+
+  /** A throwing model ends the search whatever the target. */
+  threw(e: unknown, from: number, ai: number): void {
+    const at = this.link(from, ai);
+    this.record([modelThrew(e)], at);
+    this.hit = at;
+  }
+
+  /**
+   * Violations on a transition into a known state that matter: its
+   * state-only checks ran when it was first met, so only properties not yet
+   * violated (or the target) are news.
+   */
+  news(vs: readonly Violation[]): readonly Violation[] {
+    return vs.filter((v) => !this.violated.has(v.property) || v.property === this.target);
+  }
+
+  /** Action indices from the initial state to node `id`. */
+  pathTo(id: number): number[] {
+    const path: number[] = [];
+    for (let i = id; i > 0; i = this.parent.at(i)) path.push(this.via.at(i));
+    return path.reverse();
+  }
+
+  /** The counterexample, replayed along the links, when a violation ended the search. */
+  counterexample(m: AnyMachine): Trace | undefined {
+    return this.hit !== undefined ? traceOf(m, this.pathTo(this.hit)) : undefined;
+  }
+
+  /** Bytes held by the links. */
+  get bytes(): number {
+    return this.parent.bytes + this.via.bytes;
+  }
 }
 
 /** Replays action indices from the initial state into a checked trace. */
-export function traceOf(m: AnyMachine, path: readonly number[]): Trace {
+function traceOf(m: AnyMachine, path: readonly number[]): Trace {
   return runTrace(m, (i, enabled) => enabled[path[i] as number]).trace;
 }
 
@@ -225,41 +288,18 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
   const seen = seenSet(m, opts.exact === true, opts.symmetry !== false);
   const check = stepChecker(m);
   const { witnesses, note } = witnessTracker(m);
-  const violated = new Map<string, Violation>();
-  // node 0 is the initial state; every other node has a parent and the index of its action there
-  const parent = new U32Vec();
-  const via = new U32Vec();
-  parent.push(0);
-  via.push(0);
-  const link = (from: number, ai: number): number => {
-    parent.push(from);
-    via.push(ai);
-    return parent.length - 1;
-  };
-
+  const log = new SearchLog(opts.target);
   let transitions = 0;
   let depth = 0;
   let complete = true;
   let stopped: ExploreBound | undefined;
-  let hit: number | undefined;
   let peakFrontier = 1;
-
-  // A violation ends the search when it is the targeted one (or any, without a target).
-  const record = (vs: readonly Violation[], at: number): boolean => {
-    for (const v of vs) if (!violated.has(v.property)) violated.set(v.property, v);
-    if (vs.length === 0) return false;
-    if (opts.target === undefined || vs.some((v) => v.property === opts.target)) {
-      hit = at;
-      return true;
-    }
-    return false;
-  };
 
   const init = m.init();
   seen.add(init);
   note({ next: init });
   const initBad = check({ next: init }, m.actions(init).length);
-  record(initBad, 0);
+  log.record(initBad, 0);
   let level: (unknown | undefined)[] = initBad.length ? [] : [init];
   let levelIds: number[] = [0];
   let d = 0;
@@ -282,8 +322,7 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
         try {
           n = m.next(s, a);
         } catch (e) {
-          record([modelThrew(e)], link(id, ai));
-          hit = parent.length - 1; // a throwing model ends the search whatever the target
+          log.threw(e, id, ai);
           break search;
         }
         transitions++;
@@ -301,7 +340,7 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
         }
         const t = { prev: s, action: a, next: n };
         note(t);
-        opts.lockGraph?.addStep(m.kernel(s), m.kernel(n), m.describe(a).ctx, d, () => labelsOf(m, [...pathTo(parent, via, id), ai]), 'explore');
+        opts.lockGraph?.addStep(m.kernel(s), m.kernel(n), m.describe(a).ctx, d, () => labelsOf(m, [...log.pathTo(id), ai]), 'explore');
         if (!seen.add(n)) {
           // A step property may fail on a transition into a known state. Its
           // state-only checks ran when it was first met (the deadlock check
@@ -309,22 +348,21 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
           // new violations, and `actions` need not run again.
           const all = check(t, 1);
           if (all.length === 0) continue;
-          const vs = all.filter((v) => !violated.has(v.property) || v.property === opts.target);
-          if (vs.length && record(vs, link(id, ai))) break search;
+          const vs = log.news(all);
+          if (vs.length && log.record(vs, log.link(id, ai))) break search;
           continue;
         }
         let enabled: number;
         try {
           enabled = m.actions(n).length;
         } catch (e) {
-          record([modelThrew(e)], link(id, ai));
-          hit = parent.length - 1;
+          log.threw(e, id, ai);
           break search;
         }
-        const nid = link(id, ai);
+        const nid = log.link(id, ai);
         depth = d + 1;
         const vs = check(t, enabled);
-        if (record(vs, nid)) break search;
+        if (log.record(vs, nid)) break search;
         if (vs.length) continue; // violating states are not expanded
         if (seen.size >= maxStates) {
           complete = false;
@@ -341,20 +379,20 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
     d++;
   }
 
-  const counterexample = hit !== undefined ? traceOf(m, pathTo(parent, via, hit)) : undefined;
+  const counterexample = log.counterexample(m);
   return {
     ...(counterexample ? { counterexample } : {}),
-    violated,
+    violated: log.violated,
     states: seen.size,
     transitions,
     depth,
-    complete: complete && hit === undefined,
+    complete: complete && log.hit === undefined,
     witnesses,
     ms: performance.now() - t0,
-    ...(stopped !== undefined && hit === undefined ? { stopped } : {}),
+    ...(stopped !== undefined && log.hit === undefined ? { stopped } : {}),
     mode: opts.exact === true ? 'exact' : 'fingerprint',
     symmetry,
-    bytesPerState: (seen.bytes + parent.bytes + via.bytes) / Math.max(seen.size, 1),
+    bytesPerState: (seen.bytes + log.bytes) / Math.max(seen.size, 1),
     peakFrontier,
     workers: 1,
   };
