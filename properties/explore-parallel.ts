@@ -21,7 +21,7 @@ import { canonical } from '../model/canonical.js';
 import type { Violation } from './check.js';
 import { stepChecker } from './check.js';
 import type { ExploreBound, ExploreOptions, ExploreResult } from './explore.js';
-import { keyFunction, SearchLog, witnessTracker } from './explore.js';
+import { keyBytes, keyFunction, SearchLog, witnessTracker } from './explore.js';
 import type { KeepOrder, LevelReport, WorkerSetup } from './explore-worker.js';
 import { KNOWN_HERE, THREW } from './explore-worker.js';
 import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
@@ -123,7 +123,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
 
   const fps = new FingerprintSet();
   const keys = new Set<string>();
-  let keyBytes = 0;
+  let exactBytes = 0;
   const size = (): number => (exact ? keys.size : fps.size);
   const log = new SearchLog(opts.target);
   const { witnesses, note } = witnessTracker(m);
@@ -181,7 +181,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
               const before = keys.size;
               keys.add(key);
               fresh = keys.size > before;
-              if (fresh) keyBytes += 12 + Math.ceil(key.length / 4) * 4 + 24;
+              if (fresh) exactBytes += keyBytes(key);
             } else fresh = fps.add(r.cand[5 * i + 2] as number, r.cand[5 * i + 3] as number);
           }
           if (!fresh) {
@@ -261,7 +261,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
     ...(stopped !== undefined && log.hit === undefined ? { stopped } : {}),
     mode: exact ? 'exact' : 'fingerprint',
     symmetry: symmetry && m.symmetry !== undefined,
-    bytesPerState: ((exact ? keyBytes : fps.bytes) + log.bytes) / Math.max(size(), 1),
+    bytesPerState: ((exact ? exactBytes : fps.bytes) + log.bytes) / Math.max(size(), 1),
     peakFrontier,
     workers,
   };

@@ -128,6 +128,11 @@ export function keyFunction(m: AnyMachine, symmetry: boolean): (s: unknown) => u
   return (s) => s;
 }
 
+/** Estimated bytes of an exact key in a Set: a flat one-byte V8 string (12-byte header, 4-byte rounding) and an entry with its share of buckets. */
+export function keyBytes(text: string): number {
+  return 12 + Math.ceil(text.length / 4) * 4 + 24;
+}
+
 /** A seen-set for machine `m` (see {@link ExploreOptions.exact} and {@link ExploreOptions.symmetry}). */
 export function seenSet(m: AnyMachine, exact: boolean, symmetry: boolean): SeenSet {
   const keyOf = keyFunction(m, symmetry);
@@ -155,8 +160,7 @@ export function seenSet(m: AnyMachine, exact: boolean, symmetry: boolean): SeenS
       const before = keys.size;
       keys.add(text);
       if (keys.size === before) return false;
-      // a flat one-byte V8 string (12-byte header, 4-byte rounding) and a set entry with its share of buckets
-      bytes += 12 + Math.ceil(text.length / 4) * 4 + 24;
+      bytes += keyBytes(text);
       return true;
     },
     get size() {
