@@ -3,11 +3,19 @@
  * runs and time to first failure (median over 10 seeds, without shrinking),
  * the shrunk and minimized length (median), and the exhaustive engine's
  * shortest length, states and states per second on the variant's
- * configuration. Timings are measured here, never asserted in tests.
+ * configuration. Then the exhaustive engine's own section (`npm run bench --
+ * engine [MODEL]` runs only that): per model, states/s, transitions/s, bytes
+ * per state in both storage modes, the symmetry reduction and the speedup on
+ * two worker threads, on the §7 configuration and on a larger one. And the
+ * bug-finding power of every buggy variant (`npm run bench -- power [MODEL]`
+ * alone; see `power.ts`). Timings are measured here, never asserted in tests.
  */
 import type { AnyModel } from '../model/contract.js';
 import { MODELS } from '../model/registry.js';
+import os from 'node:os';
+import type { ExploreResult } from '../properties/explore.js';
 import { explore } from '../properties/explore.js';
+import { exploreParallel } from '../properties/explore-parallel.js';
 import { randomCheck } from '../properties/random.js';
 import type { PowerRow } from './power.js';
 import { median, powerRow, powerTable } from './power.js';
@@ -38,31 +46,108 @@ function row(m: AnyModel, variant: string, runs: number): string[] {
   ];
 }
 
-if (process.argv[2] === 'power') {
-  // bug-finding power only (issue 8's table); optional model name after it
+function print(rows: string[][]): void {
+  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
+  for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd() + '\n');
+}
+
+/**
+ * A configuration 10–100× the §7 one per model (the reference variant), for
+ * the engine section: one more budget of the environment each (msgmni: §7 as
+ * written, with two created namespaces). On a loaded machine some stop at
+ * the time limit; the row says so.
+ */
+const LARGER: Record<string, Record<string, unknown>> = {
+  memcg: { charges: 2 },
+  slab: { pages: 3 },
+  balloon: { oomEvents: 1 },
+  msgmni: { creates: 2 },
+  reserve: { sets: 2 },
+};
+
+/** Time limit of one exploration of a larger configuration. */
+const LARGE_LIMIT_MS = 60_000;
+
+const load = (): string => os.loadavg().map((x) => x.toFixed(2)).join(' ');
+
+/** One engine row: verdict, counts, throughput, storage. */
+function engineRow(model: string, config: string, how: string, r: ExploreResult, reduction: string): string[] {
+  const sec = Math.max(r.ms / 1000, 1e-3);
+  const found = r.counterexample ? `violation (${r.counterexample.steps.length} steps)` : r.complete ? 'complete' : `incomplete: ${r.stopped ?? 'bound'}`;
+  return [
+    model, config, how, found, String(r.states), String(r.depth), String(r.transitions), sec.toFixed(2),
+    String(Math.round(r.states / sec)), String(Math.round(r.transitions / sec)), r.bytesPerState.toFixed(1), String(r.peakFrontier), reduction, load(),
+  ];
+}
+
+/**
+ * The exhaustive engine per model: the reference on its §7 configuration in
+ * fingerprint and exact mode, without symmetry (the reduction factor is the
+ * ratio of state counts), on two worker threads; then a larger configuration
+ * (time-limited) on one thread and on two.
+ */
+async function engineSection(only: string | undefined): Promise<void> {
+  const rows = [['model', 'config', 'engine', 'verdict', 'states', 'depth', 'transitions', 's', 'states/s', 'trans/s', 'B/state', 'peak frontier', 'symmetry ×', 'load 1/5/15m']];
+  for (const m of MODELS) {
+    if (only !== undefined && m.name !== only) continue;
+    const runs: [string, unknown, number | undefined][] = [['§7', m.smallConfig, undefined]];
+    const big = LARGER[m.name];
+    if (big) runs.push([`§7 + ${JSON.stringify(big)}`, { ...(m.smallConfig as object), ...big }, LARGE_LIMIT_MS]);
+    for (const [label, config, limit] of runs) {
+      const machine = m.machine('reference', config);
+      const opts = limit !== undefined ? { timeLimitMs: limit } : {};
+      const fp = explore(machine, opts);
+      const all = m.machine('reference', config).symmetry ? explore(machine, { ...opts, symmetry: false }) : undefined;
+      const factor = all && fp.complete && all.complete ? (all.states / fp.states).toFixed(2) : all ? '?' : '1 (none)';
+      rows.push(engineRow(m.name, label, 'fingerprint', fp, factor));
+      if (all) rows.push(engineRow(m.name, label, 'fingerprint, no symmetry', all, ''));
+      if (limit === undefined) rows.push(engineRow(m.name, label, 'exact', explore(machine, { ...opts, exact: true }), ''));
+      const two = await exploreParallel(machine, { model: m.name, variant: 'reference', config }, 2, opts);
+      // states per second, not time: a time-limited run of either kind lasts the limit
+      const speedup = two.states / two.ms / (fp.states / fp.ms);
+      rows.push(engineRow(m.name, label, `2 workers (×${speedup.toFixed(2)})`, two, ''));
+      process.stderr.write(`engine ${m.name} ${label} done\n`);
+    }
+  }
+  process.stdout.write('\nexhaustive engine (reference variant):\n');
+  print(rows);
+  process.stdout.write(
+    `\nB/state: the fingerprint table and the trace links per distinct state (exact: an estimate of the stored key strings); peak frontier: whole states held at once, not in B/state. ` +
+      `symmetry ×: states without / with the model's symmetry reduction. 2 workers (×s): speedup in states/s over one thread on ${os.cpus().length} cores; ` +
+      `larger configurations stop after ${LARGE_LIMIT_MS / 1000} s. The load average is that of the machine when the row was measured.\n`,
+  );
+}
+
+/** Bug-finding power per buggy variant (issue 8's table). */
+function powerSection(only: string | undefined): void {
   const rows: PowerRow[] = [];
   for (const m of MODELS) {
-    if (process.argv[3] !== undefined && m.name !== process.argv[3]) continue;
+    if (only !== undefined && m.name !== only) continue;
     for (const v of m.variants) {
       if (v.expect.kind !== 'violates') continue;
       rows.push(powerRow(m, v.name, v.expect.property));
+      process.stderr.write(`power ${m.name} ${v.name} done\n`);
+    }
+  }
+  process.stdout.write('\nbug-finding power (buggy variants):\n');
+  for (const l of powerTable(rows)) process.stdout.write(l + '\n');
+}
+
+const only = process.argv[2];
+if (only === 'engine') await engineSection(process.argv[3]);
+else if (only === 'power') powerSection(process.argv[3]);
+else {
+  const header = ['model', 'variant', 'expected', 'found', 'runs→fail', 'time→fail', 'shrunk', 'bfs states', 'states/s', 'bfs shortest'];
+  const rows = [header];
+  for (const m of MODELS) {
+    if (only !== undefined && m.name !== only) continue;
+    for (const v of m.variants) {
+      rows.push(row(m, v.name, 10_000));
       process.stderr.write(`${m.name} ${v.name} done\n`);
     }
   }
-  for (const l of powerTable(rows)) process.stdout.write(l + '\n');
-  process.exit(0);
+  print(rows);
+  process.stdout.write('\nruns→fail, time→fail: median over seeds 1–10 of runs and time until the first failing run (no shrinking); shrunk: median length after shrinking and minimizing; reference and harmless rows: one seed of 10,000 runs.\n');
+  powerSection(only);
+  await engineSection(only);
 }
-
-const header = ['model', 'variant', 'expected', 'found', 'runs→fail', 'time→fail', 'shrunk', 'bfs states', 'states/s', 'bfs shortest'];
-const rows = [header];
-const only = process.argv[2];
-for (const m of MODELS) {
-  if (only !== undefined && m.name !== only) continue;
-  for (const v of m.variants) {
-    rows.push(row(m, v.name, 10_000));
-    process.stderr.write(`${m.name} ${v.name} done\n`);
-  }
-}
-const widths = header.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd() + '\n');
-process.stdout.write('\nruns→fail, time→fail: median over seeds 1–10 of runs and time until the first failing run (no shrinking); shrunk: median length after shrinking and minimizing; reference and harmless rows: one seed of 10,000 runs.\n');

@@ -49,7 +49,7 @@ describe('mmcheck run and repro', () => {
   test('explore reports a complete verdict for a harmless variant and a shortest counterexample for a buggy one', () => {
     const ok = mmcheck('explore', 'memcg', '--variant', 'W3');
     expect(ok.code).toBe(0);
-    expect(ok.out).toMatch(/^no violation among \d+ states up to depth \d+ \(complete/m);
+    expect(ok.out).toMatch(/^no violation: \d+ distinct states, depth \d+, complete \(/m);
     const bad = mmcheck('explore', 'memcg', '--variant', 'W1');
     expect(bad.code).toBe(1);
     expect(bad.out).toMatch(/shortest counterexample: 1 steps/);

@@ -11,7 +11,9 @@ import { variantOf } from '../model/contract.js';
 import { MODELS } from '../model/registry.js';
 import { loadUserModel } from './usermodel.js';
 import { ReplayDivergence, replayLabels } from '../properties/check.js';
-import { explore } from '../properties/explore.js';
+import type { ExploreOptions, ExploreProgress } from '../properties/explore.js';
+import { exploreParallel } from '../properties/explore-parallel.js';
+import { engineFigures, explore, verdict } from '../properties/explore.js';
 import { randomCheck } from '../properties/random.js';
 import { LockGraph, lockdepReport } from '../properties/lockorder.js';
 import { pctCheck } from '../properties/pct.js';
@@ -19,7 +21,7 @@ import { preemptions } from '../shrinkers/minimize.js';
 import { replayCommand, saveCounterexample } from '../reports/counterexample.js';
 import { readCounterexample } from '../reports/itf.js';
 import type { ProgressSink } from '../reports/progress.js';
-import { countingModel, Progress, stderrProgress } from '../reports/progress.js';
+import { countingModel, exploreProgressText, Progress, progressLine, stderrProgress } from '../reports/progress.js';
 import { InputError } from '../reports/replay.js';
 import { propertiesOf } from '../reports/results.js';
 import { reportFile, reportTarget, RunRecorder } from '../reports/run.js';
@@ -38,7 +40,7 @@ commands:
   run [MODEL] [--variant V] [--seed N] [--runs N] [--scheduler random|pct] [--depth D]
       [--property P] [--time-limit S] [--out DIR] [--junit FILE] [--summary FILE] [--html DIR]
                                          random search; no MODEL: every variant of every model
-  explore MODEL [--variant V] [--max-states N] [--max-depth N] [--out DIR]
+  explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--workers N] [--out DIR]
                                          exhaustive breadth-first search of the small configuration
   repro FILE                             re-execute a replay file (or its .itf.json) and print its trace
   report FILE --html OUT                 render a replay or ITF file as one self-contained HTML page
@@ -61,11 +63,16 @@ options:
   --html DIR      run: one HTML trace view per counterexample and an index.html
   --max-states N  state budget of explore (default 5000000)
   --max-depth N   depth bound of explore (default none)
+  --exact         explore: store full canonical state keys instead of 64-bit fingerprints
+                  (no collision risk, about 10x the memory per state)
+  --no-symmetry   explore: do not apply the model's symmetry reduction (states counted one by one)
+  --workers N     explore: expand each BFS level on N worker threads (same states, same shortest trace)
   --profile P     ci budget: quick (1 seed x 2,000 runs, explorations bounded at 50k states),
                   ci (3 seeds x 5,000 runs, complete explorations), deep (10 seeds x 10,000 runs)
   --shard i/n     ci: run every n-th work item starting at the i-th; n shards cover one run exactly
   --time-limit S  run, ci: stop after S seconds; counterexamples found so far and every report
                   are still written, and the output says what was interrupted
+                  explore: stop after S seconds with an "incomplete: ... time limit" verdict
 
 ${EXIT_HELP}`;
 
@@ -225,11 +232,14 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
   return exitFor(kinds);
 }
 
-function cmdExplore(args: string[], out: (s: string) => void, known: readonly AnyModel[]): number {
+async function cmdExplore(args: string[], out: (s: string) => void, known: readonly AnyModel[], progress: ProgressSink | null = null): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { variant: { type: 'string' }, 'max-states': { type: 'string' }, 'max-depth': { type: 'string' }, out: { type: 'string' } },
+    options: {
+      variant: { type: 'string' }, 'max-states': { type: 'string' }, 'max-depth': { type: 'string' }, 'time-limit': { type: 'string' },
+      exact: { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, out: { type: 'string' },
+    },
   });
   const name = positionals[0] ?? (known.length === 1 ? known[0]?.name : undefined);
   if (positionals.length > 1 || name === undefined) throw new UsageError('explore takes exactly one MODEL');
@@ -238,9 +248,22 @@ function cmdExplore(args: string[], out: (s: string) => void, known: readonly An
   const config = v.exploreConfig ?? m.smallConfig;
   const maxStates = nat('max-states', values['max-states'], 5_000_000, 1);
   const maxDepth = values['max-depth'] !== undefined ? nat('max-depth', values['max-depth'], 0, 1) : undefined;
+  const limit = values['time-limit'] !== undefined ? nat('time-limit', values['time-limit'], 0, 1) : undefined;
   const target = v.expect.kind === 'violates' ? v.expect.property : undefined;
+  const workers = nat('workers', values.workers, 1, 1);
+  const line = progress ? progressLine(progress) : undefined;
+  const opts: ExploreOptions = {
+    maxStates,
+    ...(maxDepth !== undefined ? { maxDepth } : {}),
+    ...(limit !== undefined ? { timeLimitMs: limit * 1000 } : {}),
+    ...(target ? { target } : {}),
+    exact: values.exact === true,
+    symmetry: values['no-symmetry'] !== true,
+    ...(line ? { onProgress: (p: ExploreProgress) => line.show(exploreProgressText(p)), progressMs: line.intervalMs } : {}),
+  };
   const machine = m.machine(v.name, config);
-  const r = explore(machine, { maxStates, ...(maxDepth !== undefined ? { maxDepth } : {}), ...(target ? { target } : {}) });
+  const r = workers > 1 ? await exploreParallel(machine, { model: m.name, variant: v.name, config, ...(modelPath !== undefined ? { modelPath } : {}) }, workers, opts) : explore(machine, opts);
+  line?.done();
   const rate = Math.round(r.states / Math.max(r.ms / 1000, 1e-3));
   if (r.counterexample) {
     const property = r.counterexample.violations.find((x) => x.property === target)?.property ?? r.counterexample.violations[0]?.property ?? 'unknown';
@@ -254,11 +277,7 @@ function cmdExplore(args: string[], out: (s: string) => void, known: readonly An
     return exitFor([violationKind(m, v.name, property)]);
   }
   const missing = [...r.witnesses].filter(([, w]) => !w).map(([n]) => n);
-  out(
-    r.complete
-      ? `no violation among ${r.states} states up to depth ${r.depth} (complete; ${r.transitions} transitions, ${(r.ms / 1000).toFixed(2)}s, ${rate} states/s)`
-      : `incomplete: no violation among ${r.states} states up to depth ${r.depth}; stopped at the ${maxDepth !== undefined && r.states < maxStates ? 'depth' : 'state'} bound`,
-  );
+  out(`${verdict(r)} (${engineFigures(r)})`);
   if (r.violated.size) out(`other properties violated (not expanded): ${[...r.violated.keys()].join(', ')}`);
   if (missing.length) out(`sometimes never witnessed: ${missing.join(', ')}`);
   return exitFor([...[...r.violated.keys()].map((p) => violationKind(m, v.name, p)), ...(missing.length && r.complete ? (['vacuity'] as const) : [])]);
@@ -345,7 +364,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
     // node's parseArgs calls '--runs -1' ambiguous; say what is wrong with the value instead
     rest.forEach((a, i) => {
       const v = rest[i + 1];
-      if (/^--(seed|runs|depth|max-states|max-depth|time-limit)$/.test(a) && v !== undefined && /^-\d/.test(v)) throw new UsageError(`${a} must be a non-negative integer, got '${v}'`);
+      if (/^--(seed|runs|depth|max-states|max-depth|time-limit|workers)$/.test(a) && v !== undefined && /^-\d/.test(v)) throw new UsageError(`${a} must be a non-negative integer, got '${v}'`);
     });
     switch (cmd) {
       case 'list':
@@ -353,7 +372,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       case 'run':
         return cmdRun(rest, out, models, progress);
       case 'explore':
-        return cmdExplore(rest, out, models);
+        return await cmdExplore(rest, out, models, progress);
       case 'repro':
         return cmdRepro(rest, out, models);
       case 'report':

@@ -33,7 +33,7 @@ describe('--model with the example', () => {
     expect(r.code).toBe(1);
     expect(r.out.trimEnd().split('\n').at(-1)).toBe(`replay: npx mmcheck repro ${file} --model ${example}`);
     expect(mmcheck('list', '--model', example).out).toMatch(/refcount\s+unlocked-put\s+R1/);
-    expect(mmcheck('explore', '--model', example).out).toMatch(/no violation among 29 states/);
+    expect(mmcheck('explore', '--model', example).out).toMatch(/no violation: 29 distinct states, depth \d+, complete/);
     const ci = mmcheck('ci', '--profile', 'quick', '--model', example);
     expect(ci.code).toBe(0);
     expect(ci.out).toMatch(/gate passed/);

@@ -81,6 +81,16 @@ export interface Machine<S, A extends ActionBase> {
    * statistics counters, so they do not multiply the state count.
    */
   view?(s: S): unknown;
+  /**
+   * Optional symmetry reduction for the exhaustive engine: the state key of a
+   * canonical representative of `s` under the permutations of identities the
+   * model declares interchangeable (pages of one class, CPUs, contexts of the
+   * same kind), with the projection of `view` applied too. States that differ
+   * only by such a permutation get the same key. Sound only when every step
+   * and every property treats the permuted identities alike. The engine uses
+   * it in place of `view` unless symmetry is turned off (`--no-symmetry`).
+   */
+  symmetry?(s: S): unknown;
   /** The kernel-primitive slice of the state, read by the built-in checks. */
   kernel(s: S): KernelState;
   readonly properties: readonly Property<S, A>[];

@@ -8,6 +8,7 @@ import { setAutoFreeze } from 'immer';
 import type { ActionBase, AnyMachine, StepInfo, Transition } from '../model/contract.js';
 import { actionLabel } from '../model/contract.js';
 import { builtinViolations } from '../model/kernel/checks.js';
+import type { KernelState, LockState } from '../model/kernel/state.js';
 
 // Engines never mutate a state they were given; freezing every produced state
 // costs about half of the exploration time, so it is off wherever engines run.
@@ -49,6 +50,42 @@ export function violationsAt(m: AnyMachine, t: Transition<unknown, ActionBase>, 
     if (msg !== undefined) out.push({ property: p.name, message: msg });
   }
   return out;
+}
+
+/** A kernel slice with no fault and no waiter cannot show a lock cycle or a lock-discipline fault. */
+function kernelQuiet(k: KernelState): boolean {
+  if (k.faults.length) return false;
+  for (const name in k.locks) if ((k.locks[name] as LockState).waiters.length) return false;
+  return true;
+}
+
+const NONE: readonly Violation[] = Object.freeze([]);
+
+/**
+ * {@link violationsAt} for an engine's hot loop: the same violations in the
+ * same order, but the property lists are sorted out once, the built-in checks
+ * are skipped when the kernel slice has no waiter and no fault, and a
+ * transition that violates nothing allocates nothing (the shared empty
+ * result is frozen).
+ */
+export function stepChecker(m: AnyMachine): (t: Transition<unknown, ActionBase>, enabled: number) => readonly Violation[] {
+  const checked = m.properties.filter((p) => p.kind !== 'sometimes');
+  return (t, enabled) => {
+    const k = m.kernel(t.next);
+    let q: boolean | undefined;
+    let out: Violation[] | undefined;
+    if (!kernelQuiet(k) || enabled === 0) {
+      q = m.quiescent(t.next);
+      const b = builtinViolations(k, enabled, q);
+      if (b.length) out = b.map((v) => ({ ...v }));
+    }
+    for (const p of checked) {
+      if (p.kind === 'quiescent' && !(q ??= m.quiescent(t.next))) continue;
+      const msg = p.check(t);
+      if (msg !== undefined) (out ??= []).push({ property: p.name, message: msg });
+    }
+    return out ?? NONE;
+  };
 }
 
 /** Names of the *sometimes* properties witnessed at this transition. */

@@ -1,5 +1,6 @@
 /**
- * Progress of a long run: on a terminal, one bar redrawn in place (runs
+ * Progress of a long run (and, at the end, the one line of a long
+ * exploration): on a terminal, one bar redrawn in place (runs
  * done, elapsed time, counterexamples found, the variant being checked); in
  * a log (not a TTY), a plain line every `intervalMs`, so CI logs show the run
  * is alive without drowning in redraws. Short runs print nothing in a log.
@@ -9,6 +10,7 @@
  * actually executed, shrinking runs included, so it only ever grows.
  */
 import type { AnyModel } from '../model/contract.js';
+import type { ExploreProgress } from '../properties/explore.js';
 
 /** Where progress goes. */
 export interface ProgressSink {
@@ -141,4 +143,34 @@ export function countingModel(m: AnyModel, onMachine: () => void): AnyModel {
       return m.machine(variant, config);
     },
   };
+}
+
+/** One status line redrawn in place on a terminal, or printed every `intervalMs` in a log. */
+export interface ProgressLine {
+  /** How often the caller should call {@link ProgressLine.show}. */
+  readonly intervalMs: number;
+  show(text: string): void;
+  /** Clears the line on a terminal. */
+  done(): void;
+}
+
+/** A {@link ProgressLine} on `sink`: every 0.5 s on a terminal, every 10 s (or `intervalMs`) in a log. */
+export function progressLine(sink: ProgressSink, intervalMs = sink.tty ? 500 : 10_000): ProgressLine {
+  let drawn = false;
+  return {
+    intervalMs,
+    show: (text) => {
+      sink.write(sink.tty ? `\r\x1b[2K${text}` : `progress: ${text}\n`);
+      drawn = true;
+    },
+    done: () => {
+      if (drawn && sink.tty) sink.write('\r\x1b[2K');
+    },
+  };
+}
+
+/** The progress text of an exploration: states, depth, queue, rate, elapsed time. */
+export function exploreProgressText(p: ExploreProgress): string {
+  const rate = Math.round(p.states / Math.max(p.ms / 1000, 1e-3));
+  return `explore: ${p.states} states, depth ${p.depth}, queue ${p.queue}, ${rate} states/s, ${clock(p.ms)} elapsed`;
 }

@@ -1244,8 +1244,10 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     next,
     describe,
     quiescent,
-    // symmetry-reduced; b10 and the per-offline count feeding it are statistics no step or property reads
-    view: (s) => balloonView(s, cls),
+    // b10 and the per-offline count feeding it are statistics no step or property reads
+    view: (s) => balloonView(s, cls, false),
+    // pages of one class relabelled in a canonical order (symmetry.ts)
+    symmetry: (s) => balloonView(s, cls),
     kernel: (s) => s.k,
     properties: balloonProperties(c, f, g),
   };

@@ -9,9 +9,12 @@
  * the view relabels the pages of each class in a canonical order: first as
  * they are met in the list (meta, entries), then in the contexts' hands,
  * then the unreferenced ones by state. Two states equal up to such a
- * permutation get the same key.
+ * permutation get the same key. The machine declares this as its `symmetry`
+ * (which `--no-symmetry` turns off); its `view` is the same key without the
+ * relabelling. Allocation choices stay one per class either way
+ * ({@link oneChoicePerClass}): that pruning is part of the model's actions.
  *
- * The view also drops what never changes (the memory chain, the op's lock
+ * The key also drops what never changes (the memory chain, the op's lock
  * and chain names) and the statistics (B10 and its per-offline count), and
  * is one JSON string, cheap to hash.
  */
@@ -119,9 +122,18 @@ function kernelKey(k: BalloonState['k']): string {
   return k.faults.length ? out + JSON.stringify(k.faults) : out;
 }
 
-/** The exhaustive engine's key for `s`: relabelled, without static fields and statistics. */
-export function balloonView(s: BalloonState, cls: PageClasses): string {
-  const map = relabel(s, cls);
+/** Every page keeps its own number (the key without symmetry reduction). */
+function identity(s: BalloonState): number[] {
+  return s.pages.map((_, p) => p);
+}
+
+/**
+ * The exhaustive engine's key for `s`, without static fields and
+ * statistics: relabelled by {@link relabel} when `symmetric` (the machine's
+ * `symmetry`), pages as they are otherwise (its `view`).
+ */
+export function balloonView(s: BalloonState, cls: PageClasses, symmetric = true): string {
+  const map = symmetric ? relabel(s, cls) : identity(s);
   const m = (p: number | null): string => (p === null ? '_' : String(map[p] ?? p));
   const ms = (ps: readonly number[]): string => ps.map((p) => map[p] ?? p).join('.');
   const pages: string[] = new Array<string>(s.pages.length);

@@ -79,6 +79,7 @@ import { produce, type Draft } from 'immer';
 import { match, P } from 'ts-pattern';
 import type { Machine, ModelDef, Property, StepInfo } from '../contract.js';
 import { erase } from '../contract.js';
+import { canonical } from '../canonical.js';
 import { atomicDec, atomicInc } from '../kernel/atomic.js';
 import { IPC_CALLBACK_PRI, MEM_OFFLINE, MEM_ONLINE } from '../kernel/hotplug.js';
 import { canProceed, mutexLock, mutexUnlock } from '../kernel/locks.js';
@@ -826,6 +827,23 @@ function view(s: MsgmniState): string {
   ]);
 }
 
+/**
+ * Symmetry reduction: the two created namespaces are interchangeable. Every
+ * step, event and property treats ns1 and ns2 alike (a create takes the first
+ * id never used, so two states equal up to the swap have swapped successors),
+ * and init is never permuted. The key is the smaller of the state's canonical
+ * text and that text with ns1 and ns2 swapped (ids appear in the ns table,
+ * context names, chain blocks, lock owners and waiters), re-canonicalised so
+ * that swapped table keys are sorted again.
+ */
+function symmetricView(s: MsgmniState): string {
+  const c = s.ipcns;
+  const text = canonical({ k: s.k, L: s.L, blockOnline: s.blockOnline, nr: s.nr, ns: s.ns, head: c.head, blocks: c.blocks, corrupt: c.corrupt, wq: s.wq, ctxs: s.ctxs, left: s.left, memStale: s.memStale });
+  if (!/\bns[12]\b/.test(text)) return text;
+  const swapped = canonical(JSON.parse(text.replace(/\bns([12])\b/g, (_m, d: string) => (d === '1' ? 'ns2' : 'ns1'))) as unknown);
+  return swapped < text ? swapped : text;
+}
+
 /** Options of a machine beyond its variant and configuration. */
 export interface MachineOptions {
   /** Check only these model properties (the built-in checks always run). Default: all. */
@@ -847,6 +865,8 @@ export function msgmniMachine(variant: string, c: MsgmniConfig, opts: MachineOpt
     describe: describeWith(f),
     quiescent,
     view,
+    // with one created namespace there is nothing to swap
+    ...(c.creates >= 2 ? { symmetry: symmetricView } : {}),
     kernel: (s) => s.k,
     properties,
   };

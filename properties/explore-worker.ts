@@ -1,0 +1,228 @@
+/**
+ * One worker thread of the parallel exhaustive engine (see
+ * `explore-parallel.ts`). It holds a contiguous slice of the frontier, in
+ * state-number order, expands it when asked, and reports each successor as
+ * its fingerprint (or exact key), its parent's number, the index of its action
+ * and its violations; the main thread, which owns the seen-set, answers which
+ * successors are new and how to rebalance the next frontier among workers.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import type { ActionBase, AnyMachine } from '../model/contract.js';
+import { canonical } from '../model/canonical.js';
+import { MODELS } from '../model/registry.js';
+import type { Violation } from './check.js';
+import { modelThrew, stepChecker } from './check.js';
+import { keyFunction, witnessTracker } from './explore.js';
+import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
+
+/** What the main thread hands a worker when it starts. */
+export interface WorkerSetup {
+  readonly index: number;
+  readonly model: string;
+  readonly variant: string;
+  readonly config: unknown;
+  /** A user model module (`--model PATH`), loaded instead of the registry. */
+  readonly modelPath?: string;
+  readonly exact: boolean;
+  readonly symmetry: boolean;
+  /** Wall-clock deadline (Date.now() scale); a level is cut short after it. */
+  readonly deadline?: number;
+  /** Ports to every worker, by index (own index: undefined). */
+  readonly ports: readonly (MessagePort | undefined)[];
+}
+
+/** Candidate flags. */
+export const KNOWN_HERE = 1;
+export const THREW = 2;
+
+/** A worker's report of one expanded level. */
+export interface LevelReport {
+  readonly type: 'level';
+  /** Per candidate: parent number, action index, fingerprint low, high, flags. */
+  readonly cand: Uint32Array;
+  /** Exact mode: the key of each candidate not known here (else empty). */
+  readonly keys: readonly string[];
+  /** Violations by candidate index (only candidates that have some). */
+  readonly violations: ReadonlyMap<number, readonly Violation[]>;
+  readonly witnessed: readonly string[];
+  readonly transitions: number;
+  /** The deadline passed before the slice was fully expanded. */
+  readonly cut: boolean;
+}
+
+/** The main thread's answer to a level: which candidates are new, and where the new states go. */
+export interface KeepOrder {
+  readonly type: 'keep';
+  /** Candidate indices that are new states to expand, in order. */
+  readonly keep: Uint32Array;
+  /** Their state numbers. */
+  readonly ids: Uint32Array;
+  /** For every worker, the range of this worker's kept list it receives. */
+  readonly ranges: readonly (readonly [number, number])[];
+  /** How many kept states each worker sends here (by worker index). */
+  readonly incoming: readonly number[];
+}
+
+interface Slice {
+  states: unknown[];
+  ids: number[];
+}
+
+async function machineOf(setup: WorkerSetup): Promise<AnyMachine> {
+  let model = MODELS.find((m) => m.name === setup.model);
+  if (setup.modelPath !== undefined) {
+    const { loadUserModel } = await import('../cli/usermodel.js');
+    model = await loadUserModel(setup.modelPath);
+  }
+  if (!model) throw new Error(`unknown model '${setup.model}'`);
+  return model.machine(setup.variant, setup.config);
+}
+
+async function run(): Promise<void> {
+  const port = parentPort;
+  if (!port) return;
+  const setup = workerData as WorkerSetup;
+  const m = await machineOf(setup);
+  const check = stepChecker(m);
+  const keyOf = keyFunction(m, setup.symmetry);
+  const { witnesses, note } = witnessTracker(m);
+  const sent = new Set<string>();
+  const local = new FingerprintSet();
+  const reported = new Set<string>();
+  let slice: Slice = { states: [], ids: [] };
+  // successors not known here, held until the main thread says which are new
+  let pending: unknown[] = [];
+  let pendingAt: number[] = [];
+  // segments of the next frontier arriving from other workers
+  const inbox = new Map<number, Slice>();
+  let waiting: { order: KeepOrder; own: Slice } | undefined;
+
+  const assemble = (): void => {
+    if (!waiting) return;
+    const { order, own } = waiting;
+    for (let w = 0; w < order.incoming.length; w++) if (w !== setup.index && (order.incoming[w] ?? 0) > 0 && !inbox.has(w)) return;
+    const next: Slice = { states: [], ids: [] };
+    for (let w = 0; w < order.incoming.length; w++) {
+      const seg = w === setup.index ? own : inbox.get(w);
+      if (!seg) continue;
+      // a loop, not push(...seg): a spread of a large level overflows the argument stack
+      for (let i = 0; i < seg.states.length; i++) {
+        next.states.push(seg.states[i]);
+        next.ids.push(seg.ids[i] as number);
+      }
+    }
+    inbox.clear();
+    waiting = undefined;
+    slice = next;
+    port.postMessage({ type: 'ready', size: slice.states.length });
+  };
+
+  setup.ports.forEach((p, w) => {
+    p?.on('message', (seg: Slice) => {
+      inbox.set(w, seg);
+      assemble();
+    });
+  });
+
+  port.on('message', (msg: { type: 'init' } | { type: 'expand' } | KeepOrder | { type: 'stop' }) => {
+    if (msg.type === 'init') {
+      // the initial state lives in worker 0
+      if (setup.index === 0) {
+        const s0 = m.init();
+        slice = { states: [s0], ids: [0] };
+        const lo = fingerprint(keyOf(s0));
+        local.add(lo, fpHi());
+      }
+      port.postMessage({ type: 'ready', size: slice.states.length });
+    } else if (msg.type === 'expand') {
+      port.postMessage(expand());
+    } else if (msg.type === 'keep') {
+      const own: Slice = { states: [], ids: [] };
+      // both lists ascend: one pass pairs each kept candidate with its held state
+      const kept: unknown[] = [];
+      let j = 0;
+      for (const i of msg.keep) {
+        while ((pendingAt[j] as number) < i) j++;
+        kept.push(pending[j]);
+      }
+      pending = [];
+      pendingAt = [];
+      msg.ranges.forEach(([lo, hi], w) => {
+        if (hi <= lo) return;
+        const seg: Slice = { states: kept.slice(lo, hi), ids: Array.from(msg.ids.subarray(lo, hi)) };
+        if (w === setup.index) Object.assign(own, seg);
+        else setup.ports[w]?.postMessage(seg);
+      });
+      waiting = { order: msg, own };
+      assemble();
+    } else {
+      for (const p of setup.ports) p?.close();
+      port.close();
+    }
+  });
+
+  function expand(): LevelReport {
+    const cand: number[] = [];
+    const keys: string[] = [];
+    const violations = new Map<number, readonly Violation[]>();
+    let transitions = 0;
+    let cut = false;
+    const deadline = setup.deadline ?? Number.POSITIVE_INFINITY;
+    const add = (parent: number, ai: number, lo: number, hi: number, flags: number, vs: readonly Violation[]): void => {
+      const i = cand.length / 5;
+      cand.push(parent, ai, lo, hi, flags);
+      if (vs.length) violations.set(i, vs);
+    };
+    outer: for (let qi = 0; qi < slice.states.length; qi++) {
+      const s = slice.states[qi];
+      const id = slice.ids[qi] as number;
+      const acts = m.actions(s);
+      for (let ai = 0; ai < acts.length; ai++) {
+        if ((transitions & 255) === 255 && Date.now() >= deadline) {
+          cut = true;
+          break outer;
+        }
+        const a = acts[ai] as ActionBase;
+        let n: unknown;
+        let enabled: number;
+        try {
+          n = m.next(s, a);
+          transitions++;
+          const key = keyOf(n);
+          const lo = fingerprint(key);
+          const hi = fpHi();
+          const t = { prev: s, action: a, next: n };
+          note(t);
+          if (!local.add(lo, hi)) {
+            // known here, hence known to the main thread: only new step violations matter
+            const all = check(t, 1);
+            if (all.length === 0) continue;
+            const vs = all.filter((v) => !reported.has(v.property));
+            for (const v of vs) reported.add(v.property);
+            if (vs.length) add(id, ai, lo, hi, KNOWN_HERE, vs);
+            continue;
+          }
+          enabled = m.actions(n).length;
+          const vs = check(t, enabled);
+          add(id, ai, lo, hi, 0, vs);
+          if (setup.exact) keys.push(typeof key === 'string' ? key : canonical(key));
+          pending.push(n);
+          pendingAt.push(cand.length / 5 - 1);
+        } catch (e) {
+          add(id, ai, 0, 0, THREW, [modelThrew(e)]);
+          break outer;
+        }
+      }
+    }
+    slice = { states: [], ids: [] };
+    const witnessed: string[] = [];
+    for (const [w, seen] of witnesses) if (seen && !sent.has(w)) witnessed.push(w);
+    for (const w of witnessed) sent.add(w);
+    return { type: 'level', cand: Uint32Array.from(cand), keys, violations, witnessed, transitions, cut };
+  }
+}
+
+run().catch((e: unknown) => {
+  parentPort?.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+});

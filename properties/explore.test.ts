@@ -1,0 +1,167 @@
+/**
+ * The exhaustive engine's storage, bounds, symmetry and worker threads:
+ * fingerprints agree with canonical keys, exact and fingerprint modes and
+ * parallel runs give the pinned state counts, every bound names itself in
+ * the verdict, and progress is reported.
+ */
+import fc from 'fast-check';
+import { describe, expect, test } from 'vitest';
+import { main } from '../cli/main.js';
+import { canonical } from '../model/canonical.js';
+import type { AnyModel } from '../model/contract.js';
+import { SMALL as MSGMNI_SMALL, TWO_CREATORS } from '../model/msgmni/config.js';
+import { msgmniModel } from '../model/msgmni/model.js';
+import { SMALL as SLAB_SMALL } from '../model/slab/config.js';
+import { slabModel } from '../model/slab/model.js';
+import { exploreProgressText } from '../reports/progress.js';
+import type { ExploreProgress } from './explore.js';
+import { explore, verdict } from './explore.js';
+import { exploreParallel } from './explore-parallel.js';
+import { fingerprintOf, FingerprintSet } from './fingerprint.js';
+
+// the reference counts pinned in msgmni.test.ts and slab.test.ts
+const MSGMNI_STATES = 23_831;
+const SLAB_V5_STATES = 2_616;
+/** msgmni's W2 configuration (two creators): with the ns1/ns2 swap, and counted one by one. */
+const TWO_CREATORS_SYM = 4_392;
+const TWO_CREATORS_ALL = 5_905;
+
+const slabV5 = { ...SLAB_SMALL, cpus: 1 };
+
+describe('fingerprints', () => {
+  test('equal canonical texts give equal fingerprints and different ones different fingerprints', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), fc.jsonValue(), (a, b) => {
+        const same = canonical(a) === canonical(b);
+        const fa = fingerprintOf(a);
+        const fb = fingerprintOf(b);
+        expect(fa.lo === fb.lo && fa.hi === fb.hi).toBe(same);
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  test('field order and undefined fields do not change a fingerprint; a moved value does', () => {
+    expect(fingerprintOf({ a: 1, b: [2, { c: 'x' }] })).toEqual(fingerprintOf({ b: [2, { c: 'x', d: undefined }], a: 1 }));
+    expect(fingerprintOf({ a: 1, b: 2 })).not.toEqual(fingerprintOf({ a: 2, b: 1 }));
+    expect(fingerprintOf([1, 2])).not.toEqual(fingerprintOf([2, 1]));
+    expect(fingerprintOf('1')).not.toEqual(fingerprintOf(1));
+  });
+
+  test('the table keeps every fingerprint across growth and answers known ones', () => {
+    const t = new FingerprintSet(16);
+    for (let i = 1; i <= 10_000; i++) expect(t.add(i * 2654435761, i)).toBe(true);
+    for (let i = 1; i <= 10_000; i++) expect(t.add(i * 2654435761, i)).toBe(false);
+    expect(t.add(0, 0)).toBe(true);
+    expect(t.add(0, 0)).toBe(false);
+    expect(t.size).toBe(10_001);
+    expect(t.bytes).toBeLessThan(10_001 * 8 * 3);
+  });
+});
+
+describe('exact and fingerprint modes, one thread and two', () => {
+  const cases: [string, AnyModel, string, unknown, number][] = [
+    ['msgmni reference', msgmniModel, 'reference', MSGMNI_SMALL, MSGMNI_STATES],
+    ['slab V5', slabModel, 'V5', slabV5, SLAB_V5_STATES],
+  ];
+  test.each(cases)('%s: the pinned count in every mode', async (_, model, variant, config, pinned) => {
+    const m = model.machine(variant, config);
+    const fp = explore(m);
+    const ex = explore(m, { exact: true });
+    const par = await exploreParallel(m, { model: model.name, variant, config }, 2);
+    const parExact = await exploreParallel(m, { model: model.name, variant, config }, 2, { exact: true });
+    for (const r of [fp, ex, par, parExact]) {
+      expect(r.states).toBe(pinned);
+      expect(r.complete).toBe(true);
+      expect(r.depth).toBe(fp.depth);
+      expect(r.transitions).toBe(fp.transitions);
+      expect([...r.witnesses]).toEqual([...fp.witnesses]);
+    }
+    expect([fp.mode, ex.mode, par.workers]).toEqual(['fingerprint', 'exact', 2]);
+    // fingerprints and links: tens of bytes a state; full keys cost more
+    expect(fp.bytesPerState).toBeLessThan(100);
+    expect(ex.bytesPerState).toBeGreaterThan(fp.bytesPerState);
+  });
+
+  test('two workers find the same shortest counterexample as one thread', async () => {
+    const m = msgmniModel.machine('W2', TWO_CREATORS);
+    const one = explore(m, { target: 'P2' });
+    const two = await exploreParallel(m, { model: 'msgmni', variant: 'W2', config: TWO_CREATORS }, 2, { target: 'P2' });
+    expect(one.counterexample?.steps.length).toBe(8);
+    expect(two.counterexample?.steps.map((s) => s.label)).toEqual(one.counterexample?.steps.map((s) => s.label));
+    expect(two.states).toBe(one.states);
+  });
+});
+
+describe('symmetry', () => {
+  test('swapping the created namespaces merges states, and verdicts and shortest traces stay', () => {
+    const m = msgmniModel.machine('reference', TWO_CREATORS);
+    const sym = explore(m);
+    const all = explore(m, { symmetry: false });
+    expect([sym.states, sym.symmetry]).toEqual([TWO_CREATORS_SYM, true]);
+    expect([all.states, all.symmetry]).toEqual([TWO_CREATORS_ALL, false]);
+    expect(sym.depth).toBe(all.depth);
+    const w2 = msgmniModel.machine('W2', TWO_CREATORS);
+    expect(explore(w2, { target: 'P2' }).counterexample?.steps.length).toBe(explore(w2, { target: 'P2', symmetry: false }).counterexample?.steps.length);
+  });
+});
+
+describe('bounds and verdicts', () => {
+  const m = msgmniModel.machine('reference', MSGMNI_SMALL);
+  test('the state bound', () => {
+    const r = explore(m, { maxStates: 1_000 });
+    expect([r.states, r.complete, r.stopped]).toEqual([1_000, false, 'states']);
+    expect(verdict(r)).toBe(`incomplete: stopped at the state bound after 1000 states, depth ${r.depth}`);
+  });
+  test('the depth bound', () => {
+    const r = explore(m, { maxDepth: 5 });
+    expect([r.depth, r.complete, r.stopped]).toEqual([5, false, 'depth']);
+    expect(verdict(r)).toMatch(/^incomplete: stopped at the depth bound after \d+ states, depth 5$/);
+  });
+  test('the time limit', () => {
+    const r = explore(m, { timeLimitMs: 0 });
+    expect([r.complete, r.stopped]).toEqual([false, 'time']);
+    expect(r.states).toBeLessThan(MSGMNI_STATES);
+    expect(verdict(r)).toMatch(/^incomplete: stopped at the time limit after \d+ states, depth \d+$/);
+  });
+  test('a complete run', () => {
+    const r = explore(m);
+    expect(r.stopped).toBeUndefined();
+    expect(verdict(r)).toBe(`no violation: ${MSGMNI_STATES} distinct states, depth ${r.depth}, complete`);
+  });
+  test('progress reports states, depth and queue while exploring', () => {
+    const seen: ExploreProgress[] = [];
+    explore(m, { onProgress: (p) => seen.push(p), progressMs: 0 });
+    expect(seen.length).toBeGreaterThan(10);
+    const last = seen[seen.length - 1] as ExploreProgress;
+    expect(last.states).toBeGreaterThan((seen[0] as ExploreProgress).states);
+    expect(exploreProgressText(last)).toMatch(/^explore: \d+ states, depth \d+, queue \d+, \d+ states\/s, \d+:\d\d elapsed$/);
+  });
+});
+
+describe('mmcheck explore', () => {
+  const run = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await main(['explore', ...args], (s) => out.push(s), (s) => err.push(s), null);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  test('--time-limit gives the time-limit verdict and exit 0', async () => {
+    const r = await run('memcg', '--time-limit', '1');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^incomplete: stopped at the time limit after \d+ states, depth \d+ \(/);
+  });
+  test('--max-depth, --exact, --no-symmetry and --workers', async () => {
+    expect((await run('msgmni', '--max-depth', '3')).out).toMatch(/^incomplete: stopped at the depth bound after \d+ states, depth 3 /);
+    expect((await run('slab', '--variant', 'V5', '--exact')).out).toMatch(new RegExp(`^no violation: ${SLAB_V5_STATES} distinct states, .*\\(exact\\)\\)$`));
+    expect((await run('slab', '--variant', 'V5', '--workers', '2')).out).toMatch(new RegExp(`^no violation: ${SLAB_V5_STATES} distinct states, .*2 workers\\)\\)$`));
+    const bad = await run('msgmni', '--workers', '0');
+    expect([bad.code, bad.err]).toEqual([2, "mmcheck: --workers must be an integer ≥ 1, got '0'"]);
+  });
+  test('a progress line appears on a terminal sink', async () => {
+    const lines: string[] = [];
+    const code = await main(['explore', 'memcg', '--time-limit', '1'], () => {}, () => {}, { tty: true, write: (s) => void lines.push(s) });
+    expect(code).toBe(0);
+    expect(lines.join('')).toMatch(/explore: \d+ states, depth \d+, queue \d+, \d+ states\/s/);
+  });
+});
