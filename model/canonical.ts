@@ -4,15 +4,16 @@
  * state key of the exhaustive engine and for byte-stable files. This is the
  * engine's hottest function, hence the caches of sorted key lists and quoted keys.
  */
-const sortedKeys = new Map<string, { keys: string[]; quoted: string[] }>();
+const sortedKeys = new Map<string, { raw: string[]; keys: string[]; quoted: string[] }>();
 
 function shapeOf(o: Record<string, unknown>): { keys: string[]; quoted: string[] } {
   const raw = Object.keys(o);
-  const id = raw.join('\u0001');
+  // the count keeps {} and {"": …} apart; the check below, keys that contain the separator
+  const id = `${raw.length}\u0001${raw.join('\u0001')}`;
   let s = sortedKeys.get(id);
-  if (!s) {
+  if (!s || s.raw.some((k, i) => k !== raw[i])) {
     const keys = [...raw].sort();
-    s = { keys, quoted: keys.map((k) => JSON.stringify(k) + ':') };
+    s = { raw, keys, quoted: keys.map((k) => JSON.stringify(k) + ':') };
     if (sortedKeys.size < 100_000) sortedKeys.set(id, s);
   }
   return s;
