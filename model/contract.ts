@@ -64,7 +64,35 @@ export type Property<S, A> =
       readonly name: string;
       readonly doc: string;
       check(t: Transition<S, A>): boolean;
-    };
+    }
+  | EventuallyProperty<S>;
+
+/**
+ * A leads-to obligation checked by the liveness engine
+ * (`properties/liveness.ts`) on lasso-shaped runs, under weak fairness of
+ * the contexts and with the environment eventually stopping (spec 00 §6):
+ * whenever an obligation is pending it must eventually stop being pending.
+ * A violation is a run that keeps one obligation pending forever: it ends
+ * in a state where no fair context can move, or it cycles through pending
+ * states with every context that stays enabled taking steps.
+ *
+ * The engines that check single runs (explore, random, PCT) skip this
+ * kind. A model may keep, under the same name, a safety approximation of
+ * the same spec property (a step bound, a check at quiescence) for them.
+ */
+export interface EventuallyProperty<S> {
+  readonly kind: 'eventually';
+  readonly name: string;
+  readonly doc: string;
+  /** Always a progress property: a violation is a liveness finding. */
+  readonly category?: 'liveness';
+  /**
+   * The obligations outstanding in `s`, each named (e.g. by the context
+   * that waits, so two waiters taking turns do not hide each other); empty
+   * when nothing is pending. Must not read what `Machine.livenessView` drops.
+   */
+  pending(s: S): readonly string[];
+}
 
 /** A model instantiated for one variant and one configuration. */
 export interface Machine<S, A extends ActionBase> {
@@ -91,6 +119,25 @@ export interface Machine<S, A extends ActionBase> {
    * it in place of `view` unless symmetry is turned off (`--no-symmetry`).
    */
   symmetry?(s: S): unknown;
+  /**
+   * The context whose weak fairness a step counts toward, or `null` for an
+   * environment event, which the liveness engine assumes eventually stops
+   * (spec 00 §6). Default: `describe(a).ctx`, with the context `env` the
+   * environment. Lanes and fairness differ where an event is drawn in a
+   * context's lane (a write(2) starting a writer is the environment) or a
+   * nondeterministic failure is the environment's choice (an allocation
+   * that fails for lack of memory: memory is eventually found).
+   */
+  fairness?(a: A): string | null;
+  /**
+   * Optional state key of the liveness engine. It must be a projection that
+   * drops only fields no step, no `describe`, no `fairness` and no
+   * eventually-property reads (it may drop ghosts that only safety
+   * properties read, such as step counters); never a symmetry reduction,
+   * since a lasso is replayed by action names. Default: the canonical JSON
+   * of the whole state (not `view`, which may relabel).
+   */
+  livenessView?(s: S): unknown;
   /** The kernel-primitive slice of the state, read by the built-in checks. */
   kernel(s: S): KernelState;
   readonly properties: readonly Property<S, A>[];

@@ -33,6 +33,12 @@ export interface Trace {
   readonly init: unknown;
   readonly steps: readonly TraceStep[];
   readonly violations: readonly Violation[];
+  /**
+   * For a lasso (a liveness counterexample): the 0-based index of the first
+   * step of the cycle; the steps from there to the end repeat forever (the
+   * last one returns to the state the cycle started from).
+   */
+  readonly loop?: number;
 }
 
 /**
@@ -44,7 +50,8 @@ export function violationsAt(m: AnyMachine, t: Transition<unknown, ActionBase>, 
   const q = m.quiescent(t.next);
   const out: Violation[] = builtinViolations(m.kernel(t.next), enabled, q).map((v) => ({ ...v }));
   for (const p of m.properties) {
-    if (p.kind === 'sometimes') continue;
+    // sometimes-properties are witnesses; eventually-properties need a lasso (liveness.ts)
+    if (p.kind === 'sometimes' || p.kind === 'eventually') continue;
     if (p.kind === 'quiescent' && !q) continue;
     const msg = p.check(t);
     if (msg !== undefined) out.push({ property: p.name, message: msg });

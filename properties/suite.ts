@@ -58,6 +58,7 @@ export function violationKind(model: AnyModel, variant: string, property: string
   if (property === 'deadlock') return 'deadlock';
   const m = model.machine(variant, variantOf(model, variant).exploreConfig ?? model.smallConfig);
   const p = m.properties.find((x) => x.name === property);
+  if (p?.kind === 'eventually') return 'liveness';
   return p && p.kind !== 'sometimes' && p.category === 'liveness' ? 'liveness' : 'safety';
 }
 

@@ -10,7 +10,7 @@ import type { Found } from './counterexample.js';
 /** A property as reports list it; built-ins are the kernel checks every model gets. */
 export interface PropertyInfo {
   readonly name: string;
-  readonly kind: 'always' | 'quiescent' | 'sometimes' | 'builtin';
+  readonly kind: 'always' | 'quiescent' | 'sometimes' | 'eventually' | 'builtin';
 }
 
 /** A saved counterexample: what was found and where it was written. */

@@ -77,3 +77,33 @@ export const sleepy = toyMachine(
   { s: 'spin', m: 'mutex' },
   { A: [{ op: 'spin_lock', lock: 's' }, { op: 'lock', lock: 'm' }, { op: 'unlock', lock: 'm' }, { op: 'spin_unlock', lock: 's' }] },
 );
+
+/** A graph toy's state: the node it is at. */
+export interface GraphState {
+  readonly k: KernelState;
+  readonly at: string;
+}
+/** A graph toy's action: context `ctx` moves along an edge to `to`. */
+export interface GraphAction {
+  readonly type: 'go';
+  readonly ctx: string;
+  readonly to: string;
+}
+
+/**
+ * A machine that is an explicit graph, for the liveness engine: `edges` are
+ * `[from, ctx, to]` (ctx `env` is the environment), the initial node is
+ * `s0`, and the eventually-property `E` is pending (obligation `w`) at the
+ * nodes in `pending`.
+ */
+export function graphToy(edges: readonly (readonly [string, string, string])[], pending: readonly string[]): Machine<GraphState, GraphAction> {
+  return {
+    init: () => ({ k: kernelState({}), at: 's0' }),
+    actions: (s) => edges.filter(([f]) => f === s.at).map(([, ctx, to]) => ({ type: 'go', ctx, to })),
+    next: (s, a) => ({ ...s, at: a.to }),
+    describe: (a) => ({ ctx: a.ctx, step: `→${a.to}`, fn: 'toy' }),
+    quiescent: () => true,
+    kernel: (s) => s.k,
+    properties: [{ kind: 'eventually', name: 'E', doc: 'toy obligation', pending: (s) => (pending.includes(s.at) ? ['w'] : []) }],
+  };
+}

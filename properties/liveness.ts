@@ -1,0 +1,435 @@
+/**
+ * Liveness engine: checks a machine's *eventually* properties (leads-to
+ * obligations, see `EventuallyProperty` in model/contract.ts) on
+ * lasso-shaped runs, under weak fairness of the contexts and with the
+ * environment eventually stopping (spec 00 §6).
+ *
+ * It builds the whole reachable graph breadth-first (its own search, keyed
+ * by `livenessView` or the canonical JSON of the state; never by `view`,
+ * which may be a symmetry reduction) and keeps every edge with the context
+ * it belongs to (`Machine.fairness`). Then, for each named obligation, a
+ * violation is one of:
+ * - a *stuck* state: the obligation is pending and no fair context has an
+ *   enabled step (the environment has stopped, nothing else can move);
+ * - a *fair cycle*: a strongly connected component of states where the
+ *   obligation is pending, joined by steps of fair contexts only (the
+ *   environment has stopped), in which every context enabled in all of its
+ *   states takes a step inside it. For weak fairness this test on maximal
+ *   components is exact: a context enabled throughout a component and never
+ *   stepping in it is enabled throughout, and starved by, every cycle inside it.
+ *
+ * "Context" is the name `fairness(a)` returns (by default `describe(a).ctx`):
+ * a context is enabled in a state when at least one of its steps is, and
+ * takes a step when any of them is taken. The counterexample is a lasso: the
+ * shortest prefix from the initial state to the component, then a cycle
+ * through it that gives every context enabled all along it a step (or passes
+ * a state where it is disabled); a stuck state has the prefix only.
+ * Components are found with an iterative Tarjan (graphs have 10^5–10^6 states).
+ */
+import type { ActionBase, AnyMachine } from '../model/contract.js';
+import { actionLabel } from '../model/contract.js';
+import { canonical } from '../model/canonical.js';
+import type { Trace, TraceStep } from './check.js';
+
+/** Bounds of a liveness check. */
+export interface LivenessOptions {
+  /** Stop building the graph after this many states (the check is then incomplete). Default 5,000,000. */
+  readonly maxStates?: number;
+  /** Check only these properties (default: every eventually-property of the machine). */
+  readonly properties?: readonly string[];
+}
+
+/** One liveness violation: a lasso, or a path to a stuck state. */
+export interface LivenessViolation {
+  readonly property: string;
+  /** The obligation kept pending forever (as `pending` names it). */
+  readonly obligation: string;
+  readonly kind: 'stuck' | 'cycle';
+  readonly message: string;
+  /** The run; for a cycle, `trace.loop` is the index of its first repeating step. */
+  readonly trace: Trace;
+  /** Steps before the cycle (or to the stuck state). */
+  readonly prefix: number;
+  /** Steps of the cycle (0 for a stuck state). */
+  readonly cycle: number;
+}
+
+/** What a liveness check found. */
+export interface LivenessResult {
+  /** The eventually-properties checked. */
+  readonly properties: readonly string[];
+  /** The shortest violation of each violated property, by property name. */
+  readonly violations: ReadonlyMap<string, LivenessViolation>;
+  readonly states: number;
+  readonly transitions: number;
+  /** True when the whole reachable graph was built. */
+  readonly complete: boolean;
+  readonly ms: number;
+}
+
+/** A growable Int32 vector: edges are stored flat, several million of them. */
+class IntVec {
+  data = new Int32Array(1024);
+  length = 0;
+  push(x: number): void {
+    if (this.length === this.data.length) {
+      const d = new Int32Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = x;
+  }
+  at(i: number): number {
+    return this.data[i] as number;
+  }
+}
+
+/** Interns values by a string key: small dense ids for contexts, sets and signatures. */
+class Interner<T> {
+  readonly ids = new Map<string, number>();
+  readonly values: T[] = [];
+  id(key: string, value: () => T): number {
+    let i = this.ids.get(key);
+    if (i === undefined) {
+      i = this.values.length;
+      this.ids.set(key, i);
+      this.values.push(value());
+    }
+    return i;
+  }
+}
+
+/** The explored graph: per state its BFS parent, its edges (target, action index, context; -1 = environment). */
+interface Graph {
+  readonly n: number;
+  /** States whose edges are all known. */
+  readonly expanded: number;
+  readonly parent: IntVec;
+  readonly parentAct: IntVec;
+  readonly edgeStart: IntVec;
+  readonly edgeTo: IntVec;
+  readonly edgeAct: IntVec;
+  readonly edgeCtx: IntVec;
+  /** Per state: id of its pending-obligation signature (a set of obligation ids). */
+  readonly pendingSig: IntVec;
+  readonly sigs: readonly (readonly number[])[];
+  /** Per state: id of the set of fair contexts enabled there. */
+  readonly enabledSet: IntVec;
+  readonly sets: readonly (readonly number[])[];
+  readonly ctxNames: readonly string[];
+  readonly obligations: readonly { readonly property: string; readonly item: string }[];
+}
+
+function buildGraph(m: AnyMachine, props: readonly string[], maxStates: number): Graph & { transitions: number; complete: boolean } {
+  const keyOf = m.livenessView ? (s: unknown): string => canonical(m.livenessView?.(s)) : canonical;
+  const fairOf = m.fairness ? (a: ActionBase): string | null => m.fairness?.(a) ?? null : (a: ActionBase): string | null => {
+    const c = m.describe(a).ctx;
+    return c === 'env' ? null : c;
+  };
+  const eventually = m.properties.filter((p) => p.kind === 'eventually' && props.includes(p.name));
+  const ctxs = new Interner<string>();
+  const sets = new Interner<number[]>();
+  const sigs = new Interner<number[]>();
+  const obls = new Interner<{ property: string; item: string }>();
+  const index = new Map<string, number>();
+  const g = {
+    parent: new IntVec(), parentAct: new IntVec(), edgeStart: new IntVec(), edgeTo: new IntVec(), edgeAct: new IntVec(),
+    edgeCtx: new IntVec(), pendingSig: new IntVec(), enabledSet: new IntVec(),
+  };
+  const signature = (s: unknown): number => {
+    const ids: number[] = [];
+    for (const p of eventually) if (p.kind === 'eventually') for (const item of p.pending(s)) ids.push(obls.id(`${p.name}\u0000${item}`, () => ({ property: p.name, item })));
+    ids.sort((a, b) => a - b);
+    return sigs.id(ids.join(','), () => ids);
+  };
+  const add = (s: unknown, key: string, parent: number, act: number): number => {
+    const id = index.size;
+    index.set(key, id);
+    g.parent.push(parent);
+    g.parentAct.push(act);
+    g.pendingSig.push(signature(s));
+    return id;
+  };
+  const init = m.init();
+  add(init, keyOf(init), -1, -1);
+  // the queue holds full states; ids are assigned in discovery order, so the queue is in id order
+  const queue: (unknown | undefined)[] = [init];
+  let head = 0;
+  let transitions = 0;
+  let complete = true;
+  while (head < queue.length) {
+    if (index.size >= maxStates) {
+      complete = false;
+      break;
+    }
+    const s = queue[head];
+    const id = head;
+    queue[head] = undefined;
+    head++;
+    g.edgeStart.push(g.edgeTo.length);
+    const acts = m.actions(s);
+    const enabled: number[] = [];
+    for (let k = 0; k < acts.length; k++) {
+      const a = acts[k] as ActionBase;
+      const n = m.next(s, a);
+      transitions++;
+      const key = keyOf(n);
+      let to = index.get(key);
+      if (to === undefined) {
+        to = add(n, key, id, k);
+        queue.push(n);
+      }
+      const fair = fairOf(a);
+      const c = fair === null ? -1 : ctxs.id(fair, () => fair);
+      if (c >= 0 && !enabled.includes(c)) enabled.push(c);
+      g.edgeTo.push(to);
+      g.edgeAct.push(k);
+      g.edgeCtx.push(c);
+    }
+    enabled.sort((a, b) => a - b);
+    g.enabledSet.push(sets.id(enabled.join(','), () => enabled));
+  }
+  const expanded = head;
+  g.edgeStart.push(g.edgeTo.length);
+  return {
+    ...g, n: index.size, expanded, sigs: sigs.values, sets: sets.values, ctxNames: ctxs.values, obligations: obls.values, transitions, complete,
+  };
+}
+
+/** Edge range of state `v` (empty for a state never expanded). */
+function edgesOf(g: Graph, v: number): [number, number] {
+  if (v >= g.expanded) return [0, 0];
+  return [g.edgeStart.at(v), g.edgeStart.at(v + 1)];
+}
+
+/**
+ * Strongly connected components of the states where `inside` holds, through
+ * fair edges between such states; calls `visit` with each component's states.
+ * Iterative Tarjan: an explicit stack of (state, next edge) frames.
+ */
+function components(g: Graph, inside: (v: number) => boolean, visit: (members: number[]) => void): void {
+  const n = g.expanded;
+  const index = new Int32Array(n).fill(-1);
+  const low = new Int32Array(n);
+  const onStack = new Uint8Array(n);
+  const stack: number[] = [];
+  const frames: number[] = []; // pairs: state, cursor
+  let counter = 0;
+  for (let root = 0; root < n; root++) {
+    if (index[root] !== -1 || !inside(root)) continue;
+    const open = (v: number): void => {
+      index[v] = low[v] = counter++;
+      stack.push(v);
+      onStack[v] = 1;
+      frames.push(v, edgesOf(g, v)[0]);
+    };
+    open(root);
+    while (frames.length) {
+      const v = frames[frames.length - 2] as number;
+      const cursor = frames[frames.length - 1] as number;
+      const end = edgesOf(g, v)[1];
+      if (cursor < end) {
+        frames[frames.length - 1] = cursor + 1;
+        const w = g.edgeTo.at(cursor);
+        if (g.edgeCtx.at(cursor) < 0 || w >= n || !inside(w)) continue;
+        if (index[w] === -1) open(w);
+        else if (onStack[w]) low[v] = Math.min(low[v] as number, index[w] as number);
+        continue;
+      }
+      frames.length -= 2;
+      if (frames.length) {
+        const u = frames[frames.length - 2] as number;
+        low[u] = Math.min(low[u] as number, low[v] as number);
+      }
+      if (low[v] === index[v]) {
+        const members: number[] = [];
+        let w: number;
+        do {
+          w = stack.pop() as number;
+          onStack[w] = 0;
+          members.push(w);
+        } while (w !== v);
+        visit(members);
+      }
+    }
+  }
+}
+
+/** A path as edges (source state, edge index). */
+type Path = { from: number; edge: number }[];
+
+/** Shortest path inside `member` from `start` to a state where `goal` holds (taking `goalEdge` from it if given), by fair edges. */
+function pathWithin(g: Graph, member: Set<number>, start: number, goal: (v: number) => boolean): { path: Path; end: number } | undefined {
+  const prev = new Map<number, { from: number; edge: number } | null>([[start, null]]);
+  const queue = [start];
+  for (let h = 0; h < queue.length; h++) {
+    const v = queue[h] as number;
+    if (goal(v) && (v !== start || h === 0)) {
+      const path: Path = [];
+      for (let x = v; prev.get(x); ) {
+        const p = prev.get(x) as { from: number; edge: number };
+        path.push(p);
+        x = p.from;
+      }
+      return { path: path.reverse(), end: v };
+    }
+    const [b, e] = edgesOf(g, v);
+    for (let i = b; i < e; i++) {
+      const w = g.edgeTo.at(i);
+      if (g.edgeCtx.at(i) < 0 || !member.has(w) || prev.has(w)) continue;
+      prev.set(w, { from: v, edge: i });
+      queue.push(w);
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A cycle from `entry` through the component that is fair on its own: every
+ * fair context enabled somewhere in the component either takes a step in
+ * the cycle or is disabled at a state the cycle passes.
+ */
+function fairCycle(g: Graph, members: readonly number[], entry: number): Path {
+  const member = new Set(members);
+  const pending = new Set<number>();
+  for (const v of members) for (const c of g.sets[g.enabledSet.at(v)] ?? []) pending.add(c);
+  const disabledAt = (v: number, c: number): boolean => !(g.sets[g.enabledSet.at(v)] ?? []).includes(c);
+  const internal = (v: number, c: number): boolean => {
+    const [b, e] = edgesOf(g, v);
+    for (let i = b; i < e; i++) if (g.edgeCtx.at(i) === c && member.has(g.edgeTo.at(i))) return true;
+    return false;
+  };
+  const cycle: Path = [];
+  let at = entry;
+  const settle = (v: number): void => {
+    for (const c of [...pending]) if (disabledAt(v, c)) pending.delete(c);
+  };
+  settle(at);
+  // goals: for each unmet context, reach a state that disables it or has its internal edge, then take that edge
+  while (pending.size || cycle.length === 0) {
+    const want = [...pending];
+    const hit = pathWithin(g, member, at, (v) => want.length === 0 || want.some((c) => disabledAt(v, c) || internal(v, c)));
+    if (!hit) break;
+    for (const p of hit.path) {
+      cycle.push(p);
+      pending.delete(g.edgeCtx.at(p.edge));
+      settle(g.edgeTo.at(p.edge));
+    }
+    at = hit.end;
+    // take an internal edge of a still-unmet context here (or any internal edge if the cycle is empty)
+    const [b, e] = edgesOf(g, at);
+    const take = (c: number | undefined): number => {
+      for (let i = b; i < e; i++) if (g.edgeCtx.at(i) >= 0 && member.has(g.edgeTo.at(i)) && (c === undefined || g.edgeCtx.at(i) === c)) return i;
+      return -1;
+    };
+    const c = [...pending].find((x) => internal(at, x));
+    const i = c !== undefined ? take(c) : cycle.length === 0 ? take(undefined) : -1;
+    if (i >= 0) {
+      cycle.push({ from: at, edge: i });
+      pending.delete(g.edgeCtx.at(i));
+      at = g.edgeTo.at(i);
+      settle(at);
+    }
+  }
+  const back = pathWithin(g, member, at, (v) => v === entry);
+  if (back) cycle.push(...back.path);
+  return cycle;
+}
+
+/** The BFS-tree path from the initial state to `v`, as action indices. */
+function prefixTo(g: Graph, v: number): number[] {
+  const acts: number[] = [];
+  for (let x = v; g.parent.at(x) >= 0; x = g.parent.at(x)) acts.push(g.parentAct.at(x));
+  return acts.reverse();
+}
+
+/** Re-executes action indices from the initial state into a trace (safety properties are not checked: this is a liveness run). */
+function replayIndices(m: AnyMachine, acts: readonly number[]): { init: unknown; steps: TraceStep[]; last: unknown } {
+  const init = m.init();
+  let s = init;
+  const steps: TraceStep[] = [];
+  for (const k of acts) {
+    const a = m.actions(s)[k];
+    if (!a) throw new Error(`liveness replay: action ${k} not enabled at step ${steps.length + 1}`);
+    s = m.next(s, a);
+    steps.push({ action: a, label: actionLabel(a), info: m.describe(a), state: s });
+  }
+  return { init, steps, last: s };
+}
+
+/** Checks every eventually-property of `m`; see the module comment. */
+export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): LivenessResult {
+  const t0 = performance.now();
+  const names = m.properties.filter((p) => p.kind === 'eventually' && (opts.properties?.includes(p.name) ?? true)).map((p) => p.name);
+  const g = buildGraph(m, names, opts.maxStates ?? 5_000_000);
+  const found = new Map<string, LivenessViolation>();
+  const offer = (v: LivenessViolation): void => {
+    const old = found.get(v.property);
+    if (!old || v.prefix + v.cycle < old.prefix + old.cycle) found.set(v.property, v);
+  };
+  const depth = (v: number): number => {
+    let d = 0;
+    for (let x = v; g.parent.at(x) >= 0; x = g.parent.at(x)) d++;
+    return d;
+  };
+  g.obligations.forEach((o, oi) => {
+    const pendingAt = (v: number): boolean => (g.sigs[g.pendingSig.at(v)] ?? []).includes(oi);
+    // stuck: pending, expanded, and no fair context enabled; state ids are in BFS order, so the first is a nearest
+    for (let v = 0; v < g.expanded; v++) {
+      if (!pendingAt(v) || (g.sets[g.enabledSet.at(v)] ?? []).length) continue;
+      const acts = prefixTo(g, v);
+      const r = replayIndices(m, acts);
+      const message = `${o.item} pending forever: no context can move (the environment has stopped) after step ${acts.length}`;
+      offer({ property: o.property, obligation: o.item, kind: 'stuck', message, prefix: acts.length, cycle: 0, trace: { init: r.init, steps: r.steps, violations: [{ property: o.property, message }] } });
+      break;
+    }
+    const pick: { best?: { members: number[]; entry: number; d: number } } = {};
+    components(g, pendingAt, (members) => {
+      const set = new Set(members);
+      const taken = new Set<number>();
+      let selfLoop = false;
+      for (const v of members) {
+        const [b, e] = edgesOf(g, v);
+        for (let i = b; i < e; i++) {
+          const c = g.edgeCtx.at(i);
+          if (c < 0 || !set.has(g.edgeTo.at(i))) continue;
+          taken.add(c);
+          if (g.edgeTo.at(i) === v) selfLoop = true;
+        }
+      }
+      if (members.length === 1 && !selfLoop) return;
+      // contexts enabled in every state of the component must step inside it
+      let always: number[] | undefined;
+      for (const v of members) {
+        const en = g.sets[g.enabledSet.at(v)] ?? [];
+        always = always === undefined ? [...en] : always.filter((c) => en.includes(c));
+      }
+      if ((always ?? []).some((c) => !taken.has(c))) return;
+      let entry = members[0] as number;
+      for (const v of members) if (v < entry) entry = v;
+      const d = depth(entry);
+      if (!pick.best || d < pick.best.d) pick.best = { members, entry, d };
+    });
+    const best = pick.best;
+    if (best) {
+      const cyc = fairCycle(g, best.members, best.entry);
+      const pre = prefixTo(g, best.entry);
+      const r = replayIndices(m, [...pre, ...cyc.map((p) => g.edgeAct.at(p.edge))]);
+      const entryState = pre.length ? r.steps[pre.length - 1]?.state : r.init;
+      const keyOf = (s: unknown): string => canonical(m.livenessView ? m.livenessView(s) : s);
+      if (keyOf(r.last) !== keyOf(entryState)) throw new Error('liveness: the replayed cycle does not return to its entry state (is livenessView a projection of unread fields?)');
+      const stepping = [...new Set(cyc.map((p) => g.ctxNames[g.edgeCtx.at(p.edge)] ?? '?'))].sort();
+      const message = `${o.item} pending forever: a cycle of ${cyc.length} steps (from step ${pre.length + 1}) through pending states, with steps of ${stepping.join(', ')}, every context enabled throughout taking a step; the environment has stopped`;
+      offer({
+        property: o.property, obligation: o.item, kind: 'cycle', message, prefix: pre.length, cycle: cyc.length,
+        trace: { init: r.init, steps: r.steps, violations: [{ property: o.property, message }], loop: pre.length },
+      });
+    }
+  });
+  return { properties: names, violations: found, states: g.n, transitions: g.transitions, complete: g.complete, ms: performance.now() - t0 };
+}
+
+/** Names of the machine's eventually-properties. */
+export function eventuallyNames(m: AnyMachine): string[] {
+  return [...new Set(m.properties.filter((p) => p.kind === 'eventually').map((p) => p.name))];
+}
