@@ -354,6 +354,45 @@ function quiescent(s: MemcgState): boolean {
   return !WRITERS.some((w) => writerActive(s.writers[w])) && (s.charger === null || s.charger.pc === 'done') && !s.oomPending;
 }
 
+/**
+ * The liveness engine's key: also drops the ghosts only safety properties
+ * read (`steps`, `bound` for the L1/L1+ step bound, `noProgress` for M3). A
+ * looping writer's step counter would otherwise make V3's graph infinite.
+ */
+function livenessView(s: MemcgState): unknown {
+  const { failcnt, max_usage, writers, ...rest } = s;
+  void failcnt;
+  void max_usage;
+  const ws: Record<string, unknown> = {};
+  for (const w of WRITERS) {
+    const x = writers[w];
+    if (x) {
+      const { steps, bound, noProgress, ...kept } = x;
+      void steps;
+      void bound;
+      void noProgress;
+      ws[w] = kept;
+    }
+  }
+  return { ...rest, writers: ws };
+}
+
+/**
+ * Fairness of a step (liveness): the events of §4 (a write(2), a charge
+ * request, uncharge, pin/unpin, signal, an OOM victim's exit) are the
+ * environment, which eventually stops; writer and charger steps are their
+ * contexts'. A charger without a charge budget (V3's) is a thread that
+ * charges again and again: its `charge` is a step of C, so it need not stop.
+ */
+function fairnessOf(c: MemcgConfig): (a: MemcgAction) => string | null {
+  return (a) => {
+    if ('w' in a && a.type !== 'signal' && a.type !== 'P0') return a.w;
+    if (a.type === 'charge') return c.charges === null ? 'C' : null;
+    if (a.type.startsWith('C')) return 'C';
+    return null;
+  };
+}
+
 /** Builds the machine of one variant. */
 export function memcgMachine(variant: string, c: MemcgConfig): Machine<MemcgState, MemcgAction> {
   const f = FLAGS[variant];
@@ -367,6 +406,8 @@ export function memcgMachine(variant: string, c: MemcgConfig): Machine<MemcgStat
     quiescent,
     // failcnt and max_usage are statistics: no step or property reads them
     view: ({ failcnt, max_usage, ...rest }) => (void failcnt, void max_usage, rest),
+    livenessView,
+    fairness: fairnessOf(c),
     kernel: (s) => s.k,
     properties,
   };

@@ -2,6 +2,12 @@
  * Properties of spec 03 §5 (M1–M6, L1, L1+, L2), the quiescent accounting
  * identity of §2, and the *sometimes* witnesses that make a passing run
  * meaningful.
+ *
+ * L1 and L1+ appear twice under their names: as a step bound on a ghost
+ * counter (`steps` > `bound`, for the random and BFS engines, which see one
+ * finite run at a time) and as eventually-properties for the liveness
+ * engine ("the write returns" on every weakly fair run once the environment
+ * stops), which needs no counter: its key drops the ghosts (model.ts).
  */
 import type { Property, Transition } from '../contract.js';
 import { memparse, PAGE_SIZE } from './memparse.js';
@@ -20,6 +26,8 @@ function finished(t: T): { w: WriterId; before: Writer; after: Writer } | undefi
   }
   return undefined;
 }
+
+const writerActive = (w: Writer | undefined): boolean => w !== undefined && w.pc !== 'done';
 
 const writerStep = (a: MemcgAction | undefined): a is Extract<MemcgAction, { w: WriterId }> & { type: `P${string}` | `CB${string}` } =>
   a !== undefined && 'w' in a && (a.type.startsWith('P') || a.type.startsWith('CB'));
@@ -149,6 +157,10 @@ export function memcgProperties(c: MemcgConfig, f: MemcgFlags): Property<MemcgSt
         return undefined;
       },
     });
+  // the lasso forms of L1 and L1+: the obligation of each writer is "my write has not returned"
+  const writing = (s: MemcgState): string[] => WRITERS.filter((w) => writerActive(s.writers[w]));
+  props.push({ kind: 'eventually', name: 'L1+', doc: 'every S/L write eventually returns, with concurrent chargers (lasso check under weak fairness)', pending: writing });
+  if (c.charges === 0) props.push({ kind: 'eventually', name: 'L1', doc: 'with no charger, every S/L write eventually returns (lasso check under weak fairness)', pending: writing });
   const ended = (w: WriterId, result: string, minSteps = 0) => (t: T) => {
     const fin = finished(t);
     return fin !== undefined && fin.w === w && fin.after.result === result && fin.after.steps >= minSteps;

@@ -867,6 +867,10 @@ export function msgmniMachine(variant: string, c: MsgmniConfig, opts: MachineOpt
     view,
     // with one created namespace there is nothing to swap
     ...(c.creates >= 2 ? { symmetry: symmetricView } : {}),
+    // view leaves out only the chain's constant fields: a projection, so the liveness engine may key on it
+    livenessView: view,
+    // §4's events (memory events, create, destroy, the sysctl writes) are the environment; every step with a context is that context's
+    fairness: (a) => ('ctx' in a ? a.ctx : null),
     kernel: (s) => s.k,
     properties,
   };

@@ -6,7 +6,11 @@
  * the namespace (set when the write returns, cleared by an auto re-enable).
  * P7 needs to know whether a full MEMCHANGED walk entered after the last
  * change of L has completed: the ghost `memStale` and each such walk's
- * `fresh` flag. P7 is a progress property; it is checked at quiescence.
+ * `fresh` flag. P7 is a progress property, checked twice under its name: at
+ * quiescence (for the engines that see one finite run), and as an
+ * eventually-property ("the ghost memStale is eventually cleared") on
+ * lassos by the liveness engine, where the keventd worker and the other
+ * contexts are weakly fair and §4's events eventually stop.
  */
 import type { Property, Transition } from '../contract.js';
 import { chainIds, hasCycle, type NotifierChain } from '../kernel/notifier.js';
@@ -141,6 +145,12 @@ export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<Msgm
       category: 'liveness',
       doc: 'after a change of L, a full MEMCHANGED walk entered after it has completed (checked at quiescence)',
       check: ({ next: s }) => (s.memStale ? `L changed to ${s.L} and no IPCNS_MEMCHANGED walk entered after the change completed` : undefined),
+    },
+    {
+      kind: 'eventually',
+      name: 'P7',
+      doc: 'after a change of L, a full MEMCHANGED walk entered after it eventually completes (lasso check under weak fairness)',
+      pending: (s) => (s.memStale ? ['walk'] : []),
     },
   ];
   if (c.memEvents > 0 && !f.notifyUnderMemoryChain)

@@ -575,6 +575,26 @@ function describe(a: ReserveAction): StepInfo {
     .exhaustive();
 }
 
+/**
+ * Fairness of a step (liveness): requests, frees, sets, swapon/swapoff,
+ * pressure and reclaim are the environment (§4), which eventually stops;
+ * every K and tree-operation step belongs to its context.
+ */
+function fairness(a: ReserveAction): string | null {
+  switch (a.type) {
+    case 'alloc':
+    case 'set':
+    case 'swapon':
+    case 'swapoff':
+    case 'pressure':
+    case 'reclaim':
+    case 'F':
+      return null;
+    default:
+      return a.ctx;
+  }
+}
+
 /** Every allocator idle or asleep in K5, and no tree operation in flight. */
 export function quiescent(s: ReserveState): boolean {
   for (const x of Object.values(s.ctx)) if (x.pc !== 'idle' && !(x.pc === 'K5' && x.asleep)) return false;
@@ -624,6 +644,9 @@ export function reserveMachine(variant: string, c: ReserveConfig): Machine<Reser
     describe,
     quiescent,
     view: encodeState,
+    // the key encodes every field (no symmetry), so it serves the liveness engine too
+    livenessView: encodeState,
+    fairness,
     kernel: (s) => s.k,
     properties: reserveProperties(c, f),
   };

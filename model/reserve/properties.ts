@@ -7,10 +7,16 @@
  * - R3 is checked where pool use grows, at a K7 that takes a pool page, and
  *   only while every node's charges are within its limit: a setter may shrink
  *   a reserve below what is charged (no new charge gets in until it drains).
- * - L1 is checked at quiescence (every allocator idle or asleep in K5, no tree
- *   operation in flight, the environment stopped): a waiter whose charge fits
- *   the truly outstanding charges is a "stuck waiter", since nothing will
- *   wake it.
+ * - L1 is checked twice under one name. At quiescence (every allocator idle
+ *   or asleep in K5, no tree operation in flight, the environment stopped): a
+ *   waiter whose charge fits the truly outstanding charges is a "stuck
+ *   waiter", since nothing will wake it — the form the random and BFS engines
+ *   check. And as an eventually-property for the liveness engine: the
+ *   obligation of each allocator is "in K5 with a charge that fits", which
+ *   must end (it succeeds, or another charge takes the room first) on every
+ *   weakly fair run once the environment (requests, frees, sets, pressure)
+ *   stops. "Fits" reads the truly outstanding charges, as the quiescent form
+ *   does, so V3-never's inflated usage does not hide a starved waiter.
  * - L2's "all users stay within their reserves": every emergency user has a
  *   reserve, charges are within the limits, pool use is within root.pages, and
  *   pages held by regular objects and other users leave root.pages free.
@@ -163,6 +169,20 @@ export function reserveProperties(c: ReserveConfig, f: ReserveFlags): Property<R
             return `stuck waiter: ${a.id} sleeps in K5 for a charge of ${amount} on ${r} (usage ${usage}, truly charged ${held}, limit ${limit}) and nothing will wake it`;
         }
         return undefined;
+      },
+    },
+    {
+      kind: 'eventually',
+      name: 'L1',
+      doc: 'a K5 waiter whose charge fits (truly charged + c ≤ limit) eventually leaves K5 or stops fitting (lasso check under weak fairness)',
+      pending: (s) => {
+        const out: string[] = [];
+        for (const a of c.allocators) {
+          const x = s.ctx[a.id];
+          const r = resOf(a, f);
+          if (x && x.pc === 'K5' && r !== null && trueUsage(s, r, c, f) + x.amount <= s.nodes[r].limit) out.push(a.id);
+        }
+        return out;
       },
     },
     {
