@@ -14,6 +14,7 @@ import { ReplayDivergence, replayLabels } from '../properties/check.js';
 import type { ExploreOptions, ExploreProgress } from '../properties/explore.js';
 import { exploreParallel } from '../properties/explore-parallel.js';
 import { engineFigures, explore, verdict } from '../properties/explore.js';
+import { checkLiveness, replayLasso } from '../properties/liveness.js';
 import { randomCheck } from '../properties/random.js';
 import { LockGraph, lockdepReport } from '../properties/lockorder.js';
 import { pctCheck } from '../properties/pct.js';
@@ -23,6 +24,7 @@ import { readCounterexample } from '../reports/itf.js';
 import type { ProgressSink } from '../reports/progress.js';
 import { countingModel, exploreProgressText, Progress, progressLine, stderrProgress } from '../reports/progress.js';
 import { InputError } from '../reports/replay.js';
+import type { ReplayFile } from '../reports/replay.js';
 import { propertiesOf } from '../reports/results.js';
 import { reportFile, reportTarget, RunRecorder } from '../reports/run.js';
 import { renderTrace } from '../reports/text.js';
@@ -41,7 +43,9 @@ commands:
       [--property P] [--time-limit S] [--out DIR] [--junit FILE] [--summary FILE] [--html DIR]
                                          random search; no MODEL: every variant of every model
   explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--workers N] [--out DIR]
-                                         exhaustive breadth-first search of the small configuration
+                [--liveness]
+                                         exhaustive breadth-first search of the small configuration;
+                                         --liveness: check the eventually-properties on lassos instead
   repro FILE                             re-execute a replay file (or its .itf.json) and print its trace
   report FILE --html OUT                 render a replay or ITF file as one self-contained HTML page
   ci [--profile quick|ci|deep] [--seed N] [--shard i/n] [--time-limit S]
@@ -67,6 +71,8 @@ options:
                   (no collision risk, about 10x the memory per state)
   --no-symmetry   explore: do not apply the model's symmetry reduction (states counted one by one)
   --workers N     explore: expand each BFS level on N worker threads (same states, same shortest trace)
+  --liveness      explore: the liveness engine (weak fairness, environment eventually stopping);
+                  a violation is a lasso (prefix, then a cycle repeated forever) or a stuck state
   --profile P     ci budget: quick (1 seed x 2,000 runs, explorations bounded at 50k states),
                   ci (3 seeds x 5,000 runs, complete explorations), deep (10 seeds x 10,000 runs)
   --shard i/n     ci: run every n-th work item starting at the i-th; n shards cover one run exactly
@@ -239,6 +245,7 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
     options: {
       variant: { type: 'string' }, 'max-states': { type: 'string' }, 'max-depth': { type: 'string' }, 'time-limit': { type: 'string' },
       exact: { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, out: { type: 'string' },
+      liveness: { type: 'boolean' },
     },
   });
   const name = positionals[0] ?? (known.length === 1 ? known[0]?.name : undefined);
@@ -250,6 +257,10 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
   const maxDepth = values['max-depth'] !== undefined ? nat('max-depth', values['max-depth'], 0, 1) : undefined;
   const limit = values['time-limit'] !== undefined ? nat('time-limit', values['time-limit'], 0, 1) : undefined;
   const target = v.expect.kind === 'violates' ? v.expect.property : undefined;
+  if (values.liveness) {
+    if (maxDepth !== undefined) throw new UsageError('--max-depth does not apply to --liveness (a lasso has no depth bound)');
+    return liveness(m, v.name, config, maxStates, target, values.out ?? 'mmcheck-out', out);
+  }
   const workers = nat('workers', values.workers, 1, 1);
   const line = progress ? progressLine(progress) : undefined;
   const opts: ExploreOptions = {
@@ -281,6 +292,35 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
   if (r.violated.size) out(`other properties violated (not expanded): ${[...r.violated.keys()].join(', ')}`);
   if (missing.length) out(`sometimes never witnessed: ${missing.join(', ')}`);
   return exitFor([...[...r.violated.keys()].map((p) => violationKind(m, v.name, p)), ...(missing.length && r.complete ? (['vacuity'] as const) : [])]);
+}
+
+/** `explore --liveness`: the eventually-properties of one variant, a lasso saved and printed on a violation (exit 4). */
+function liveness(m: AnyModel, variant: string, config: unknown, maxStates: number, target: string | undefined, dir: string, out: (s: string) => void): number {
+  const r = checkLiveness(m.machine(variant, config), { maxStates });
+  const secs = `${(r.ms / 1000).toFixed(2)}s`;
+  if (!r.properties.length) {
+    out(`${m.name} ${variant}: no eventually-properties to check`);
+    return EXIT.ok;
+  }
+  const v = (target !== undefined ? r.violations.get(target) : undefined) ?? [...r.violations.values()][0];
+  if (v) {
+    const saved = saveCounterexample(dir, {
+      model: m.name, variant, engine: 'liveness', seed: null, path: null, config, trace: v.trace, property: v.property, spec: m.spec,
+      ...(modelPath !== undefined ? { modelPath } : {}),
+    });
+    out(saved.text);
+    const shape = v.kind === 'cycle' ? `lasso: ${v.prefix} steps, then a cycle of ${v.cycle}` : `stuck after ${v.prefix} steps`;
+    out(`${shape}; ${r.states} states${r.complete ? '' : ' (incomplete)'}, ${secs}`);
+    const others = [...r.violations.keys()].filter((p) => p !== v.property);
+    if (others.length) out(`also violated: ${others.join(', ')}`);
+    return EXIT.liveness;
+  }
+  out(
+    r.complete
+      ? `liveness: ${r.properties.join(', ')} hold among ${r.states} states (complete; ${r.transitions} transitions, ${secs})`
+      : `incomplete: no liveness violation among ${r.states} states; stopped at the state bound`,
+  );
+  return r.complete ? EXIT.ok : EXIT.vacuity;
 }
 
 function cmdCi(args: string[], out: (s: string) => void, known: readonly AnyModel[]): number {
@@ -315,6 +355,7 @@ function cmdRepro(args: string[], out: (s: string) => void, known: readonly AnyM
   const m = pick(known, r.model);
   variantOf(m, r.variant);
   const config = m.parseConfig(r.config);
+  if (r.loop !== undefined || r.engine === 'liveness') return reproLasso(m, r, config, file, out);
   const machine = m.machine(r.variant, config);
   let res;
   try {
@@ -333,6 +374,26 @@ function cmdRepro(args: string[], out: (s: string) => void, known: readonly AnyM
   const again = res.trace.violations.some((v) => v.property === r.property);
   if (!again) out(res.trace.violations.length ? `reproduces a different violation, not ${r.property}` : `no longer reproduces: ${r.property} holds`);
   return exitFor(res.trace.violations.map((v) => violationKind(m, r.variant, v.property)));
+}
+
+/** `repro` of a liveness counterexample: replays it and judges the lasso (or the stuck end) again. */
+function reproLasso(m: AnyModel, r: ReplayFile, config: unknown, file: string, out: (s: string) => void): number {
+  let res;
+  try {
+    res = replayLasso(m.machine(r.variant, config), r.actions, r.loop, r.property, (msg) => new ReplayDivergence(msg));
+  } catch (e) {
+    if (e instanceof ReplayDivergence) {
+      out(`no longer reproduces: ${e.message}`);
+      return EXIT.ok;
+    }
+    throw e;
+  }
+  out(renderTrace(res.trace, { model: r.model, variant: r.variant, engine: r.engine, property: r.property, replayCommand: replayCommand(file, modelPath) }).trimEnd());
+  if (res.gone !== undefined) {
+    out(`no longer reproduces: ${res.gone}`);
+    return EXIT.ok;
+  }
+  return EXIT.liveness;
 }
 
 function cmdReport(args: string[], out: (s: string) => void, known: readonly AnyModel[]): number {

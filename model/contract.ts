@@ -120,15 +120,15 @@ export interface Machine<S, A extends ActionBase> {
    */
   symmetry?(s: S): unknown;
   /**
-   * The context whose weak fairness a step counts toward, or `null` for an
-   * environment event, which the liveness engine assumes eventually stops
-   * (spec 00 §6). Default: `describe(a).ctx`, with the context `env` the
-   * environment. Lanes and fairness differ where an event is drawn in a
-   * context's lane (a write(2) starting a writer is the environment) or a
-   * nondeterministic failure is the environment's choice (an allocation
-   * that fails for lack of memory: memory is eventually found).
+   * The context whose weak fairness step `a`, enabled in `s`, counts toward,
+   * or `null` for an environment event, which the liveness engine assumes
+   * eventually stops (spec 00 §6). Default: `describe(a).ctx`, with the
+   * context `env` the environment. Lanes and fairness differ where an event
+   * is drawn in a context's lane (a write(2) starting a writer is the
+   * environment) or a nondeterministic failure is the environment's choice
+   * (an allocation that fails although pages are free: eventually one does not).
    */
-  fairness?(a: A): string | null;
+  fairness?(a: A, s: S): string | null;
   /**
    * Optional state key of the liveness engine. It must be a projection that
    * drops only fields no step, no `describe`, no `fairness` and no

@@ -76,7 +76,8 @@ const NONE: readonly Violation[] = Object.freeze([]);
  * result is frozen).
  */
 export function stepChecker(m: AnyMachine): (t: Transition<unknown, ActionBase>, enabled: number) => readonly Violation[] {
-  const checked = m.properties.filter((p) => p.kind !== 'sometimes');
+  // sometimes-properties are witnesses; eventually-properties need a lasso (liveness.ts)
+  const checked = m.properties.filter((p): p is Extract<typeof p, { kind: 'always' | 'quiescent' }> => p.kind === 'always' || p.kind === 'quiescent');
   return (t, enabled) => {
     const k = m.kernel(t.next);
     let q: boolean | undefined;

@@ -122,7 +122,7 @@ interface Graph {
 
 function buildGraph(m: AnyMachine, props: readonly string[], maxStates: number): Graph & { transitions: number; complete: boolean } {
   const keyOf = m.livenessView ? (s: unknown): string => canonical(m.livenessView?.(s)) : canonical;
-  const fairOf = m.fairness ? (a: ActionBase): string | null => m.fairness?.(a) ?? null : (a: ActionBase): string | null => {
+  const fairOf = m.fairness ? (a: ActionBase, s: unknown): string | null => m.fairness?.(a, s) ?? null : (a: ActionBase): string | null => {
     const c = m.describe(a).ctx;
     return c === 'env' ? null : c;
   };
@@ -179,7 +179,7 @@ function buildGraph(m: AnyMachine, props: readonly string[], maxStates: number):
         to = add(n, key, id, k);
         queue.push(n);
       }
-      const fair = fairOf(a);
+      const fair = fairOf(a, s);
       const c = fair === null ? -1 : ctxs.id(fair, () => fair);
       if (c >= 0 && !enabled.includes(c)) enabled.push(c);
       g.edgeTo.push(to);
@@ -343,6 +343,14 @@ function prefixTo(g: Graph, v: number): number[] {
   return acts.reverse();
 }
 
+function stuckMessage(item: string, at: number): string {
+  return `${item} pending forever: no context can move (the environment has stopped) after step ${at}`;
+}
+
+function cycleMessage(item: string, length: number, loop: number, stepping: readonly string[]): string {
+  return `${item} pending forever: a cycle of ${length} steps (from step ${loop + 1}) through pending states, with steps of ${stepping.join(', ')}, every context enabled throughout taking a step; the environment has stopped`;
+}
+
 /** Re-executes action indices from the initial state into a trace (safety properties are not checked: this is a liveness run). */
 function replayIndices(m: AnyMachine, acts: readonly number[]): { init: unknown; steps: TraceStep[]; last: unknown } {
   const init = m.init();
@@ -379,7 +387,7 @@ export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): Livene
       if (!pendingAt(v) || (g.sets[g.enabledSet.at(v)] ?? []).length) continue;
       const acts = prefixTo(g, v);
       const r = replayIndices(m, acts);
-      const message = `${o.item} pending forever: no context can move (the environment has stopped) after step ${acts.length}`;
+      const message = stuckMessage(o.item, acts.length);
       offer({ property: o.property, obligation: o.item, kind: 'stuck', message, prefix: acts.length, cycle: 0, trace: { init: r.init, steps: r.steps, violations: [{ property: o.property, message }] } });
       break;
     }
@@ -419,7 +427,7 @@ export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): Livene
       const keyOf = (s: unknown): string => canonical(m.livenessView ? m.livenessView(s) : s);
       if (keyOf(r.last) !== keyOf(entryState)) throw new Error('liveness: the replayed cycle does not return to its entry state (is livenessView a projection of unread fields?)');
       const stepping = [...new Set(cyc.map((p) => g.ctxNames[g.edgeCtx.at(p.edge)] ?? '?'))].sort();
-      const message = `${o.item} pending forever: a cycle of ${cyc.length} steps (from step ${pre.length + 1}) through pending states, with steps of ${stepping.join(', ')}, every context enabled throughout taking a step; the environment has stopped`;
+      const message = cycleMessage(o.item, cyc.length, pre.length, stepping);
       offer({
         property: o.property, obligation: o.item, kind: 'cycle', message, prefix: pre.length, cycle: cyc.length,
         trace: { init: r.init, steps: r.steps, violations: [{ property: o.property, message }], loop: pre.length },
@@ -432,4 +440,62 @@ export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): Livene
 /** Names of the machine's eventually-properties. */
 export function eventuallyNames(m: AnyMachine): string[] {
   return [...new Set(m.properties.filter((p) => p.kind === 'eventually').map((p) => p.name))];
+}
+
+/** What {@link replayLasso} found: the trace, and the violation if the run still shows it. */
+export interface LassoReplay {
+  readonly trace: Trace;
+  /** Why the run no longer violates the property (absent when it does). */
+  readonly gone?: string;
+}
+
+/**
+ * Re-executes a liveness counterexample by action labels (safety properties
+ * are not checked on the way) and judges it again: for a lasso (`loop`
+ * given), the cycle returns to its first state, one obligation of
+ * `property` is pending in every state of the cycle, no step of the cycle is
+ * the environment's, and every context enabled in all its states takes a
+ * step in it; for a stuck run, the last state has a pending obligation and
+ * no fair context enabled. Throws `ReplayDivergence` (check.ts) through the
+ * label lookup when an action is not enabled.
+ */
+export function replayLasso(m: AnyMachine, labels: readonly string[], loop: number | undefined, property: string, diverged: (msg: string) => Error): LassoReplay {
+  const p = m.properties.find((x) => x.kind === 'eventually' && x.name === property);
+  const init = m.init();
+  const states: unknown[] = [init];
+  const steps: TraceStep[] = [];
+  const fairOf = (a: ActionBase, s: unknown): string | null => (m.fairness ? m.fairness(a, s) : m.describe(a).ctx === 'env' ? null : m.describe(a).ctx);
+  const fairCtx: (string | null)[] = [];
+  let s = init;
+  for (const want of labels) {
+    const a = m.actions(s).find((x) => actionLabel(x) === want);
+    if (!a) throw diverged(`step ${steps.length + 1}: action ${want} is not enabled (enabled: ${m.actions(s).map(actionLabel).join(' ')})`);
+    fairCtx.push(fairOf(a, s));
+    s = m.next(s, a);
+    steps.push({ action: a, label: actionLabel(a), info: m.describe(a), state: s });
+    states.push(s);
+  }
+  const out = (violation: string | undefined, gone?: string): LassoReplay => ({
+    trace: { init, steps, violations: violation !== undefined ? [{ property, message: violation }] : [], ...(loop !== undefined ? { loop } : {}) },
+    ...(gone !== undefined ? { gone } : {}),
+  });
+  if (!p || p.kind !== 'eventually') return out(undefined, `the model has no eventually-property ${property}`);
+  const enabledCtx = (x: unknown): Set<string> => new Set(m.actions(x).map((a) => fairOf(a, x)).filter((c): c is string => c !== null));
+  if (loop === undefined) {
+    const last = states[states.length - 1];
+    const items = p.pending(last);
+    if (!items.length) return out(undefined, `${property} is not pending at the end`);
+    if (enabledCtx(last).size) return out(undefined, `a context can still move at the end (${[...enabledCtx(last)].join(', ')})`);
+    return out(stuckMessage(items[0] as string, steps.length));
+  }
+  const keyOf = (x: unknown): string => canonical(m.livenessView ? m.livenessView(x) : x);
+  const cycle = states.slice(loop, states.length - 1);
+  if (keyOf(states[states.length - 1]) !== keyOf(states[loop])) return out(undefined, `the cycle does not return to the state after step ${loop}`);
+  if (fairCtx.slice(loop).some((c) => c === null)) return out(undefined, 'the cycle needs an environment event');
+  const item = p.pending(states[loop]).find((i) => cycle.every((x) => p.pending(x).includes(i)));
+  if (item === undefined) return out(undefined, `no obligation of ${property} stays pending around the cycle`);
+  const stepping = new Set(fairCtx.slice(loop) as string[]);
+  const starved = [...enabledCtx(cycle[0])].filter((c) => !stepping.has(c) && cycle.every((x) => enabledCtx(x).has(c)));
+  if (starved.length) return out(undefined, `the cycle is not fair: ${starved.join(', ')} enabled throughout and never stepping`);
+  return out(cycleMessage(item, cycle.length, loop, [...stepping].sort()));
 }

@@ -13,7 +13,7 @@ import { renderTrace } from './text.js';
 export interface Found {
   readonly model: string;
   readonly variant: string;
-  readonly engine: 'random' | 'pct' | 'explore';
+  readonly engine: 'random' | 'pct' | 'explore' | 'liveness';
   readonly seed: number | null;
   readonly path: string | null;
   readonly config: unknown;
@@ -58,6 +58,7 @@ export function saveCounterexample(dir: string, f: Found): { json: string; txt: 
       path: f.path,
       config: f.config,
       actions: f.trace.steps.map((s) => s.label),
+      ...(f.trace.loop !== undefined ? { loop: f.trace.loop } : {}),
     }),
   );
   const text = renderTrace(f.trace, {

@@ -89,6 +89,8 @@ export interface ItfTrace {
   readonly '#meta': ItfMeta;
   readonly vars: readonly string[];
   readonly states: readonly ItfState[];
+  /** A lasso: index of the state where the loop starts; the last state equals it (ADR-015's `loop`). */
+  readonly loop?: number;
 }
 
 const NONE: ItfValue = { tag: 'None', value: { '#tup': [] } };
@@ -206,6 +208,8 @@ export function toItf(f: Found, spec?: string): ItfTrace {
     },
     vars,
     states: itfStates,
+    // the cycle's first step leaves the state at index loop, and the last state returns to it
+    ...(f.trace.loop !== undefined ? { loop: f.trace.loop } : {}),
   };
 }
 
@@ -213,7 +217,8 @@ export function toItf(f: Found, spec?: string): ItfTrace {
 export function itfText(t: ItfTrace): string {
   const meta = JSON.stringify(t['#meta'], null, 2).replace(/\n/g, '\n  ');
   const states = t.states.map((s) => `    ${JSON.stringify(s)}`).join(',\n');
-  return `{\n  "#meta": ${meta},\n  "vars": ${JSON.stringify(t.vars)},\n  "states": [\n${states}\n  ]\n}\n`;
+  const loop = t.loop !== undefined ? `,\n  "loop": ${t.loop}` : '';
+  return `{\n  "#meta": ${meta},\n  "vars": ${JSON.stringify(t.vars)},\n  "states": [\n${states}\n  ]${loop}\n}\n`;
 }
 
 /** A counterexample read from an ITF file: the replay facts, and the states as the file records them. */
@@ -240,6 +245,8 @@ export function fromItf(raw: unknown, file: string): ItfRead {
   if (!Array.isArray(vars) || !vars.every((x) => typeof x === 'string')) throw new InputError(`${file}: 'vars' must be an array of strings`);
   const states = raw.states;
   if (!Array.isArray(states) || states.length === 0) throw new InputError(`${file}: 'states' must be a non-empty array`);
+  const loop = raw.loop;
+  if (loop !== undefined && !(Number.isSafeInteger(loop) && (loop as number) >= 0 && (loop as number) < states.length - 1)) throw new InputError(`${file}: 'loop' must be the index of a state before the last`);
   const actions: string[] = [];
   const decoded = states.map((s: unknown, i) => {
     if (!isPlain(s)) throw new InputError(`${file}: state ${i} is not an object`);
@@ -266,6 +273,7 @@ export function fromItf(raw: unknown, file: string): ItfRead {
       path: (meta.path ?? null) as string | null,
       config: meta.config,
       actions,
+      ...(loop !== undefined ? { loop: loop as number } : {}),
     },
     states: decoded,
   };

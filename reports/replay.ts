@@ -24,6 +24,8 @@ export interface ReplayFile {
   readonly message: string;
   /** Actions by label (`actionLabel`), in order. */
   readonly actions: readonly string[];
+  /** A lasso (liveness): index in `actions` of the first step of the cycle, which repeats forever. */
+  readonly loop?: number;
 }
 
 /** Bad input: a message for one line on stderr, exit code 2. */
@@ -63,6 +65,8 @@ export function readReplay(file: string): ReplayFile {
   if (!(o.path === null || typeof o.path === 'string')) throw new InputError(`${file}: field 'path' must be a string or null`);
   if (!Array.isArray(o.actions) || !o.actions.every((x) => typeof x === 'string')) throw new InputError(`${file}: field 'actions' must be an array of strings`);
   if (!('config' in o)) throw new InputError(`${file}: field 'config' is missing`);
+  if (o.loop !== undefined && !(Number.isSafeInteger(o.loop) && (o.loop as number) >= 0 && (o.loop as number) < o.actions.length))
+    throw new InputError(`${file}: field 'loop' must be the index of an action`);
   return o as unknown as ReplayFile;
 }
 
@@ -80,6 +84,7 @@ export function replayText(r: ReplayFile): string {
     path: r.path,
     config: r.config,
     actions: r.actions,
+    ...(r.loop !== undefined ? { loop: r.loop } : {}),
   };
   return JSON.stringify(ordered, null, 2) + '\n';
 }

@@ -1,7 +1,8 @@
 /**
  * Text counterexamples: one lane per context, one row per step with the
  * spec's step name and the kernel function it models, then the state fields
- * that changed. The last line is the command that replays it.
+ * that changed. The last line is the command that replays it. A lasso
+ * (liveness) marks the step where its cycle starts and says it repeats.
  */
 import type { Trace } from '../properties/check.js';
 import { diff } from './diff.js';
@@ -46,15 +47,19 @@ export function renderTrace(t: Trace, h: TraceHeader): string {
 
   const out: string[] = [];
   const v = t.violations.find((x) => x.property === h.property) ?? t.violations[0];
-  out.push(`${h.model} ${h.variant} — ${v ? `violates ${v.property}` : 'no violation'} (${h.engine}${h.seed !== undefined ? `, seed ${h.seed}` : ''}, ${t.steps.length} steps${h.preemptions !== undefined ? `, ${h.preemptions} preemption${h.preemptions === 1 ? '' : 's'}` : ''})`);
+  const length = t.loop !== undefined ? `${t.loop} steps, then a cycle of ${t.steps.length - t.loop}` : `${t.steps.length} steps`;
+  out.push(`${h.model} ${h.variant} — ${v ? `violates ${v.property}` : 'no violation'} (${h.engine}${h.seed !== undefined ? `, seed ${h.seed}` : ''}, ${length}${h.preemptions !== undefined ? `, ${h.preemptions} preemption${h.preemptions === 1 ? '' : 's'}` : ''})`);
   out.push(row('#', new Map(lanes.map((l) => [l, l])), 'changes'));
   let prev = t.init;
   t.steps.forEach((s, i) => {
+    // a lasso: the cycle is marked where it starts, and said to repeat after its last step
+    if (i === t.loop) out.push(`${' '.repeat(num)}  ↻ cycle: steps ${i + 1}–${t.steps.length} repeat forever`);
     const changes = diff(prev, s.state).filter((c) => !c.startsWith('k.faults')).join(', ');
     out.push(row(String(i + 1), new Map([[s.info.ctx, cells[i] ?? '']]), changes));
     prev = s.state;
   });
-  for (const x of t.violations) out.push(`violated ${x.property} after step ${t.steps.length}: ${x.message}`);
+  if (t.loop !== undefined) out.push(`${' '.repeat(num)}  ↻ repeats from step ${t.loop + 1}`);
+  for (const x of t.violations) out.push(`violated ${x.property} ${t.loop !== undefined ? 'on this lasso' : `after step ${t.steps.length}`}: ${x.message}`);
   if (h.seed !== undefined && h.path) out.push(`fast-check: seed ${h.seed}, path ${h.path} (then minimized)`);
   if (h.replayCommand) out.push(`replay: ${h.replayCommand}`);
   return out.join('\n') + '\n';

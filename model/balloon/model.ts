@@ -1237,6 +1237,20 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     return K === null ? r : { ...r, k: K as KernelState };
   };
 
+  /**
+   * Fairness (liveness, B7): §4's events are the environment, which
+   * eventually stops; so is an allocation that fails although a page is
+   * free (`allocFail`: "with enough free memory" — eventually one succeeds).
+   * A failure with no page to take, or A1 stopping at a failed trylock or a
+   * hotplug, is the context's own step. Ticks are T's steps: a sleep ends.
+   */
+  const fairness = (a: BalloonAction, s: S): string | null => {
+    if (STEP_GROUP[a.type] === 'env') return null;
+    const failed = (a.type === 'A1' && !a1Stops(s)) || a.type === 'A4' || a.type === 'G5';
+    if (failed && a.pb === null && allocatablePbs(s, g, c).length > 0) return null;
+    return describe(a).ctx;
+  };
+
   const s0 = initState(c, f);
   return {
     init: () => s0,
@@ -1248,9 +1262,22 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
     view: (s) => balloonView(s, cls, false),
     // pages of one class relabelled in a canonical order (symmetry.ts)
     symmetry: (s) => balloonView(s, cls),
+    livenessView,
+    fairness,
     kernel: (s) => s.k,
     properties: balloonProperties(c, f, g),
   };
+}
+
+/**
+ * The liveness engine's key: the whole state but the statistics (`b10`) and
+ * the offline's ghost (`H.ghost`), which only B6, B9 and B10 read. No
+ * symmetry: a lasso is replayed by action names.
+ */
+function livenessView(s: BalloonState): unknown {
+  const { b10, H, ...rest } = s;
+  void b10;
+  return { ...rest, H: { op: H.op, cmm: H.cmm } };
 }
 
 /** A plain deep copy of the kernel slice. */

@@ -17,9 +17,23 @@
  * finite trace: a `mutex_trylock` of T2/A1 that fails on a free mutex (the
  * corrupted count of W3 stops loaning for good), and a FREE that gives up
  * with pages still loaned (an empty head array, left by a set-loaned error).
+ *
+ * B7 is also an eventually-property for the liveness engine, in this form:
+ * the target is what T4 would compute now (`cmm_get_mpp` from
+ * loan_request, loaned, totalram, oom_freed), not the variable `target`,
+ * which an allocation failure resets to `loaned` (so "loaned = target"
+ * would hold by fiat). The obligation is pending while the thread runs
+ * (not stopped or exited), loaned differs from that target, and — "enough
+ * free memory" — a shrink is wanted, or the present blocks hold free pages
+ * for the pages still to loan plus one list page per array the target
+ * needs plus one. "Quiescent periods" is the liveness engine's own
+ * assumption: §4's events (hv, oom, offline/online, other allocations,
+ * disable) eventually stop; ticks are the thread's steps and an
+ * allocation failing while pages are free is the environment (model.ts).
  */
 import type { Property, Transition } from '../contract.js';
 import type { BalloonFlags, Geometry } from './model.js';
+import { mppTarget } from './model.js';
 import type { BalloonAction, BalloonConfig, BalloonState, FreeCall, PageState } from './state.js';
 
 type T = Transition<BalloonState, BalloonAction>;
@@ -203,6 +217,22 @@ export function balloonProperties(c: BalloonConfig, f: BalloonFlags, g: Geometry
             return `${action.ctx}'s cmm_free_pages stops with ${left} pages to free while ${next.loaned} are loaned (the head array is empty): loaned cannot reach the target`;
         }
         return undefined;
+      },
+    },
+    {
+      kind: 'eventually',
+      name: 'B7',
+      doc: 'while the thread runs and memory suffices, loaned eventually equals the target cmm_get_mpp computes (lasso check under weak fairness)',
+      pending: (s) => {
+        if (s.stop || s.T.pc === 'exited') return [];
+        const want = mppTarget(s, c.minMem);
+        if (want === s.loaned) return [];
+        if (want < s.loaned) return ['loaned'];
+        let free = 0;
+        s.pages.forEach((p, i) => {
+          if (p === 'free' && s.blocks[g.blockOf(i)]?.present) free++;
+        });
+        return free >= want - s.loaned + Math.ceil(want / c.cmmNrPages) + 1 ? ['loaned'] : [];
       },
     },
     {
