@@ -10,6 +10,8 @@ import type { AnyModel, VariantDef } from '../model/contract.js';
 import { variantOf } from '../model/contract.js';
 import type { ExploreResult } from './explore.js';
 import { explore } from './explore.js';
+import type { LivenessResult } from './liveness.js';
+import { checkLiveness, eventuallyNames } from './liveness.js';
 import type { RandomResult } from './random.js';
 import { randomCheck } from './random.js';
 import { LockGraph, lockdepReport } from './lockorder.js';
@@ -79,6 +81,33 @@ export function checkExploreItem(model: AnyModel, variantName: string, opts: Pic
     problems.push({ kind: 'lost-power', text: `explore: ${target} not found among ${bfs.states} states` });
   }
   return { bfs, problems };
+}
+
+/**
+ * The liveness item of a variant: its eventually-properties on the
+ * exploration configuration (properties/liveness.ts). A variant that
+ * declares one of them as its violation must show it (else the harness lost
+ * power); a correct or harmless one must show no liveness violation and a
+ * complete graph. A variant declaring a safety property is judged by the
+ * other items only; `result` is absent when the machine declares no
+ * eventually-property.
+ */
+export function checkLivenessItem(model: AnyModel, variantName: string, opts: Pick<VariantCheckOptions, 'maxStates' | 'allowIncomplete'>): { result?: LivenessResult; problems: Problem[] } {
+  const v = variantOf(model, variantName);
+  const m = model.machine(v.name, v.exploreConfig ?? model.smallConfig);
+  const names = eventuallyNames(m);
+  if (!names.length) return { problems: [] };
+  const target = expectedProperty(v);
+  const result = checkLiveness(m, opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {});
+  const problems: Problem[] = [];
+  if (target !== undefined && names.includes(target)) {
+    if (!result.violations.has(target) && (result.complete || !opts.allowIncomplete))
+      problems.push({ kind: 'lost-power', text: `liveness: ${target} not found among ${result.states} states` });
+  } else if (target === undefined) {
+    for (const [p, x] of result.violations) problems.push({ kind: 'liveness', text: `liveness: ${p} violated (${x.message})` });
+    if (!result.complete && !opts.allowIncomplete) problems.push({ kind: 'vacuity', text: `liveness: incomplete after ${result.states} states` });
+  }
+  return { result, problems };
 }
 
 /** One random-engine item of a variant: one seed. */

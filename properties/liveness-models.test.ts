@@ -1,0 +1,88 @@
+/**
+ * The liveness engine on the models: each reference keeps its
+ * eventually-properties on its exploration configuration, each variant that
+ * declares a liveness violation is caught as a lasso or a stuck state, and
+ * each property is shown able to fail. Figures (states, lasso lengths) are
+ * pinned: a change to a model's liveness graph shows up here in review.
+ */
+import { describe, expect, test } from 'vitest';
+import type { AnyMachine } from '../model/contract.js';
+import { balloonModel } from '../model/balloon/model.js';
+import { memcgModel, SMALL as MEMCG_SMALL } from '../model/memcg/model.js';
+import { msgmniModel } from '../model/msgmni/model.js';
+import { reserveModel } from '../model/reserve/model.js';
+import { ReplayDivergence } from './check.js';
+import { checkLiveness, replayLasso } from './liveness.js';
+import { checkLivenessItem } from './suite.js';
+
+describe('references keep their eventually-properties', () => {
+  test.each([
+    ['reserve', reserveModel, ['L1'], 96_194],
+    ['memcg', memcgModel, ['L1+'], 127_050],
+    ['msgmni', msgmniModel, ['P7'], 23_831],
+    ['balloon', balloonModel, ['B7'], 27_654],
+  ] as const)('%s reference: no liveness violation, complete, pinned state count', (_, model, props, states) => {
+    const r = checkLivenessItem(model, 'reference', {});
+    expect(r.problems).toEqual([]);
+    expect(r.result?.properties).toEqual(props);
+    expect(r.result?.complete).toBe(true);
+    expect(r.result?.states).toBe(states);
+  });
+});
+
+describe('declared liveness violations are caught', () => {
+  test('reserve W2: a waiter never woken after a limit increase is stuck once the environment stops', () => {
+    const r = checkLivenessItem(reserveModel, 'W2', {});
+    expect(r.problems).toEqual([]);
+    const v = r.result?.violations.get('L1');
+    expect({ kind: v?.kind, obligation: v?.obligation, prefix: v?.prefix }).toEqual({ kind: 'stuck', obligation: 'E1', prefix: 14 });
+    // the raise of the limit (A3) is the last step: the waiter was asleep before it and nothing wakes it
+    expect(v?.trace.steps.at(-1)?.action.type).toBe('A3');
+  });
+
+  test('reserve W1: the strict < leaves a waiter whose charge fits asleep for good', () => {
+    const r = checkLivenessItem(reserveModel, 'W1', {});
+    expect(r.problems).toEqual([]);
+    expect(r.result?.violations.get('L1')?.kind).toBe('stuck');
+  });
+
+  test('memcg V3: a charger re-charging what reclaim frees keeps the writer looping — a fair cycle', () => {
+    const r = checkLivenessItem(memcgModel, 'V3', {});
+    expect(r.problems).toEqual([]);
+    const v = r.result?.violations.get('L1+');
+    expect({ kind: v?.kind, obligation: v?.obligation, prefix: v?.prefix, cycle: v?.cycle, loop: v?.trace.loop }).toEqual({ kind: 'cycle', obligation: 'S', prefix: 3, cycle: 6, loop: 3 });
+    // the cycle reclaims with progress (S5 r=1) and the charger charges again
+    expect(v?.trace.steps.slice(3).map((s) => s.action.type)).toEqual(expect.arrayContaining(['P5', 'C1', 'charge']));
+    // and the lasso is replayable by labels and judged again
+    const m = memcgModel.machine('V3', memcgModel.variants.find((x) => x.name === 'V3')?.exploreConfig ?? MEMCG_SMALL);
+    const again = replayLasso(m, v?.trace.steps.map((s) => s.label) ?? [], v?.trace.loop, 'L1+', (msg) => new ReplayDivergence(msg));
+    expect(again.gone).toBeUndefined();
+    expect(again.trace.violations.map((x) => x.property)).toEqual(['L1+']);
+  });
+
+  test('memcg: the v2.6.33 rule bounds the writer even with V3\'s unbudgeted charger; V3 keeps L1 without a charger', () => {
+    const v3 = memcgModel.variants.find((x) => x.name === 'V3')?.exploreConfig;
+    const ref = checkLiveness(memcgModel.machine('reference', v3));
+    expect([...ref.violations.keys()]).toEqual([]);
+    expect(ref.complete).toBe(true);
+    const noCharger = checkLiveness(memcgModel.machine('V3', { ...MEMCG_SMALL, charges: 0 }));
+    expect(noCharger.properties).toEqual(['L1+', 'L1']);
+    expect([...noCharger.violations.keys()]).toEqual([]);
+  });
+});
+
+describe('eventually-properties can fail', () => {
+  test('msgmni P7: without keventd ever running the work, the memory event is lost', () => {
+    const m = msgmniModel.machine('reference', msgmniModel.smallConfig);
+    const noWorker: AnyMachine = { ...m, actions: (s) => m.actions(s).filter((a) => a.type !== 'K1') };
+    const v = checkLiveness(noWorker).violations.get('P7');
+    expect(v?.kind).toBe('stuck');
+    expect(v?.trace.steps.map((s) => s.action.type)).toContain('H1');
+  });
+
+  test('balloon W3: the corrupted hotplug_mutex count makes every trylock fail, loaning never catches up (B7 cycle)', () => {
+    const v = checkLiveness(balloonModel.machine('W3', balloonModel.smallConfig)).violations.get('B7');
+    expect({ kind: v?.kind, prefix: v?.prefix, cycle: v?.cycle }).toEqual({ kind: 'cycle', prefix: 14, cycle: 1 });
+    expect(v?.trace.steps.at(-1)?.action.type).toBe('T1');
+  });
+});
