@@ -369,6 +369,8 @@ function replayIndices(m: AnyMachine, acts: readonly number[]): { init: unknown;
 export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): LivenessResult {
   const t0 = performance.now();
   const names = m.properties.filter((p) => p.kind === 'eventually' && (opts.properties?.includes(p.name) ?? true)).map((p) => p.name);
+  // nothing to check: do not build the graph
+  if (!names.length) return { properties: [], violations: new Map(), states: 0, transitions: 0, complete: true, ms: performance.now() - t0 };
   const g = buildGraph(m, names, opts.maxStates ?? 5_000_000);
   const found = new Map<string, LivenessViolation>();
   const offer = (v: LivenessViolation): void => {

@@ -1,0 +1,55 @@
+/**
+ * `mmcheck explore --liveness` and `repro` of a lasso, in process: a lasso is
+ * printed with its cycle marked, saved (replay file and ITF with `loop`),
+ * exits 4, and replays to the same trace.
+ */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { main } from './main.js';
+
+async function mmcheck(...argv: string[]): Promise<{ code: number; out: string }> {
+  const lines: string[] = [];
+  const code = await main(argv, (s) => lines.push(s), (s) => lines.push(s), null);
+  return { code, out: lines.join('\n') };
+}
+
+describe('explore --liveness', () => {
+  test('memcg V3: a lasso, exit 4; the replay file and the ITF trace carry the loop; repro prints the same trace and exits 4', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmcheck-live-'));
+    const r = await mmcheck('explore', 'memcg', '--variant', 'V3', '--liveness', '--out', dir);
+    expect(r.code).toBe(4);
+    expect(r.out).toMatch(/memcg V3 — violates L1\+ \(liveness, 3 steps, then a cycle of 6\)/);
+    expect(r.out).toMatch(/↻ cycle: steps 4–9 repeat forever/);
+    expect(r.out).toMatch(/↻ repeats from step 4/);
+    const json = join(dir, 'memcg-V3-liveness.json');
+    expect(JSON.parse(readFileSync(json, 'utf8')).loop).toBe(3);
+    expect(JSON.parse(readFileSync(join(dir, 'memcg-V3-liveness.itf.json'), 'utf8')).loop).toBe(3);
+    const trace = readFileSync(join(dir, 'memcg-V3-liveness.txt'), 'utf8').trimEnd();
+    const again = await mmcheck('repro', json);
+    expect(again.code).toBe(4);
+    expect(again.out).toBe(trace);
+    const itf = await mmcheck('repro', join(dir, 'memcg-V3-liveness.itf.json'));
+    expect(itf.code).toBe(4);
+    expect(itf.out).toMatch(/violated L1\+ on this lasso/);
+  });
+
+  test('a variant that keeps its eventually-properties exits 0 and says so', async () => {
+    const r = await mmcheck('explore', 'memcg', '--variant', 'W3', '--liveness');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^liveness: L1\+, L1 hold among \d+ states \(complete/);
+  });
+
+  test('a model without eventually-properties has nothing to check', async () => {
+    const r = await mmcheck('explore', 'slab', '--liveness');
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/no eventually-properties to check/);
+  });
+
+  test('--max-depth does not combine with --liveness', async () => {
+    const r = await mmcheck('explore', 'memcg', '--liveness', '--max-depth', '3');
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(/--max-depth does not apply to --liveness/);
+  });
+});
