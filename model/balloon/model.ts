@@ -63,6 +63,13 @@
  *   a plain copy of the kernel slice (they walk every lock; through immer's
  *   proxies that was a quarter of a hotplug step), and dispatches through
  *   ts-pattern over groups of steps with one typed table per group.
+ * - Liveness (B7 as an eventually-property; its precise form is in
+ *   properties.ts): §4's events are the environment, which eventually
+ *   stops; ticks are T's own steps (a sleep ends); an allocation failing
+ *   while a page is free is the environment's choice ("enough free
+ *   memory"), one failing with no page to take is the context's. The
+ *   liveness key is the state without `b10` and the offline's ghost, with
+ *   no symmetry reduction (a lasso is replayed by action names).
  * - A set-loaned error (A5, `hvErrors`) leaves an empty array at the head,
  *   where F2 stops (`head non-empty`): FREE then returns nothing until the
  *   next A6. This is the kernel's behaviour and breaks B7; random

@@ -31,6 +31,11 @@
  *   interleavings of S, L, C and U exceed 2.4 million states, beyond what a
  *   test should explore with this engine. Random runs use up to 4 charges
  *   and unbounded chargers.
+ * - Liveness (L1, L1+ as eventually-properties, properties.ts): §4's events
+ *   are the environment, which eventually stops; writer and charger steps
+ *   are fair. A charger without a budget (V3) is a thread that charges again
+ *   and again, so its `charge` is C's fair step. The liveness key drops the
+ *   ghosts only safety properties read (`steps`, `bound`, `noProgress`).
  * - V1 (a typo that does not compile) and V4 (a design choice) have no
  *   behaviour and are not variants; W2's parse corner cases are in memparse.
  */

@@ -66,6 +66,10 @@
  * - Spec §6b says W4's 0-writer "re-reads 1 at A3 and does nothing"; with
  *   old = 0 a re-read 1 differs, so it takes the re-enable path too: both
  *   writers re-enable, the second zeroes the linked block.
+ * - Liveness (P7 as an eventually-property, properties.ts): §4's events
+ *   (memory events, create, destroy, the sysctl writes) are the
+ *   environment, which eventually stops; every step with a context is fair.
+ *   `view` only leaves out constant chain fields, so it is the liveness key.
  * - V6 (one memory-chain block per namespace) is a design of RFC v1, a
  *   P6-class concern with no safety behaviour: not a variant.
  * - v2.6.26's negative value visible between E1 and RC is not a P1 failure:

@@ -55,6 +55,10 @@
  * - The reference applies the §6b fixes: `≤` (W1), wake on limit increase
  *   (W2), uncharge on a failed K7 (W3), charge the rounded object size (W5).
  *   W4 (entitled caller with r = null) has no fix; as a variant, E2 passes null.
+ * - Liveness (L1 as an eventually-property, properties.ts): requests,
+ *   frees, sets, swapon/swapoff, pressure and reclaim are the environment,
+ *   which eventually stops; K and tree-operation steps are fair. The
+ *   exhaustive key encodes every field, so it is the liveness key too.
  * - V3 keeps the ghost `emerg` per object (for R2) while F ignores it.
  *   V3-never breaks R2 at its first emergency free, before any waiter can
  *   starve, so R2 is its declared property; L1 (the spec's) is shown with R2
