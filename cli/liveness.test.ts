@@ -3,7 +3,7 @@
  * printed with its cycle marked, saved (replay file and ITF with `loop`),
  * exits 4, and replays to the same trace.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -33,6 +33,12 @@ describe('explore --liveness', () => {
     const itf = await mmcheck('repro', join(dir, 'memcg-V3-liveness.itf.json'));
     expect(itf.code).toBe(4);
     expect(itf.out).toMatch(/violated L1\+ on this lasso/);
+    // a loop index that no longer closes the cycle is judged again, not trusted
+    const moved = join(dir, 'moved.json');
+    writeFileSync(moved, JSON.stringify({ ...JSON.parse(readFileSync(json, 'utf8')), loop: 4 }));
+    const stale = await mmcheck('repro', moved);
+    expect(stale.code).toBe(0);
+    expect(stale.out).toMatch(/no longer reproduces: the cycle does not return to the state after step 4/);
   });
 
   test('a variant that keeps its eventually-properties exits 0 and says so', async () => {

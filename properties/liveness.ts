@@ -258,7 +258,7 @@ function components(g: Graph, inside: (v: number) => boolean, visit: (members: n
 /** A path as edges (source state, edge index). */
 type Path = { from: number; edge: number }[];
 
-/** Shortest path inside `member` from `start` to a state where `goal` holds (taking `goalEdge` from it if given), by fair edges. */
+/** Shortest path inside `member` from `start` to a state where `goal` holds, by fair edges (`start` itself qualifies). */
 function pathWithin(g: Graph, member: Set<number>, start: number, goal: (v: number) => boolean): { path: Path; end: number } | undefined {
   const prev = new Map<number, { from: number; edge: number } | null>([[start, null]]);
   const queue = [start];
