@@ -8,7 +8,9 @@
  * per state in both storage modes, the symmetry reduction and the speedup on
  * two worker threads, on the §7 configuration and on a larger one. And the
  * bug-finding power of every buggy variant (`npm run bench -- power [MODEL]`
- * alone; see `power.ts`). Timings are measured here, never asserted in tests.
+ * alone; see `power.ts`). The liveness engine's figures per variant:
+ * `npm run bench -- liveness [MODEL]`, not part of the full run. Timings
+ * are measured here, never asserted in tests.
  */
 import type { AnyModel } from '../model/contract.js';
 import { MODELS } from '../model/registry.js';
@@ -16,6 +18,7 @@ import os from 'node:os';
 import type { ExploreResult } from '../properties/explore.js';
 import { explore } from '../properties/explore.js';
 import { exploreParallel } from '../properties/explore-parallel.js';
+import { checkLiveness } from '../properties/liveness.js';
 import { randomCheck } from '../properties/random.js';
 import type { PowerRow } from './power.js';
 import { median, powerRow, powerTable } from './power.js';
@@ -133,9 +136,33 @@ function powerSection(only: string | undefined): void {
   for (const l of powerTable(rows)) process.stdout.write(l + '\n');
 }
 
+/** Each liveness graph is bounded: without symmetry reduction some configurations (balloon W1's) outgrow memory. */
+const LIVENESS_MAX_STATES = 500_000;
+
+/** The liveness engine on each variant's exploration configuration: graph size, time, and the lassos it found. */
+function livenessSection(only: string | undefined): void {
+  const rows = [['model', 'variant', 'expected', 'eventually', 'found', 'states', 'transitions', 's', 'states/s', 'load 1/5/15m']];
+  for (const m of MODELS) {
+    if (only !== undefined && m.name !== only) continue;
+    for (const v of m.variants) {
+      const r = checkLiveness(m.machine(v.name, v.exploreConfig ?? m.smallConfig), { maxStates: LIVENESS_MAX_STATES });
+      if (!r.properties.length) continue;
+      const found = [...r.violations.values()].map((x) => `${x.property} ${x.kind === 'cycle' ? `lasso ${x.prefix}+${x.cycle}` : `stuck at ${x.prefix}`}`).join(', ');
+      const sec = Math.max(r.ms / 1000, 1e-3);
+      const expect = v.expect.kind === 'violates' ? v.expect.property : v.expect.kind;
+      rows.push([m.name, v.name, expect, r.properties.join(' '), found || (r.complete ? 'none' : 'incomplete'), `${r.states}${r.complete ? '' : '+'}`, String(r.transitions), sec.toFixed(1), String(Math.round(r.states / sec)), load()]);
+      process.stderr.write(`liveness ${m.name} ${v.name} done\n`);
+    }
+  }
+  process.stdout.write('\nliveness engine (eventually-properties, exploration configuration of each variant):\n');
+  print(rows);
+  process.stdout.write(`\nlasso p+c: a prefix of p steps, then a cycle of c; stuck at p: no context can move after p steps; states+: stopped at ${LIVENESS_MAX_STATES} states.\n`);
+}
+
 const only = process.argv[2];
 if (only === 'engine') await engineSection(process.argv[3]);
 else if (only === 'power') powerSection(process.argv[3]);
+else if (only === 'liveness') livenessSection(process.argv[3]);
 else {
   const header = ['model', 'variant', 'expected', 'found', 'runs→fail', 'time→fail', 'shrunk', 'bfs states', 'states/s', 'bfs shortest'];
   const rows = [header];
