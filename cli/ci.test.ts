@@ -11,7 +11,7 @@ import { abba, toyMachine } from '../test/toys.js';
 import { gateReport, parseShard, PROFILES, runItems, shardOf, workItems } from './ci.js';
 import { EXIT, exitFor } from './exit.js';
 
-const quick = PROFILES.quick ?? { seeds: 1, runs: 2_000, maxStates: 50_000, allowIncomplete: true, compareShortest: false };
+const quick = PROFILES.quick ?? { seeds: 1, runs: 2_000, maxStates: 50_000, allowIncomplete: true, compareShortest: false, liveness: false };
 
 describe('mmcheck ci', () => {
   test('a copy of memcg whose V2 bug is fixed fails the gate: harness lost power, exit 6', () => {
@@ -95,5 +95,21 @@ describe('vacuity', () => {
   test('the unchanged memcg reference passes the same budget', () => {
     const items = workItems([memcgModel], { ...quick, runs: 300 }, 1).filter((i) => i.variant === 'reference' && i.seed !== undefined);
     expect(gateReport(runItems(items, { ...quick, runs: 300 })).code).toBe(EXIT.ok);
+  });
+});
+
+describe('liveness in the deep profile', () => {
+  test('memcg V3 is caught on a lasso; a copy whose V3 loop is fixed loses power, exit 6', () => {
+    const profile = { ...quick, liveness: true, allowIncomplete: false };
+    const live = (m: AnyModel) => workItems([m], profile, 1).filter((i) => i.liveness && i.variant === 'V3');
+    expect(PROFILES.deep?.liveness).toBe(true);
+    expect(live(memcgModel)).toHaveLength(1);
+    const ok = runItems(live(memcgModel), profile);
+    expect(ok[0]?.detail).toMatch(/^liveness: \d+ states, L1\+/);
+    expect(gateReport(ok).code).toBe(EXIT.ok);
+    const fixed: AnyModel = { ...memcgModel, machine: (v, c) => memcgModel.machine(v === 'V3' ? 'reference' : v, c) };
+    const { lines, code } = gateReport(runItems(live(fixed), profile));
+    expect(code).toBe(EXIT.gate);
+    expect(lines.join('\n')).toMatch(/harness lost power: V3 no longer caught — liveness: L1\+ not found/);
   });
 });

@@ -8,7 +8,8 @@
  */
 import type { AnyModel } from '../model/contract.js';
 import type { Problem } from '../properties/suite.js';
-import { checkExploreItem, checkSeedItem, seeds } from '../properties/suite.js';
+import { checkExploreItem, checkLivenessItem, checkSeedItem, seeds } from '../properties/suite.js';
+import { eventuallyNames } from '../properties/liveness.js';
 import { exitFor } from './exit.js';
 
 /** A budget profile. */
@@ -20,13 +21,15 @@ export interface Profile {
   readonly allowIncomplete: boolean;
   /** Also hold each shrunk counterexample to twice the BFS-shortest of its configuration (an extra exploration per seed). */
   readonly compareShortest: boolean;
+  /** Also check each variant's eventually-properties on lassos (a whole-graph search per variant). */
+  readonly liveness: boolean;
 }
 
 /** The documented budget profiles. */
 export const PROFILES: Record<string, Profile> = {
-  quick: { seeds: 1, runs: 2_000, maxStates: 50_000, allowIncomplete: true, compareShortest: false },
-  ci: { seeds: 3, runs: 5_000, maxStates: 2_000_000, allowIncomplete: false, compareShortest: false },
-  deep: { seeds: 10, runs: 10_000, maxStates: 5_000_000, allowIncomplete: false, compareShortest: true },
+  quick: { seeds: 1, runs: 2_000, maxStates: 50_000, allowIncomplete: true, compareShortest: false, liveness: false },
+  ci: { seeds: 3, runs: 5_000, maxStates: 2_000_000, allowIncomplete: false, compareShortest: false, liveness: false },
+  deep: { seeds: 10, runs: 10_000, maxStates: 5_000_000, allowIncomplete: false, compareShortest: true, liveness: true },
 };
 
 /** One unit of gate work. */
@@ -35,6 +38,8 @@ export interface WorkItem {
   readonly variant: string;
   /** `undefined`: the exploration; otherwise the random engine with this seed. */
   readonly seed?: number;
+  /** The liveness check of the variant (deep profile), instead of the exploration. */
+  readonly liveness?: boolean;
 }
 
 /** Every item of a gate run, in a fixed order. */
@@ -43,6 +48,7 @@ export function workItems(models: readonly AnyModel[], profile: Profile, seedBas
   for (const model of models)
     for (const v of model.variants) {
       items.push({ model, variant: v.name });
+      if (profile.liveness && eventuallyNames(model.machine(v.name, v.exploreConfig ?? model.smallConfig)).length) items.push({ model, variant: v.name, liveness: true });
       for (const s of seeds(profile.seeds)) items.push({ model, variant: v.name, seed: seedBase + s - 1 });
     }
   return items;
@@ -82,7 +88,10 @@ export function runItems(items: readonly WorkItem[], profile: Profile, deadline?
       continue;
     }
     const t0 = performance.now();
-    if (item.seed === undefined) {
+    if (item.liveness) {
+      const { result, problems } = checkLivenessItem(item.model, item.variant, profile);
+      out.push({ item, problems, ms: performance.now() - t0, detail: `liveness: ${result ? `${result.states} states, ${result.violations.size ? [...result.violations.keys()].join(' ') : 'no violation'}` : 'no eventually-property'}` });
+    } else if (item.seed === undefined) {
       const { bfs, problems } = checkExploreItem(item.model, item.variant, profile);
       const detail = bfs.counterexample ? `explore: shortest ${bfs.counterexample.steps.length} steps` : `explore: ${bfs.states} states${bfs.complete ? ', complete' : ', bounded'}`;
       out.push({ item, problems, ms: performance.now() - t0, detail });
