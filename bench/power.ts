@@ -8,10 +8,10 @@
  * from the exploration's, so that is the fair yardstick).
  */
 import type { AnyModel } from '../model/contract.js';
-import { explore } from '../properties/explore.js';
 import { pctCheck } from '../properties/pct.js';
 import type { RandomResult } from '../properties/random.js';
 import { randomCheck } from '../properties/random.js';
+import { shortestLength } from '../shrinkers/minimize.js';
 
 const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
 const RUNS = 10_000;
@@ -24,17 +24,6 @@ export function median(xs: readonly number[]): number {
   const n = s.length;
   if (n === 0) return NaN;
   return n % 2 ? (s[(n - 1) / 2] as number) : ((s[n / 2 - 1] as number) + (s[n / 2] as number)) / 2;
-}
-
-/** The shortest counterexample length in a failure's own configuration, if a search up to its length settles it. */
-function shortestOwn(m: AnyModel, variant: string, r: RandomResult, property: string): number | undefined {
-  const f = r.failure;
-  if (!f) return undefined;
-  const len = f.trace.steps.length;
-  // only shorter traces matter: a complete search to depth len−1 that finds none proves len is shortest
-  const e = explore(m.machine(variant, f.config), { target: property, maxDepth: Math.max(len - 1, 0), maxStates: 400_000 });
-  if (e.counterexample) return e.counterexample.steps.length;
-  return e.complete || e.states < 400_000 ? len : undefined;
 }
 
 /** One variant's row. */
@@ -68,7 +57,7 @@ export function powerRow(m: AnyModel, variant: string, property: string): PowerR
     if (!r.failure) continue;
     lens.push(r.failure.trace.steps.length);
     pre.push(r.failure.preemptions);
-    const s = shortestOwn(m, variant, r, property);
+    const s = shortestLength(m.machine(variant, r.failure.config), property, r.failure.trace.steps.length, 400_000);
     if (s === undefined) continue;
     best.push(s);
     settled++;

@@ -59,6 +59,9 @@ describe('mmcheck run and repro', () => {
   test('run --property searches for one property; violations of others on the way are tallied', () => {
     const r = mmcheck('run', 'msgmni', '--variant', 'V1', '--property', 'P3', '--seed', '1');
     expect(r.code).toBe(1);
+    // the table gives the minimized length, its preemptions and the BFS-shortest of its configuration
+    expect(r.out).toMatch(/^model\s+variant\s+expected\s+found\s+runs\s+time\s+counterexample\s+steps\s+preempt\.\s+bfs-shortest$/m);
+    expect(r.out).toMatch(/msgmni-V1-random-seed1\.json\s+5\s+\d+\s+5$/m);
     expect(r.out).toMatch(/^msgmni\s+V1\s+P3\s+P3 \(also P2×\d+\)/m);
   });
 

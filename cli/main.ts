@@ -18,7 +18,10 @@ import { checkLiveness, replayLasso } from '../properties/liveness.js';
 import { randomCheck } from '../properties/random.js';
 import { LockGraph, lockdepReport } from '../properties/lockorder.js';
 import { pctCheck } from '../properties/pct.js';
-import { preemptions } from '../shrinkers/minimize.js';
+import { preemptions, shortestLength } from '../shrinkers/minimize.js';
+
+/** State budget of the search that tells whether a counterexample of `run` is as short as possible. */
+const SHORTEST_STATES = 20_000;
 import { replayCommand, saveCounterexample } from '../reports/counterexample.js';
 import { readCounterexample } from '../reports/itf.js';
 import type { ProgressSink } from '../reports/progress.js';
@@ -166,7 +169,7 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
   const recorder = new RunRecorder(seed, runs, { junit: values.junit, summary: values.summary, html: values.html }, modelPath);
   const variantsOf = (m: AnyModel): string[] => (values.variant !== undefined ? [variantOf(m, values.variant).name] : m.variants.map((v) => v.name));
   const bar = progress ? new Progress(progress, models.reduce((a, m) => a + variantsOf(m).length, 0) * runs) : undefined;
-  const rows = [['model', 'variant', 'expected', 'found', 'runs', 'time', 'counterexample']];
+  const rows = [['model', 'variant', 'expected', 'found', 'runs', 'time', 'counterexample', 'steps', 'preempt.', 'bfs-shortest']];
   let violations = 0;
   let interrupted = 0;
   const kinds: ProblemKind[] = [];
@@ -227,7 +230,11 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
       }
       const others = [...(r.others ?? [])].map(([p, n]) => `${p}×${n}`).join(' ');
       const found = (r.failure?.property ?? (r.interrupted ? 'none (interrupted)' : 'none')) + (others ? ` (also ${others})` : '');
-      rows.push([m.name, v, expected(m, v), found, String(r.runs), `${(r.ms / 1000).toFixed(2)}s`, file]);
+      // where the configuration is small enough, how the minimized trace compares with the shortest possible
+      const f = r.failure;
+      const shortest = f ? shortestLength(m.machine(v, f.config), f.property, f.trace.steps.length, SHORTEST_STATES) : undefined;
+      const lengths = f ? [String(f.trace.steps.length), String(f.preemptions), shortest !== undefined ? String(shortest) : '?'] : [];
+      rows.push([m.name, v, expected(m, v), found, String(r.runs), `${(r.ms / 1000).toFixed(2)}s`, file, ...lengths]);
     }
   }
   bar?.finish();

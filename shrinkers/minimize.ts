@@ -179,3 +179,15 @@ function fewerPreemptions(m: AnyMachine, trace: Trace, property: string, budget:
   }
   return best;
 }
+
+/**
+ * The BFS-shortest length of a violation of `property` on `m`, given a
+ * counterexample of `len` steps: only shorter traces matter, so a search to
+ * depth len − 1 that finds none proves `len` shortest. `undefined` when the
+ * state budget runs out first (the model is too large to say).
+ */
+export function shortestLength(m: AnyMachine, property: string, len: number, maxStates: number): number | undefined {
+  const e = explore(m, { target: property, maxDepth: Math.max(len - 1, 0), maxStates });
+  if (e.counterexample) return e.counterexample.steps.length;
+  return e.stopped === undefined || e.stopped === 'depth' ? len : undefined;
+}
