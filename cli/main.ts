@@ -16,7 +16,7 @@ import { exploreParallel } from '../properties/explore-parallel.js';
 import { engineFigures, explore, verdict } from '../properties/explore.js';
 import { checkLiveness, replayLasso } from '../properties/liveness.js';
 import { randomCheck } from '../properties/random.js';
-import { LockGraph, lockdepReport } from '../properties/lockorder.js';
+import { LockGraph } from '../properties/lockorder.js';
 import { pctCheck } from '../properties/pct.js';
 import { preemptions, shortestLength } from '../shrinkers/minimize.js';
 
@@ -31,7 +31,7 @@ import type { ReplayFile } from '../reports/replay.js';
 import { propertiesOf } from '../reports/results.js';
 import { reportFile, reportTarget, RunRecorder } from '../reports/run.js';
 import { renderTrace } from '../reports/text.js';
-import { violationKind } from '../properties/suite.js';
+import { searchFindings, violationKind } from '../properties/suite.js';
 import type { ProblemKind } from '../properties/suite.js';
 import { gateReport, parseShard, PROFILES, runItems, shardOf, workItems } from './ci.js';
 import { EXIT, EXIT_HELP, exitFor } from './exit.js';
@@ -215,19 +215,12 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
       recorder.add(m, v, r, saved, scheduler);
       if (pct && !pct.failure)
         notes.push(`${m.name} ${v}: PCT depth ${depth}: n = ${pct.contexts} contexts, k = ${pct.steps} steps: one run finds a depth-${depth} bug with probability ≥ 1/${Math.round(1 / pct.bound.p).toLocaleString('en-US')}; 99% needs ${pct.bound.runsFor99.toLocaleString('en-US')} runs${pct.runs >= pct.bound.runsFor99 ? ' (reached)' : ` (${pct.runs.toLocaleString('en-US')} made)`}`);
-      // lockdep: lock orders seen across this variant's runs, even where none deadlocked
-      const cycle = graph.cycle();
-      if (cycle && r.failure?.property !== 'deadlock') {
-        notes.push(`${m.name} ${v}: ${lockdepReport(cycle).replace(/\n/g, '\n  ')}`);
-        kinds.push('deadlock');
-      }
-      // vacuity: judged on variants that must hold and spent their whole budget
-      if (variantOf(m, v).expect.kind !== 'violates' && !r.failure && !r.interrupted && r.witnesses.size) {
-        const ws = [...r.witnesses].map(([w, n]) => `${w} in ${n} of ${r.runs} runs (${((100 * n) / Math.max(r.runs, 1)).toFixed(1)}%)`);
-        const never = [...r.witnesses].filter(([, n]) => n === 0).map(([w]) => w);
-        notes.push(`${m.name} ${v}: witnessed ${ws.join(', ')}${never.length ? ` — VACUOUS: ${never.join(', ')} never witnessed` : ''}`);
-        if (never.length) kinds.push('vacuity');
-      }
+      // lock orders across this variant's runs, and witness rates: the gate's judgement too
+      const judged = searchFindings(variantOf(m, v), r, graph);
+      if (judged.lockdep !== undefined) notes.push(`${m.name} ${v}: ${judged.lockdep.replace(/\n/g, '\n  ')}`);
+      if (judged.witnessRates !== undefined) notes.push(`${m.name} ${v}: witnessed ${judged.witnessRates}`);
+      for (const p of judged.problems) if (p.kind === 'vacuity') notes.push(`${m.name} ${v}: VACUOUS: ${p.text}`);
+      kinds.push(...judged.problems.map((p) => p.kind));
       const others = [...(r.others ?? [])].map(([p, n]) => `${p}×${n}`).join(' ');
       const found = (r.failure?.property ?? (r.interrupted ? 'none (interrupted)' : 'none')) + (others ? ` (also ${others})` : '');
       // where the configuration is small enough, how the minimized trace compares with the shortest possible

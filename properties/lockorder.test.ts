@@ -95,6 +95,7 @@ describe('balloon W1 (spec 02 §6b): the inversion predicted from runs that neve
     }
     expect(ref.size).toBeGreaterThan(0);
     expect(ref.cycle()).toBeUndefined();
-    expect(deadlocked + clean).toBe(400);
+    // the variant does deadlock on some of these schedules: the prediction came from the others alone
+    expect(deadlocked).toBeGreaterThan(0);
   });
 });

@@ -110,6 +110,33 @@ export function checkLivenessItem(model: AnyModel, variantName: string, opts: Pi
   return { result, problems };
 }
 
+/** What a random search says beyond its own failure (see {@link searchFindings}). */
+export interface SearchFindings {
+  readonly problems: Problem[];
+  /** The lockdep-style report of a lock-order cycle no run deadlocked on. */
+  readonly lockdep?: string;
+  /** For a variant that must hold and spent its budget: each witness as "w in N of M runs (p%)". */
+  readonly witnessRates?: string;
+}
+
+/**
+ * The judgements every random search of a variant gets besides its own
+ * failure, shared by the gate and `mmcheck run`: a cycle in the lock orders
+ * its runs took (a deadlock predicted although no run deadlocked), and, for a
+ * variant that must hold and ran its whole budget, a witness never reached.
+ */
+export function searchFindings(v: VariantDef<unknown>, r: RandomResult, graph: LockGraph): SearchFindings {
+  const problems: Problem[] = [];
+  const cycle = r.failure?.property === 'deadlock' ? undefined : graph.cycle();
+  const lockdep = cycle ? lockdepReport(cycle) : undefined;
+  if (lockdep !== undefined) problems.push({ kind: 'deadlock', text: `seed ${r.seed}: ${lockdep.split('\n').slice(0, 2).join(': ')}` });
+  if (v.expect.kind === 'violates' || r.failure || r.interrupted || r.witnesses.size === 0) return { problems, ...(lockdep !== undefined ? { lockdep } : {}) };
+  // a run budget spent without ever reaching a witness proves nothing about it
+  for (const [w, n] of r.witnesses) if (n === 0) problems.push({ kind: 'vacuity', text: `seed ${r.seed}: sometimes ${w} witnessed in 0 of ${r.runs} runs (0%): vacuous` });
+  const witnessRates = [...r.witnesses].map(([w, n]) => `${w} in ${n} of ${r.runs} runs (${((100 * n) / Math.max(r.runs, 1)).toFixed(1)}%)`).join(', ');
+  return { problems, ...(lockdep !== undefined ? { lockdep } : {}), witnessRates };
+}
+
 /** One random-engine item of a variant: one seed. */
 export function checkSeedItem(
   model: AnyModel,
@@ -121,19 +148,14 @@ export function checkSeedItem(
   const v = variantOf(model, variantName);
   const target = expectedProperty(v);
   const problems: Problem[] = [];
+  const graph = new LockGraph();
   // a buggy variant is judged on its declared property: the search looks for
   // that one (other violations on the way are tallied, not taken as the answer)
-  const graph = new LockGraph();
   const r = randomCheck(model, v.name, { seed, runs: opts.runs, lockGraph: graph, ...(target !== undefined ? { target } : {}), ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}) });
-  // lockdep: a variant that must hold may not even have two lock orders that could deadlock
-  const cycle = target === undefined && r.failure === undefined ? graph.cycle() : undefined;
-  if (cycle) problems.push({ kind: 'deadlock', text: `seed ${seed}: ${lockdepReport(cycle).split('\n').slice(0, 2).join(': ')}` });
+  problems.push(...searchFindings(v, r, graph).problems);
   if (r.modelError !== undefined) problems.push({ kind: 'model-error', text: `seed ${seed}: model threw: ${r.modelError}` });
   else if (target === undefined) {
     if (r.failure) problems.push({ kind: violationKind(model, v.name, r.failure.property), text: `seed ${seed}: ${r.failure.property} violated (${r.failure.message})` });
-    // vacuity: a run budget spent without ever reaching a witness proves nothing about it
-    else if (!r.interrupted)
-      for (const [w, n] of r.witnesses) if (n === 0) problems.push({ kind: 'vacuity', text: `seed ${seed}: sometimes ${w} witnessed in 0 of ${r.runs} runs (0%): vacuous` });
   } else if (!r.failure) {
     if (!r.interrupted) problems.push({ kind: 'lost-power', text: `seed ${seed}: ${target} not found in ${r.runs} runs` });
   } else {
