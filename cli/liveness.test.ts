@@ -53,9 +53,26 @@ describe('explore --liveness', () => {
     expect(r.out).toMatch(/no eventually-properties to check/);
   });
 
-  test('--max-depth does not combine with --liveness', async () => {
-    const r = await mmcheck('explore', 'memcg', '--liveness', '--max-depth', '3');
+  test.each([
+    [['--max-depth', '3'], /^mmcheck: --max-depth does not apply to --liveness/],
+    [['--workers', '2'], /^mmcheck: --workers does not apply to --liveness/],
+    [['--no-symmetry'], /^mmcheck: --no-symmetry does not apply to --liveness/],
+  ])('%s does not combine with --liveness: one line, exit 2', async (flags, line) => {
+    const r = await mmcheck('explore', 'memcg', '--liveness', ...flags);
     expect(r.code).toBe(2);
-    expect(r.out).toMatch(/--max-depth does not apply to --liveness/);
+    expect(r.out).toMatch(line);
+    expect(r.out.split('\n')).toHaveLength(1);
+  });
+
+  test('--exact keys states by their text and finds the same states; --time-limit and --max-states name the bound that stopped it', async () => {
+    const exact = await mmcheck('explore', 'msgmni', '--liveness', '--exact');
+    expect(exact.code).toBe(0);
+    expect(exact.out).toMatch(/^liveness: P7 hold among 23831 states \(complete/);
+    const cut = await mmcheck('explore', 'reserve', '--liveness', '--max-states', '500');
+    expect(cut.code).toBe(5);
+    expect(cut.out).toMatch(/^incomplete: no liveness violation among 50\d states; stopped at the state bound/);
+    const timed = await mmcheck('explore', 'reserve', '--liveness', '--time-limit', '1');
+    expect(timed.code).toBe(5);
+    expect(timed.out).toMatch(/stopped at the time limit/);
   });
 });

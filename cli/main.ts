@@ -14,7 +14,7 @@ import { ReplayDivergence, replayLabels } from '../properties/check.js';
 import type { ExploreOptions, ExploreProgress } from '../properties/explore.js';
 import { exploreParallel } from '../properties/explore-parallel.js';
 import { engineFigures, explore, verdict } from '../properties/explore.js';
-import { checkLiveness, replayLasso } from '../properties/liveness.js';
+import { checkLiveness, replayLasso, type LivenessOptions } from '../properties/liveness.js';
 import { randomCheck } from '../properties/random.js';
 import { LockGraph } from '../properties/lockorder.js';
 import { pctCheck } from '../properties/pct.js';
@@ -260,7 +260,10 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
   const target = v.expect.kind === 'violates' ? v.expect.property : undefined;
   if (values.liveness) {
     if (maxDepth !== undefined) throw new UsageError('--max-depth does not apply to --liveness (a lasso has no depth bound)');
-    return liveness(m, v.name, config, maxStates, target, values.out ?? 'mmcheck-out', out);
+    if (values['no-symmetry']) throw new UsageError('--no-symmetry does not apply to --liveness (the liveness engine never applies symmetry)');
+    if (values.workers !== undefined) throw new UsageError('--workers does not apply to --liveness (the liveness engine runs on one thread)');
+    const opts = { maxStates, exact: values.exact === true, ...(limit !== undefined ? { timeLimitMs: limit * 1000 } : {}) };
+    return liveness(m, v.name, config, opts, target, values.out ?? 'mmcheck-out', out);
   }
   const workers = nat('workers', values.workers, 1, 1);
   const line = progress ? progressLine(progress) : undefined;
@@ -296,8 +299,8 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
 }
 
 /** `explore --liveness`: the eventually-properties of one variant, a lasso saved and printed on a violation (exit 4). */
-function liveness(m: AnyModel, variant: string, config: unknown, maxStates: number, target: string | undefined, dir: string, out: (s: string) => void): number {
-  const r = checkLiveness(m.machine(variant, config), { maxStates });
+function liveness(m: AnyModel, variant: string, config: unknown, opts: LivenessOptions, target: string | undefined, dir: string, out: (s: string) => void): number {
+  const r = checkLiveness(m.machine(variant, config), opts);
   const secs = `${(r.ms / 1000).toFixed(2)}s`;
   if (!r.properties.length) {
     out(`${m.name} ${variant}: no eventually-properties to check`);
@@ -318,8 +321,8 @@ function liveness(m: AnyModel, variant: string, config: unknown, maxStates: numb
   }
   out(
     r.complete
-      ? `liveness: ${r.properties.join(', ')} hold among ${r.states} states (complete; ${r.transitions} transitions, ${secs})`
-      : `incomplete: no liveness violation among ${r.states} states; stopped at the state bound`,
+      ? `liveness: ${r.properties.join(', ')} hold among ${r.states} states (complete; ${r.transitions} transitions, ${secs}, ${Math.round(r.bytesPerState)} bytes/state in the index)`
+      : `incomplete: no liveness violation among ${r.states} states; stopped at the ${r.stopped === 'time' ? 'time limit' : 'state bound'} after ${secs}`,
   );
   return r.complete ? EXIT.ok : EXIT.vacuity;
 }

@@ -65,6 +65,13 @@ describe('fingerprints', () => {
     expect(t.size).toBe(10_001);
     expect(t.bytes).toBeLessThan(10_001 * 8 * 3);
   });
+
+  test('fingerprints are numbered densely in the order they were first added', () => {
+    const t = new FingerprintSet(16);
+    for (let i = 0; i < 5_000; i++) expect(t.intern(i * 40503, ~i)).toBe(i);
+    for (let i = 4_999; i >= 0; i--) expect(t.intern(i * 40503, ~i)).toBe(i);
+    expect(t.size).toBe(5_000);
+  });
 });
 
 describe('exact and fingerprint modes, one thread and two', () => {

@@ -112,8 +112,13 @@ export function engineFigures(r: ExploreResult): string {
   ].join(', ');
 }
 
-/** The seen-set of an exploration: fingerprints, or full keys in exact mode. */
+/**
+ * The seen-set of an exploration: fingerprints, or full keys in exact mode.
+ * Each distinct key gets a dense number in the order it was first met.
+ */
 export interface SeenSet {
+  /** The number of the state's key, adding it (as number `size`) when it is new. */
+  intern(s: unknown): number;
   /** Adds the state's key; true when it is new. */
   add(s: unknown): boolean;
   readonly size: number;
@@ -135,39 +140,49 @@ export function keyBytes(text: string): number {
 
 /** A seen-set for machine `m` (see {@link ExploreOptions.exact} and {@link ExploreOptions.symmetry}). */
 export function seenSet(m: AnyMachine, exact: boolean, symmetry: boolean): SeenSet {
-  const keyOf = keyFunction(m, symmetry);
+  return keySet(keyFunction(m, symmetry), exact);
+}
+
+/** A seen-set over the keys `keyOf` gives: 64-bit fingerprints, or exact canonical texts. */
+export function keySet(keyOf: (s: unknown) => unknown, exact: boolean): SeenSet {
+  let intern: (s: unknown) => number;
+  let size: () => number;
+  let bytes: () => number;
   if (!exact) {
     const table = new FingerprintSet();
-    return {
-      add: (s) => {
-        const lo = fingerprint(keyOf(s));
-        return table.add(lo, fpHi());
-      },
-      get size() {
-        return table.size;
-      },
-      get bytes() {
-        return table.bytes;
-      },
+    intern = (s) => {
+      const lo = fingerprint(keyOf(s));
+      return table.intern(lo, fpHi());
     };
-  }
-  const keys = new Set<string>();
-  let bytes = 0;
-  return {
-    add: (s) => {
+    size = () => table.size;
+    bytes = () => table.bytes;
+  } else {
+    const keys = new Map<string, number>();
+    let held = 0;
+    intern = (s) => {
       const k = keyOf(s);
       const text = typeof k === 'string' ? k : canonical(k);
-      const before = keys.size;
-      keys.add(text);
-      if (keys.size === before) return false;
-      bytes += keyBytes(text);
-      return true;
+      const id = keys.get(text);
+      if (id !== undefined) return id;
+      keys.set(text, keys.size);
+      held += keyBytes(text);
+      return keys.size - 1;
+    };
+    size = () => keys.size;
+    bytes = () => held;
+  }
+  return {
+    intern,
+    add: (s) => {
+      const n = size();
+      intern(s);
+      return size() > n;
     },
     get size() {
-      return keys.size;
+      return size();
     },
     get bytes() {
-      return bytes;
+      return bytes();
     },
   };
 }

@@ -4,9 +4,10 @@
  * lasso-shaped runs, under weak fairness of the contexts and with the
  * environment eventually stopping (spec 00 §6).
  *
- * It builds the whole reachable graph breadth-first (its own search, keyed
- * by `livenessView` or the canonical JSON of the state; never by `view`,
- * which may be a symmetry reduction) and keeps every edge with the context
+ * It builds the whole reachable graph breadth-first (its own search; a
+ * state is known by the 64-bit fingerprint of its `livenessView`, or of the
+ * whole state, or with `exact` by that value's canonical text; never by
+ * `view`, which may be a symmetry reduction) and keeps every edge with the context
  * it belongs to (`Machine.fairness`). Then, for each named obligation, a
  * violation is one of:
  * - a *stuck* state: the obligation is pending and no fair context has an
@@ -30,6 +31,7 @@ import type { ActionBase, AnyMachine } from '../model/contract.js';
 import { actionLabel } from '../model/contract.js';
 import { canonical } from '../model/canonical.js';
 import type { Trace, TraceStep } from './check.js';
+import { keySet } from './explore.js';
 
 /** Bounds of a liveness check. */
 export interface LivenessOptions {
@@ -37,6 +39,10 @@ export interface LivenessOptions {
   readonly maxStates?: number;
   /** Check only these properties (default: every eventually-property of the machine). */
   readonly properties?: readonly string[];
+  /** Stop building the graph after this many milliseconds (the check is then incomplete). */
+  readonly timeLimitMs?: number;
+  /** Key states by their full canonical text instead of a 64-bit fingerprint (default false). */
+  readonly exact?: boolean;
 }
 
 /** One liveness violation: a lasso, or a path to a stuck state. */
@@ -64,7 +70,11 @@ export interface LivenessResult {
   readonly transitions: number;
   /** True when the whole reachable graph was built. */
   readonly complete: boolean;
+  /** The bound that stopped building the graph, when one did. */
+  readonly stopped?: 'states' | 'time';
   readonly ms: number;
+  /** Bytes per state of the state index (the graph's edges and the queue of unexpanded states come on top). */
+  readonly bytesPerState: number;
 }
 
 /** A growable Int32 vector: edges are stored flat, several million of them. */
@@ -120,8 +130,14 @@ interface Graph {
   readonly obligations: readonly { readonly property: string; readonly item: string }[];
 }
 
-function buildGraph(m: AnyMachine, props: readonly string[], maxStates: number): Graph & { transitions: number; complete: boolean } {
-  const keyOf = m.livenessView ? (s: unknown): string => canonical(m.livenessView?.(s)) : canonical;
+function buildGraph(
+  m: AnyMachine,
+  props: readonly string[],
+  maxStates: number,
+  deadline: number,
+  exact: boolean,
+): Graph & { transitions: number; stopped?: 'states' | 'time'; indexBytes: number } {
+  const index = keySet(m.livenessView ? (s) => m.livenessView?.(s) : (s) => s, exact);
   const fairOf = m.fairness ? (a: ActionBase, s: unknown): string | null => m.fairness?.(a, s) ?? null : (a: ActionBase): string | null => {
     const c = m.describe(a).ctx;
     return c === 'env' ? null : c;
@@ -131,7 +147,6 @@ function buildGraph(m: AnyMachine, props: readonly string[], maxStates: number):
   const sets = new Interner<number[]>();
   const sigs = new Interner<number[]>();
   const obls = new Interner<{ property: string; item: string }>();
-  const index = new Map<string, number>();
   const g = {
     parent: new IntVec(), parentAct: new IntVec(), edgeStart: new IntVec(), edgeTo: new IntVec(), edgeAct: new IntVec(),
     edgeCtx: new IntVec(), pendingSig: new IntVec(), enabledSet: new IntVec(),
@@ -142,24 +157,27 @@ function buildGraph(m: AnyMachine, props: readonly string[], maxStates: number):
     ids.sort((a, b) => a - b);
     return sigs.id(ids.join(','), () => ids);
   };
-  const add = (s: unknown, key: string, parent: number, act: number): number => {
-    const id = index.size;
-    index.set(key, id);
+  // a state's number in `index` is its node number: both count in discovery order
+  const add = (s: unknown, parent: number, act: number): void => {
     g.parent.push(parent);
     g.parentAct.push(act);
     g.pendingSig.push(signature(s));
-    return id;
   };
   const init = m.init();
-  add(init, keyOf(init), -1, -1);
+  index.intern(init);
+  add(init, -1, -1);
   // the queue holds full states; ids are assigned in discovery order, so the queue is in id order
   const queue: (unknown | undefined)[] = [init];
   let head = 0;
   let transitions = 0;
-  let complete = true;
+  let stopped: 'states' | 'time' | undefined;
   while (head < queue.length) {
     if (index.size >= maxStates) {
-      complete = false;
+      stopped = 'states';
+      break;
+    }
+    if ((head & 255) === 0 && performance.now() >= deadline) {
+      stopped = 'time';
       break;
     }
     const s = queue[head];
@@ -173,10 +191,10 @@ function buildGraph(m: AnyMachine, props: readonly string[], maxStates: number):
       const a = acts[k] as ActionBase;
       const n = m.next(s, a);
       transitions++;
-      const key = keyOf(n);
-      let to = index.get(key);
-      if (to === undefined) {
-        to = add(n, key, id, k);
+      const known = index.size;
+      const to = index.intern(n);
+      if (to === known) {
+        add(n, id, k);
         queue.push(n);
       }
       const fair = fairOf(a, s);
@@ -192,7 +210,8 @@ function buildGraph(m: AnyMachine, props: readonly string[], maxStates: number):
   const expanded = head;
   g.edgeStart.push(g.edgeTo.length);
   return {
-    ...g, n: index.size, expanded, sigs: sigs.values, sets: sets.values, ctxNames: ctxs.values, obligations: obls.values, transitions, complete,
+    ...g, n: index.size, expanded, sigs: sigs.values, sets: sets.values, ctxNames: ctxs.values, obligations: obls.values, transitions,
+    ...(stopped ? { stopped } : {}), indexBytes: index.bytes,
   };
 }
 
@@ -370,8 +389,9 @@ export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): Livene
   const t0 = performance.now();
   const names = m.properties.filter((p) => p.kind === 'eventually' && (opts.properties?.includes(p.name) ?? true)).map((p) => p.name);
   // nothing to check: do not build the graph
-  if (!names.length) return { properties: [], violations: new Map(), states: 0, transitions: 0, complete: true, ms: performance.now() - t0 };
-  const g = buildGraph(m, names, opts.maxStates ?? 5_000_000);
+  if (!names.length) return { properties: [], violations: new Map(), states: 0, transitions: 0, complete: true, ms: performance.now() - t0, bytesPerState: 0 };
+  const deadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Number.POSITIVE_INFINITY;
+  const g = buildGraph(m, names, opts.maxStates ?? 5_000_000, deadline, opts.exact === true);
   const found = new Map<string, LivenessViolation>();
   const offer = (v: LivenessViolation): void => {
     const old = found.get(v.property);
@@ -436,7 +456,10 @@ export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): Livene
       });
     }
   });
-  return { properties: names, violations: found, states: g.n, transitions: g.transitions, complete: g.complete, ms: performance.now() - t0 };
+  return {
+    properties: names, violations: found, states: g.n, transitions: g.transitions, complete: g.stopped === undefined,
+    ...(g.stopped ? { stopped: g.stopped } : {}), ms: performance.now() - t0, bytesPerState: g.indexBytes / Math.max(g.n, 1),
+  };
 }
 
 /** Names of the machine's eventually-properties. */
