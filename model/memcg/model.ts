@@ -327,9 +327,15 @@ const WRITER_FN: Record<string, [string, string]> = {
   CB2: ['mem_cgroup_shrink_usage', 'callback: reclaim, none → return 0'],
 };
 
-function describe(a: MemcgAction): StepInfo {
+/**
+ * What a trace shows for a step. A budgeted charge request is an event of
+ * §4 (the `env` lane); an unbudgeted charger (V3's, `charges: null`) is a
+ * thread charging again and again, so its `charge` is drawn in C's lane,
+ * as the liveness engine counts it ({@link fairnessOf}).
+ */
+function describe(a: MemcgAction, c: MemcgConfig): StepInfo {
   return match(a)
-    .with({ type: 'charge' }, () => ({ ctx: 'env', step: 'charge', fn: 'mem_cgroup_charge', text: 'start a one-page charge (C)' }))
+    .with({ type: 'charge' }, () => ({ ctx: c.charges === null ? 'C' : 'env', step: 'charge', fn: 'mem_cgroup_charge', text: 'start a one-page charge (C)' }))
     .with({ type: 'uncharge' }, ({ kind }) => ({ ctx: 'U', step: 'U1', fn: 'res_counter_uncharge', text: `uncharge a ${kind} page` }))
     .with({ type: 'pin' }, () => ({ ctx: 'env', step: 'pin', fn: 'isolate_lru_page', text: 'a reclaimable page becomes pinned' }))
     .with({ type: 'unpin' }, () => ({ ctx: 'env', step: 'unpin', fn: 'putback_lru_page', text: 'a pinned page becomes reclaimable' }))
@@ -407,7 +413,7 @@ export function memcgMachine(variant: string, c: MemcgConfig): Machine<MemcgStat
     init: () => initState(c),
     actions: (s) => actions(s, c, f),
     next: (s, a) => next(s, a, c, f),
-    describe,
+    describe: (a) => describe(a, c),
     quiescent,
     // failcnt and max_usage are statistics: no step or property reads them
     view: ({ failcnt, max_usage, ...rest }) => (void failcnt, void max_usage, rest),
