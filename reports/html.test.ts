@@ -3,7 +3,7 @@
  * rows, lock bars, the violation), that it is self-contained and escapes
  * what it shows, and `mmcheck report FILE --html OUT` for both file formats.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
@@ -80,5 +80,30 @@ describe('mmcheck report FILE --html OUT', () => {
     expect(out).toContain(`wrote ${join(dir, 'a.html')}`);
     expect(await cli('report', saved.json)).toBe(2);
     expect(out.at(-1)).toBe('ERR mmcheck: report needs --html OUT (a file, or a folder for <stem>.html)');
+  });
+});
+
+describe('a liveness counterexample (a lasso) as a page', () => {
+  test('the cycle is marked: its rows, a back edge from its last row to its first, the banner says it repeats; a stale loop writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mmcheck-html-lasso-'));
+    const out: string[] = [];
+    const cli = (...args: string[]): Promise<number> => main(args, (s) => out.push(s), (s) => out.push(`ERR ${s}`), null);
+    expect(await cli('explore', 'memcg', '--variant', 'V3', '--liveness', '--out', dir)).toBe(4);
+    const json = join(dir, 'memcg-V3-liveness.json');
+    const target = join(dir, 'lasso.html');
+    expect(await cli('report', json, '--html', target)).toBe(4);
+    const html = readFileSync(target, 'utf8');
+    expect(html).toMatch(/violates <b>L1\+<\/b> on a lasso \(steps 1–3, then steps 4–9 repeated forever\)/);
+    expect(html.match(/<path class="loopedge"/g)).toHaveLength(1);
+    // the prefix rows are not the violation, the six cycle rows are
+    expect(html.match(/<rect class="rowbg[^"]* viol"/g)).toHaveLength(6);
+    expect(html).toMatch(/<text class="loopmark"[^>]*>↻ cycle<\/text>/);
+    expect(html).toContain('(a cycle of 6)');
+    // a loop index that no longer closes the cycle: judged again, nothing written
+    const moved = join(dir, 'moved.json');
+    writeFileSync(moved, JSON.stringify({ ...JSON.parse(readFileSync(json, 'utf8')), loop: 4 }));
+    expect(await cli('report', moved, '--html', join(dir, 'stale.html'))).toBe(0);
+    expect(out.at(-1)).toMatch(/^no longer reproduces: the cycle does not return to the state after step 4; nothing written/);
+    expect(existsSync(join(dir, 'stale.html'))).toBe(false);
   });
 });

@@ -121,6 +121,8 @@ export interface PageData {
   readonly states: readonly unknown[];
   readonly violations: Trace['violations'];
   readonly property: string;
+  /** A lasso's cycle: the 0-based index of its first step (its rows are `loop + 1` to the last). */
+  readonly loop?: number;
   /** Height of a row of the diagram in pixels (the script maps clicks to rows). */
   readonly rowHeight: number;
 }
@@ -142,6 +144,7 @@ export function pageData(p: TracePage): PageData {
     states,
     violations: t.violations,
     property: p.found.property,
+    ...(t.loop !== undefined ? { loop: t.loop } : {}),
     rowHeight: ROW_H,
   };
 }
@@ -159,7 +162,8 @@ function svg(d: PageData): { head: string; body: string } {
     laneX.set(l, x);
     x += laneW.get(l) ?? 150;
   }
-  const width = x + STATUS_W;
+  // a lasso's back edge gets a margin of its own right of the status column
+  const width = x + STATUS_W + (d.loop !== undefined ? 30 : 0);
   const rows = d.steps.length + 1;
   const height = rows * ROW_H + 8;
   const rowY = (i: number): number => i * ROW_H;
@@ -182,8 +186,11 @@ function svg(d: PageData): { head: string; body: string } {
   });
   out.push('</defs>');
   // row backgrounds, behind everything: selection and the violation row
+  // a lasso's rows are all the violation: the cycle repeats forever
+  const lasso = d.loop !== undefined && d.violations.length > 0;
+  const inViolation = (i: number): boolean => (lasso ? i > (d.loop ?? 0) : i === d.steps.length && d.violations.length > 0);
   for (let i = 0; i < rows; i++) {
-    const viol = i === d.steps.length && d.violations.length > 0 ? ' viol' : '';
+    const viol = inViolation(i) ? ' viol' : '';
     out.push(`<rect class="rowbg${i % 2 ? ' odd' : ''}${viol}" data-row="${i}" x="0" y="${rowY(i)}" width="${width}" height="${ROW_H}"/>`);
   }
   // lane lines
@@ -260,8 +267,21 @@ function svg(d: PageData): { head: string; body: string } {
     if (i === d.steps.length && d.violations.length) {
       out.push(`<text class="violmark" x="${x + 8}" y="${y + ROW_H / 2 + 4}">✗ ${esc(clip(d.violations.map((v) => v.property).join(', '), 16))}</text>`);
     }
+    if (d.loop !== undefined && i === d.loop + 1) out.push(`<text class="loopmark" x="${x + 8}" y="${y + ROW_H / 2 + 4}">↻ cycle</text>`);
     out.push('</g>');
   });
+  if (d.loop !== undefined && d.steps.length > 0) {
+    // the back edge: from the cycle's last row up to its first, at the right edge
+    const top = rowY(d.loop + 1) + ROW_H / 2;
+    const bottom = rowY(d.steps.length) + ROW_H / 2;
+    const ax = width - 10;
+    const bx = width - 24;
+    out.push(
+      `<g class="loop"><title>${esc(`steps ${d.loop + 1}–${d.steps.length} repeat forever`)}</title>` +
+        `<path class="loopedge" d="M ${bx} ${bottom} H ${ax} V ${top} H ${bx + 2}"/>` +
+        `<path class="loophead" d="M ${bx + 8} ${top - 4} L ${bx} ${top} L ${bx + 8} ${top + 4} Z"/></g>`,
+    );
+  }
   out.push('</svg>');
   return { head: head.join('\n'), body: out.join('\n') };
 }
@@ -322,6 +342,9 @@ svg .desc { fill: var(--muted); }
 svg .acq, svg .rel { font-weight: 700; }
 svg .waits { fill: var(--bad); font-weight: 700; }
 svg .other { font-size: 10.5px; fill: var(--muted); }
+svg .loopmark { fill: var(--bad); font-size: 12px; font-family: system-ui, "DejaVu Sans", sans-serif; }
+svg .loopedge { fill: none; stroke: var(--bad); stroke-width: 2; }
+svg .loophead { fill: var(--bad); }
 svg .violmark { fill: var(--bad); font-weight: 700; font-family: system-ui, "DejaVu Sans", sans-serif; }
 `;
 
@@ -433,13 +456,14 @@ export function traceHtml(p: TracePage): string {
         .join('')}<span>solid bar: holds · hatched bar: waits · <b>+</b>lock acquired · <b>−</b>lock released</span></div>`
     : '';
   const facts = [
-    `${esc(f.engine)}${f.seed !== null ? `, seed ${f.seed}` : ''}${f.path ? `, fast-check path <code>${esc(f.path)}</code>` : ''}, ${t.steps.length} step${t.steps.length === 1 ? '' : 's'}, ${d.lanes.length} context${d.lanes.length === 1 ? '' : 's'}`,
+    `${esc(f.engine)}${f.seed !== null ? `, seed ${f.seed}` : ''}${f.path ? `, fast-check path <code>${esc(f.path)}</code>` : ''}, ${t.steps.length} step${t.steps.length === 1 ? '' : 's'}${t.loop !== undefined ? ` (a cycle of ${t.steps.length - t.loop})` : ''}, ${d.lanes.length} context${d.lanes.length === 1 ? '' : 's'}`,
     p.replay ? `replay: <code>${esc(p.replay)}</code>` : '',
     p.files?.length ? `files: ${p.files.map((x) => `<code>${esc(x)}</code>`).join(' ')}` : '',
     p.indexHref ? `<a href="${esc(p.indexHref)}">all results of this run</a>` : '',
   ].filter(Boolean);
+  const where = t.loop !== undefined ? `on a lasso (steps 1–${t.loop}, then steps ${t.loop + 1}–${t.steps.length} repeated forever)` : `after step ${t.steps.length}`;
   const banner = v
-    ? `<div class="banner" id="banner">violates <b>${esc(v.property)}</b> after step ${t.steps.length}: ${esc(v.message)}</div>`
+    ? `<div class="banner" id="banner">violates <b>${esc(v.property)}</b> ${where}: ${esc(v.message)}</div>`
     : `<div class="banner ok" id="banner">no violation: the trace replays without violating ${esc(f.property)}</div>`;
   const body = `<header>
 <h1>${esc(f.model)} ${esc(f.variant)} <span class="sub">— counterexample to ${esc(f.property)}</span></h1>

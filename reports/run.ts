@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import type { AnyModel } from '../model/contract.js';
 import { variantOf } from '../model/contract.js';
 import { ReplayDivergence, replayLabels } from '../properties/check.js';
+import { replayLasso } from '../properties/liveness.js';
 import type { RandomResult } from '../properties/random.js';
 import type { Found } from './counterexample.js';
 import { counterexampleStem, replayCommand } from './counterexample.js';
@@ -117,19 +118,23 @@ export function reportFile(file: string, out: string, known: readonly AnyModel[]
   variantOf(m, r.variant);
   const config = m.parseConfig(r.config);
   const machine = m.machine(r.variant, config);
-  let res;
+  // a liveness counterexample is judged again as a lasso (or a stuck end), as `repro` does
+  const lasso = r.loop !== undefined || r.engine === 'liveness';
+  let trace;
   try {
-    res = replayLabels(machine, r.actions);
+    if (lasso) {
+      const res = replayLasso(machine, r.actions, r.loop, r.property, (msg) => new ReplayDivergence(msg));
+      if (res.gone !== undefined) return { violations: [], diverged: res.gone, model: m, variant: r.variant };
+      trace = res.trace;
+    } else trace = replayLabels(machine, r.actions).trace;
   } catch (e) {
     if (e instanceof ReplayDivergence) return { violations: [], diverged: e.message, model: m, variant: r.variant };
     throw e;
   }
-  const found: Found = {
-    model: r.model, variant: r.variant, engine: r.engine === 'explore' || r.engine === 'pct' ? r.engine : 'random', seed: r.seed, path: r.path,
-    config, trace: res.trace, property: r.property, spec: m.spec,
-  };
+  const engine = r.engine === 'explore' || r.engine === 'pct' || r.engine === 'liveness' ? r.engine : 'random';
+  const found: Found = { model: r.model, variant: r.variant, engine, seed: r.seed, path: r.path, config, trace, property: r.property, spec: m.spec };
   writeAtomic(out, traceHtml({ found, kernel: (s) => machine.kernel(s), replay: replayCommand(file, modelPath), files: [file] }));
-  return { violations: res.trace.violations.map((v) => v.property), model: m, variant: r.variant };
+  return { violations: trace.violations.map((v) => v.property), model: m, variant: r.variant };
 }
 
 /** The page `mmcheck report FILE --html OUT` writes: OUT itself, or `<stem>.html` inside OUT when it is a folder (or ends with `/`). */
