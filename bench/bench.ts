@@ -100,7 +100,8 @@ async function engineSection(only: string | undefined): Promise<void> {
       const machine = m.machine('reference', config);
       const opts = limit !== undefined ? { timeLimitMs: limit } : {};
       const fp = explore(machine, opts);
-      const all = m.machine('reference', config).symmetry ? explore(machine, { ...opts, symmetry: false }) : undefined;
+      // without symmetry: no canonical key, and every choice a model prunes as symmetric enumerated
+      const all = machine.symmetry ? explore(m.machine('reference', config, { symmetry: false }), { ...opts, symmetry: false }) : undefined;
       const factor = all && fp.complete && all.complete ? (all.states / fp.states).toFixed(2) : all ? '?' : '1 (none)';
       rows.push(engineRow(m.name, label, 'fingerprint', fp, factor));
       if (all) rows.push(engineRow(m.name, label, 'fingerprint, no symmetry', all, ''));

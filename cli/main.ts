@@ -276,7 +276,7 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
     symmetry: values['no-symmetry'] !== true,
     ...(line ? { onProgress: (p: ExploreProgress) => line.show(exploreProgressText(p)), progressMs: line.intervalMs } : {}),
   };
-  const machine = m.machine(v.name, config);
+  const machine = m.machine(v.name, config, { symmetry: opts.symmetry !== false });
   const r = workers > 1 ? await exploreParallel(machine, { model: m.name, variant: v.name, config, ...(modelPath !== undefined ? { modelPath } : {}) }, workers, opts) : explore(machine, opts);
   line?.done();
   const rate = Math.round(r.states / Math.max(r.ms / 1000, 1e-3));

@@ -117,6 +117,8 @@ export interface Machine<S, A extends ActionBase> {
    * only by such a permutation get the same key. Sound only when every step
    * and every property treats the permuted identities alike. The engine uses
    * it in place of `view` unless symmetry is turned off (`--no-symmetry`).
+   * A model may also offer one of several interchangeable choices in
+   * `actions`, but only when built with symmetry on (see {@link MachineOptions}).
    */
   symmetry?(s: S): unknown;
   /**
@@ -175,7 +177,18 @@ export interface ModelDef<S, A extends ActionBase, C> {
   readonly propertyNames: readonly string[];
   /** Validates a configuration read from a file; throws an Error with a one-line message. */
   parseConfig(raw: unknown): C;
-  machine(variant: string, config: C): Machine<S, A>;
+  machine(variant: string, config: C, options?: MachineOptions): Machine<S, A>;
+}
+
+/** How an engine wants a machine built. */
+export interface MachineOptions {
+  /**
+   * `false`: enumerate every choice in `actions`, including those a model
+   * prunes because they lead to a state symmetric to another choice's (the
+   * engine's `--no-symmetry`, which also stops using `Machine.symmetry`).
+   * Default `true`.
+   */
+  readonly symmetry?: boolean;
 }
 
 /**

@@ -76,7 +76,7 @@ async function machineOf(setup: WorkerSetup): Promise<AnyMachine> {
     model = await loadUserModel(setup.modelPath);
   }
   if (!model) throw new Error(`unknown model '${setup.model}'`);
-  return model.machine(setup.variant, setup.config);
+  return model.machine(setup.variant, setup.config, { symmetry: setup.symmetry });
 }
 
 async function run(): Promise<void> {

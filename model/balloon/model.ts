@@ -77,7 +77,7 @@
  */
 import { castDraft, produce, type Draft } from 'immer';
 import { match } from 'ts-pattern';
-import type { Machine, ModelDef, StepInfo } from '../contract.js';
+import type { Machine, MachineOptions, ModelDef, StepInfo } from '../contract.js';
 import { erase } from '../contract.js';
 import { ENOMEM } from '../kernel/errno.js';
 import {
@@ -444,16 +444,18 @@ function opOf(d: DS): Draft<HotplugOp> {
 // ---------------------------------------------------------------- machine
 
 /** Builds the machine of one variant. */
-export function balloonMachine(variant: string, c: BalloonConfig): Machine<BalloonState, BalloonAction> {
+export function balloonMachine(variant: string, c: BalloonConfig, options: MachineOptions = {}): Machine<BalloonState, BalloonAction> {
   const f = FLAGS[variant];
   if (!f) throw new Error(`unknown variant '${variant}' of model 'balloon'`);
   const g = geometry(c);
   const cls = pageClasses(c, g);
+  // one allocation choice per class of interchangeable pageblocks, unless symmetry is off
+  const choices = options.symmetry === false ? (pbs: readonly number[]): number[] => [...pbs] : (pbs: readonly number[]): number[] => oneChoicePerClass(pbs, cls);
   const inBlock = (b: number) => (p: number) => g.blockOf(p) === b;
 
   /** Allocation choices: a pageblock per symmetry class, or `null` (failure) when allocations may fail or nothing is free. */
   const allocChoices = (s: S): (number | null)[] => {
-    const pbs: (number | null)[] = oneChoicePerClass(allocatablePbs(s, g, c), cls);
+    const pbs: (number | null)[] = choices(allocatablePbs(s, g, c));
     if (c.allocFail || pbs.length === 0) pbs.push(null);
     return pbs;
   };
@@ -745,14 +747,14 @@ export function balloonMachine(variant: string, c: BalloonConfig): Machine<Ballo
       if (s.onlineLeft > 0) for (let b = 0; b < c.blocks; b++) if (s.blocks[b]?.state === 'offline') out.push({ type: 'online', b });
     }
     if (s.otherLeft > 0) {
-      for (const pb of oneChoicePerClass(allocatablePbs(s, g, c), cls)) for (const kind of OTHER_KINDS) out.push({ type: 'other_alloc', pb, kind });
+      for (const pb of choices(allocatablePbs(s, g, c))) for (const kind of OTHER_KINDS) out.push({ type: 'other_alloc', pb, kind });
       for (const kind of OTHER_KINDS) {
         const pbs: number[] = [];
         for (let pb = 0; pb < g.pageblocks; pb++) {
           if (isolatedPb(s, g, pb, c) && !zoneFreeable(s.k)) continue;
           if (g.pagesOfPb(pb).some((p) => s.pages[p] === kind)) pbs.push(pb);
         }
-        for (const pb of oneChoicePerClass(pbs, cls)) out.push({ type: 'other_free', pb, kind });
+        for (const pb of choices(pbs)) out.push({ type: 'other_free', pb, kind });
       }
     }
     // T

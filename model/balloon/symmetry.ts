@@ -11,8 +11,9 @@
  * then the unreferenced ones by state. Two states equal up to such a
  * permutation get the same key. The machine declares this as its `symmetry`
  * (which `--no-symmetry` turns off); its `view` is the same key without the
- * relabelling. Allocation choices stay one per class either way
- * ({@link oneChoicePerClass}): that pruning is part of the model's actions.
+ * relabelling. The model's actions also offer one allocation choice per
+ * class ({@link oneChoicePerClass}), unless the machine is built with
+ * `symmetry: false` (`--no-symmetry`), which enumerates every pageblock.
  *
  * The key also drops what never changes (the memory chain, the op's lock
  * and chain names) and the statistics (B10 and its per-offline count), and
