@@ -83,7 +83,6 @@ import { produce, type Draft } from 'immer';
 import { match, P } from 'ts-pattern';
 import type { Machine, ModelDef, Property, StepInfo } from '../contract.js';
 import { erase } from '../contract.js';
-import { canonical } from '../canonical.js';
 import { atomicDec, atomicInc } from '../kernel/atomic.js';
 import { IPC_CALLBACK_PRI, MEM_OFFLINE, MEM_ONLINE } from '../kernel/hotplug.js';
 import { canProceed, mutexLock, mutexUnlock } from '../kernel/locks.js';
@@ -814,48 +813,60 @@ const STEP_TEXT: Record<StepType, string> = {
  * canonical here and much cheaper than the generic canonical form.
  */
 function view(s: MsgmniState): string {
+  return viewText(s, NS_IDS, CTX_ORDER);
+}
+
+/** The view's text with the namespace table and the contexts listed in the given orders. */
+function viewText(s: MsgmniState, nsOrder: readonly NsId[], ctxOrder: readonly string[]): string {
   const c = s.ipcns;
   return JSON.stringify([
     s.k,
     s.L,
     s.blockOnline,
     s.nr,
-    NS_IDS.map((id) => s.ns[id] ?? 0),
+    nsOrder.map((id) => s.ns[id] ?? 0),
     c.head,
     c.blocks,
     c.corrupt,
     s.wq,
-    CTX_ORDER.map((n) => s.ctxs[n] ?? 0),
+    ctxOrder.map((n) => s.ctxs[n] ?? 0),
     s.left,
     s.memStale,
   ]);
 }
 
+/** Exchanges the created namespaces' ids wherever they appear in a text (ids, context names, owners). */
+const swapNs = (text: string): string => text.replace(/\bns([12])\b/g, (_m, d: string) => (d === '1' ? 'ns2' : 'ns1'));
+const NS_SWAPPED = NS_IDS.map((id) => swapNs(id) as NsId);
+const CTX_SWAPPED = CTX_ORDER.map(swapNs);
+
 /**
  * Symmetry reduction: the two created namespaces are interchangeable. Every
  * step, event and property treats ns1 and ns2 alike (a create takes the first
  * id never used, so two states equal up to the swap have swapped successors),
- * and init is never permuted. The key is the smaller of the state's canonical
- * text and that text with ns1 and ns2 swapped (ids appear in the ns table,
- * context names, chain blocks, lock owners and waiters), re-canonicalised so
- * that swapped table keys are sorted again.
+ * and init is never permuted. The key is the smaller of the view's text and
+ * the view's text of the swapped state. The latter is written without
+ * building that state: the namespace table and the contexts, which the view
+ * lists by position, are listed in swapped order, and the ids inside values
+ * (chain blocks, lock owners and waiters) are exchanged in the text. No
+ * other object is keyed by a namespace id, so that text is exactly the
+ * swapped state's view.
  */
 function symmetricView(s: MsgmniState): string {
-  const c = s.ipcns;
-  const text = canonical({ k: s.k, L: s.L, blockOnline: s.blockOnline, nr: s.nr, ns: s.ns, head: c.head, blocks: c.blocks, corrupt: c.corrupt, wq: s.wq, ctxs: s.ctxs, left: s.left, memStale: s.memStale });
+  const text = viewText(s, NS_IDS, CTX_ORDER);
   if (!/\bns[12]\b/.test(text)) return text;
-  const swapped = canonical(JSON.parse(text.replace(/\bns([12])\b/g, (_m, d: string) => (d === '1' ? 'ns2' : 'ns1'))) as unknown);
+  const swapped = swapNs(viewText(s, NS_SWAPPED, CTX_SWAPPED));
   return swapped < text ? swapped : text;
 }
 
-/** Options of a machine beyond its variant and configuration. */
-export interface MachineOptions {
+/** Options of a msgmni machine beyond its variant and configuration. */
+export interface MsgmniMachineOptions {
   /** Check only these model properties (the built-in checks always run). Default: all. */
   readonly only?: readonly string[];
 }
 
 /** Builds the machine of one variant. */
-export function msgmniMachine(variant: string, c: MsgmniConfig, opts: MachineOptions = {}): Machine<MsgmniState, MsgmniAction> {
+export function msgmniMachine(variant: string, c: MsgmniConfig, opts: MsgmniMachineOptions = {}): Machine<MsgmniState, MsgmniAction> {
   const f = FLAGS[variant];
   if (!f) throw new Error(`unknown variant '${variant}' of model 'msgmni'`);
   const all: Property<MsgmniState, MsgmniAction>[] = msgmniProperties(c, f);
