@@ -4,11 +4,11 @@
  * lasso-shaped runs, under weak fairness of the contexts and with the
  * environment eventually stopping (spec 00 §6).
  *
- * It builds the whole reachable graph breadth-first (its own search; a
- * state is known by the 64-bit fingerprint of its `livenessView`, or of the
- * whole state, or with `exact` by that value's canonical text; never by
- * `view`, which may be a symmetry reduction) and keeps every edge with the context
- * it belongs to (`Machine.fairness`). Then, for each named obligation, a
+ * It builds the whole reachable graph (its own depth-first search, the
+ * states numbered breadth-first afterwards; a state is known by the 64-bit
+ * fingerprint of its `livenessView`, or of the whole state, or with `exact`
+ * by that value's canonical text; never by `view`, which may be a symmetry
+ * reduction) and keeps every edge with the context it belongs to (`Machine.fairness`). Then, for each named obligation, a
  * violation is one of:
  * - a *stuck* state: the obligation is pending and no fair context has an
  *   enabled step (the environment has stopped, nothing else can move);
@@ -73,14 +73,19 @@ export interface LivenessResult {
   /** The bound that stopped building the graph, when one did. */
   readonly stopped?: 'states' | 'time';
   readonly ms: number;
-  /** Bytes per state of the state index (the graph's edges and the queue of unexpanded states come on top). */
+  /** Bytes per state of the state index (the graph's edges come on top). */
   readonly bytesPerState: number;
 }
 
 /** A growable Int32 vector: edges are stored flat, several million of them. */
 class IntVec {
-  data = new Int32Array(1024);
-  length = 0;
+  data: Int32Array;
+  length: number;
+  /** An empty vector, or one over `data` as it is. */
+  constructor(data?: Int32Array) {
+    this.data = data ?? new Int32Array(1024);
+    this.length = data?.length ?? 0;
+  }
   push(x: number): void {
     if (this.length === this.data.length) {
       const d = new Int32Array(this.data.length * 2);
@@ -91,6 +96,9 @@ class IntVec {
   }
   at(i: number): number {
     return this.data[i] as number;
+  }
+  set(i: number, x: number): void {
+    this.data[i] = x;
   }
 }
 
@@ -109,11 +117,15 @@ class Interner<T> {
   }
 }
 
-/** The explored graph: per state its BFS parent, its edges (target, action index, context; -1 = environment). */
+/**
+ * The explored graph, its states numbered in breadth-first order from the
+ * initial state: per state its BFS parent, its edges (target, action index,
+ * context; -1 = environment).
+ */
 interface Graph {
   readonly n: number;
-  /** States whose edges are all known. */
-  readonly expanded: number;
+  /** Per state: 1 when its edges are all known (a bound may stop the search before). */
+  readonly expanded: Uint8Array;
   readonly parent: IntVec;
   readonly parentAct: IntVec;
   readonly edgeStart: IntVec;
@@ -130,6 +142,13 @@ interface Graph {
   readonly obligations: readonly { readonly property: string; readonly item: string }[];
 }
 
+/**
+ * Builds the graph depth-first, so that only the states on the search's
+ * stack are held whole (a breadth-first queue held hundreds of thousands),
+ * then numbers the states breadth-first over the stored edges: prefixes
+ * are BFS-tree paths, shortest from the initial state, exactly as a
+ * breadth-first search would have found them.
+ */
 function buildGraph(
   m: AnyMachine,
   props: readonly string[],
@@ -147,44 +166,47 @@ function buildGraph(
   const sets = new Interner<number[]>();
   const sigs = new Interner<number[]>();
   const obls = new Interner<{ property: string; item: string }>();
-  const g = {
-    parent: new IntVec(), parentAct: new IntVec(), edgeStart: new IntVec(), edgeTo: new IntVec(), edgeAct: new IntVec(),
-    edgeCtx: new IntVec(), pendingSig: new IntVec(), enabledSet: new IntVec(),
-  };
   const signature = (s: unknown): number => {
     const ids: number[] = [];
     for (const p of eventually) if (p.kind === 'eventually') for (const item of p.pending(s)) ids.push(obls.id(`${p.name}\u0000${item}`, () => ({ property: p.name, item })));
     ids.sort((a, b) => a - b);
     return sigs.id(ids.join(','), () => ids);
   };
-  // a state's number in `index` is its node number: both count in discovery order
-  const add = (s: unknown, parent: number, act: number): void => {
-    g.parent.push(parent);
-    g.parentAct.push(act);
-    g.pendingSig.push(signature(s));
+  // per state in discovery order (its number in `index`): signature, enabled set, first edge, edge count (-1: not expanded)
+  const sig = new IntVec();
+  const enabledOf = new IntVec();
+  const first = new IntVec();
+  const count = new IntVec();
+  // edges in expansion order
+  const to = new IntVec();
+  const act = new IntVec();
+  const ctx = new IntVec();
+  const discover = (s: unknown): void => {
+    sig.push(signature(s));
+    enabledOf.push(-1);
+    first.push(0);
+    count.push(-1);
   };
   const init = m.init();
   index.intern(init);
-  add(init, -1, -1);
-  // the queue holds full states; ids are assigned in discovery order, so the queue is in id order
-  const queue: (unknown | undefined)[] = [init];
-  let head = 0;
+  discover(init);
+  const stack: unknown[] = [init];
+  const stackIds: number[] = [0];
   let transitions = 0;
   let stopped: 'states' | 'time' | undefined;
-  while (head < queue.length) {
+  let expansions = 0;
+  while (stack.length) {
     if (index.size >= maxStates) {
       stopped = 'states';
       break;
     }
-    if ((head & 255) === 0 && performance.now() >= deadline) {
+    if ((expansions++ & 255) === 0 && performance.now() >= deadline) {
       stopped = 'time';
       break;
     }
-    const s = queue[head];
-    const id = head;
-    queue[head] = undefined;
-    head++;
-    g.edgeStart.push(g.edgeTo.length);
+    const s = stack.pop();
+    const id = stackIds.pop() as number;
+    first.set(id, to.length);
     const acts = m.actions(s);
     const enabled: number[] = [];
     for (let k = 0; k < acts.length; k++) {
@@ -192,32 +214,80 @@ function buildGraph(
       const n = m.next(s, a);
       transitions++;
       const known = index.size;
-      const to = index.intern(n);
-      if (to === known) {
-        add(n, id, k);
-        queue.push(n);
+      const t = index.intern(n);
+      if (t === known) {
+        discover(n);
+        stack.push(n);
+        stackIds.push(t);
       }
       const fair = fairOf(a, s);
       const c = fair === null ? -1 : ctxs.id(fair, () => fair);
       if (c >= 0 && !enabled.includes(c)) enabled.push(c);
-      g.edgeTo.push(to);
-      g.edgeAct.push(k);
-      g.edgeCtx.push(c);
+      to.push(t);
+      act.push(k);
+      ctx.push(c);
     }
+    count.set(id, acts.length);
     enabled.sort((a, b) => a - b);
-    g.enabledSet.push(sets.id(enabled.join(','), () => enabled));
+    enabledOf.set(id, sets.id(enabled.join(','), () => enabled));
   }
-  const expanded = head;
-  g.edgeStart.push(g.edgeTo.length);
+
+  // number the states breadth-first: every state was reached by a stored edge, so all get a number
+  const n = index.size;
+  const order = new Int32Array(n);
+  const rank = new Int32Array(n).fill(-1);
+  const parent = new Int32Array(n);
+  const parentAct = new Int32Array(n);
+  rank[0] = 0;
+  parent[0] = -1;
+  parentAct[0] = -1;
+  let tail = 1;
+  for (let h = 0; h < tail; h++) {
+    const v = order[h] as number;
+    const b = first.at(v);
+    for (let i = b; i < b + count.at(v); i++) {
+      const w = to.at(i);
+      if (rank[w] !== -1) continue;
+      rank[w] = tail;
+      order[tail] = w;
+      parent[tail] = h;
+      parentAct[tail] = act.at(i);
+      tail++;
+    }
+  }
+  const edgeStart = new Int32Array(n + 1);
+  const edgeTo = new Int32Array(to.length);
+  const edgeAct = new Int32Array(to.length);
+  const edgeCtx = new Int32Array(to.length);
+  const pendingSig = new Int32Array(n);
+  const enabledSet = new Int32Array(n);
+  const expanded = new Uint8Array(n);
+  let pos = 0;
+  for (let r = 0; r < n; r++) {
+    const v = order[r] as number;
+    edgeStart[r] = pos;
+    pendingSig[r] = sig.at(v);
+    enabledSet[r] = enabledOf.at(v);
+    if (count.at(v) < 0) continue;
+    expanded[r] = 1;
+    const b = first.at(v);
+    for (let i = b; i < b + count.at(v); i++, pos++) {
+      edgeTo[pos] = rank[to.at(i)] as number;
+      edgeAct[pos] = act.at(i);
+      edgeCtx[pos] = ctx.at(i);
+    }
+  }
+  edgeStart[n] = pos;
   return {
-    ...g, n: index.size, expanded, sigs: sigs.values, sets: sets.values, ctxNames: ctxs.values, obligations: obls.values, transitions,
+    n, expanded, parent: new IntVec(parent), parentAct: new IntVec(parentAct), edgeStart: new IntVec(edgeStart), edgeTo: new IntVec(edgeTo),
+    edgeAct: new IntVec(edgeAct), edgeCtx: new IntVec(edgeCtx), pendingSig: new IntVec(pendingSig), enabledSet: new IntVec(enabledSet),
+    sigs: sigs.values, sets: sets.values, ctxNames: ctxs.values, obligations: obls.values, transitions,
     ...(stopped ? { stopped } : {}), indexBytes: index.bytes,
   };
 }
 
 /** Edge range of state `v` (empty for a state never expanded). */
 function edgesOf(g: Graph, v: number): [number, number] {
-  if (v >= g.expanded) return [0, 0];
   return [g.edgeStart.at(v), g.edgeStart.at(v + 1)];
 }
 
@@ -227,7 +297,7 @@ function edgesOf(g: Graph, v: number): [number, number] {
  * Iterative Tarjan: an explicit stack of (state, next edge) frames.
  */
 function components(g: Graph, inside: (v: number) => boolean, visit: (members: number[]) => void): void {
-  const n = g.expanded;
+  const n = g.n;
   const index = new Int32Array(n).fill(-1);
   const low = new Int32Array(n);
   const onStack = new Uint8Array(n);
@@ -235,7 +305,7 @@ function components(g: Graph, inside: (v: number) => boolean, visit: (members: n
   const frames: number[] = []; // pairs: state, cursor
   let counter = 0;
   for (let root = 0; root < n; root++) {
-    if (index[root] !== -1 || !inside(root)) continue;
+    if (index[root] !== -1 || !g.expanded[root] || !inside(root)) continue;
     const open = (v: number): void => {
       index[v] = low[v] = counter++;
       stack.push(v);
@@ -250,7 +320,8 @@ function components(g: Graph, inside: (v: number) => boolean, visit: (members: n
       if (cursor < end) {
         frames[frames.length - 1] = cursor + 1;
         const w = g.edgeTo.at(cursor);
-        if (g.edgeCtx.at(cursor) < 0 || w >= n || !inside(w)) continue;
+        // a state never expanded (a bound stopped the search) is outside: its edges are unknown
+        if (g.edgeCtx.at(cursor) < 0 || !g.expanded[w] || !inside(w)) continue;
         if (index[w] === -1) open(w);
         else if (onStack[w]) low[v] = Math.min(low[v] as number, index[w] as number);
         continue;
@@ -405,8 +476,8 @@ export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): Livene
   g.obligations.forEach((o, oi) => {
     const pendingAt = (v: number): boolean => (g.sigs[g.pendingSig.at(v)] ?? []).includes(oi);
     // stuck: pending, expanded, and no fair context enabled; state ids are in BFS order, so the first is a nearest
-    for (let v = 0; v < g.expanded; v++) {
-      if (!pendingAt(v) || (g.sets[g.enabledSet.at(v)] ?? []).length) continue;
+    for (let v = 0; v < g.n; v++) {
+      if (!g.expanded[v] || !pendingAt(v) || (g.sets[g.enabledSet.at(v)] ?? []).length) continue;
       const acts = prefixTo(g, v);
       const r = replayIndices(m, acts);
       const message = stuckMessage(o.item, acts.length);
