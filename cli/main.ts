@@ -23,7 +23,7 @@ import { preemptions, shortestLength } from '../shrinkers/minimize.js';
 /** State budget of the search that tells whether a counterexample of `run` is as short as possible. */
 const SHORTEST_STATES = 20_000;
 import { replayCommand, saveCounterexample } from '../reports/counterexample.js';
-import { readCounterexample } from '../reports/itf.js';
+import { readCounterexample, readJsonFile } from '../reports/itf.js';
 import type { ProgressSink } from '../reports/progress.js';
 import { countingModel, exploreProgressText, Progress, progressLine, stderrProgress } from '../reports/progress.js';
 import { InputError } from '../reports/replay.js';
@@ -46,7 +46,7 @@ commands:
       [--property P] [--time-limit S] [--out DIR] [--junit FILE] [--summary FILE] [--html DIR]
                                          random search; no MODEL: every variant of every model
   explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--workers N] [--out DIR]
-                [--liveness]
+                [--liveness] [--config JSON|FILE]
                                          exhaustive breadth-first search of the small configuration;
                                          --liveness: check the eventually-properties on lassos instead
   repro FILE                             re-execute a replay file (or its .itf.json) and print its trace
@@ -68,6 +68,8 @@ options:
   --junit FILE    run: JUnit XML, one test case per (model, variant, property)
   --summary FILE  run: Markdown summary table and each counterexample as a lane table
   --html DIR      run: one HTML trace view per counterexample and an index.html
+  --config C      explore: configuration fields (a JSON object, inline or in a file) that replace
+                  those of the variant's small configuration, e.g. --config '{"creates":2}'
   --max-states N  state budget of explore (default 5000000)
   --max-depth N   depth bound of explore (default none)
   --exact         explore: store full canonical state keys instead of 64-bit fingerprints
@@ -246,14 +248,15 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
     options: {
       variant: { type: 'string' }, 'max-states': { type: 'string' }, 'max-depth': { type: 'string' }, 'time-limit': { type: 'string' },
       exact: { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, out: { type: 'string' },
-      liveness: { type: 'boolean' },
+      liveness: { type: 'boolean' }, config: { type: 'string' },
     },
   });
   const name = positionals[0] ?? (known.length === 1 ? known[0]?.name : undefined);
   if (positionals.length > 1 || name === undefined) throw new UsageError('explore takes exactly one MODEL');
   const m = pick(known, name);
   const v = variantOf(m, values.variant ?? 'reference');
-  const config = v.exploreConfig ?? m.smallConfig;
+  const base = v.exploreConfig ?? m.smallConfig;
+  const config = values.config !== undefined ? configOver(m, base, values.config) : base;
   const maxStates = nat('max-states', values['max-states'], 5_000_000, 1);
   const maxDepth = values['max-depth'] !== undefined ? nat('max-depth', values['max-depth'], 0, 1) : undefined;
   const limit = values['time-limit'] !== undefined ? nat('time-limit', values['time-limit'], 0, 1) : undefined;
@@ -325,6 +328,28 @@ function liveness(m: AnyModel, variant: string, config: unknown, opts: LivenessO
       : `incomplete: no liveness violation among ${r.states} states; stopped at the ${r.stopped === 'time' ? 'time limit' : 'state bound'} after ${secs}`,
   );
   return r.complete ? EXIT.ok : EXIT.vacuity;
+}
+
+/**
+ * `explore --config`: a JSON object (given inline, starting with `{`, or as
+ * a file) whose fields replace those of the variant's exploration
+ * configuration; the model validates the result.
+ */
+function configOver(m: AnyModel, base: unknown, arg: string): unknown {
+  let raw: unknown;
+  if (/^\s*[[{]/.test(arg)) {
+    try {
+      raw = JSON.parse(arg);
+    } catch (e) {
+      throw new UsageError(`--config is not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    }
+  } else raw = readJsonFile(arg);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError('--config must be a JSON object of configuration fields');
+  try {
+    return m.parseConfig({ ...(base as object), ...raw });
+  } catch (e) {
+    throw new InputError(`--config: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
 }
 
 function cmdCi(args: string[], out: (s: string) => void, known: readonly AnyModel[]): number {

@@ -4,6 +4,9 @@
  * parallel runs give the pinned state counts, every bound names itself in
  * the verdict, and progress is reported.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { main } from '../cli/main.js';
@@ -166,6 +169,26 @@ describe('mmcheck explore', () => {
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/^incomplete: stopped at the time limit after \d+ states, depth \d+ \(/);
   });
+  test('--config replaces fields of the small configuration, inline or from a file; a bad one is one line and exit 2', async () => {
+    // two created namespaces: the symmetry applies, which it does not on the small configuration
+    const two = await run('msgmni', '--config', '{"creates":2}', '--max-states', '2000');
+    expect([two.code, two.out]).toEqual([0, expect.stringMatching(/^incomplete: stopped at the state bound after 2000 states, .*\(fingerprint, symmetry\)\)\n/)]);
+    const file = join(mkdtempSync(join(tmpdir(), 'mmcheck-config-')), 'c.json');
+    writeFileSync(file, '{"creates":2}');
+    const verdictOnly = (o: string): string => o.split(' (')[0] ?? o;
+    expect(verdictOnly((await run('msgmni', '--config', file, '--max-states', '2000')).out)).toBe(verdictOnly(two.out));
+    for (const [arg, line] of [
+      ['{"creates":3}', 'mmcheck: --config: msgmni config creates must be at most 2'],
+      ['{"create":2}', "mmcheck: --config: msgmni config has unknown field 'create'"],
+      ['[2]', 'mmcheck: --config must be a JSON object of configuration fields'],
+      ['{creates', expect.stringMatching(/^mmcheck: --config is not valid JSON \(/)],
+      [join(tmpdir(), 'no-such-mmcheck-config.json'), expect.stringMatching(/^mmcheck: cannot read .*no-such-mmcheck-config\.json: ENOENT$/)],
+    ] as const) {
+      const bad = await run('msgmni', '--config', arg);
+      expect([bad.code, bad.err, bad.out]).toEqual([2, line, '']);
+    }
+  });
+
   test('--max-depth, --exact, --no-symmetry and --workers', async () => {
     expect((await run('msgmni', '--max-depth', '3')).out).toMatch(/^incomplete: stopped at the depth bound after \d+ states, depth 3 /);
     expect((await run('slab', '--variant', 'V5', '--exact')).out).toMatch(new RegExp(`^no violation: ${SLAB_V5_STATES} distinct states, .*\\(exact\\)\\)$`));

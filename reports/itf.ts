@@ -281,10 +281,11 @@ export function fromItf(raw: unknown, file: string): ItfRead {
 
 /** Reads an ITF file written by mmcheck. */
 export function readItf(file: string): ItfRead {
-  return fromItf(parseFile(file), file);
+  return fromItf(readJsonFile(file), file);
 }
 
-function parseFile(file: string): unknown {
+/** Reads and parses a JSON file; an unreadable or malformed file is an {@link InputError} with one line. */
+export function readJsonFile(file: string): unknown {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -304,7 +305,7 @@ function parseFile(file: string): unknown {
  * (which names what is wrong with it).
  */
 export function readCounterexample(file: string): ReplayFile {
-  const raw = parseFile(file);
+  const raw = readJsonFile(file);
   if (isPlain(raw) && '#meta' in raw) return fromItf(raw, file).replay;
   return readReplay(file);
 }
