@@ -26,7 +26,7 @@ import { replayCommand, saveCounterexample } from '../reports/counterexample.js'
 import { readCounterexample, readJsonFile } from '../reports/itf.js';
 import type { ProgressSink } from '../reports/progress.js';
 import { countingModel, exploreProgressText, Progress, progressLine, stderrProgress } from '../reports/progress.js';
-import { InputError } from '../reports/replay.js';
+import { InputError, replayMachine } from '../reports/replay.js';
 import type { ReplayFile } from '../reports/replay.js';
 import { propertiesOf } from '../reports/results.js';
 import { reportFile, reportTarget, RunRecorder } from '../reports/run.js';
@@ -385,7 +385,7 @@ function cmdRepro(args: string[], out: (s: string) => void, known: readonly AnyM
   variantOf(m, r.variant);
   const config = m.parseConfig(r.config);
   if (r.loop !== undefined || r.engine === 'liveness') return reproLasso(m, r, config, file, out);
-  const machine = m.machine(r.variant, config);
+  const machine = replayMachine(m, r, config);
   let res;
   try {
     res = replayLabels(machine, r.actions);
@@ -409,7 +409,7 @@ function cmdRepro(args: string[], out: (s: string) => void, known: readonly AnyM
 function reproLasso(m: AnyModel, r: ReplayFile, config: unknown, file: string, out: (s: string) => void): number {
   let res;
   try {
-    res = replayLasso(m.machine(r.variant, config), r.actions, r.loop, r.property, (msg) => new ReplayDivergence(msg));
+    res = replayLasso(replayMachine(m, r, config), r.actions, r.loop, r.property, (msg) => new ReplayDivergence(msg));
   } catch (e) {
     if (e instanceof ReplayDivergence) {
       out(`no longer reproduces: ${e.message}`);

@@ -7,7 +7,12 @@
  * no safety property and shows metric B10 > 0; every property can fail;
  * the symmetry-reduced view is sound.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { main } from '../cli/main.js';
+import { saveCounterexample } from '../reports/counterexample.js';
 import { actionLabel, type AnyMachine, type Transition } from '../model/contract.js';
 import { SMALL } from '../model/balloon/config.js';
 import { balloon, balloonMachine, balloonModel, geometry } from '../model/balloon/model.js';
@@ -292,6 +297,36 @@ describe('balloon symmetry reduction and replay', () => {
     // the pruned choices lead to states the canonical key merges anyway
     expect(states(false, true)).toBe(1_452);
     expect(states(false, false)).toBe(5_200);
+  });
+
+  test('a run that took a choice the pruning leaves out (--no-symmetry) replays: repro offers every choice', async () => {
+    const c = { ...SMALL, offlineEvents: 0 };
+    const all = balloonModel.machine('reference', c, { symmetry: false });
+    const pruned = balloonModel.machine('reference', c);
+    // take, where there is one, a choice the pruned machine does not offer (another pageblock of a class)
+    const labels: string[] = [];
+    let s = all.init();
+    let outside = 0;
+    for (let i = 0; i < 12; i++) {
+      const acts = all.actions(s);
+      const offered = new Set(pruned.actions(s).map(actionLabel));
+      // else: the hypervisor's loan request first, then the balloon thread
+      const a = acts.find((x) => !offered.has(actionLabel(x))) ?? (i === 0 ? acts[0] : acts[acts.length - 1]);
+      if (!a) break;
+      if (!offered.has(actionLabel(a))) outside++;
+      labels.push(actionLabel(a));
+      s = all.next(s, a);
+    }
+    expect(outside).toBeGreaterThan(0);
+    expect(() => replayLabels(pruned, labels)).toThrow(/not enabled/);
+    const r = replayLabels(all, labels);
+    const dir = mkdtempSync(join(tmpdir(), 'mmcheck-balloon-'));
+    const saved = saveCounterexample(dir, { model: 'balloon', variant: 'reference', engine: 'explore', seed: null, path: null, config: c, trace: r.trace, property: 'B1', spec: balloonModel.spec });
+    const out: string[] = [];
+    const code = await main(['repro', saved.json], (x) => out.push(x), (x) => out.push(`ERR ${x}`), null);
+    expect(out.join('\n')).not.toMatch(/not enabled|ERR/);
+    expect(out.at(-1)).toBe('no longer reproduces: B1 holds');
+    expect(code).toBe(0);
   });
 
   test('the view covers every field of a hotplug operation', () => {

@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import type { AnyMachine, AnyModel } from '../model/contract.js';
 
 /** Current replay format version. */
 export const REPLAY_VERSION = 1;
@@ -26,6 +27,16 @@ export interface ReplayFile {
   readonly actions: readonly string[];
   /** A lasso (liveness): index in `actions` of the first step of the cycle, which repeats forever. */
   readonly loop?: number;
+}
+
+/**
+ * The machine a replay file runs on: built with symmetry off, so that it
+ * offers every choice a model may prune as symmetric to another. A run made
+ * with `--no-symmetry` may take such a choice; a run made with pruning only
+ * takes choices this machine offers too, to the same states.
+ */
+export function replayMachine(m: AnyModel, r: Pick<ReplayFile, 'variant'>, config: unknown): AnyMachine {
+  return m.machine(r.variant, config, { symmetry: false });
 }
 
 /** Bad input: a message for one line on stderr, exit code 2. */

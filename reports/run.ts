@@ -17,7 +17,7 @@ import { counterexampleStem, replayCommand } from './counterexample.js';
 import { indexHtml, traceHtml } from './html.js';
 import { readCounterexample } from './itf.js';
 import { junitXml } from './junit.js';
-import { InputError, writeAtomic } from './replay.js';
+import { InputError, replayMachine, writeAtomic } from './replay.js';
 import type { RunReport, SavedCounterexample, VariantOutcome } from './results.js';
 import { propertiesOf } from './results.js';
 import { summaryMarkdown } from './summary.js';
@@ -117,7 +117,7 @@ export function reportFile(file: string, out: string, known: readonly AnyModel[]
   if (!m) throw new InputError(`unknown model '${r.model}' (known: ${known.map((x) => x.name).join(', ')})`);
   variantOf(m, r.variant);
   const config = m.parseConfig(r.config);
-  const machine = m.machine(r.variant, config);
+  const machine = replayMachine(m, r, config);
   // a liveness counterexample is judged again as a lasso (or a stuck end), as `repro` does
   const lasso = r.loop !== undefined || r.engine === 'liveness';
   let trace;
