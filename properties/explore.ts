@@ -16,7 +16,8 @@ import { actionLabel } from '../model/contract.js';
 import { canonical } from '../model/canonical.js';
 import type { Trace, Violation } from './check.js';
 import { modelThrew, runTrace, stepChecker } from './check.js';
-import { fingerprint, FingerprintSet, fpHi, U32Vec } from './fingerprint.js';
+import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
+import { IntVec } from './intvec.js';
 import type { LockGraph } from './lockorder.js';
 
 /** Progress of a running exploration, as given to {@link ExploreOptions.onProgress}. */
@@ -194,8 +195,8 @@ export function keySet(keyOf: (s: unknown) => unknown, exact: boolean): SeenSet 
  * each property, and the node where the search stopped on a violation.
  */
 export class SearchLog {
-  private readonly parent = new U32Vec();
-  private readonly via = new U32Vec();
+  private readonly parent = new IntVec();
+  private readonly via = new IntVec();
   readonly violated = new Map<string, Violation>();
   /** The node of the violation that ended the search. */
   hit: number | undefined;

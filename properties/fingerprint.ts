@@ -249,34 +249,3 @@ export class FingerprintSet {
     this.mask = mask;
   }
 }
-
-/** A growable array of unsigned 32-bit integers (the engine's trace links). */
-export class U32Vec {
-  private data = new Uint32Array(1 << 12);
-  private n = 0;
-
-  /** Number of elements. */
-  get length(): number {
-    return this.n;
-  }
-
-  /** Bytes held. */
-  get bytes(): number {
-    return this.data.byteLength;
-  }
-
-  /** Appends `x`. */
-  push(x: number): void {
-    if (this.n === this.data.length) {
-      const d = new Uint32Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.n++] = x;
-  }
-
-  /** Element `i`. */
-  at(i: number): number {
-    return this.data[i] as number;
-  }
-}

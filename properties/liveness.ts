@@ -32,6 +32,7 @@ import { actionLabel } from '../model/contract.js';
 import { canonical } from '../model/canonical.js';
 import type { Trace, TraceStep } from './check.js';
 import { keySet } from './explore.js';
+import { IntVec } from './intvec.js';
 
 /** Bounds of a liveness check. */
 export interface LivenessOptions {
@@ -75,31 +76,6 @@ export interface LivenessResult {
   readonly ms: number;
   /** Bytes per state of the state index (the graph's edges come on top). */
   readonly bytesPerState: number;
-}
-
-/** A growable Int32 vector: edges are stored flat, several million of them. */
-class IntVec {
-  data: Int32Array;
-  length: number;
-  /** An empty vector, or one over `data` as it is. */
-  constructor(data?: Int32Array) {
-    this.data = data ?? new Int32Array(1024);
-    this.length = data?.length ?? 0;
-  }
-  push(x: number): void {
-    if (this.length === this.data.length) {
-      const d = new Int32Array(this.data.length * 2);
-      d.set(this.data);
-      this.data = d;
-    }
-    this.data[this.length++] = x;
-  }
-  at(i: number): number {
-    return this.data[i] as number;
-  }
-  set(i: number, x: number): void {
-    this.data[i] = x;
-  }
 }
 
 /** Interns values by a string key: small dense ids for contexts, sets and signatures. */
