@@ -41,24 +41,6 @@ export interface Trace {
   readonly loop?: number;
 }
 
-/**
- * Every violation at this transition: built-ins first, then the model's
- * `always` properties, then `quiescent` ones if the new state is quiescent.
- * `enabled` is the number of actions enabled in `t.next`.
- */
-export function violationsAt(m: AnyMachine, t: Transition<unknown, ActionBase>, enabled: number): Violation[] {
-  const q = m.quiescent(t.next);
-  const out: Violation[] = builtinViolations(m.kernel(t.next), enabled, q).map((v) => ({ ...v }));
-  for (const p of m.properties) {
-    // sometimes-properties are witnesses; eventually-properties need a lasso (liveness.ts)
-    if (p.kind === 'sometimes' || p.kind === 'eventually') continue;
-    if (p.kind === 'quiescent' && !q) continue;
-    const msg = p.check(t);
-    if (msg !== undefined) out.push({ property: p.name, message: msg });
-  }
-  return out;
-}
-
 /** A kernel slice with no fault and no waiter cannot show a lock cycle or a lock-discipline fault. */
 function kernelQuiet(k: KernelState): boolean {
   if (k.faults.length) return false;
@@ -69,11 +51,14 @@ function kernelQuiet(k: KernelState): boolean {
 const NONE: readonly Violation[] = Object.freeze([]);
 
 /**
- * {@link violationsAt} for an engine's hot loop: the same violations in the
- * same order, but the property lists are sorted out once, the built-in checks
- * are skipped when the kernel slice has no waiter and no fault, and a
- * transition that violates nothing allocates nothing (the shared empty
- * result is frozen).
+ * The checker of every engine: every violation at a transition, built-ins
+ * first, then the model's `always` properties, then `quiescent` ones if the
+ * new state is quiescent. `enabled` is the number of actions enabled in
+ * `t.next`. The property lists are sorted out once, the built-in checks are
+ * skipped when the kernel slice has no waiter and no fault (no cycle and no
+ * fault to report then; the stuck-state check still runs when nothing is
+ * enabled), and a transition that violates nothing allocates nothing (the
+ * shared empty result is frozen).
  */
 export function stepChecker(m: AnyMachine): (t: Transition<unknown, ActionBase>, enabled: number) => readonly Violation[] {
   // sometimes-properties are witnesses; eventually-properties need a lasso (liveness.ts)
@@ -126,12 +111,13 @@ export interface RunResult {
  * action, or the chooser stops.
  */
 export function runTrace(m: AnyMachine, choose: Chooser, maxSteps = Number.POSITIVE_INFINITY): RunResult {
+  const check = stepChecker(m);
   const init = m.init();
   const witnessed = new Set<string>();
   let s = init;
   let enabled = m.actions(s);
   const steps: TraceStep[] = [];
-  let violations = violationsAt(m, { next: s }, enabled.length);
+  let violations = check({ next: s }, enabled.length);
   for (const w of witnessesAt(m, { next: s })) witnessed.add(w);
   while (violations.length === 0 && enabled.length > 0 && steps.length < maxSteps) {
     const a = choose(steps.length, enabled, s);
@@ -149,7 +135,7 @@ export function runTrace(m: AnyMachine, choose: Chooser, maxSteps = Number.POSIT
     const t = { prev: s, action: a, next: n };
     s = n;
     steps.push({ action: a, label: actionLabel(a), info: m.describe(a), state: s });
-    violations = violationsAt(m, t, enabled.length);
+    violations = check(t, enabled.length);
     for (const w of witnessesAt(m, t)) witnessed.add(w);
   }
   return { trace: { init, steps, violations }, witnessed };
