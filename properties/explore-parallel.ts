@@ -17,11 +17,10 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessagePort, WorkerOptions } from 'node:worker_threads';
 import type { AnyMachine } from '../model/contract.js';
-import { canonical } from '../model/canonical.js';
 import type { Violation } from './check.js';
 import { stepChecker } from './check.js';
 import type { ExploreBound, ExploreOptions, ExploreResult } from './explore.js';
-import { keyBytes, keyFunction, SearchLog, witnessTracker } from './explore.js';
+import { keyFunction, keySet, keyText, SearchLog, witnessTracker } from './explore.js';
 import type { KeepOrder, LevelReport, WorkerSetup } from './explore-worker.js';
 import { KNOWN_HERE, THREW } from './explore-worker.js';
 import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
@@ -121,10 +120,10 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
     return new Channel(startWorker({ workerData: setup, transferList: transfer }));
   });
 
+  // fingerprint mode: the workers' fingerprints; exact mode: the key texts they send
   const fps = new FingerprintSet();
-  const keys = new Set<string>();
-  let exactBytes = 0;
-  const size = (): number => (exact ? keys.size : fps.size);
+  const texts = keySet((k) => k, true);
+  const size = (): number => (exact ? texts.size : fps.size);
   const log = new SearchLog(opts.target);
   const { witnesses, note } = witnessTracker(m);
   let transitions = 0;
@@ -140,7 +139,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
     for (const c of chans) await c.next('ready');
     // the same key function as worker 0's, which holds the initial state
     const k0 = keyFunction(m, symmetry)(init);
-    if (exact) keys.add(typeof k0 === 'string' ? k0 : canonical(k0));
+    if (exact) texts.add(keyText(k0));
     else fps.add(fingerprint(k0), fpHi());
     let level = initBad.length ? 0 : 1;
     let d = 0;
@@ -175,15 +174,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
             break;
           }
           let fresh = false;
-          if (!(flags & KNOWN_HERE)) {
-            const key = exact ? (r.keys[k++] as string) : '';
-            if (exact) {
-              const before = keys.size;
-              keys.add(key);
-              fresh = keys.size > before;
-              if (fresh) exactBytes += keyBytes(key);
-            } else fresh = fps.add(r.cand[5 * i + 2] as number, r.cand[5 * i + 3] as number);
-          }
+          if (!(flags & KNOWN_HERE)) fresh = exact ? texts.add(r.keys[k++] as string) : fps.add(r.cand[5 * i + 2] as number, r.cand[5 * i + 3] as number);
           if (!fresh) {
             const known = log.news(vs);
             if (known.length && log.record(known, log.link(from, ai))) {
@@ -261,7 +252,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
     ...(stopped !== undefined && log.hit === undefined ? { stopped } : {}),
     mode: exact ? 'exact' : 'fingerprint',
     symmetry: symmetry && m.symmetry !== undefined,
-    bytesPerState: ((exact ? exactBytes : fps.bytes) + log.bytes) / Math.max(size(), 1),
+    bytesPerState: ((exact ? texts.bytes : fps.bytes) + log.bytes) / Math.max(size(), 1),
     peakFrontier,
     workers,
   };

@@ -9,11 +9,10 @@
 import type { MessagePort } from 'node:worker_threads';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { ActionBase, AnyMachine } from '../model/contract.js';
-import { canonical } from '../model/canonical.js';
 import { MODELS } from '../model/registry.js';
 import type { Violation } from './check.js';
 import { modelThrew, stepChecker } from './check.js';
-import { keyFunction, witnessTracker } from './explore.js';
+import { keyFunction, keySet, keyText, witnessTracker } from './explore.js';
 import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
 
 /** What the main thread hands a worker when it starts. */
@@ -39,7 +38,7 @@ export const THREW = 2;
 /** A worker's report of one expanded level. */
 export interface LevelReport {
   readonly type: 'level';
-  /** Per candidate: parent number, action index, fingerprint low, high, flags. */
+  /** Per candidate: parent number, action index, fingerprint low, high (both 0 in exact mode), flags. */
   readonly cand: Uint32Array;
   /** Exact mode: the key of each candidate not known here (else empty). */
   readonly keys: readonly string[];
@@ -88,7 +87,9 @@ async function run(): Promise<void> {
   const keyOf = keyFunction(m, setup.symmetry);
   const { witnesses, note } = witnessTracker(m);
   const sent = new Set<string>();
+  // what this worker has met: fingerprints, or in exact mode key texts (a fingerprint collision must not drop a state there)
   const local = new FingerprintSet();
+  const localTexts = keySet((k) => k, true);
   const reported = new Set<string>();
   let slice: Slice = { states: [], ids: [] };
   // successors not known here, held until the main thread says which are new
@@ -131,8 +132,9 @@ async function run(): Promise<void> {
       if (setup.index === 0) {
         const s0 = m.init();
         slice = { states: [s0], ids: [0] };
-        const lo = fingerprint(keyOf(s0));
-        local.add(lo, fpHi());
+        const k0 = keyOf(s0);
+        if (setup.exact) localTexts.add(keyText(k0));
+        else local.add(fingerprint(k0), fpHi());
       }
       port.postMessage({ type: 'ready', size: slice.states.length });
     } else if (msg.type === 'expand') {
@@ -190,11 +192,12 @@ async function run(): Promise<void> {
           n = m.next(s, a);
           transitions++;
           const key = keyOf(n);
-          const lo = fingerprint(key);
-          const hi = fpHi();
+          const text = setup.exact ? keyText(key) : '';
+          const lo = setup.exact ? 0 : fingerprint(key);
+          const hi = setup.exact ? 0 : fpHi();
           const t = { prev: s, action: a, next: n };
           note(t);
-          if (!local.add(lo, hi)) {
+          if (!(setup.exact ? localTexts.add(text) : local.add(lo, hi))) {
             // known here, hence known to the main thread: only new step violations matter
             const all = check(t, 1);
             if (all.length === 0) continue;
@@ -206,7 +209,7 @@ async function run(): Promise<void> {
           enabled = m.actions(n).length;
           const vs = check(t, enabled);
           add(id, ai, lo, hi, 0, vs);
-          if (setup.exact) keys.push(typeof key === 'string' ? key : canonical(key));
+          if (setup.exact) keys.push(text);
           pending.push(n);
           pendingAt.push(cand.length / 5 - 1);
         } catch (e) {

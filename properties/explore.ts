@@ -134,14 +134,19 @@ export function keyFunction(m: AnyMachine, symmetry: boolean): (s: unknown) => u
   return (s) => s;
 }
 
-/** Estimated bytes of an exact key in a Set: a flat one-byte V8 string (12-byte header, 4-byte rounding) and an entry with its share of buckets. */
-export function keyBytes(text: string): number {
+/** Estimated bytes of an exact key: a flat one-byte V8 string (12-byte header, 4-byte rounding) and a Map entry with its share of buckets. */
+function keyBytes(text: string): number {
   return 12 + Math.ceil(text.length / 4) * 4 + 24;
 }
 
 /** A seen-set for machine `m` (see {@link ExploreOptions.exact} and {@link ExploreOptions.symmetry}). */
 export function seenSet(m: AnyMachine, exact: boolean, symmetry: boolean): SeenSet {
   return keySet(keyFunction(m, symmetry), exact);
+}
+
+/** The text an exact seen-set stores for a key: a string key as it is, any other its canonical JSON. */
+export function keyText(k: unknown): string {
+  return typeof k === 'string' ? k : canonical(k);
 }
 
 /** A seen-set over the keys `keyOf` gives: 64-bit fingerprints, or exact canonical texts. */
@@ -161,8 +166,7 @@ export function keySet(keyOf: (s: unknown) => unknown, exact: boolean): SeenSet 
     const keys = new Map<string, number>();
     let held = 0;
     intern = (s) => {
-      const k = keyOf(s);
-      const text = typeof k === 'string' ? k : canonical(k);
+      const text = keyText(keyOf(s));
       const id = keys.get(text);
       if (id !== undefined) return id;
       keys.set(text, keys.size);
