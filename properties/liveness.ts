@@ -29,9 +29,8 @@
  */
 import type { ActionBase, AnyMachine } from '../model/contract.js';
 import { actionLabel } from '../model/contract.js';
-import { canonical } from '../model/canonical.js';
 import type { Trace, TraceStep } from './check.js';
-import { keySet } from './explore.js';
+import { keySet, keyText } from './explore.js';
 import { IntVec } from './intvec.js';
 
 /** Bounds of a liveness check. */
@@ -118,6 +117,26 @@ interface Graph {
   readonly obligations: readonly { readonly property: string; readonly item: string }[];
 }
 
+/** The context whose weak fairness a step counts toward, `null` for the environment: the machine's `fairness`, else its lane (`env`: the environment). */
+function fairness(m: AnyMachine): (a: ActionBase, s: unknown) => string | null {
+  if (m.fairness) return m.fairness.bind(m);
+  return (a) => {
+    const c = m.describe(a).ctx;
+    return c === 'env' ? null : c;
+  };
+}
+
+/** A state's key in the liveness engine: its `livenessView`, else the whole state. */
+function livenessKey(m: AnyMachine): (s: unknown) => unknown {
+  return m.livenessView ? m.livenessView.bind(m) : (s) => s;
+}
+
+/** The text of a state's liveness key, to compare two states exactly. */
+function livenessText(m: AnyMachine): (s: unknown) => string {
+  const key = livenessKey(m);
+  return (s) => keyText(key(s));
+}
+
 /**
  * Builds the graph depth-first, so that only the states on the search's
  * stack are held whole (a breadth-first queue held hundreds of thousands),
@@ -132,11 +151,8 @@ function buildGraph(
   deadline: number,
   exact: boolean,
 ): Graph & { transitions: number; stopped?: 'states' | 'time'; indexBytes: number } {
-  const index = keySet(m.livenessView ? (s) => m.livenessView?.(s) : (s) => s, exact);
-  const fairOf = m.fairness ? (a: ActionBase, s: unknown): string | null => m.fairness?.(a, s) ?? null : (a: ActionBase): string | null => {
-    const c = m.describe(a).ctx;
-    return c === 'env' ? null : c;
-  };
+  const index = keySet(livenessKey(m), exact);
+  const fairOf = fairness(m);
   const eventually = m.properties.filter((p) => p.kind === 'eventually' && props.includes(p.name));
   const ctxs = new Interner<string>();
   const sets = new Interner<number[]>();
@@ -444,11 +460,6 @@ export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): Livene
     const old = found.get(v.property);
     if (!old || v.prefix + v.cycle < old.prefix + old.cycle) found.set(v.property, v);
   };
-  const depth = (v: number): number => {
-    let d = 0;
-    for (let x = v; g.parent.at(x) >= 0; x = g.parent.at(x)) d++;
-    return d;
-  };
   g.obligations.forEach((o, oi) => {
     const pendingAt = (v: number): boolean => (g.sigs[g.pendingSig.at(v)] ?? []).includes(oi);
     // stuck: pending, expanded, and no fair context enabled; state ids are in BFS order, so the first is a nearest
@@ -484,7 +495,7 @@ export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): Livene
       if ((always ?? []).some((c) => !taken.has(c))) return;
       let entry = members[0] as number;
       for (const v of members) if (v < entry) entry = v;
-      const d = depth(entry);
+      const d = prefixTo(g, entry).length;
       if (!pick.best || d < pick.best.d) pick.best = { members, entry, d };
     });
     const best = pick.best;
@@ -493,7 +504,7 @@ export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): Livene
       const pre = prefixTo(g, best.entry);
       const r = replayIndices(m, [...pre, ...cyc.map((p) => g.edgeAct.at(p.edge))]);
       const entryState = pre.length ? r.steps[pre.length - 1]?.state : r.init;
-      const keyOf = (s: unknown): string => canonical(m.livenessView ? m.livenessView(s) : s);
+      const keyOf = livenessText(m);
       if (keyOf(r.last) !== keyOf(entryState)) throw new Error('liveness: the replayed cycle does not return to its entry state (is livenessView a projection of unread fields?)');
       const stepping = [...new Set(cyc.map((p) => g.ctxNames[g.edgeCtx.at(p.edge)] ?? '?'))].sort();
       const message = cycleMessage(o.item, cyc.length, pre.length, stepping);
@@ -536,7 +547,7 @@ export function replayLasso(m: AnyMachine, labels: readonly string[], loop: numb
   const init = m.init();
   const states: unknown[] = [init];
   const steps: TraceStep[] = [];
-  const fairOf = (a: ActionBase, s: unknown): string | null => (m.fairness ? m.fairness(a, s) : m.describe(a).ctx === 'env' ? null : m.describe(a).ctx);
+  const fairOf = fairness(m);
   const fairCtx: (string | null)[] = [];
   let s = init;
   for (const want of labels) {
@@ -560,7 +571,7 @@ export function replayLasso(m: AnyMachine, labels: readonly string[], loop: numb
     if (enabledCtx(last).size) return out(undefined, `a context can still move at the end (${[...enabledCtx(last)].join(', ')})`);
     return out(stuckMessage(items[0] as string, steps.length));
   }
-  const keyOf = (x: unknown): string => canonical(m.livenessView ? m.livenessView(x) : x);
+  const keyOf = livenessText(m);
   const cycle = states.slice(loop, states.length - 1);
   if (keyOf(states[states.length - 1]) !== keyOf(states[loop])) return out(undefined, `the cycle does not return to the state after step ${loop}`);
   if (fairCtx.slice(loop).some((c) => c === null)) return out(undefined, 'the cycle needs an environment event');
