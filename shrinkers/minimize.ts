@@ -30,17 +30,15 @@ function failsWith(m: AnyMachine, labels: readonly string[], property: string): 
  * (at most `budget` replays). Returns the input trace when nothing shorter works.
  */
 export function minimizeTrace(m: AnyMachine, trace: Trace, property: string, budget = 5000): Trace {
-  let best = trace;
-  let labels = trace.steps.map((s) => s.label);
-  let replays = 0;
+  const p = new Progress(m, property, budget, trace);
   for (let round = 0; round < 3; round++) {
-    const before = labels.length;
-    ({ best, labels, replays } = dropChunks(m, best, labels, property, replays, budget));
-    ({ best, labels, replays } = dropContextTails(m, best, labels, property, replays, budget));
-    if (labels.length === before) break;
+    const before = p.labels.length;
+    dropChunks(p);
+    dropContextTails(p);
+    if (p.labels.length === before) break;
   }
-  best = guidedShortest(m, best, property) ?? best;
-  return fewerPreemptions(m, best, property, budget - replays);
+  const best = guidedShortest(m, p.best, property) ?? p.best;
+  return fewerPreemptions(m, best, property, budget - p.replays);
 }
 
 /**
@@ -55,10 +53,7 @@ function guidedShortest(m: AnyMachine, trace: Trace, property: string, maxStates
   if (trace.steps.length <= 1) return undefined;
   // any step of the contexts the trace involves (contexts it leaves out stay out),
   // and any environment event (a different event often makes the same point sooner)
-  const kind = (a: ActionBase): string => {
-    const i = m.describe(a);
-    return i.ctx === 'env' ? 'env' : i.ctx;
-  };
+  const kind = (a: ActionBase): string => m.describe(a).ctx;
   const allowed = new Set(trace.steps.map((s) => kind(s.action)));
   const guided: AnyMachine = { ...m, actions: (s) => m.actions(s).filter((a) => allowed.has(kind(a))) };
   const e = explore(guided, { target: property, maxStates, maxDepth: trace.steps.length - 1 });
@@ -69,53 +64,64 @@ function guidedShortest(m: AnyMachine, trace: Trace, property: string, maxStates
 /** State budget of the guided search: it runs once per counterexample, so it must stay well under a second. */
 export const GUIDED_STATES = 20_000;
 
-interface Progress {
-  best: Trace;
+/** The search so far: the shortest failing trace, its labels, and the replays spent of the budget. */
+class Progress {
+  replays = 0;
   labels: string[];
-  replays: number;
+  constructor(
+    private readonly m: AnyMachine,
+    private readonly property: string,
+    private readonly budget: number,
+    public best: Trace,
+  ) {
+    this.labels = best.steps.map((s) => s.label);
+  }
+
+  /** Whether replays are left. */
+  get open(): boolean {
+    return this.replays < this.budget;
+  }
+
+  /** Replays a candidate; when it still fails with the property, it becomes the best (true). */
+  accept(cand: readonly string[]): boolean {
+    this.replays++;
+    const t = failsWith(this.m, cand, this.property);
+    if (!t) return false;
+    this.best = t;
+    this.labels = t.steps.map((x) => x.label);
+    return true;
+  }
 }
 
 /** Delta debugging over contiguous chunks of the action list. */
-function dropChunks(m: AnyMachine, best: Trace, labels: string[], property: string, replays: number, budget: number): Progress {
-  for (let chunk = Math.max(1, labels.length >> 1); chunk >= 1; chunk >>= 1) {
+function dropChunks(p: Progress): void {
+  for (let chunk = Math.max(1, p.labels.length >> 1); chunk >= 1; chunk >>= 1) {
     let changed = true;
-    while (changed && replays < budget) {
+    while (changed && p.open) {
       changed = false;
       // from the end: later steps are the likelier noise after fast-check's shrink
-      for (let start = labels.length - chunk; start >= 0 && replays < budget; start--) {
-        const cand = [...labels.slice(0, start), ...labels.slice(start + chunk)];
-        replays++;
-        const t = failsWith(m, cand, property);
-        if (t) {
-          labels = t.steps.map((x) => x.label);
-          best = t;
-          changed = true;
-          start = Math.min(start, labels.length - chunk + 1);
-        }
+      for (let start = p.labels.length - chunk; start >= 0 && p.open; start--) {
+        if (!p.accept([...p.labels.slice(0, start), ...p.labels.slice(start + chunk)])) continue;
+        changed = true;
+        start = Math.min(start, p.labels.length - chunk + 1);
       }
     }
   }
-  return { best, labels, replays };
 }
 
 /** Drops every step of one context from its k-th step on (steps that are not contiguous in the trace). */
-function dropContextTails(m: AnyMachine, best: Trace, labels: string[], property: string, replays: number, budget: number): Progress {
+function dropContextTails(p: Progress): void {
   let changed = true;
-  while (changed && replays < budget) {
+  while (changed && p.open) {
     changed = false;
-    const ctxOf = best.steps.map((s) => s.info.ctx);
+    const ctxOf = p.best.steps.map((s) => s.info.ctx);
     for (const c of [...new Set(ctxOf)]) {
       const mine = ctxOf.flatMap((x, i) => (x === c ? [i] : []));
       // from the earliest cut (drop the whole context) to the latest (its last step alone)
-      for (let k = 0; k < mine.length && replays < budget; k++) {
+      for (let k = 0; k < mine.length && p.open; k++) {
         const cut = new Set(mine.slice(k));
         if (cut.size < 2) break; // single steps are the chunk pass's job
-        const cand = labels.filter((_, i) => !cut.has(i));
-        replays++;
-        const t = failsWith(m, cand, property);
-        if (t) {
-          labels = t.steps.map((x) => x.label);
-          best = t;
+        if (p.accept(p.labels.filter((_, i) => !cut.has(i)))) {
           changed = true;
           break;
         }
@@ -123,7 +129,6 @@ function dropContextTails(m: AnyMachine, best: Trace, labels: string[], property
       if (changed) break;
     }
   }
-  return { best, labels, replays };
 }
 
 /**
@@ -160,9 +165,11 @@ function fewerPreemptions(m: AnyMachine, trace: Trace, property: string, budget:
       if (ctxOf[i] === c) continue;
       const j = ctxOf.indexOf(c as string, i + 1);
       // two candidates: c runs on (its next step moved up), or the intruder moves after c's next step
-      const cands: string[][] = [];
-      if (j > 0) cands.push([...labels.slice(0, i), labels[j] as string, ...labels.slice(i, j), ...labels.slice(j + 1)]);
-      if (j > 0) cands.push([...labels.slice(0, i), ...labels.slice(i + 1, j + 1), labels[i] as string, ...labels.slice(j + 1)]);
+      if (j < 0) continue;
+      const cands = [
+        [...labels.slice(0, i), labels[j] as string, ...labels.slice(i, j), ...labels.slice(j + 1)],
+        [...labels.slice(0, i), ...labels.slice(i + 1, j + 1), labels[i] as string, ...labels.slice(j + 1)],
+      ];
       for (const cand of cands) {
         replays++;
         const t = failsWith(m, cand, property);
