@@ -26,7 +26,7 @@ import { replayCommand, saveCounterexample } from '../reports/counterexample.js'
 import { readCounterexample, readJsonFile } from '../reports/itf.js';
 import type { ProgressSink } from '../reports/progress.js';
 import { countingModel, exploreProgressText, Progress, progressLine, stderrProgress } from '../reports/progress.js';
-import { InputError, replayMachine } from '../reports/replay.js';
+import { InputError, isLasso, replayMachine } from '../reports/replay.js';
 import type { ReplayFile } from '../reports/replay.js';
 import { propertiesOf } from '../reports/results.js';
 import { reportFile, reportTarget, RunRecorder } from '../reports/run.js';
@@ -384,7 +384,7 @@ function cmdRepro(args: string[], out: (s: string) => void, known: readonly AnyM
   const m = pick(known, r.model);
   variantOf(m, r.variant);
   const config = m.parseConfig(r.config);
-  if (r.loop !== undefined || r.engine === 'liveness') return reproLasso(m, r, config, file, out);
+  if (isLasso(r)) return reproLasso(m, r, config, file, out);
   const machine = replayMachine(m, r, config);
   let res;
   try {

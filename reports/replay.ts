@@ -29,6 +29,11 @@ export interface ReplayFile {
   readonly loop?: number;
 }
 
+/** Whether a replay file is a liveness counterexample, judged as a lasso (or a stuck end) rather than as a run. */
+export function isLasso(r: Pick<ReplayFile, 'loop' | 'engine'>): boolean {
+  return r.loop !== undefined || r.engine === 'liveness';
+}
+
 /**
  * The machine a replay file runs on: built with symmetry off, so that it
  * offers every choice a model may prune as symmetric to another. A run made

@@ -17,7 +17,7 @@ import { counterexampleStem, replayCommand } from './counterexample.js';
 import { indexHtml, traceHtml } from './html.js';
 import { readCounterexample } from './itf.js';
 import { junitXml } from './junit.js';
-import { InputError, replayMachine, writeAtomic } from './replay.js';
+import { InputError, isLasso, replayMachine, writeAtomic } from './replay.js';
 import type { RunReport, SavedCounterexample, VariantOutcome } from './results.js';
 import { propertiesOf } from './results.js';
 import { summaryMarkdown } from './summary.js';
@@ -118,11 +118,10 @@ export function reportFile(file: string, out: string, known: readonly AnyModel[]
   variantOf(m, r.variant);
   const config = m.parseConfig(r.config);
   const machine = replayMachine(m, r, config);
-  // a liveness counterexample is judged again as a lasso (or a stuck end), as `repro` does
-  const lasso = r.loop !== undefined || r.engine === 'liveness';
   let trace;
   try {
-    if (lasso) {
+    // a liveness counterexample is judged again as a lasso (or a stuck end), as `repro` does
+    if (isLasso(r)) {
       const res = replayLasso(machine, r.actions, r.loop, r.property, (msg) => new ReplayDivergence(msg));
       if (res.gone !== undefined) return { violations: [], diverged: res.gone, model: m, variant: r.variant };
       trace = res.trace;
