@@ -22,6 +22,8 @@ describe('explore --liveness', () => {
     expect(r.code).toBe(4);
     expect(r.out).toMatch(/memcg V3 — violates L1\+ \(liveness, 3 steps, then a cycle of 6\)/);
     expect(r.out).toMatch(/↻ cycle: steps 4–9 repeat forever/);
+    // the unbudgeted charger's charge is C's step (fairness counts it there), not the environment's
+    expect(r.out).toMatch(/^ #\s+S\s+│ C\s+│ changes$/m);
     expect(r.out).toMatch(/↻ repeats from step 4/);
     const json = join(dir, 'memcg-V3-liveness.json');
     expect(JSON.parse(readFileSync(json, 'utf8')).loop).toBe(3);
