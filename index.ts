@@ -4,7 +4,7 @@
  * `model/contract.ts`); the kernel primitives, the engines and the report
  * writers are the same ones the built-in models use.
  */
-export type { ActionBase, AnyMachine, AnyModel, Expectation, Json, Machine, ModelDef, Property, StepInfo, Transition, VariantDef } from './model/contract.js';
+export type { ActionBase, AnyMachine, AnyModel, Expectation, FamilyMember, Json, Machine, ModelDef, Property, StepInfo, Transition, VariantDef } from './model/contract.js';
 export { actionLabel, erase, variantOf } from './model/contract.js';
 export type { Fault, KernelState, LockState, MutexState, RwsemState, SpinState } from './model/kernel/state.js';
 export { heldBy, holdersOf, kernelState, waitingOn } from './model/kernel/state.js';

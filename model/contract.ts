@@ -170,6 +170,17 @@ export interface ModelDef<S, A extends ActionBase, C> {
   readonly spec: string;
   /** The spec's §7 small configuration for the exhaustive engine. */
   readonly smallConfig: C;
+  /**
+   * The family of configurations around the small one: every numeric field at
+   * its boundary values (each side of every clamp and threshold, zero and one
+   * where meaningful), every optional event present and absent, inputs of
+   * every syntactic form the spec names. `explore --family` and the `ci`
+   * gate explore each member (bounded by its `maxStates`); a variant that
+   * must hold is reported as holding on the family, with how many members
+   * completed. Members are sized so the whole family stays within the gate's
+   * time budget.
+   */
+  readonly family?: readonly FamilyMember<C>[];
   /** Default generator of random configurations. */
   readonly randomConfig: fc.Arbitrary<C>;
   readonly variants: readonly VariantDef<C>[];
@@ -178,6 +189,18 @@ export interface ModelDef<S, A extends ActionBase, C> {
   /** Validates a configuration read from a file; throws an Error with a one-line message. */
   parseConfig(raw: unknown): C;
   machine(variant: string, config: C, options?: MachineOptions): Machine<S, A>;
+}
+
+/** One configuration of a model's family (see {@link ModelDef.family}). */
+export interface FamilyMember<C> {
+  /** Short stable name, e.g. `limit-at-usage` or `input-G-suffix`. */
+  readonly name: string;
+  /** Which boundary, event or input form this member covers, and why it matters. */
+  readonly why: string;
+  /** The whole configuration (usually the small one with a few fields changed). */
+  readonly config: C;
+  /** State budget of this member's exploration (default 200,000); a member cut short is reported as incomplete. */
+  readonly maxStates?: number;
 }
 
 /** How an engine wants a machine built. */
