@@ -3,6 +3,16 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
+// A reader that goes away (`mmcheck run | head -1`) is not an error of the
+// run: what is left to print is dropped, the command finishes its work
+// (reports and replay files are still written whole) and exits with its own
+// code, instead of dying on an unhandled EPIPE with a stack trace.
+for (const stream of [process.stdout, process.stderr])
+  stream.on('error', (e) => {
+    if (e && (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED')) return;
+    throw e;
+  });
+
 const entry = new URL('../dist/cli/main.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('mmcheck: not built yet; run `npm install` (or `npm run build`) in the mmcheck folder\n');

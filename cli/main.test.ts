@@ -138,3 +138,24 @@ describe('run --scheduler pct and witness rates', () => {
     expect(mmcheck('run', 'memcg', '--scheduler', 'pct', '--depth', '0').code).toBe(2);
   });
 });
+
+describe('a reader that goes away', () => {
+  // `mmcheck … | head -1`: the shell closes the pipe after one line
+  const piped = (args: string[]): { code: number | null; err: string; first: string } => {
+    const r = spawnSync('bash', ['-c', `set -o pipefail; node ${JSON.stringify(BIN)} ${args.join(' ')} | head -1; echo "rc=\${PIPESTATUS[0]}" >&2`], { cwd: dir, encoding: 'utf8' });
+    return { code: Number(/rc=(\d+)/.exec(r.stderr)?.[1]), err: r.stderr.replace(/rc=\d+\n?/, ''), first: r.stdout };
+  };
+  test('list | head -1 prints one line, no stack trace, exit 0', () => {
+    const r = piped(['list']);
+    expect(r.first.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(r.err).not.toMatch(/EPIPE|at .*\.js/);
+    expect(r.code).toBe(0);
+  });
+  test('run | head -1 keeps the run\'s own exit code and still writes its replay file', () => {
+    const r = piped(['run', 'memcg', '--variant', 'V2', '--seed', '4', '--runs', '300', '--out', 'pipe-out']);
+    expect(r.first).toMatch(/memcg V2/);
+    expect(r.err).not.toMatch(/EPIPE|at .*\.js/);
+    expect(r.code).toBe(1);
+    expect(existsSync(join(dir, 'pipe-out', 'memcg-V2-random-seed4.json'))).toBe(true);
+  });
+});
