@@ -17,12 +17,11 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessagePort, WorkerOptions } from 'node:worker_threads';
 import type { AnyMachine } from '../model/contract.js';
-import type { Violation } from './check.js';
-import { stepChecker } from './check.js';
+import { Judge, modelThrew } from './core.js';
 import type { ExploreBound, ExploreOptions, ExploreResult } from './explore.js';
-import { keyFunction, keySet, keyText, SearchLog, witnessTracker } from './explore.js';
+import { keyFunction, keySet, keyText, SearchLog, SKIP, STOP } from './explore.js';
 import type { KeepOrder, LevelReport, WorkerSetup } from './explore-worker.js';
-import { KNOWN_HERE, THREW } from './explore-worker.js';
+import { KNOWN_HERE, THREW, THREW_AT_PARENT } from './explore-worker.js';
 import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
 
 /** Which model the workers build: a registry model by name, or a `--model` module. */
@@ -125,16 +124,19 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
   const texts = keySet((k) => k, true);
   const size = (): number => (exact ? texts.size : fps.size);
   const log = new SearchLog(opts.target);
-  const { witnesses, note } = witnessTracker(m);
+  // judges the initial state here; the workers judge every other
+  const judge = new Judge(m);
+  const witnesses = judge.witnesses;
   let transitions = 0;
   let depth = 0;
   let stopped: ExploreBound | undefined;
   let peakFrontier = 1;
   try {
-    const init = m.init();
-    note({ next: init });
-    const initBad = stepChecker(m)({ next: init }, m.actions(init).length);
-    log.record(initBad, 0);
+    const first = judge.initial();
+    const init = first.state;
+    const initBad = first.violations;
+    if (first.threw && initBad[0]) log.threw(initBad[0], 0, -1);
+    else log.record(initBad, 0);
     for (const c of chans) c.worker.postMessage({ type: 'init' });
     for (const c of chans) await c.next('ready');
     // the same key function as worker 0's, which holds the initial state
@@ -165,31 +167,21 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
           const ai = r.cand[5 * i + 1] as number;
           const flags = r.cand[5 * i + 4] as number;
           const vs = r.violations.get(i) ?? [];
-          if (flags & THREW) {
-            // the worker's violation is the model's exception: it ends the search whatever the target
-            const at = log.link(from, ai);
-            log.record(vs, at);
-            log.hit = at;
+          if (flags & (THREW | THREW_AT_PARENT)) {
+            // the model's exception ends the search whatever the target
+            log.threw(vs[0] ?? modelThrew('the worker gave no message'), from, flags & THREW_AT_PARENT ? -1 : ai);
             done = true;
             break;
           }
           let fresh = false;
           if (!(flags & KNOWN_HERE)) fresh = exact ? texts.add(r.keys[k++] as string) : fps.add(r.cand[5 * i + 2] as number, r.cand[5 * i + 3] as number);
-          if (!fresh) {
-            const known = log.news(vs);
-            if (known.length && log.record(known, log.link(from, ai))) {
-              done = true;
-              break;
-            }
-            continue;
-          }
-          const nid = log.link(from, ai);
-          depth = d + 1;
-          if (log.record(vs, nid)) {
+          if (fresh) depth = d + 1;
+          const nid = log.arrive(from, ai, fresh, vs);
+          if (nid === STOP) {
             done = true;
             break;
           }
-          if (vs.length) continue;
+          if (nid === SKIP) continue;
           if (size() >= maxStates) {
             stopped = 'states';
             done = true;

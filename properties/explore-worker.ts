@@ -8,11 +8,11 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ActionBase, AnyMachine } from '../model/contract.js';
+import type { AnyMachine } from '../model/contract.js';
 import { MODELS } from '../model/registry.js';
-import type { Violation } from './check.js';
-import { modelThrew, stepChecker } from './check.js';
-import { keyFunction, keySet, keyText, witnessTracker } from './explore.js';
+import type { Violation, Visitor } from './core.js';
+import { Clock, Judge, successors } from './core.js';
+import { keyFunction, keySet, keyText } from './explore.js';
 import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
 
 /** What the main thread hands a worker when it starts. */
@@ -33,7 +33,10 @@ export interface WorkerSetup {
 
 /** Candidate flags. */
 export const KNOWN_HERE = 1;
+/** The model threw at this candidate's action. */
 export const THREW = 2;
+/** The model threw computing the actions of the candidate's parent (its action index means nothing). */
+export const THREW_AT_PARENT = 4;
 
 /** A worker's report of one expanded level. */
 export interface LevelReport {
@@ -83,9 +86,8 @@ async function run(): Promise<void> {
   if (!port) return;
   const setup = workerData as WorkerSetup;
   const m = await machineOf(setup);
-  const check = stepChecker(m);
+  const judge = new Judge(m, { clock: new Clock(setup.deadline !== undefined ? { deadline: setup.deadline } : {}) });
   const keyOf = keyFunction(m, setup.symmetry);
-  const { witnesses, note } = witnessTracker(m);
   const sent = new Set<string>();
   // what this worker has met: fingerprints, or in exact mode key texts (a fingerprint collision must not drop a state there)
   const local = new FingerprintSet();
@@ -168,61 +170,56 @@ async function run(): Promise<void> {
     const cand: number[] = [];
     const keys: string[] = [];
     const violations = new Map<number, readonly Violation[]>();
-    let transitions = 0;
+    const before = judge.transitions;
     let cut = false;
-    const deadline = setup.deadline ?? Number.POSITIVE_INFINITY;
     const add = (parent: number, ai: number, lo: number, hi: number, flags: number, vs: readonly Violation[]): void => {
       const i = cand.length / 5;
       cand.push(parent, ai, lo, hi, flags);
       if (vs.length) violations.set(i, vs);
     };
-    outer: for (let qi = 0; qi < slice.states.length; qi++) {
-      const s = slice.states[qi];
-      const id = slice.ids[qi] as number;
-      const acts = m.actions(s);
-      for (let ai = 0; ai < acts.length; ai++) {
-        if ((transitions & 255) === 255 && Date.now() >= deadline) {
-          cut = true;
-          break outer;
+    // the key of the successor being judged, set by isNew
+    let id = 0;
+    let text = '';
+    let lo = 0;
+    let hi = 0;
+    const visitor: Visitor = {
+      depth: 0,
+      isNew: (n) => {
+        const key = keyOf(n);
+        if (setup.exact) return localTexts.add((text = keyText(key)));
+        lo = fingerprint(key);
+        hi = fpHi();
+        return local.add(lo, hi);
+      },
+      successor: (ai, _a, n, fresh, vs) => {
+        if (!fresh) {
+          // known here, hence known to the main thread: only new step violations matter
+          if (vs.length === 0) return;
+          const news = vs.filter((v) => !reported.has(v.property));
+          for (const v of news) reported.add(v.property);
+          if (news.length) add(id, ai, lo, hi, KNOWN_HERE, news);
+          return;
         }
-        const a = acts[ai] as ActionBase;
-        let n: unknown;
-        let enabled: number;
-        try {
-          n = m.next(s, a);
-          transitions++;
-          const key = keyOf(n);
-          const text = setup.exact ? keyText(key) : '';
-          const lo = setup.exact ? 0 : fingerprint(key);
-          const hi = setup.exact ? 0 : fpHi();
-          const t = { prev: s, action: a, next: n };
-          note(t);
-          if (!(setup.exact ? localTexts.add(text) : local.add(lo, hi))) {
-            // known here, hence known to the main thread: only new step violations matter
-            const all = check(t, 1);
-            if (all.length === 0) continue;
-            const vs = all.filter((v) => !reported.has(v.property));
-            for (const v of vs) reported.add(v.property);
-            if (vs.length) add(id, ai, lo, hi, KNOWN_HERE, vs);
-            continue;
-          }
-          enabled = m.actions(n).length;
-          const vs = check(t, enabled);
-          add(id, ai, lo, hi, 0, vs);
-          if (setup.exact) keys.push(text);
-          pending.push(n);
-          pendingAt.push(cand.length / 5 - 1);
-        } catch (e) {
-          add(id, ai, 0, 0, THREW, [modelThrew(e)]);
-          break outer;
-        }
-      }
+        add(id, ai, lo, hi, 0, vs);
+        if (setup.exact) keys.push(text);
+        pending.push(n);
+        pendingAt.push(cand.length / 5 - 1);
+      },
+      threw: (ai, v) => add(id, Math.max(ai, 0), 0, 0, ai < 0 ? THREW_AT_PARENT : THREW, [v]),
+      // lock-order edges are not gathered in parallel mode
+      pathLabels: () => [],
+    };
+    for (let qi = 0; qi < slice.states.length; qi++) {
+      id = slice.ids[qi] as number;
+      const how = successors(judge, slice.states[qi], visitor);
+      if (how === 'clock') cut = true;
+      if (how !== 'done') break;
     }
     slice = { states: [], ids: [] };
     const witnessed: string[] = [];
-    for (const [w, seen] of witnesses) if (seen && !sent.has(w)) witnessed.push(w);
+    for (const [w, seen] of judge.witnesses) if (seen && !sent.has(w)) witnessed.push(w);
     for (const w of witnessed) sent.add(w);
-    return { type: 'level', cand: Uint32Array.from(cand), keys, violations, witnessed, transitions, cut };
+    return { type: 'level', cand: Uint32Array.from(cand), keys, violations, witnessed, transitions: judge.transitions - before, cut };
   }
 }
 

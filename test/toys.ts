@@ -3,7 +3,7 @@
  * mutexes in opposite orders (deadlock), a context unlocking a mutex it does
  * not own, and a context taking a mutex while holding a spinlock.
  */
-import { produce } from 'immer';
+import { produce } from '../model/kernel/immer.js';
 import { match } from 'ts-pattern';
 import type { Machine } from '../model/contract.js';
 import { canProceed, mutexLock, mutexUnlock, spinLock, spinUnlock } from '../model/kernel/locks.js';
