@@ -10,7 +10,7 @@ import type { AnyModel } from '../model/contract.js';
 import { variantOf } from '../model/contract.js';
 import { MODELS } from '../model/registry.js';
 import { loadUserModel } from './usermodel.js';
-import { ReplayDivergence, replayLabels } from '../properties/check.js';
+import { MODEL_THREW, ReplayDivergence, replayLabels } from '../properties/check.js';
 import type { ExploreOptions, ExploreProgress } from '../properties/explore.js';
 import { exploreParallel } from '../properties/explore-parallel.js';
 import { engineFigures, explore, verdict } from '../properties/explore.js';
@@ -309,18 +309,19 @@ function liveness(m: AnyModel, variant: string, config: unknown, opts: LivenessO
     out(`${m.name} ${variant}: no eventually-properties to check`);
     return EXIT.ok;
   }
-  const v = (target !== undefined ? r.violations.get(target) : undefined) ?? [...r.violations.values()][0];
+  // a throwing model first: the rest of the graph was never built
+  const v = r.violations.get(MODEL_THREW) ?? (target !== undefined ? r.violations.get(target) : undefined) ?? [...r.violations.values()][0];
   if (v) {
     const saved = saveCounterexample(dir, {
       model: m.name, variant, engine: 'liveness', seed: null, path: null, config, trace: v.trace, property: v.property, spec: m.spec,
       ...(modelPath !== undefined ? { modelPath } : {}),
     });
     out(saved.text);
-    const shape = v.kind === 'cycle' ? `lasso: ${v.prefix} steps, then a cycle of ${v.cycle}` : `stuck after ${v.prefix} steps`;
+    const shape = v.kind === 'cycle' ? `lasso: ${v.prefix} steps, then a cycle of ${v.cycle}` : v.kind === 'threw' ? `the model threw after ${v.prefix} steps` : `stuck after ${v.prefix} steps`;
     out(`${shape}; ${r.states} states${r.complete ? '' : ' (incomplete)'}, ${secs}`);
     const others = [...r.violations.keys()].filter((p) => p !== v.property);
     if (others.length) out(`also violated: ${others.join(', ')}`);
-    return EXIT.liveness;
+    return v.kind === 'threw' ? exitFor([violationKind(m, variant, v.property)]) : EXIT.liveness;
   }
   out(
     r.complete

@@ -14,6 +14,7 @@ import fc from 'fast-check';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
 import { variantOf } from '../model/contract.js';
 import type { RunResult, Trace } from './check.js';
+import type { RunOptions } from './core.js';
 import { minimizeTrace, preemptions } from '../shrinkers/minimize.js';
 import type { LockGraph } from './lockorder.js';
 import { runTrace, SameProperty, sometimesNames } from './check.js';
@@ -74,11 +75,16 @@ export interface RandomResult {
 }
 
 /** Runs one schedule on a machine. */
-export function runSchedule(m: AnyMachine, schedule: readonly number[]) {
-  return runTrace(m, (i, enabled) => {
-    const k = schedule[i];
-    return k === undefined ? undefined : enabled[k % enabled.length];
-  });
+export function runSchedule(m: AnyMachine, schedule: readonly number[], opts: RunOptions = {}): RunResult {
+  return runTrace(
+    m,
+    (i, enabled) => {
+      const k = schedule[i];
+      return k === undefined ? undefined : enabled[k % enabled.length];
+    },
+    Number.POSITIVE_INFINITY,
+    opts,
+  );
 }
 
 /**
@@ -89,7 +95,7 @@ export function runSchedule(m: AnyMachine, schedule: readonly number[]) {
  */
 export interface Scheduler<T> {
   readonly schedules: fc.Arbitrary<T>;
-  run(m: AnyMachine, schedule: T): RunResult;
+  run(m: AnyMachine, schedule: T, opts?: RunOptions): RunResult;
   /** Called with every run's result before any failure (to gather statistics such as contexts met). */
   observe?(res: RunResult): void;
 }
@@ -112,14 +118,15 @@ export function searchVariant<T>(model: AnyModel, variantName: string, opts: Ran
     try {
       const m = model.machine(variantName, config);
       if (witnesses.size === 0) for (const n of sometimesNames(m)) witnesses.set(n, 0);
-      res = sched.run(m, schedule);
+      // lock-order edges come from the runs before the first failure, not from shrink attempts
+      const lock = opts.lockGraph && !judge.shrinking ? { graph: opts.lockGraph, source: `seed ${opts.seed} run ${runsUntilFailure + 1}`, config } : undefined;
+      res = sched.run(m, schedule, lock ? { lock } : {});
     } catch (e) {
       modelError ??= e instanceof Error ? e.message : String(e);
       throw e;
     }
     if (!judge.shrinking) {
       runsUntilFailure++;
-      opts.lockGraph?.addTrace(model.machine(variantName, config), res.trace, `seed ${opts.seed} run ${runsUntilFailure}`, config);
       for (const w of res.witnessed) witnesses.set(w, (witnesses.get(w) ?? 0) + 1);
       sched.observe?.(res);
     }
