@@ -23,13 +23,16 @@ import { preemptions, shortestLength } from '../shrinkers/minimize.js';
 /** State budget of the search that tells whether a counterexample of `run` is as short as possible. */
 const SHORTEST_STATES = 20_000;
 import { replayCommand, saveCounterexample } from '../reports/counterexample.js';
+import { foundOf } from '../reports/found.js';
+import { exploreOutcome, livenessOutcome, randomOutcome } from '../properties/outcome.js';
 import { readCounterexample, readJsonFile } from '../reports/itf.js';
 import type { ProgressSink } from '../reports/progress.js';
 import { countingModel, exploreProgressText, Progress, progressLine, stderrProgress } from '../reports/progress.js';
 import { InputError, isLasso, replayMachine } from '../reports/replay.js';
 import type { ReplayFile } from '../reports/replay.js';
 import { propertiesOf } from '../reports/results.js';
-import { reportFile, reportTarget, RunRecorder } from '../reports/run.js';
+import { reportTarget, RunRecorder } from '../reports/run.js';
+import { reportFile } from './report.js';
 import { renderTrace } from '../reports/text.js';
 import { searchFindings, violationKind } from '../properties/suite.js';
 import type { ProblemKind } from '../properties/suite.js';
@@ -45,7 +48,7 @@ commands:
   run [MODEL] [--variant V] [--seed N] [--runs N] [--scheduler random|pct] [--depth D]
       [--property P] [--time-limit S] [--out DIR] [--junit FILE] [--summary FILE] [--html DIR]
                                          random search; no MODEL: every variant of every model
-  explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--workers N] [--out DIR]
+  explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--workers N] [--keep-going] [--out DIR]
                 [--liveness] [--config JSON|FILE]
                                          exhaustive breadth-first search of the small configuration;
                                          --liveness: check the eventually-properties on lassos instead
@@ -76,6 +79,7 @@ options:
                   (no collision risk, about 10x the memory per state)
   --no-symmetry   explore: do not apply the model's symmetry reduction (states counted one by one)
   --workers N     explore: expand each BFS level on N worker threads (same states, same shortest trace)
+  --keep-going    explore: do not stop at a violation; save the shortest trace of every property violated
   --liveness      explore: the liveness engine (weak fairness, environment eventually stopping);
                   a violation is a lasso (prefix, then a cycle repeated forever) or a stuck state
   --profile P     ci budget: quick (1 seed x 2,000 runs, explorations bounded at 50k states),
@@ -203,14 +207,11 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
       if (r.modelError !== undefined) throw new InputError(`model ${m.name} variant ${v} threw: ${r.modelError}`);
       let file = '-';
       let saved: ReturnType<typeof saveCounterexample> | undefined;
-      if (r.failure) {
+      const finding = randomOutcome(r, scheduler).findings[0];
+      if (r.failure && finding) {
         violations++;
         kinds.push(violationKind(m, v, r.failure.property));
-        saved = saveCounterexample(dir, {
-          model: m.name, variant: v, engine: scheduler, seed, path: r.failure.path,
-          config: r.failure.config, trace: r.failure.trace, property: r.failure.property, spec: m.spec, preemptions: r.failure.preemptions,
-          ...(modelPath !== undefined ? { modelPath } : {}),
-        });
+        saved = saveCounterexample(dir, foundOf(m, v, finding, { modelPath, preemptions: r.failure.preemptions }));
         file = saved.json;
         if (models.length === 1 && variants.length === 1) out(saved.text);
       }
@@ -248,9 +249,10 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
     options: {
       variant: { type: 'string' }, 'max-states': { type: 'string' }, 'max-depth': { type: 'string' }, 'time-limit': { type: 'string' },
       exact: { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, out: { type: 'string' },
-      liveness: { type: 'boolean' }, config: { type: 'string' },
+      liveness: { type: 'boolean' }, config: { type: 'string' }, 'keep-going': { type: 'boolean' },
     },
   });
+  const keepGoing = values['keep-going'] === true;
   const name = positionals[0] ?? (known.length === 1 ? known[0]?.name : undefined);
   if (positionals.length > 1 || name === undefined) throw new UsageError('explore takes exactly one MODEL');
   const m = pick(known, name);
@@ -265,6 +267,7 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
     if (maxDepth !== undefined) throw new UsageError('--max-depth does not apply to --liveness (a lasso has no depth bound)');
     if (values['no-symmetry']) throw new UsageError('--no-symmetry does not apply to --liveness (the liveness engine never applies symmetry)');
     if (values.workers !== undefined) throw new UsageError('--workers does not apply to --liveness (the liveness engine runs on one thread)');
+    if (keepGoing) throw new UsageError('--keep-going does not apply to --liveness (it reports every eventually-property violated already)');
     const opts = { maxStates, exact: values.exact === true, ...(limit !== undefined ? { timeLimitMs: limit * 1000 } : {}) };
     return liveness(m, v.name, config, opts, target, values.out ?? 'mmcheck-out', out);
   }
@@ -275,6 +278,7 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
     ...(maxDepth !== undefined ? { maxDepth } : {}),
     ...(limit !== undefined ? { timeLimitMs: limit * 1000 } : {}),
     ...(target ? { target } : {}),
+    ...(keepGoing ? { keepGoing } : {}),
     exact: values.exact === true,
     symmetry: values['no-symmetry'] !== true,
     ...(line ? { onProgress: (p: ExploreProgress) => line.show(exploreProgressText(p)), progressMs: line.intervalMs } : {}),
@@ -283,16 +287,17 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
   const r = workers > 1 ? await exploreParallel(machine, { model: m.name, variant: v.name, config, ...(modelPath !== undefined ? { modelPath } : {}) }, workers, opts) : explore(machine, opts);
   line?.done();
   const rate = Math.round(r.states / Math.max(r.ms / 1000, 1e-3));
-  if (r.counterexample) {
-    const property = r.counterexample.violations.find((x) => x.property === target)?.property ?? r.counterexample.violations[0]?.property ?? 'unknown';
-    const saved = saveCounterexample(values.out ?? 'mmcheck-out', {
-      model: m.name, variant: v.name, engine: 'explore', seed: null, path: null, config, trace: r.counterexample, property, spec: m.spec,
-      preemptions: preemptions(machine, r.counterexample),
-      ...(modelPath !== undefined ? { modelPath } : {}),
-    });
-    out(saved.text);
-    out(`shortest counterexample: ${r.counterexample.steps.length} steps, ${r.states} states explored (${rate} states/s)`);
-    return exitFor([violationKind(m, v.name, property)]);
+  const outcome = exploreOutcome(r, config, target);
+  if (outcome.findings.length) {
+    const kinds: ProblemKind[] = [];
+    for (const f of outcome.findings) {
+      const saved = saveCounterexample(values.out ?? 'mmcheck-out', foundOf(m, v.name, f, { modelPath, preemptions: preemptions(machine, f.trace), ...(keepGoing ? { tag: f.property } : {}) }));
+      out(saved.text);
+      out(`shortest counterexample${keepGoing ? ` of ${f.property}` : ''}: ${f.trace.steps.length} steps, ${r.states} states explored (${rate} states/s)`);
+      kinds.push(violationKind(m, v.name, f.property));
+    }
+    if (keepGoing) out(`${r.complete ? `complete: ${r.states} distinct states, depth ${r.depth}` : verdict(r)} (${engineFigures(r)}); ${outcome.findings.length} propert${outcome.findings.length === 1 ? 'y' : 'ies'} violated: ${outcome.findings.map((f) => f.property).join(', ')}`);
+    return exitFor(kinds);
   }
   const missing = [...r.witnesses].filter(([, w]) => !w).map(([n]) => n);
   out(`${verdict(r)} (${engineFigures(r)})`);
@@ -309,17 +314,16 @@ function liveness(m: AnyModel, variant: string, config: unknown, opts: LivenessO
     out(`${m.name} ${variant}: no eventually-properties to check`);
     return EXIT.ok;
   }
-  // a throwing model first: the rest of the graph was never built
-  const v = r.violations.get(MODEL_THREW) ?? (target !== undefined ? r.violations.get(target) : undefined) ?? [...r.violations.values()][0];
-  if (v) {
-    const saved = saveCounterexample(dir, {
-      model: m.name, variant, engine: 'liveness', seed: null, path: null, config, trace: v.trace, property: v.property, spec: m.spec,
-      ...(modelPath !== undefined ? { modelPath } : {}),
-    });
+  // a throwing model first (the rest of the graph was never built), then the variant's own property
+  const o = livenessOutcome(r, config, target);
+  const f = o.findings[0];
+  const v = f ? r.violations.get(f.property) : undefined;
+  if (f && v) {
+    const saved = saveCounterexample(dir, foundOf(m, variant, f, { modelPath }));
     out(saved.text);
     const shape = v.kind === 'cycle' ? `lasso: ${v.prefix} steps, then a cycle of ${v.cycle}` : v.kind === 'threw' ? `the model threw after ${v.prefix} steps` : `stuck after ${v.prefix} steps`;
     out(`${shape}; ${r.states} states${r.complete ? '' : ' (incomplete)'}, ${secs}`);
-    const others = [...r.violations.keys()].filter((p) => p !== v.property);
+    const others = o.findings.slice(1).map((x) => x.property);
     if (others.length) out(`also violated: ${others.join(', ')}`);
     return v.kind === 'threw' ? exitFor([violationKind(m, variant, v.property)]) : EXIT.liveness;
   }

@@ -85,3 +85,18 @@ describe('the CLI on a throwing model', () => {
     expect(out.join('\n')).toContain('the model threw after 2 steps');
   });
 });
+
+describe('explore --keep-going', () => {
+  test('records the shortest trace of every property violated, as long as a search targeted at each', async () => {
+    const { msgmniModel } = await import('../model/msgmni/model.js');
+    const m = erase(msgmniModel);
+    const machineOf = (): AnyMachine => m.machine('V1', m.variants.find((v) => v.name === 'V1')?.exploreConfig ?? m.smallConfig);
+    const all = explore(machineOf(), { keepGoing: true });
+    expect([...(all.counterexamples?.keys() ?? [])]).toEqual(['P2', 'P3']);
+    expect(all.complete).toBe(true);
+    for (const [p, t] of all.counterexamples ?? []) {
+      expect(t.violations.map((v) => v.property)).toContain(p);
+      expect(t.steps.length).toBe(explore(machineOf(), { target: p }).counterexample?.steps.length);
+    }
+  });
+});

@@ -19,7 +19,7 @@ import type { MessagePort, WorkerOptions } from 'node:worker_threads';
 import type { AnyMachine } from '../model/contract.js';
 import { Judge, modelThrew } from './core.js';
 import type { ExploreBound, ExploreOptions, ExploreResult } from './explore.js';
-import { keyFunction, keySet, keyText, SearchLog, SKIP, STOP } from './explore.js';
+import { found, keyFunction, keySet, keyText, SearchLog, SKIP, STOP } from './explore.js';
 import type { KeepOrder, LevelReport, WorkerSetup } from './explore-worker.js';
 import { KNOWN_HERE, THREW, THREW_AT_PARENT } from './explore-worker.js';
 import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
@@ -123,7 +123,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
   const fps = new FingerprintSet();
   const texts = keySet((k) => k, true);
   const size = (): number => (exact ? texts.size : fps.size);
-  const log = new SearchLog(opts.target);
+  const log = new SearchLog(opts.target, opts.keepGoing === true);
   // judges the initial state here; the workers judge every other
   const judge = new Judge(m);
   const witnesses = judge.witnesses;
@@ -230,10 +230,9 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
     await Promise.all(chans.map((c) => c.worker.terminate()));
   }
 
-  const counterexample = log.counterexample(m);
   const complete = stopped === undefined && log.hit === undefined;
   return {
-    ...(counterexample ? { counterexample } : {}),
+    ...found(m, log, opts),
     violated: log.violated,
     states: size(),
     transitions,

@@ -57,6 +57,13 @@ export interface ExploreOptions {
   readonly progressMs?: number;
   /** Polled with the deadline; true stops the search (its verdict: stopped on request). */
   readonly stop?: () => boolean;
+  /**
+   * Go on after a violation (TLC's `-continue`): record the shortest trace of
+   * every property violated, in `counterexamples`, and explore the rest of
+   * the state space (violating states are still not expanded). A throwing
+   * model still ends the search. `target` is then ignored.
+   */
+  readonly keepGoing?: boolean;
 }
 
 /** Which bound stopped an incomplete exploration. */
@@ -64,8 +71,10 @@ export type ExploreBound = 'states' | 'depth' | 'time' | 'stop';
 
 /** What an exploration found. */
 export interface ExploreResult {
-  /** The shortest trace to the first (targeted) violation, if any. */
+  /** The shortest trace to the first (targeted) violation, if any; with `keepGoing`, the first one found. */
   readonly counterexample?: Trace;
+  /** With `keepGoing`: the shortest trace of each property violated, in the order they were found. */
+  readonly counterexamples?: ReadonlyMap<string, Trace>;
   /** First violation of each property met (one line each), including non-targeted ones. */
   readonly violated: ReadonlyMap<string, Violation>;
   /** Distinct states (up to symmetry when it was applied). */
@@ -209,8 +218,13 @@ export class SearchLog {
   hit: number | undefined;
   /** The violation that ended the search. */
   hitBy: Violation | undefined;
+  /** Keep-going mode: the first node of each property violated, and its violation. */
+  private readonly hits = new Map<string, { at: number; v: Violation }>();
 
-  constructor(private readonly target: string | undefined) {
+  constructor(
+    private readonly target: string | undefined,
+    private readonly keepGoing = false,
+  ) {
     this.parent.push(0);
     this.via.push(0);
   }
@@ -226,6 +240,10 @@ export class SearchLog {
   record(vs: readonly Violation[], at: number): boolean {
     for (const v of vs) if (!this.violated.has(v.property)) this.violated.set(v.property, v);
     if (vs.length === 0) return false;
+    if (this.keepGoing) {
+      for (const v of vs) if (!this.hits.has(v.property)) this.hits.set(v.property, { at, v });
+      return false;
+    }
     const hit = this.target === undefined ? vs[0] : vs.find((v) => v.property === this.target);
     if (hit === undefined) return false;
     this.hit = at;
@@ -279,6 +297,18 @@ export class SearchLog {
     return replay(m, this.pathTo(this.hit), { recorded: { by: 'breadth-first search', ...(this.hitBy ? { violation: this.hitBy } : {}) } }).trace;
   }
 
+  /** Keep-going mode: the shortest trace of each property violated (a throw that ended the search first). */
+  counterexamples(m: AnyMachine): Map<string, Trace> {
+    const out = new Map<string, Trace>();
+    const first = this.counterexample(m);
+    if (first && this.hitBy) out.set(this.hitBy.property, first);
+    for (const [p, h] of this.hits) {
+      if (out.has(p)) continue;
+      out.set(p, replay(m, this.pathTo(h.at), { recorded: { by: 'breadth-first search', violation: h.v } }).trace);
+    }
+    return out;
+  }
+
   /** Bytes held by the links. */
   get bytes(): number {
     return this.parent.bytes + this.via.bytes;
@@ -295,6 +325,17 @@ export const SKIP = -1;
 /** Node number of {@link SearchLog.arrive}: the search ends. */
 export const STOP = -2;
 
+/** The counterexample fields of a result: the one that ended the search, or with `keepGoing` every property's shortest. */
+export function found(m: AnyMachine, log: SearchLog, opts: ExploreOptions): Pick<ExploreResult, 'counterexample' | 'counterexamples'> {
+  if (!opts.keepGoing) {
+    const counterexample = log.counterexample(m);
+    return counterexample ? { counterexample } : {};
+  }
+  const all = log.counterexamples(m);
+  const first = [...all.values()][0];
+  return { ...(first ? { counterexample: first } : {}), counterexamples: all };
+}
+
 /** Breadth-first search; see {@link ExploreOptions}. */
 export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult {
   const t0 = performance.now();
@@ -302,7 +343,7 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
   const maxDepth = opts.maxDepth ?? Number.POSITIVE_INFINITY;
   const symmetry = opts.symmetry !== false && m.symmetry !== undefined;
   const seen = seenSet(m, opts.exact === true, opts.symmetry !== false);
-  const log = new SearchLog(opts.target);
+  const log = new SearchLog(opts.target, opts.keepGoing === true);
   let depth = 0;
   let stopped: ExploreBound | undefined;
   let peakFrontier = 1;
@@ -366,9 +407,8 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
     visitor.depth++;
   }
 
-  const counterexample = log.counterexample(m);
   return {
-    ...(counterexample ? { counterexample } : {}),
+    ...found(m, log, opts),
     violated: log.violated,
     states: seen.size,
     transitions: judge.transitions,
