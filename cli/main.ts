@@ -27,7 +27,7 @@ import { foundOf } from '../reports/found.js';
 import { exploreOutcome, livenessOutcome, randomOutcome } from '../properties/outcome.js';
 import { readCounterexample, readJsonFile } from '../reports/itf.js';
 import type { ProgressSink } from '../reports/progress.js';
-import { countingModel, exploreProgressText, Progress, progressLine, stderrProgress } from '../reports/progress.js';
+import { exploreProgressText, Progress, progressLine, stderrProgress } from '../reports/progress.js';
 import { InputError, isLasso, replayMachine } from '../reports/replay.js';
 import type { ReplayFile } from '../reports/replay.js';
 import { propertiesOf } from '../reports/results.js';
@@ -197,10 +197,11 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
         seed, runs, lockGraph: graph,
         ...(property !== undefined ? { target: property } : {}),
         ...(left !== undefined ? { timeLimitMs: left } : {}),
+        // the bar counts runs, not shrink attempts
+        ...(bar ? { onRun: () => bar.tick() } : {}),
       };
-      const checked = bar ? countingModel(m, () => bar.tick()) : m;
-      const pct = scheduler === 'pct' ? pctCheck(checked, v, { ...opts, depth }) : undefined;
-      const r = pct ?? randomCheck(checked, v, opts);
+      const pct = scheduler === 'pct' ? pctCheck(m, v, { ...opts, depth }) : undefined;
+      const r = pct ?? randomCheck(m, v, opts);
       if (r.interrupted && !r.failure) interrupted++;
       bar?.end(r.runs, r.failure !== undefined);
       if (r.modelError !== undefined) bar?.finish();

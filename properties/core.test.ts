@@ -9,7 +9,7 @@ import type { AnyMachine } from '../model/contract.js';
 import { erase } from '../model/contract.js';
 import { flippingToy, throwToy } from '../test/toys.js';
 import { MODEL_THREW, NondeterministicModel, replay, runTrace } from './core.js';
-import { explore } from './explore.js';
+import { explore, verdict } from './explore.js';
 import { exploreParallel } from './explore-parallel.js';
 import { checkLiveness } from './liveness.js';
 import { pctCheck } from './pct.js';
@@ -98,5 +98,36 @@ describe('explore --keep-going', () => {
       expect(t.violations.map((v) => v.property)).toContain(p);
       expect(t.steps.length).toBe(explore(machineOf(), { target: p }).counterexample?.steps.length);
     }
+  });
+});
+
+describe('the hooks a front end needs', () => {
+  test('onRun is called once per run, shrink attempts not counted; stop ends the runs and marks the result interrupted', async () => {
+    const { memcgModel } = await import('../model/memcg/model.js');
+    const m = erase(memcgModel);
+    let calls = 0;
+    let failed = 0;
+    const r = randomCheck(m, 'V2', { seed: 1, runs: 2_000, onRun: (f) => ((calls += 1), (failed += f ? 1 : 0)) });
+    expect(r.failure).toBeDefined();
+    expect(calls).toBe(r.runs);
+    expect(failed).toBe(1);
+    let n = 0;
+    const s = randomCheck(m, 'reference', { seed: 1, runs: 1_000, onRun: () => void n++, stop: () => n >= 5 });
+    expect(s.interrupted).toBe(true);
+    expect(s.runs).toBe(5);
+  });
+
+  test('explore and liveness stop when asked, and say so', async () => {
+    const { memcgModel } = await import('../model/memcg/model.js');
+    const m = erase(memcgModel).machine('reference', memcgModel.smallConfig);
+    const bfs = explore(m, { stop: () => true });
+    expect(bfs.stopped).toBe('stop');
+    expect(bfs.complete).toBe(false);
+    // the clock is polled every 256 transitions
+    expect(bfs.transitions).toBe(256);
+    expect(verdict(bfs)).toMatch(/^incomplete: stopped on request after \d+ states/);
+    const live = checkLiveness(m, { stop: () => true });
+    expect(live.stopped).toBe('stop');
+    expect(live.complete).toBe(false);
   });
 });

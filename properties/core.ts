@@ -485,3 +485,30 @@ export class Clock {
     return false;
   }
 }
+
+/**
+ * The options every engine shares: bounds, time limit, target, exactness,
+ * and the hooks a front end needs. Each engine takes the fields that apply
+ * to it (see `ExploreOptions`, `LivenessOptions`, `RandomOptions`).
+ */
+export interface CheckOptions {
+  /** Stop after this many distinct states (exhaustive engines; default 5,000,000). */
+  readonly maxStates?: number;
+  /** Do not expand states at this depth (BFS; default none). */
+  readonly maxDepth?: number;
+  /** Stop after this many milliseconds (default none); the outcome is then incomplete. */
+  readonly timeLimitMs?: number;
+  /**
+   * Search for this property: a violation of another one is recorded (BFS)
+   * or tallied (random engines) and does not end the search.
+   */
+  readonly target?: string;
+  /** Key states by their full canonical text instead of a 64-bit fingerprint (exhaustive engines; default false). */
+  readonly exact?: boolean;
+  /** Polled wherever the deadline is (the {@link Clock}); true stops the search, whose outcome is then incomplete. */
+  readonly stop?: () => boolean;
+  /** Random engines: called once per run (not per shrink attempt), so a progress bar can count runs. */
+  readonly onRun?: (failed: boolean) => void;
+  /** Interval of `onProgress` (default 10,000 ms). */
+  readonly progressMs?: number;
+}

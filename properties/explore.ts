@@ -14,7 +14,7 @@
 import type { AnyMachine } from '../model/contract.js';
 import { actionLabel } from '../model/contract.js';
 import { canonical } from '../model/canonical.js';
-import type { Trace, Violation, Visitor } from './core.js';
+import type { CheckOptions, Trace, Violation, Visitor } from './core.js';
 import { Clock, Judge, replay, successors } from './core.js';
 import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
 import { IntVec } from './intvec.js';
@@ -31,20 +31,13 @@ export interface ExploreProgress {
   readonly ms: number;
 }
 
-/** Bounds and modes of an exploration. */
-export interface ExploreOptions {
-  /** Stop after this many distinct states (default 5,000,000). */
-  readonly maxStates?: number;
-  /** Do not expand states at this depth (default none). */
-  readonly maxDepth?: number;
-  /** Stop after this many milliseconds (default none). */
-  readonly timeLimitMs?: number;
-  /**
-   * Stop at the first violation of this property; violations of other
-   * properties are recorded and their states not expanded. Default: stop at
-   * the first violation of any property.
-   */
-  readonly target?: string;
+/**
+ * Bounds and modes of an exploration: the shared {@link CheckOptions}
+ * (`target`: stop at the first violation of this property, recording the
+ * others and not expanding their states; default: stop at the first
+ * violation of any property) and the exhaustive engine's own.
+ */
+export interface ExploreOptions extends Pick<CheckOptions, 'maxStates' | 'maxDepth' | 'timeLimitMs' | 'target' | 'exact' | 'stop' | 'progressMs'> {
   /** Every explored transition adds its lock-order edges here (predictive lock-order checking). */
   readonly lockGraph?: LockGraph;
   /** Keep full canonical keys instead of 64-bit fingerprints (default false). */
@@ -53,10 +46,6 @@ export interface ExploreOptions {
   readonly symmetry?: boolean;
   /** Called about every `progressMs` milliseconds while exploring. */
   readonly onProgress?: (p: ExploreProgress) => void;
-  /** Interval of `onProgress` (default 10,000 ms). */
-  readonly progressMs?: number;
-  /** Polled with the deadline; true stops the search (its verdict: stopped on request). */
-  readonly stop?: () => boolean;
   /**
    * Go on after a violation (TLC's `-continue`): record the shortest trace of
    * every property violated, in `counterexamples`, and explore the rest of

@@ -28,23 +28,15 @@
  * Components are found with an iterative Tarjan (graphs have 10^5–10^6 states).
  */
 import type { ActionBase, AnyMachine } from '../model/contract.js';
-import type { RecordedStep, Trace, TraceStep, Violation, Visitor } from './core.js';
+import type { CheckOptions, RecordedStep, Trace, TraceStep, Violation, Visitor } from './core.js';
 import { Clock, Judge, MODEL_THREW, replay, ReplayDivergence, successors } from './core.js';
 import { keySet, keyText } from './explore.js';
 import { IntVec } from './intvec.js';
 
-/** Bounds of a liveness check. */
-export interface LivenessOptions {
-  /** Stop building the graph after this many states (the check is then incomplete). Default 5,000,000. */
-  readonly maxStates?: number;
+/** Bounds of a liveness check: the shared {@link CheckOptions} that apply (a bound or a stop makes the check incomplete). */
+export interface LivenessOptions extends Pick<CheckOptions, 'maxStates' | 'timeLimitMs' | 'exact' | 'stop'> {
   /** Check only these properties (default: every eventually-property of the machine). */
   readonly properties?: readonly string[];
-  /** Stop building the graph after this many milliseconds (the check is then incomplete). */
-  readonly timeLimitMs?: number;
-  /** Key states by their full canonical text instead of a 64-bit fingerprint (default false). */
-  readonly exact?: boolean;
-  /** Polled with the deadline; true stops building the graph (the check is then incomplete). */
-  readonly stop?: () => boolean;
 }
 
 /** One liveness violation: a lasso, or a path to a stuck state. */
