@@ -25,6 +25,7 @@ const SHORTEST_STATES = 20_000;
 import { replayCommand, saveCounterexample } from '../reports/counterexample.js';
 import { foundOf } from '../reports/found.js';
 import { exploreOutcome, livenessOutcome, randomOutcome } from '../properties/outcome.js';
+import { checkModel, hygieneMessage } from '../properties/hygiene.js';
 import { readCounterexample, readJsonFile } from '../reports/itf.js';
 import type { ProgressSink } from '../reports/progress.js';
 import { exploreProgressText, Progress, progressLine, stderrProgress } from '../reports/progress.js';
@@ -80,6 +81,8 @@ options:
   --no-symmetry   explore: do not apply the model's symmetry reduction (states counted one by one)
   --workers N     explore: expand each BFS level on N worker threads (same states, same shortest trace)
   --keep-going    explore: do not stop at a violation; save the shortest trace of every property violated
+  --check-model   run, explore: first check on a random walk that the model does not mutate its input
+                  states and that actions and next depend on the state alone (exit 2 naming the step)
   --liveness      explore: the liveness engine (weak fairness, environment eventually stopping);
                   a violation is a lasso (prefix, then a cycle repeated forever) or a stuck state
   --profile P     ci budget: quick (1 seed x 2,000 runs, explorations bounded at 50k states),
@@ -153,6 +156,7 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
       variant: { type: 'string' }, seed: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' },
       junit: { type: 'string' }, summary: { type: 'string' }, html: { type: 'string' },
       property: { type: 'string' }, 'time-limit': { type: 'string' }, scheduler: { type: 'string' }, depth: { type: 'string' },
+      'check-model': { type: 'boolean' },
     },
   });
   const scheduler = values.scheduler ?? 'random';
@@ -174,6 +178,7 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
   const deadline = limit !== undefined ? performance.now() + limit * 1000 : undefined;
   const recorder = new RunRecorder(seed, runs, { junit: values.junit, summary: values.summary, html: values.html }, modelPath);
   const variantsOf = (m: AnyModel): string[] => (values.variant !== undefined ? [variantOf(m, values.variant).name] : m.variants.map((v) => v.name));
+  if (values['check-model']) for (const m of models) for (const v of variantsOf(m)) hygiene(m, v, variantOf(m, v).exploreConfig ?? m.smallConfig);
   const bar = progress ? new Progress(progress, models.reduce((a, m) => a + variantsOf(m).length, 0) * runs) : undefined;
   const rows = [['model', 'variant', 'expected', 'found', 'runs', 'time', 'counterexample', 'steps', 'preempt.', 'bfs-shortest']];
   let violations = 0;
@@ -250,7 +255,7 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
     options: {
       variant: { type: 'string' }, 'max-states': { type: 'string' }, 'max-depth': { type: 'string' }, 'time-limit': { type: 'string' },
       exact: { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, out: { type: 'string' },
-      liveness: { type: 'boolean' }, config: { type: 'string' }, 'keep-going': { type: 'boolean' },
+      liveness: { type: 'boolean' }, config: { type: 'string' }, 'keep-going': { type: 'boolean' }, 'check-model': { type: 'boolean' },
     },
   });
   const keepGoing = values['keep-going'] === true;
@@ -264,6 +269,7 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
   const maxDepth = values['max-depth'] !== undefined ? nat('max-depth', values['max-depth'], 0, 1) : undefined;
   const limit = values['time-limit'] !== undefined ? nat('time-limit', values['time-limit'], 0, 1) : undefined;
   const target = v.expect.kind === 'violates' ? v.expect.property : undefined;
+  if (values['check-model']) hygiene(m, v.name, config);
   if (values.liveness) {
     if (maxDepth !== undefined) throw new UsageError('--max-depth does not apply to --liveness (a lasso has no depth bound)');
     if (values['no-symmetry']) throw new UsageError('--no-symmetry does not apply to --liveness (the liveness engine never applies symmetry)');
@@ -305,6 +311,12 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
   if (r.violated.size) out(`other properties violated (not expanded): ${[...r.violated.keys()].join(', ')}`);
   if (missing.length) out(`sometimes never witnessed: ${missing.join(', ')}`);
   return exitFor([...[...r.violated.keys()].map((p) => violationKind(m, v.name, p)), ...(missing.length && r.complete ? (['vacuity'] as const) : [])]);
+}
+
+/** `--check-model`: the hygiene check on a random walk of the variant's machine; a breach is bad input (exit 2). */
+function hygiene(m: AnyModel, variant: string, config: unknown): void {
+  const p = checkModel(m.machine(variant, config));
+  if (p) throw new InputError(`${m.name} ${variant}: ${hygieneMessage(p)}`);
 }
 
 /** `explore --liveness`: the eventually-properties of one variant, a lasso saved and printed on a violation (exit 4). */

@@ -178,3 +178,23 @@ export function flippingToy(): Machine<CounterState, CounterAction> {
     properties: [{ kind: 'always', name: 'P', doc: 'n < 10', check: (t) => (t.next.n >= 10 ? `n = ${t.next.n}` : undefined) }],
   };
 }
+
+/**
+ * A model that breaks the contract by writing to its input: `next` bumps
+ * `n` in place and returns the same object (so the engines would see states
+ * change under them).
+ */
+export function mutatingToy(): Machine<CounterState, CounterAction> {
+  return {
+    init: () => ({ k: kernelState({}), n: 0 }),
+    actions: (s) => (s.n < 3 ? [{ type: 'inc' }] : []),
+    next: (s) => {
+      (s as { n: number }).n++;
+      return s;
+    },
+    describe: (a) => ({ ctx: 'A', step: a.type, fn: 'toy' }),
+    quiescent: () => true,
+    kernel: (s) => s.k,
+    properties: [],
+  };
+}
