@@ -6,9 +6,11 @@
  * line on stderr, no stack trace), 3 deadlock, 4 liveness, 5 vacuity, 6 gate.
  */
 import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { AnyModel } from '../model/contract.js';
 import { variantOf } from '../model/contract.js';
-import { MODELS } from '../model/registry.js';
+import { MODELS, modelSource } from '../model/registry.js';
 import { loadUserModel } from './usermodel.js';
 import { MODEL_THREW, ReplayDivergence, replayLabels } from '../properties/check.js';
 import type { ExploreOptions, ExploreProgress } from '../properties/explore.js';
@@ -291,7 +293,7 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
     ...(line ? { onProgress: (p: ExploreProgress) => line.show(exploreProgressText(p)), progressMs: line.intervalMs } : {}),
   };
   const machine = m.machine(v.name, config, { symmetry: opts.symmetry !== false });
-  const r = workers > 1 ? await exploreParallel(machine, { model: m.name, variant: v.name, config, ...(modelPath !== undefined ? { modelPath } : {}) }, workers, opts) : explore(machine, opts);
+  const r = workers > 1 ? await exploreParallel(machine, { ...(modelPath !== undefined ? { module: pathToFileURL(resolve(modelPath)).href, model: m.name } : modelSource(m.name)), variant: v.name, config }, workers, opts) : explore(machine, opts);
   line?.done();
   const rate = Math.round(r.states / Math.max(r.ms / 1000, 1e-3));
   const outcome = exploreOutcome(r, config, target);

@@ -29,7 +29,7 @@ describe('a model that throws is a model-threw counterexample with its trace, in
     test(`${variant}: runTrace, explore, two workers, liveness, random and PCT`, async () => {
       const run = runTrace(machine(variant), (_, e) => e[0]).trace;
       const bfs = explore(machine(variant)).counterexample;
-      const par = (await exploreParallel(machine(variant), { model: 'throwtoy', variant, config: {}, modelPath: 'test/fixtures/throwing.ts' }, 2)).counterexample;
+      const par = (await exploreParallel(machine(variant), { module: new URL('../test/fixtures/throwing.ts', import.meta.url).href, model: 'throwtoy', variant, config: {} }, 2)).counterexample;
       const live = checkLiveness(machine(variant));
       const lasso = live.violations.get(MODEL_THREW);
       const rnd = randomCheck(model, variant, { seed: 1, runs: 20 }).failure;

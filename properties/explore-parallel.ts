@@ -10,9 +10,9 @@
  * an equal contiguous slice of the next level. State numbers, state counts
  * and shortest counterexamples are those of {@link explore}.
  *
- * Workers build the machine themselves from the model's name, variant and
- * configuration (or a `--model` module), since a machine's functions cannot
- * be sent to another thread. Not supported here: `lockGraph`.
+ * Workers build the machine themselves from a module URL, the model's name,
+ * variant and configuration, since a machine's functions cannot be sent to
+ * another thread. Not supported here: `lockGraph`.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessagePort, WorkerOptions } from 'node:worker_threads';
@@ -24,12 +24,18 @@ import type { KeepOrder, LevelReport, WorkerSetup } from './explore-worker.js';
 import { KNOWN_HERE, THREW, THREW_AT_PARENT } from './explore-worker.js';
 import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
 
-/** Which model the workers build: a registry model by name, or a `--model` module. */
+/**
+ * Which model the workers build: the URL of a module, the export that holds
+ * the model (a model, or an array of models; default: any export), the
+ * model's name, its variant and configuration. `modelSource` in
+ * model/registry.ts gives the first three for a built-in model.
+ */
 export interface WorkerModel {
+  readonly module: string;
+  readonly exportName?: string;
   readonly model: string;
   readonly variant: string;
   readonly config: unknown;
-  readonly modelPath?: string;
 }
 
 type FromWorker = LevelReport | { type: 'ready'; size: number } | { type: 'error'; message: string };
@@ -111,8 +117,8 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
     }
   const chans = ports.map((own, index) => {
     const setup: WorkerSetup = {
-      index, model: spec.model, variant: spec.variant, config: spec.config, exact, symmetry, ports: own,
-      ...(spec.modelPath !== undefined ? { modelPath: spec.modelPath } : {}),
+      index, source: { module: spec.module, model: spec.model, ...(spec.exportName !== undefined ? { exportName: spec.exportName } : {}) },
+      variant: spec.variant, config: spec.config, exact, symmetry, ports: own,
       ...(deadline !== undefined ? { deadline } : {}),
     };
     const transfer = own.filter((p): p is MessagePort => p !== undefined);

@@ -8,8 +8,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { AnyMachine } from '../model/contract.js';
-import { MODELS } from '../model/registry.js';
+import type { AnyMachine, AnyModel } from '../model/contract.js';
 import type { Violation, Visitor } from './core.js';
 import { Clock, Judge, successors } from './core.js';
 import { keyFunction, keySet, keyText } from './explore.js';
@@ -18,11 +17,10 @@ import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
 /** What the main thread hands a worker when it starts. */
 export interface WorkerSetup {
   readonly index: number;
-  readonly model: string;
+  /** Which model to build (see `WorkerModel` in explore-parallel.ts). */
+  readonly source: { readonly module: string; readonly exportName?: string; readonly model: string };
   readonly variant: string;
   readonly config: unknown;
-  /** A user model module (`--model PATH`), loaded instead of the registry. */
-  readonly modelPath?: string;
   readonly exact: boolean;
   readonly symmetry: boolean;
   /** Wall-clock deadline (Date.now() scale); a level is cut short after it. */
@@ -71,14 +69,19 @@ interface Slice {
   ids: number[];
 }
 
+function isModel(x: unknown): x is AnyModel {
+  return typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string' && typeof (x as { machine?: unknown }).machine === 'function';
+}
+
+/** Imports the model's module (TypeScript through tsx) and finds the model by name in the named export, or in any export. */
 async function machineOf(setup: WorkerSetup): Promise<AnyMachine> {
-  let model = MODELS.find((m) => m.name === setup.model);
-  if (setup.modelPath !== undefined) {
-    const { loadUserModel } = await import('../cli/usermodel.js');
-    model = await loadUserModel(setup.modelPath);
-  }
-  if (!model) throw new Error(`unknown model '${setup.model}'`);
-  return model.machine(setup.variant, setup.config, { symmetry: setup.symmetry });
+  const { module, exportName, model } = setup.source;
+  const mod = (module.endsWith('.ts') ? await (await import('tsx/esm/api')).tsImport(module, module) : await import(module)) as Record<string, unknown>;
+  const inner = (mod.default as Record<string, unknown> | undefined)?.default;
+  const exported = exportName !== undefined ? [mod[exportName]] : [mod.model, mod.default, inner, ...Object.values(mod)];
+  const found = exported.flatMap((x) => (Array.isArray(x) ? (x as unknown[]) : [x])).find((x): x is AnyModel => isModel(x) && x.name === model);
+  if (!found) throw new Error(`module ${module} exports no model '${model}'${exportName !== undefined ? ` in '${exportName}'` : ''}`);
+  return found.machine(setup.variant, setup.config, { symmetry: setup.symmetry });
 }
 
 async function run(): Promise<void> {
