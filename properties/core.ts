@@ -27,7 +27,6 @@ import type { ActionBase, AnyMachine, Property, StepInfo, Transition } from '../
 import { actionLabel } from '../model/contract.js';
 import { builtinViolations } from '../model/kernel/checks.js';
 import type { KernelState, LockState } from '../model/kernel/state.js';
-import type { LockGraph } from './lockorder.js';
 
 /** One violated property at one step. */
 export interface Violation {
@@ -87,9 +86,14 @@ function kernelQuiet(k: KernelState): boolean {
 type Checked = Extract<Property<unknown, ActionBase>, { kind: 'always' | 'quiescent' }>;
 type Sometimes = Extract<Property<unknown, ActionBase>, { kind: 'sometimes' }>;
 
+/** What gathers lock-order edges step by step (`LockGraph` in lockorder.ts). */
+export interface LockEdges {
+  addStep(prev: KernelState, next: KernelState, ctx: string, step: number, labels: () => readonly string[], source: string, config?: unknown): void;
+}
+
 /** Where lock-order edges go, and how their origin is named. */
 export interface LockSink {
-  readonly graph: LockGraph;
+  readonly graph: LockEdges;
   /** Where the trace came from, e.g. `explore` or `seed 3 run 12`. */
   readonly source: string;
   readonly config?: unknown;

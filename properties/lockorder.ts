@@ -14,7 +14,7 @@
 import type { AnyMachine } from '../model/contract.js';
 import type { KernelState } from '../model/kernel/state.js';
 import { heldBy, waitingOn } from '../model/kernel/state.js';
-import type { Trace } from './check.js';
+import type { Trace } from './core.js';
 
 /** The class of a lock instance name. */
 export function lockClass(name: string): string {
