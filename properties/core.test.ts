@@ -67,7 +67,7 @@ describe('a model whose actions vary for the same state', () => {
     expect(replay(det, [0], { recorded: { by: 'a test' } }).trace.steps).toHaveLength(1);
     expect(() => replay(det, [0, 0, 0], { recorded: { by: 'a test', violation: { property: 'P', message: '' } } })).toThrow(/step 2/);
     // from outside, a divergence is not the model's fault: the plain replay error, naming the step and what was enabled
-    expect(() => replay(m, ['inc', 'inc', 'nope'])).toThrow(/step 3: nope is not enabled \(enabled: (inc jump|jump inc)\)/);
+    expect(() => replay(m, ['inc', 'inc', 'nope'])).toThrow(/step 3: action nope is not enabled \(enabled: (inc jump|jump inc)\)/);
   });
 });
 

@@ -393,7 +393,7 @@ export interface ReplayOptions {
 }
 
 function describeStep(want: RecordedStep): string {
-  return typeof want === 'number' ? `action #${want}` : want;
+  return typeof want === 'number' ? `action #${want}` : `action ${want}`;
 }
 
 /**
