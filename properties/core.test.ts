@@ -131,3 +131,18 @@ describe('the hooks a front end needs', () => {
     expect(live.complete).toBe(false);
   });
 });
+
+describe('lock order in parallel mode', () => {
+  test('two workers gather the same lock-order edges, with the same origins, as one thread', async () => {
+    const { reserveModel } = await import('../model/reserve/model.js');
+    const { modelSource } = await import('../model/registry.js');
+    const { LockGraph } = await import('./lockorder.js');
+    const m = erase(reserveModel);
+    const one = new LockGraph();
+    const two = new LockGraph();
+    explore(m.machine('reference', m.smallConfig), { lockGraph: one, maxStates: 1_500 });
+    await exploreParallel(m.machine('reference', m.smallConfig), { ...modelSource('reserve'), variant: 'reference', config: m.smallConfig }, 2, { lockGraph: two, maxStates: 1_500 });
+    expect(one.size).toBeGreaterThan(0);
+    expect(two.list()).toEqual(one.list());
+  });
+});

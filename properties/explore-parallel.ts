@@ -12,14 +12,15 @@
  *
  * Workers build the machine themselves from a module URL, the model's name,
  * variant and configuration, since a machine's functions cannot be sent to
- * another thread. Not supported here: `lockGraph`.
+ * another thread. Lock-order edges (`lockGraph`) are gathered by the workers
+ * and sent with each level; the main thread adds their paths.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessagePort, WorkerOptions } from 'node:worker_threads';
 import type { AnyMachine } from '../model/contract.js';
 import { Judge, modelThrew } from './core.js';
 import type { ExploreBound, ExploreOptions, ExploreResult } from './explore.js';
-import { found, keyFunction, keySet, keyText, SearchLog, SKIP, STOP } from './explore.js';
+import { found, keyFunction, keySet, keyText, labelsOf, SearchLog, SKIP, STOP } from './explore.js';
 import type { KeepOrder, LevelReport, WorkerSetup } from './explore-worker.js';
 import { KNOWN_HERE, THREW, THREW_AT_PARENT } from './explore-worker.js';
 import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
@@ -94,10 +95,9 @@ class Channel {
 /**
  * Breadth-first search of `m` on `workers` threads; `spec` tells the workers
  * how to build the same machine. Same options and result as {@link explore}
- * (`lockGraph` excepted).
+ * (`lockGraph` included).
  */
 export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers: number, opts: ExploreOptions = {}): Promise<ExploreResult> {
-  if (opts.lockGraph) throw new Error('lock-order checking needs the single-threaded engine (no --workers)');
   const t0 = performance.now();
   const maxStates = opts.maxStates ?? 5_000_000;
   const maxDepth = opts.maxDepth ?? Number.POSITIVE_INFINITY;
@@ -118,7 +118,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
   const chans = ports.map((own, index) => {
     const setup: WorkerSetup = {
       index, source: { module: spec.module, model: spec.model, ...(spec.exportName !== undefined ? { exportName: spec.exportName } : {}) },
-      variant: spec.variant, config: spec.config, exact, symmetry, ports: own,
+      variant: spec.variant, config: spec.config, exact, symmetry, lockOrder: opts.lockGraph !== undefined, ports: own,
       ...(deadline !== undefined ? { deadline } : {}),
     };
     const transfer = own.filter((p): p is MessagePort => p !== undefined);
@@ -156,7 +156,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
         stopped = 'depth';
         break;
       }
-      for (const c of chans) c.worker.postMessage({ type: 'expand' });
+      for (const c of chans) c.worker.postMessage({ type: 'expand', depth: d });
       const reports: LevelReport[] = [];
       for (const c of chans) reports.push(await c.next('level'));
       const keep: number[][] = reports.map(() => []);
@@ -165,6 +165,8 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
       for (let w = 0; w < reports.length && !done; w++) {
         const r = reports[w] as LevelReport;
         transitions += r.transitions;
+        // in worker order, as the sequential engine meets them; the path comes from the trace links held here
+        for (const e of r.edges) opts.lockGraph?.add({ ...e, labels: labelsOf(m, [...log.pathTo(Number(e.labels[0])), Number(e.labels[1])]) });
         for (const name of r.witnessed) witnesses.set(name, true);
         if (r.cut) stopped = 'time';
         let k = 0;

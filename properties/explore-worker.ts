@@ -12,6 +12,8 @@ import type { AnyMachine, AnyModel } from '../model/contract.js';
 import type { Violation, Visitor } from './core.js';
 import { Clock, Judge, successors } from './core.js';
 import { keyFunction, keySet, keyText } from './explore.js';
+import type { EdgeOrigin } from './lockorder.js';
+import { LockGraph } from './lockorder.js';
 import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
 
 /** What the main thread hands a worker when it starts. */
@@ -23,6 +25,8 @@ export interface WorkerSetup {
   readonly config: unknown;
   readonly exact: boolean;
   readonly symmetry: boolean;
+  /** Gather lock-order edges and report the new ones with each level. */
+  readonly lockOrder: boolean;
   /** Wall-clock deadline (Date.now() scale); a level is cut short after it. */
   readonly deadline?: number;
   /** Ports to every worker, by index (own index: undefined). */
@@ -49,6 +53,12 @@ export interface LevelReport {
   readonly transitions: number;
   /** The deadline passed before the slice was fully expanded. */
   readonly cut: boolean;
+  /**
+   * Lock-order edges first met in this level; their `labels` are
+   * `[parent node, action index]` (the main thread, which holds the trace
+   * links, turns them into the path's labels).
+   */
+  readonly edges: readonly EdgeOrigin[];
 }
 
 /** The main thread's answer to a level: which candidates are new, and where the new states go. */
@@ -89,7 +99,9 @@ async function run(): Promise<void> {
   if (!port) return;
   const setup = workerData as WorkerSetup;
   const m = await machineOf(setup);
-  const judge = new Judge(m, { clock: new Clock(setup.deadline !== undefined ? { deadline: setup.deadline } : {}) });
+  const edges = new LockGraph();
+  let edgesSent = 0;
+  const judge = new Judge(m, { clock: new Clock(setup.deadline !== undefined ? { deadline: setup.deadline } : {}), ...(setup.lockOrder ? { lock: { graph: edges, source: 'explore' } } : {}) });
   const keyOf = keyFunction(m, setup.symmetry);
   const sent = new Set<string>();
   // what this worker has met: fingerprints, or in exact mode key texts (a fingerprint collision must not drop a state there)
@@ -131,7 +143,7 @@ async function run(): Promise<void> {
     });
   });
 
-  port.on('message', (msg: { type: 'init' } | { type: 'expand' } | KeepOrder | { type: 'stop' }) => {
+  port.on('message', (msg: { type: 'init' } | { type: 'expand'; depth: number } | KeepOrder | { type: 'stop' }) => {
     if (msg.type === 'init') {
       // the initial state lives in worker 0
       if (setup.index === 0) {
@@ -143,7 +155,7 @@ async function run(): Promise<void> {
       }
       port.postMessage({ type: 'ready', size: slice.states.length });
     } else if (msg.type === 'expand') {
-      port.postMessage(expand());
+      port.postMessage(expand(msg.depth));
     } else if (msg.type === 'keep') {
       const own: Slice = { states: [], ids: [] };
       // both lists ascend: one pass pairs each kept candidate with its held state
@@ -169,7 +181,7 @@ async function run(): Promise<void> {
     }
   });
 
-  function expand(): LevelReport {
+  function expand(depth: number): LevelReport {
     const cand: number[] = [];
     const keys: string[] = [];
     const violations = new Map<number, readonly Violation[]>();
@@ -186,7 +198,7 @@ async function run(): Promise<void> {
     let lo = 0;
     let hi = 0;
     const visitor: Visitor = {
-      depth: 0,
+      depth,
       isNew: (n) => {
         const key = keyOf(n);
         if (setup.exact) return localTexts.add((text = keyText(key)));
@@ -209,8 +221,8 @@ async function run(): Promise<void> {
         pendingAt.push(cand.length / 5 - 1);
       },
       threw: (ai, v) => add(id, Math.max(ai, 0), 0, 0, ai < 0 ? THREW_AT_PARENT : THREW, [v]),
-      // lock-order edges are not gathered in parallel mode
-      pathLabels: () => [],
+      // the main thread turns [parent, action] into the path's labels
+      pathLabels: (ai) => [String(id), String(ai)],
     };
     for (let qi = 0; qi < slice.states.length; qi++) {
       id = slice.ids[qi] as number;
@@ -222,7 +234,9 @@ async function run(): Promise<void> {
     const witnessed: string[] = [];
     for (const [w, seen] of judge.witnesses) if (seen && !sent.has(w)) witnessed.push(w);
     for (const w of witnessed) sent.add(w);
-    return { type: 'level', cand: Uint32Array.from(cand), keys, violations, witnessed, transitions: judge.transitions - before, cut };
+    const fresh = edges.list().slice(edgesSent);
+    edgesSent += fresh.length;
+    return { type: 'level', cand: Uint32Array.from(cand), keys, violations, witnessed, transitions: judge.transitions - before, cut, edges: fresh };
   }
 }
 

@@ -76,6 +76,17 @@ export class LockGraph {
       }
   }
 
+  /** Every edge, in the order first seen. */
+  list(): EdgeOrigin[] {
+    return [...this.edges.values()];
+  }
+
+  /** Adds an edge seen elsewhere (a worker thread's graph) unless its classes are already joined. */
+  add(e: EdgeOrigin): void {
+    const key = `${e.from}\u0000${e.to}`;
+    if (!this.edges.has(key)) this.edges.set(key, e);
+  }
+
   /** A cycle of class edges, as the edges in order, or undefined. */
   cycle(): EdgeOrigin[] | undefined {
     const out = new Map<string, EdgeOrigin[]>();
