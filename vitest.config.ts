@@ -4,7 +4,13 @@ export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
     exclude: ['node_modules/**', 'dist/**'],
-    testTimeout: 120_000,
-    hookTimeout: 120_000,
+    // generous: a test shares its core with another file's, and with whatever else runs
+    testTimeout: 300_000,
+    hookTimeout: 300_000,
+    // vitest's default is one worker fewer than the CPUs: a single worker on a
+    // 2-core machine, so files ran one at a time. The suites are CPU-bound and
+    // single-threaded; two workers keep both cores busy. Files start longest
+    // first (vitest's sequencer uses the durations of the previous run).
+    maxWorkers: 2,
   },
 });

@@ -1,7 +1,8 @@
 /**
  * CMM balloon made hotplug-aware (spec 02): the reference holds under both
  * engines with every witness reached; V1, robert, V2 and W1–W5 are found by
- * both engines on 10 of 10 seeds with the property spec 02 names, in the
+ * both engines on every seed of the `ci` budget (10 seeds: `mmcheck ci
+ * --profile deep`) with the property spec 02 names, in the
  * scenario shapes of §6/§6b (W1's lock cycle, W3's unlock of a free mutex,
  * Robert's two cases, W5's NULL dereference and skipped array); V3 breaks
  * no safety property and shows metric B10 > 0; every property can fail;
@@ -21,8 +22,9 @@ import type { BalloonAction, BalloonConfig, BalloonState } from '../model/balloo
 import { balloonView, pageClasses } from '../model/balloon/symmetry.js';
 import { startOffline } from '../model/kernel/hotplug.js';
 import { replayLabels, runTrace } from './check.js';
-import { explore, type ExploreResult } from './explore.js';
+import { explore } from './explore.js';
 import { randomCheck } from './random.js';
+import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET } from '../test/variants.js';
 
 /**
  * Pinned: a change to the balloon state space shows up here in review. This
@@ -33,72 +35,38 @@ import { randomCheck } from './random.js';
  */
 const REFERENCE_STATES = 33_930;
 
-const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
 /**
- * Random-engine budgets: schedules of up to 120 steps (a §7 scenario takes
- * at most 22; the default 200 only doubles the cost of a run) and 100
- * fast-check shrink steps before the minimizer (which does the rest).
+ * Random-engine budgets of this file's own runs: schedules of up to 120 steps
+ * (a §7 scenario takes at most 22; the default 200 only doubles the cost of a
+ * run) and 100 fast-check shrink steps before the minimizer (which does the
+ * rest). The variant checks run as the gate does, with the defaults.
  */
 const RANDOM = { maxSteps: 120, maxShrinks: 100 } as const;
-const variantOf = (name: string) => {
-  const v = balloon.variants.find((x) => x.name === name);
-  if (!v) throw new Error(name);
-  return v;
-};
-const expected = (name: string): string => {
-  const v = variantOf(name);
-  return v.expect.kind === 'violates' ? v.expect.property : '';
-};
-const machineOf = (variant: string, c: BalloonConfig = variantOf(variant).exploreConfig ?? SMALL): AnyMachine => balloonModel.machine(variant, c);
-const explored = new Map<string, ExploreResult>();
-/** The BFS of a variant's exploration configuration, stopped at its declared property (memoized: several tests read it). */
-const bfsOf = (variant: string): ExploreResult => {
-  let r = explored.get(variant);
-  if (!r) {
-    r = explore(machineOf(variant), { target: expected(variant) });
-    explored.set(variant, r);
-  }
-  return r;
-};
+const expected = (name: string): string => expectedProperty(balloonModel, name) ?? '';
+const machineOf = (variant: string, c?: BalloonConfig): AnyMachine => machineOfModel(balloonModel, variant, c);
+/** The BFS of a variant's exploration configuration, stopped at its declared property (shared with its variant check). */
+const bfsOf = (variant: string) => shortestOf(balloonModel, variant);
 
 describe('balloon reference', () => {
   test('full BFS of the §7 configuration: no violation, complete, every witness, pinned state count', () => {
-    const r = explore(machineOf('reference', SMALL));
-    expect([...r.violated.entries()].map(([p, v]) => `${p}: ${v.message}`)).toEqual([]);
-    expect(r.complete).toBe(true);
-    expect(r.states).toBe(REFERENCE_STATES);
-    expect([...r.witnesses.keys()].sort()).toEqual(['alloc-paused', 'isolated-by-count', 'loan-resumed', 'offline-vetoed', 'offline-with-balloon']);
-    expect([...r.witnesses].filter(([, w]) => !w)).toEqual([]);
+    const r = expectHolds(balloonModel, 'reference').bfs;
+    expect(r?.states).toBe(REFERENCE_STATES);
+    expect([...(r?.witnesses.keys() ?? [])].sort()).toEqual(['alloc-paused', 'isolated-by-count', 'loan-resumed', 'offline-vetoed', 'offline-with-balloon']);
   });
 
-  test('10,000 random runs: no violation, every witness reached', () => {
-    const r = randomCheck(balloonModel, 'reference', { seed: 42, runs: 10_000, ...RANDOM });
-    expect(r.modelError).toBeUndefined();
-    expect(r.failure?.message).toBeUndefined();
-    expect(r.runs).toBe(10_000);
-    expect([...r.witnesses].filter(([, n]) => n === 0)).toEqual([]);
+  test('random runs on every seed of the budget: no violation, every witness reached', () => {
+    const r = expectHolds(balloonModel, 'reference').random;
+    expect(r.map((x) => x.runs)).toEqual(HOLDS_BUDGET.seeds.map(() => HOLDS_BUDGET.runs));
+    // random configurations may have an OOM event, which §7 leaves out: one witness more than the BFS
+    expect(r.map((x) => [...x.witnesses.keys()].sort())).toEqual(HOLDS_BUDGET.seeds.map(() => ['alloc-paused', 'isolated-by-count', 'loan-resumed', 'offline-vetoed', 'offline-with-balloon', 'oom-freed']));
   });
 });
 
-describe('balloon buggy variants are found by both engines, 10 of 10 seeds', () => {
-  for (const v of balloon.variants.filter((x) => x.expect.kind === 'violates')) {
-    test(`${v.name} violates ${expected(v.name)}`, () => {
-      const want = expected(v.name);
-      const bfs = bfsOf(v.name);
-      const shortest = bfs.counterexample?.steps.length;
-      expect(bfs.counterexample?.violations.map((x) => x.property)).toContain(want);
-      const found = SEEDS.map((seed) => randomCheck(balloonModel, v.name, { seed, runs: 10_000, ...RANDOM }));
-      expect(found.map((r) => r.modelError)).toEqual(SEEDS.map(() => undefined));
-      expect(found.map((r) => r.failure?.property)).toEqual(SEEDS.map(() => want));
-      // the random engine's shrunk counterexample is at most twice the BFS-shortest: that of §7, or
-      // (random configurations differ) that of the counterexample's own configuration
-      for (const r of found) {
-        const len = r.failure?.trace.steps.length ?? Infinity;
-        if (len <= 2 * (shortest ?? 0)) continue;
-        const own = explore(balloonModel.machine(v.name, r.failure?.config as BalloonConfig), { target: want, maxStates: 300_000 });
-        expect({ seed: r.seed, len }).toEqual({ seed: r.seed, len: expect.any(Number) as number });
-        expect(len).toBeLessThanOrEqual(2 * (own.counterexample?.steps.length ?? 0));
-      }
+describe('balloon buggy variants are found by both engines on every seed', () => {
+  for (const name of buggyVariants(balloonModel)) {
+    // the check also holds each shrunk counterexample to twice the BFS-shortest of its own configuration
+    test(`${name} violates ${expected(name)}`, () => {
+      expectCaught(balloonModel, name);
     });
   }
 
@@ -171,10 +139,8 @@ describe('W5’s second case: the array after an emptied head is skipped', () =>
 
 describe('balloon harmless variant V3 and metric B10', () => {
   test('V3 (CMM above the vetoing callback) violates no property, both engines', () => {
-    const r = explore(machineOf('V3', SMALL));
-    expect([...r.violated.keys()]).toEqual([]);
-    expect(r.complete).toBe(true);
-    for (const seed of [1, 2, 3]) expect(randomCheck(balloonModel, 'V3', { seed, runs: 1_000, ...RANDOM }).failure).toBeUndefined();
+    expect(balloon.variants.find((v) => v.name === 'V3')?.exploreConfig ?? SMALL).toEqual(SMALL);
+    expectHolds(balloonModel, 'V3');
   });
 
   test('V3 unloans pages in offlines that the veto then cancels (B10 > 0); the reference does not', () => {

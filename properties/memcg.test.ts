@@ -1,8 +1,9 @@
 /**
  * memcg shrink_in_bytes suite (spec 03): the reference holds under both
  * engines with every witness reached, each buggy variant is found by both
- * engines on 10 of 10 seeds with its declared property, harmless ones pass,
- * and each property is shown able to fail.
+ * engines on every seed of the `ci` budget with its declared property (10
+ * seeds: `mmcheck ci --profile deep`), harmless ones pass, and each property
+ * is shown able to fail.
  */
 import { describe, expect, test } from 'vitest';
 import type { AnyMachine, Transition } from '../model/contract.js';
@@ -11,46 +12,36 @@ import type { MemcgAction, MemcgState, Writer } from '../model/memcg/state.js';
 import { replayLabels } from './check.js';
 import { explore } from './explore.js';
 import { randomCheck } from './random.js';
-import { checkVariant, seeds } from './suite.js';
+import { buggyVariants, expectCaught, expectedProperty, expectHolds, shortestOf, HOLDS_BUDGET } from '../test/variants.js';
 
 /** Pinned: a change to the memcg state space shows up here in review. */
 const REFERENCE_STATES = 345_707;
 
 describe('memcg reference', () => {
   test('full BFS of the exhaustive configuration: no violation, complete, every witness, pinned state count', () => {
-    const r = explore(memcgModel.machine('reference', SMALL));
-    expect([...r.violated.keys()]).toEqual([]);
-    expect(r.complete).toBe(true);
-    expect(r.states).toBe(REFERENCE_STATES);
-    expect([...r.witnesses].filter(([, w]) => !w)).toEqual([]);
-    expect([...r.witnesses.keys()].sort()).toEqual(['charge-reclaimed', 'limit-ok', 'shrink-ebusy', 'shrink-ok-after-reclaim']);
+    const r = expectHolds(memcgModel, 'reference').bfs;
+    expect(r?.states).toBe(REFERENCE_STATES);
+    expect([...(r?.witnesses.keys() ?? [])].sort()).toEqual(['charge-reclaimed', 'limit-ok', 'shrink-ebusy', 'shrink-ok-after-reclaim']);
   });
 
-  test('10,000 random runs: no violation, every witness reached', () => {
-    const r = randomCheck(memcgModel, 'reference', { seed: 42, runs: 10_000 });
-    expect(r.failure).toBeUndefined();
-    expect(r.runs).toBe(10_000);
-    for (const [name, count] of r.witnesses) expect({ name, count }).toEqual({ name, count: expect.any(Number) as number });
-    expect([...r.witnesses].filter(([, n]) => n === 0)).toEqual([]);
+  test('random runs on every seed of the budget: no violation, every witness reached', () => {
+    const r = expectHolds(memcgModel, 'reference').random;
+    expect(r.map((x) => x.runs)).toEqual(HOLDS_BUDGET.seeds.map(() => HOLDS_BUDGET.runs));
+    // every witness is counted by the random engine too, each at least once
+    expect(r.map((x) => [...x.witnesses.keys()].sort())).toEqual(HOLDS_BUDGET.seeds.map(() => ['charge-reclaimed', 'limit-ok', 'shrink-ebusy', 'shrink-ok-after-reclaim']));
+    for (const x of r) for (const [name, count] of x.witnesses) expect({ name, count: count > 0 }).toEqual({ name, count: true });
   });
 });
 
-describe('memcg buggy variants are found by both engines, 10 of 10 seeds', () => {
-  for (const v of memcg.variants.filter((x) => x.expect.kind === 'violates')) {
-    test(`${v.name} violates ${v.expect.kind === 'violates' ? v.expect.property : ''}`, () => {
-      const r = checkVariant(memcgModel, v.name, { seeds: seeds(10), runs: 10_000 });
-      expect(r.problems).toEqual([]);
-      expect(r.bfs?.counterexample?.violations.map((x) => x.property)).toContain(v.expect.kind === 'violates' ? v.expect.property : '');
-      expect(r.random.map((x) => x.failure?.property)).toEqual(Array(10).fill(v.expect.kind === 'violates' ? v.expect.property : ''));
+describe('memcg buggy variants are found by both engines on every seed', () => {
+  for (const name of buggyVariants(memcgModel)) {
+    test(`${name} violates ${expectedProperty(memcgModel, name) ?? ''}`, () => {
+      expectCaught(memcgModel, name);
     });
   }
 
   test('the shortest counterexamples have the shape the spec describes', () => {
-    const len = (variant: string): number | undefined => {
-      const v = memcg.variants.find((x) => x.name === variant);
-      const t = v?.expect.kind === 'violates' ? v.expect.property : undefined;
-      return explore(memcgModel.machine(variant, v?.exploreConfig ?? SMALL), t ? { target: t } : {}).counterexample?.steps.length;
-    };
+    const len = (variant: string): number | undefined => shortestOf(memcgModel, variant).counterexample?.steps.length;
     // W1: the write itself parses 2^64-1 to 0
     expect(len('W1')).toBe(1);
     // V2: L0, L1, L3 (usage 3 pages > 2), CB1, CB2 with r=0 → success, limit unchanged
@@ -60,9 +51,7 @@ describe('memcg buggy variants are found by both engines, 10 of 10 seeds', () =>
 
 describe('memcg harmless variants and L1 vs L1+', () => {
   test('W3 (two limit writers, no set_limit_mutex) passes both engines', () => {
-    const r = checkVariant(memcgModel, 'W3', { seeds: seeds(3), runs: 1_000 });
-    expect(r.problems).toEqual([]);
-    expect(r.bfs?.complete).toBe(true);
+    expectHolds(memcgModel, 'W3');
   });
 
   test('V3 keeps L1: without a charger every write returns within its bound', () => {

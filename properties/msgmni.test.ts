@@ -2,8 +2,9 @@
  * msgmni suite (spec 01): the formula against the kernel's integer
  * arithmetic; the reference holds under both engines with every witness
  * reached; V1, V3, V4, W1, W2, W3 and both W4 forms are found by both
- * engines on 10 of 10 seeds with the property the spec names; V2 breaks P6
- * and nothing else; V5 passes; every property is shown able to fail.
+ * engines on every seed of the `ci` budget with the property the spec names
+ * (10 seeds: `mmcheck ci --profile deep`); V2 breaks P6 and nothing else; V5
+ * passes; every property is shown able to fail.
  */
 import { describe, expect, test } from 'vitest';
 import type { AnyMachine, Transition } from '../model/contract.js';
@@ -17,16 +18,14 @@ import { LOCKS } from '../model/msgmni/state.js';
 import { replayLabels } from './check.js';
 import { explore } from './explore.js';
 import { randomCheck } from './random.js';
-import { checkVariant, seeds } from './suite.js';
+import { seeds } from './suite.js';
+import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET } from '../test/variants.js';
 
 /** Pinned: a change to the msgmni state space shows up here in review. */
 const REFERENCE_STATES = 23_831;
 
-const machineOf = (variant: string, c: MsgmniConfig): AnyMachine => msgmniModel.machine(variant, c);
-const expected = (variant: string): string => {
-  const v = msgmni.variants.find((x) => x.name === variant);
-  return v?.expect.kind === 'violates' ? v.expect.property : '';
-};
+const machineOf = (variant: string, c: MsgmniConfig): AnyMachine => machineOfModel(msgmniModel, variant, c);
+const expected = (variant: string): string => expectedProperty(msgmniModel, variant) ?? '';
 
 describe('msgmni formula (ipc/msg.c recompute_msgmni, v2.6.27)', () => {
   // [lowmem pages, nr_ipc_ns, msgmni], worked by hand from
@@ -90,12 +89,9 @@ describe('msgmni formula (ipc/msg.c recompute_msgmni, v2.6.27)', () => {
 
 describe('msgmni reference', () => {
   test('full BFS of the exhaustive configuration: no violation, complete, every witness, pinned state count', () => {
-    const r = explore(machineOf('reference', SMALL));
-    expect([...r.violated.keys()]).toEqual([]);
-    expect(r.complete).toBe(true);
-    expect(r.states).toBe(REFERENCE_STATES);
-    expect([...r.witnesses.keys()].sort()).toEqual(['auto-reenabled', 'manual-survives-hotplug', 'ns-destroyed', 'walk-during-create', 'work-coalesced']);
-    expect([...r.witnesses].filter(([, w]) => !w)).toEqual([]);
+    const r = expectHolds(msgmniModel, 'reference').bfs;
+    expect(r?.states).toBe(REFERENCE_STATES);
+    expect([...(r?.witnesses.keys() ?? [])].sort()).toEqual(['auto-reenabled', 'manual-survives-hotplug', 'ns-destroyed', 'walk-during-create', 'work-coalesced']);
   });
 
   test('the reference also passes the configurations W2 and W4-27 need (two creators; two auto writers)', () => {
@@ -106,12 +102,10 @@ describe('msgmni reference', () => {
     }
   });
 
-  test('10,000 random runs: no violation, every witness reached', () => {
-    const r = randomCheck(msgmniModel, 'reference', { seed: 42, runs: 10_000 });
-    expect(r.modelError).toBeUndefined();
-    expect(r.failure).toBeUndefined();
-    expect(r.runs).toBe(10_000);
-    expect([...r.witnesses].filter(([, n]) => n === 0)).toEqual([]);
+  test('random runs on every seed of the budget: no violation, every witness reached', () => {
+    const r = expectHolds(msgmniModel, 'reference').random;
+    expect(r.map((x) => x.runs)).toEqual(HOLDS_BUDGET.seeds.map(() => HOLDS_BUDGET.runs));
+    expect(r.map((x) => [...x.witnesses.keys()].sort())).toEqual(HOLDS_BUDGET.seeds.map(() => ['auto-reenabled', 'manual-survives-hotplug', 'ns-destroyed', 'walk-during-create', 'work-coalesced']));
   });
 
   test('the spec\'s §7 as written differs from SMALL only by its second creator', () => {
@@ -119,29 +113,27 @@ describe('msgmni reference', () => {
   });
 });
 
-describe('msgmni buggy variants are found by both engines, 10 of 10 seeds', () => {
-  for (const name of ['V3', 'V4', 'W1', 'W2', 'W3', 'W4-26', 'W4-27']) {
+describe('msgmni buggy variants are found by both engines on every seed', () => {
+  test('the buggy variants are the ones this suite names', () => {
+    expect(buggyVariants(msgmniModel)).toEqual(['V1', 'V2', 'V3', 'V4', 'W1', 'W2', 'W3', 'W4-26', 'W4-27']);
+  });
+  for (const name of buggyVariants(msgmniModel)) {
     test(`${name} violates ${expected(name)}`, () => {
-      const r = checkVariant(msgmniModel, name, { seeds: seeds(10), runs: 10_000 });
-      expect(r.problems).toEqual([]);
-      expect(r.bfs?.counterexample?.violations.map((x) => x.property)).toContain(expected(name));
-      expect(r.random.map((x) => x.failure?.property)).toEqual(Array(10).fill(expected(name)));
+      expectCaught(msgmniModel, name);
     });
   }
 
   test('V1 violates P3 (and, as a hand value that stays automatic, P2 too)', () => {
     // a manual write that leaves init registered is both overwritten by the next walk (P3)
     // and, until one comes, a hand value with auto = 1 at quiescence (P2)
-    const full = explore(machineOf('V1', SMALL), { target: 'P3' });
+    const full = shortestOf(msgmniModel, 'V1');
     expect(full.counterexample?.violations.map((x) => x.property)).toContain('P3');
     expect([...full.violated.keys()].sort()).toEqual(['P2', 'P3']);
     // an untargeted random search mostly meets P2 first ...
     const first = seeds(10).map((seed) => randomCheck(msgmniModel, 'V1', { seed, runs: 5_000, noShrink: true }).failure?.property);
     expect(first.filter((p) => p === 'P2').length).toBeGreaterThan(5);
     // ... so the variant is judged as the gate runs it, targeted on P3: both engines find it on every seed
-    const r = checkVariant(msgmniModel, 'V1', { seeds: seeds(10), runs: 10_000 });
-    expect(r.problems).toEqual([]);
-    expect(r.random.map((x) => x.failure?.property)).toEqual(Array(10).fill('P3'));
+    const r = expectCaught(msgmniModel, 'V1');
     // the P2 runs met on the way are tallied, not lost
     expect(r.random.some((x) => (x.others?.get('P2') ?? 0) > 0)).toBe(true);
     // with P2 set aside altogether, an untargeted search finds P3 too
@@ -149,10 +141,8 @@ describe('msgmni buggy variants are found by both engines, 10 of 10 seeds', () =
     expect(randomCheck(noP2, 'V1', { seed: 1, runs: 10_000 }).failure?.property).toBe('P3');
   });
 
-  test('V2 is caught by P6, 10 of 10 seeds, and by nothing else', () => {
-    const r = checkVariant(msgmniModel, 'V2', { seeds: seeds(10), runs: 10_000 });
-    expect(r.problems).toEqual([]);
-    expect(r.random.map((x) => x.failure?.property)).toEqual(Array(10).fill('P6'));
+  test('V2 is caught by P6 on every seed, and by nothing else', () => {
+    expectCaught(msgmniModel, 'V2');
     // the same exhaustive configuration with every property but P6 (and the built-in checks)
     const others = msgmniRestricted(PROPERTY_NAMES.filter((p) => p !== 'P6'));
     const all = explore(others.machine('V2', SMALL) as unknown as AnyMachine);
@@ -163,11 +153,7 @@ describe('msgmni buggy variants are found by both engines, 10 of 10 seeds', () =
   });
 
   test('the shortest counterexamples have the shape the spec describes', () => {
-    const cex = (variant: string, c?: MsgmniConfig): string[] => {
-      const v = msgmni.variants.find((x) => x.name === variant);
-      const r = explore(machineOf(variant, c ?? v?.exploreConfig ?? SMALL), { target: expected(variant) });
-      return r.counterexample?.steps.map((s) => s.label) ?? [];
-    };
+    const cex = (variant: string): string[] => shortestOf(msgmniModel, variant).counterexample?.steps.map((s) => s.label) ?? [];
     // V1: a memory event, H1, K1; write_msgmni(init, v) leaves init registered; K's walk overwrites it
     expect(cex('V1')).toEqual(['offline', 'H1(ctx="H")', 'K1(ctx="K")', 'write_msgmni(v=-1)', 'RC(ctx="K",ns="init",part="K2/K3/K4 down_read up_read")']);
     // V3: create() runs C1, C2, C4 and init keeps f(L, 1) with n = 2
@@ -196,7 +182,7 @@ describe('msgmni W2 also covers the auto re-enable', () => {
 
 describe('msgmni W4: zeroing a live notifier block', () => {
   test('W4-26: a negative write to a registered init memsets its block and cuts the namespace created after it off', () => {
-    const r = explore(machineOf('W4-26', SMALL), { target: 'P4' });
+    const r = shortestOf(msgmniModel, 'W4-26');
     const last = r.counterexample?.steps.at(-1)?.state as MsgmniState | undefined;
     expect(last?.ipcns.corrupt).toBe(true);
     expect(r.counterexample?.steps.map((s) => s.label)).toContain('E2(ctx="E",part="zero")');
@@ -243,9 +229,7 @@ describe('msgmni W4: zeroing a live notifier block', () => {
 
 describe('msgmni V5 (no work_pending test) is harmless', () => {
   test('both engines pass; its state space is the reference\'s', () => {
-    const r = checkVariant(msgmniModel, 'V5', { seeds: seeds(3), runs: 1_000 });
-    expect(r.problems).toEqual([]);
-    expect(r.bfs?.complete).toBe(true);
+    const r = expectHolds(msgmniModel, 'V5');
     expect(r.bfs?.states).toBe(REFERENCE_STATES);
   });
 });

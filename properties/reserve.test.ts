@@ -1,7 +1,8 @@
 /**
  * Reserve accounting suite (spec 04 §5 R1–R5, L1, L2): the reference holds
  * under both engines with every witness reached, each buggy variant is found
- * by both engines on 10 of 10 seeds with its declared property, the harmless
+ * by both engines on every seed of the `ci` budget with its declared property
+ * (10 seeds: `mmcheck ci --profile deep`), the harmless
  * V6 and the F1 fix pass, finding F1 (a shrinking set) is shown, and every
  * property is shown able to fail.
  */
@@ -16,54 +17,32 @@ import type { ReserveAction, ReserveState } from '../model/reserve/state.js';
 import { replayLabels } from './check.js';
 import { explore } from './explore.js';
 import { randomCheck, runSchedule } from './random.js';
-import type { VariantCheck } from './suite.js';
-import { checkVariant, seeds } from './suite.js';
+import { seeds } from './suite.js';
+import { buggyVariants, expectCaught, expectedProperty, expectHolds, shortestOf, HOLDS_BUDGET, SUITE_BUDGET } from '../test/variants.js';
 
 /** Pinned: a change to the reserve state space shows up here in review. */
 const REFERENCE_STATES = 96_194;
 
-/** Each variant's two-engine check, run once and shared by the tests that read it. */
-const checks = new Map<string, VariantCheck>();
-function checked(name: string, nSeeds = 10, runs = 3_000): VariantCheck {
-  const known = checks.get(name);
-  if (known) return known;
-  const r = checkVariant(reserveModel, name, { seeds: seeds(nSeeds), runs });
-  checks.set(name, r);
-  return r;
-}
-
-const propertyOf = (name: string): string => {
-  const v = reserve.variants.find((x) => x.name === name);
-  return v?.expect.kind === 'violates' ? v.expect.property : '';
-};
+const propertyOf = (name: string): string => expectedProperty(reserveModel, name) ?? '';
 
 describe('reserve reference', () => {
   test('full BFS of §7: no violation, complete, every witness, pinned state count', () => {
-    const r = explore(reserveModel.machine('reference', SMALL));
-    expect([...r.violated.keys()]).toEqual([]);
-    expect(r.complete).toBe(true);
-    expect(r.states).toBe(REFERENCE_STATES);
-    expect([...r.witnesses.keys()].sort()).toEqual(['pool-served', 'set-changed-root', 'woken-by-free']);
-    expect([...r.witnesses].filter(([, w]) => !w)).toEqual([]);
+    const r = expectHolds(reserveModel, 'reference').bfs;
+    expect(r?.states).toBe(REFERENCE_STATES);
+    expect([...(r?.witnesses.keys() ?? [])].sort()).toEqual(['pool-served', 'set-changed-root', 'woken-by-free']);
   });
 
-  test('10,000 random runs: no violation, every witness reached', () => {
-    const r = randomCheck(reserveModel, 'reference', { seed: 42, runs: 10_000 });
-    expect(r.modelError).toBeUndefined();
-    expect(r.failure).toBeUndefined();
-    expect(r.runs).toBe(10_000);
-    expect([...r.witnesses.keys()].sort()).toEqual(['pool-served', 'set-changed-root', 'woken-by-free']);
-    expect([...r.witnesses].filter(([, n]) => n === 0)).toEqual([]);
+  test('random runs on every seed of the budget: no violation, every witness reached', () => {
+    const r = expectHolds(reserveModel, 'reference').random;
+    expect(r.map((x) => x.runs)).toEqual(HOLDS_BUDGET.seeds.map(() => HOLDS_BUDGET.runs));
+    expect(r.map((x) => [...x.witnesses.keys()].sort())).toEqual(HOLDS_BUDGET.seeds.map(() => ['pool-served', 'set-changed-root', 'woken-by-free']));
   });
 });
 
-describe('reserve buggy variants are found by both engines, 10 of 10 seeds', () => {
-  for (const v of reserve.variants.filter((x) => x.expect.kind === 'violates')) {
-    test(`${v.name} violates ${propertyOf(v.name)}`, () => {
-      const r = checked(v.name);
-      expect(r.problems).toEqual([]);
-      expect(r.bfs?.counterexample?.violations.map((x) => x.property)).toContain(propertyOf(v.name));
-      expect(r.random.map((x) => x.failure?.property)).toEqual(Array(10).fill(propertyOf(v.name)));
+describe('reserve buggy variants are found by both engines on every seed', () => {
+  for (const name of buggyVariants(reserveModel)) {
+    test(`${name} violates ${propertyOf(name)}`, () => {
+      expectCaught(reserveModel, name);
     });
   }
 
@@ -77,14 +56,14 @@ describe('reserve buggy variants are found by both engines, 10 of 10 seeds', () 
         return { ...m, properties: m.properties.filter((p) => p.name !== 'R2') };
       },
     };
-    const r = checkVariant(withoutR2, 'V3-never', { seeds: seeds(10), runs: 3_000 });
-    expect(r.problems).toEqual([]);
+    // a copy of the model the deep profile does not run: it keeps its 10 seeds here
+    const r = expectCaught(withoutR2, 'V3-never', { ...SUITE_BUDGET, seeds: seeds(10) });
     expect(r.bfs?.counterexample?.violations.find((x) => x.property === 'L1')?.message).toMatch(/^stuck waiter: E1 sleeps in K5/);
     for (const x of r.random) expect(x.failure?.message).toMatch(/^stuck waiter/);
   });
 
   test('the shortest counterexamples have the shape the spec describes', () => {
-    const shortest = (variant: string) => checked(variant).bfs?.counterexample;
+    const shortest = (variant: string) => shortestOf(reserveModel, variant).counterexample;
     // V4: GFP_ATOMIC digs into the pool once a regular allocation and pressure(2) bring free to 3
     expect(shortest('V4')?.steps.map((s) => `${s.info.ctx}:${s.info.step}`)).toEqual(['E1:K0', 'env:pressure', 'P:K0']);
     // W5: two size-1 emergency objects charged 1 each, one freed uncharges 2: usage 0 with one outstanding
@@ -106,9 +85,7 @@ describe('reserve buggy variants are found by both engines, 10 of 10 seeds', () 
 
 describe('reserve harmless variant and the fix of finding F1', () => {
   test('V6 ("reserve = pages") passes both engines, swapon setting r while it is detached', () => {
-    const r = checked('V6', 3, 2_000);
-    expect(r.problems).toEqual([]);
-    expect(r.bfs?.complete).toBe(true);
+    expectHolds(reserveModel, 'V6');
     // the reference agrees on the same configuration
     const ref = explore(reserveModel.machine('reference', reserve.variants.find((v) => v.name === 'V6')?.exploreConfig ?? SMALL));
     expect(ref.complete && ref.violated.size === 0).toBe(true);
@@ -142,9 +119,7 @@ describe('reserve harmless variant and the fix of finding F1', () => {
   });
 
   test('F1 (limits lowered first on a shrink) holds on the shrinking configuration under both engines', () => {
-    const r = checked('F1', 3, 2_000);
-    expect(r.problems).toEqual([]);
-    expect(r.bfs?.complete).toBe(true);
+    expectHolds(reserveModel, 'F1');
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * Slab allocators honouring the reserve (spec 05): the reference holds under
  * both engines with every witness reached; V0, V1, V2, V3 and W1 are found
- * by both engines on 10 of 10 seeds with S1 and the scenario shape of §6/§6b;
+ * by both engines on every seed of the `ci` budget (10 seeds: `mmcheck ci
+ * --profile deep`) with S1 and the scenario shape of §6/§6b;
  * W2 is confirmed (replayable counterexample) and its cause isolated (the
  * same two-cache configuration with a recheck over every cache explores
  * completely without a violation); V5 passes; every property can fail.
@@ -15,6 +16,7 @@ import type { SlabAction, SlabConfig, SlabState } from '../model/slab/state.js';
 import { replayLabels } from './check.js';
 import { explore } from './explore.js';
 import { randomCheck } from './random.js';
+import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET } from '../test/variants.js';
 
 /** Pinned: a change to the slab state space shows up here in review. */
 const REFERENCE_STATES = 25_312;
@@ -43,59 +45,38 @@ const SCENARIO: Record<string, number> = {
   W2: 13,
 };
 
-const expected = (variant: string): string => {
-  const v = slab.variants.find((x) => x.name === variant);
-  return v?.expect.kind === 'violates' ? v.expect.property : '';
-};
-const machineOf = (variant: string, c: SlabConfig): AnyMachine => slabModel.machine(variant, c);
+const expected = (variant: string): string => expectedProperty(slabModel, variant) ?? '';
+const machineOf = (variant: string, c: SlabConfig): AnyMachine => machineOfModel(slabModel, variant, c);
 
 describe('slab reference', () => {
   test('full BFS of §7: no violation, complete, every witness, pinned state count', () => {
-    const r = explore(machineOf('reference', SMALL));
-    expect([...r.violated.keys()]).toEqual([]);
-    expect(r.complete).toBe(true);
-    expect(r.states).toBe(REFERENCE_STATES);
-    expect([...r.witnesses.keys()].sort()).toEqual(['plain-refused-reserve', 'reserve-slab-created', 'reserve-slab-returned']);
-    expect([...r.witnesses].filter(([, w]) => !w)).toEqual([]);
+    const r = expectHolds(slabModel, 'reference').bfs;
+    expect(r?.states).toBe(REFERENCE_STATES);
+    expect([...(r?.witnesses.keys() ?? [])].sort()).toEqual(['plain-refused-reserve', 'reserve-slab-created', 'reserve-slab-returned']);
   });
 
-  test('10,000 random runs: no violation, every witness reached', () => {
-    const r = randomCheck(slabModel, 'reference', { seed: 42, runs: 10_000 });
-    expect(r.modelError).toBeUndefined();
-    expect(r.failure).toBeUndefined();
-    expect(r.runs).toBe(10_000);
-    expect(r.witnesses.size).toBe(3);
-    expect([...r.witnesses].filter(([, n]) => n === 0)).toEqual([]);
+  test('random runs on every seed of the budget: no violation, every witness reached', () => {
+    const r = expectHolds(slabModel, 'reference').random;
+    expect(r.map((x) => x.runs)).toEqual(HOLDS_BUDGET.seeds.map(() => HOLDS_BUDGET.runs));
+    expect(r.map((x) => x.witnesses.size)).toEqual(HOLDS_BUDGET.seeds.map(() => 3));
   });
 });
 
-describe('buggy variants are found by both engines, 10 of 10 seeds, in the shape of the spec', () => {
+describe('buggy variants are found by both engines on every seed, in the shape of the spec', () => {
+  test('every buggy variant is judged here: these five in the loop, W2 in its own section', () => {
+    expect(buggyVariants(slabModel)).toEqual(['V0', 'V1', 'V2', 'V3', 'W1', 'W2']);
+  });
   for (const name of ['V0', 'V1', 'V2', 'V3', 'W1']) {
     test(`${name} violates ${expected(name)}`, () => {
-      const v = slab.variants.find((x) => x.name === name);
-      const bfs = explore(machineOf(name, v?.exploreConfig ?? SMALL), { target: expected(name) });
-      const cex = bfs.counterexample;
-      expect(cex?.violations.map((x) => x.property)).toContain(expected(name));
-      expect(cex?.steps.length).toBeLessThanOrEqual(SCENARIO[name] ?? 0);
-      const lengths: number[] = [];
-      for (let seed = 1; seed <= 10; seed++) {
-        // P2 calls span several spec steps; interleaved calls of other contexts need more of
-        // fast-check's shrinking than the default before the minimizer can finish
-        const r = randomCheck(slabModel, name, { seed, runs: 10_000, ...(name === 'V2' ? { maxShrinks: 2_000 } : {}) });
-        expect(r.modelError).toBeUndefined();
-        expect({ seed, property: r.failure?.property }).toEqual({ seed, property: expected(name) });
-        lengths.push(r.failure?.trace.steps.length ?? Infinity);
-      }
-      expect(Math.max(...lengths)).toBeLessThanOrEqual(SCENARIO[name] ?? 0);
+      const r = expectCaught(slabModel, name);
+      expect(r.bfs?.counterexample?.steps.length).toBeLessThanOrEqual(SCENARIO[name] ?? 0);
+      // every seed's minimized counterexample is as short as the spec's scenario
+      expect(r.random.map((x) => ({ seed: x.seed, short: (x.failure?.trace.steps.length ?? Infinity) <= (SCENARIO[name] ?? 0) }))).toEqual(r.random.map((x) => ({ seed: x.seed, short: true })));
     });
   }
 
   test('the shortest counterexamples follow the spec scenarios step by step', () => {
-    const shortest = (name: string): string[] => {
-      const v = slab.variants.find((x) => x.name === name);
-      const r = explore(machineOf(name, v?.exploreConfig ?? SMALL), { target: expected(name) });
-      return r.counterexample?.steps.map((s) => `${s.info.ctx}:${s.info.step}`) ?? [];
-    };
+    const shortest = (name: string): string[] => shortestOf(slabModel, name).counterexample?.steps.map((s) => `${s.info.ctx}:${s.info.step}`) ?? [];
     // W1 and V0: the reserve slab's remaining object leaves through the unchecked fast path
     expect(shortest('W1')).toEqual(['env:pressure', 'E0:new_slab', 'P0:slab_alloc']);
     expect(shortest('V0')).toEqual(['env:pressure', 'E0:new_slab', 'P0:slab_alloc']);
@@ -149,15 +130,7 @@ describe('harmless: V5 (per-CPU bitfield read-modify-write)', () => {
     expect(slab.variants.find((v) => v.name === 'V5')?.exploreConfig).toEqual(oneCpu);
   });
   test('passes the full BFS (one CPU: its contexts, shrink and node_mismatch are the other writers) and random runs', () => {
-    const r = explore(machineOf('V5', oneCpu));
-    expect(r.complete).toBe(true);
-    expect([...r.violated.keys()]).toEqual([]);
-    expect(r.states).toBe(V5_STATES);
-    for (let seed = 1; seed <= 3; seed++) {
-      const rr = randomCheck(slabModel, 'V5', { seed, runs: 1_000 });
-      expect(rr.modelError).toBeUndefined();
-      expect(rr.failure).toBeUndefined();
-    }
+    expect(expectHolds(slabModel, 'V5').bfs?.states).toBe(V5_STATES);
   });
 
   test('it is harmless because of the exclusion: a store over a same-CPU allocation loses a page (S5)', () => {

@@ -1,12 +1,14 @@
 /**
  * Tiny models that make each built-in check fire: two contexts taking two
  * mutexes in opposite orders (deadlock), a context unlocking a mutex it does
- * not own, and a context taking a mutex while holding a spinlock.
+ * not own, and a context taking a mutex while holding a spinlock; a graph
+ * toy for the liveness engine; and models built of them, for tests of the
+ * gate that are about the gate rather than about a kernel design.
  */
-import { produce } from '../model/kernel/immer.js';
-import { match } from 'ts-pattern';
 import fc from 'fast-check';
-import type { Machine, ModelDef } from '../model/contract.js';
+import { match } from 'ts-pattern';
+import { produce } from '../model/kernel/immer.js';
+import type { AnyMachine, AnyModel, Machine, ModelDef } from '../model/contract.js';
 import { canProceed, mutexLock, mutexUnlock, spinLock, spinUnlock } from '../model/kernel/locks.js';
 import type { KernelState } from '../model/kernel/state.js';
 import { kernelState } from '../model/kernel/state.js';
@@ -198,3 +200,55 @@ export function mutatingToy(): Machine<CounterState, CounterAction> {
     properties: [],
   };
 }
+
+/**
+ * A model whose variants are toys: `machines` maps each variant to its
+ * machine and `expect` to the property it declares violated (absent: it must
+ * hold). The configuration is unused (`null`); every engine, the gate
+ * included, can run it in milliseconds.
+ */
+export function toyModel(name: string, machines: Readonly<Record<string, AnyMachine>>, expect: Readonly<Record<string, string>>): AnyModel {
+  const variants = Object.keys(machines).map((v) => {
+    const property = expect[v];
+    return { name: v, summary: `toy ${v}`, expect: property === undefined ? { kind: 'holds' as const } : { kind: 'violates' as const, property } };
+  });
+  return {
+    name,
+    title: `toy ${name}`,
+    spec: 'none',
+    smallConfig: null,
+    randomConfig: fc.constant(null),
+    variants,
+    propertyNames: [...new Set(Object.values(machines).flatMap((m) => m.properties.map((p) => p.name)))],
+    parseConfig: () => null,
+    machine: (variant) => {
+      const m = machines[variant];
+      if (!m) throw new Error(`toy ${name} has no variant ${variant}`);
+      return m;
+    },
+  };
+}
+
+const erased = <S, A extends ToyAction | GraphAction>(m: Machine<S, A>): AnyMachine => m as unknown as AnyMachine;
+
+/** Lock toys as a model: `reference` (one lock order) holds; `abba` deadlocks; `non-owner` breaks lock discipline. */
+export const locksModel: AnyModel = toyModel(
+  'locks',
+  { reference: erased(ordered), abba: erased(abba), 'non-owner': erased(nonOwner) },
+  { abba: 'deadlock', 'non-owner': 'lock-discipline' },
+);
+
+/**
+ * Graph toys as a model for liveness (its eventually-property `E`):
+ * `reference` goes s0 → s1 → done and nothing is pending at `done`; in `loop`
+ * A may circle s0 ↔ s1 forever while B, enabled only at s1, never has to
+ * step: a weakly fair cycle with the obligation pending all along.
+ */
+export const livenessModel: AnyModel = toyModel(
+  'live',
+  {
+    reference: erased(graphToy([['s0', 'A', 's1'], ['s1', 'A', 'done']], ['s0', 's1'])),
+    loop: erased(graphToy([['s0', 'A', 's1'], ['s1', 'A', 's0'], ['s1', 'B', 'done']], ['s0', 's1'])),
+  },
+  { loop: 'E' },
+);
