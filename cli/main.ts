@@ -14,6 +14,7 @@ import { ReplayDivergence, replayLabels } from '../properties/check.js';
 import type { ExploreOptions, ExploreProgress } from '../properties/explore.js';
 import { exploreParallel } from '../properties/explore-parallel.js';
 import { engineFigures, explore, verdict } from '../properties/explore.js';
+import { exploreFamily, familyOf, memberLine } from '../properties/family.js';
 import { checkLiveness, replayLasso, type LivenessOptions } from '../properties/liveness.js';
 import { randomCheck } from '../properties/random.js';
 import { LockGraph } from '../properties/lockorder.js';
@@ -46,9 +47,10 @@ commands:
       [--property P] [--time-limit S] [--out DIR] [--junit FILE] [--summary FILE] [--html DIR]
                                          random search; no MODEL: every variant of every model
   explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--workers N] [--out DIR]
-                [--liveness] [--config JSON|FILE]
+                [--liveness] [--config JSON|FILE] [--family]
                                          exhaustive breadth-first search of the small configuration;
-                                         --liveness: check the eventually-properties on lassos instead
+                                         --liveness: check the eventually-properties on lassos instead;
+                                         --family: every member of the model's family, one verdict
   repro FILE                             re-execute a replay file (or its .itf.json) and print its trace
   report FILE --html OUT                 render a replay or ITF file as one self-contained HTML page
   ci [--profile quick|ci|deep] [--seed N] [--shard i/n] [--time-limit S]
@@ -76,6 +78,9 @@ options:
                   (no collision risk, about 10x the memory per state)
   --no-symmetry   explore: do not apply the model's symmetry reduction (states counted one by one)
   --workers N     explore: expand each BFS level on N worker threads (same states, same shortest trace)
+  --family        explore: each member of the model's family of configurations, bounded by the
+                  member's state budget (--max-states lowers it); "holds on the family (k of n
+                  members complete)", or the members that catch a buggy variant
   --liveness      explore: the liveness engine (weak fairness, environment eventually stopping);
                   a violation is a lasso (prefix, then a cycle repeated forever) or a stuck state
   --profile P     ci budget: quick (1 seed x 2,000 runs, explorations bounded at 50k states),
@@ -248,13 +253,18 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
     options: {
       variant: { type: 'string' }, 'max-states': { type: 'string' }, 'max-depth': { type: 'string' }, 'time-limit': { type: 'string' },
       exact: { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, out: { type: 'string' },
-      liveness: { type: 'boolean' }, config: { type: 'string' },
+      liveness: { type: 'boolean' }, config: { type: 'string' }, family: { type: 'boolean' },
     },
   });
   const name = positionals[0] ?? (known.length === 1 ? known[0]?.name : undefined);
   if (positionals.length > 1 || name === undefined) throw new UsageError('explore takes exactly one MODEL');
   const m = pick(known, name);
   const v = variantOf(m, values.variant ?? 'reference');
+  if (values.family) {
+    if (values.config !== undefined || values.liveness || values.workers !== undefined) throw new UsageError('--family explores the declared members: no --config, --liveness or --workers');
+    const cap = values['max-states'] !== undefined ? nat('max-states', values['max-states'], 0, 1) : undefined;
+    return exploreFamilyCmd(m, v.name, cap, values.out ?? 'mmcheck-out', out);
+  }
   const base = v.exploreConfig ?? m.smallConfig;
   const config = values.config !== undefined ? configOver(m, base, values.config) : base;
   const maxStates = nat('max-states', values['max-states'], 5_000_000, 1);
@@ -299,6 +309,29 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
   if (r.violated.size) out(`other properties violated (not expanded): ${[...r.violated.keys()].join(', ')}`);
   if (missing.length) out(`sometimes never witnessed: ${missing.join(', ')}`);
   return exitFor([...[...r.violated.keys()].map((p) => violationKind(m, v.name, p)), ...(missing.length && r.complete ? (['vacuity'] as const) : [])]);
+}
+
+/**
+ * `explore --family`: the variant on every member of the model's family, one
+ * line per member and one verdict; the first counterexample met is saved
+ * with its member's configuration, so `repro` replays it.
+ */
+function exploreFamilyCmd(m: AnyModel, variant: string, cap: number | undefined, dir: string, out: (s: string) => void): number {
+  if (!familyOf(m).length) throw new UsageError(`model '${m.name}' declares no family`);
+  const f = exploreFamily(m, variant, cap, (o) => out(memberLine(o)));
+  const first = f.outcomes.find((o) => o.counterexample);
+  if (first?.counterexample && first.property !== undefined) {
+    const saved = saveCounterexample(dir, {
+      model: m.name, variant, engine: 'explore', seed: null, path: null, config: first.config, trace: first.counterexample, property: first.property, spec: m.spec,
+      preemptions: preemptions(m.machine(variant, first.config), first.counterexample),
+      ...(modelPath !== undefined ? { modelPath } : {}),
+    });
+    out(saved.text.trimEnd());
+    out(`member ${first.member}: shortest counterexample ${first.counterexample.steps.length} steps, written to ${saved.json}`);
+  }
+  out(f.summary);
+  const caught = variantOf(m, variant).expect.kind === 'violates' && first?.property !== undefined ? [violationKind(m, variant, first.property)] : [];
+  return exitFor([...f.problems.map((p) => p.kind), ...caught]);
 }
 
 /** `explore --liveness`: the eventually-properties of one variant, a lasso saved and printed on a violation (exit 4). */
