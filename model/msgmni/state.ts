@@ -86,6 +86,8 @@ export type WriterPc = 'lock' | 'E1' | 'E2-decide' | 'A1' | 'A2' | 'A3' | 'unreg
 /** A write to /proc/sys/kernel/msgmni (E) or auto_msgmni (A) of init, in flight. */
 export interface WCtx {
   readonly kind: 'E' | 'A';
+  /** The namespace of the writing task: the one whose files it writes. */
+  readonly ns: NsId;
   readonly pc: WriterPc;
   readonly v: number;
   /** A1's read of auto. */
@@ -154,6 +156,17 @@ export interface MsgmniConfig {
   readonly autoWrites: number;
   /** 1, or 2 for the v2.6.27 form of W4. */
   readonly autoWriters: number;
+  /**
+   * The namespace the sysctl writers' tasks live in (default init). `ns1`:
+   * they write the created namespace's files, once its creation is done;
+   * their reference keeps its destroy from starting while they write.
+   */
+  readonly writerNs?: 'init' | 'ns1';
+}
+
+/** The namespace whose files the sysctl writers write. */
+export function writerNs(c: MsgmniConfig): NsId {
+  return c.writerNs ?? 'init';
 }
 
 /** Names of the context-step action types (spec step names; `RC*` is a recompute of `ns`). */
