@@ -74,6 +74,33 @@
  *   where F2 stops (`head non-empty`): FREE then returns nothing until the
  *   next A6. This is the kernel's behaviour and breaks B7; random
  *   configurations leave `hvErrors` off.
+ *
+ * What each property reads (issue 15: no property calls the function it
+ * judges or trusts a flag the mechanism keeps for itself):
+ * - B1: `loaned` (CMM's counter) against the entries of the list (CMM's
+ *   list) and `totalram + loaned` against the present blocks' pages (the
+ *   configuration's geometry): two records of the mechanism held to each
+ *   other and to the memory that exists.
+ * - B2: the list against the per-page states (which the allocator and the
+ *   hotplug steps also write: a page freed or migrated stops being
+ *   `loaned`/`meta` whatever CMM's list says) and the blocks' presence; `oops`
+ *   records a NULL array link followed (W5), written where it happens.
+ * - B3: the kernel slice's mutex (owner, count, corrupt) and the ghost
+ *   `H.ghost.betweenG1U1`, written at G1 (mutex taken) and U1 only for B3.
+ *   Until issue 15 it read `H.cmm.holds`, the W3 fix's own flag: a U1 that
+ *   kept both the mutex and the flag agreed with itself (see
+ *   properties/balloon-oracle.test.ts).
+ * - B5: the ghost `pause` (phase, allowance, resumable), written at G1, U1,
+ *   A1/A6, T3 and its sleep only for B5; A6 is seen as `loaned` rising.
+ * - B6: the per-page states of the range, which context holds an in-flight
+ *   page, the operation's `pagesFound` and isolation flags, and the ghosts
+ *   `lateA6` and `cbFailed`.
+ * - B7 (safety form): the mutex and the FREE call's progress; (eventually
+ *   form) the target of spec 02 §2 from model/balloon/oracle.ts, written
+ *   apart from mpp.ts's `cmm_get_mpp` that T4 calls, and the free pages.
+ * - B8: I1's `pagesFound` against the per-page states of the pageblock.
+ * - B9: the ghost `cbFailed` and the operation's phase.
+ * - Q-inflight: the per-page states.
  */
 import { castDraft, produce, type Draft } from 'immer';
 import { match } from 'ts-pattern';
@@ -123,6 +150,8 @@ import type { KernelState, LockState } from '../kernel/state.js';
 import { kernelState } from '../kernel/state.js';
 import { balloonFocusedRandomConfig, balloonRandomConfig, balloonW5RandomConfig, parseBalloonConfig, SMALL, W1_CONFIG } from './config.js';
 import { balloonProperties } from './properties.js';
+import { mppTarget } from './mpp.js';
+export { mppTarget } from './mpp.js';
 import type { AllocCall, BalloonAction, BalloonConfig, BalloonState, FreeCall, FreeCtx, OpGhost, PageArray, PageState } from './state.js';
 import { freeCall } from './state.js';
 import { balloonView, oneChoicePerClass, pageClasses, type PageClasses } from './symmetry.js';
@@ -224,17 +253,7 @@ export function geometry(c: BalloonConfig): Geometry {
   };
 }
 
-/** cmm_get_mpp (T4, spec 02 §2): the loan target. */
-export function mppTarget(s: Pick<BalloonState, 'totalram' | 'loaned' | 'loanRequest' | 'oomFreed'>, minMem: number): number {
-  const total = s.totalram + s.loaned;
-  let t = s.loanRequest + s.loaned;
-  if (t < 0 || total < minMem) t = 0;
-  t = t > s.oomFreed ? t - s.oomFreed : 0;
-  if (total - t < minMem) t = total - minMem;
-  return Math.max(t, 0);
-}
-
-const freshGhost = (): OpGhost => ({ lateA6: false, cbFailed: 'none', unloaned: 0 });
+const freshGhost = (): OpGhost => ({ lateA6: false, cbFailed: 'none', unloaned: 0, betweenG1U1: false });
 
 function hotplugCfg(b: number): HotplugConfig {
   return { memoryChain: 'memory', isolateChain: 'isolate', stateMutex: stateMutex(b), pmMutex: PM_MUTEX, zoneLock: ZONE_LOCK };
@@ -1128,6 +1147,7 @@ export function balloonMachine(variant: string, c: BalloonConfig, options: Machi
       else {
         if (mutexLock(k(), HOTPLUG_MUTEX, 'H') === 'waiting') return;
         d.H.cmm.holds = true;
+        d.H.ghost.betweenG1U1 = true;
         d.occurred = 1;
       }
       d.pause = { phase: 'held', allowance: d.T.pc === 'alloc' && iterationOpen(d.T.alloc), resumable: false };
@@ -1172,6 +1192,7 @@ export function balloonMachine(variant: string, c: BalloonConfig, options: Machi
       if (!call) throw new Error('U1 outside a walk');
       const val = call.val;
       if (call.stage === 'walk') callNext(call, d.memory);
+      d.H.ghost.betweenG1U1 = false;
       if (f.handLock) d.active = 0;
       else if (d.H.cmm.holds || f.unbalancedUnlock) {
         mutexUnlock(k(), HOTPLUG_MUTEX, 'H');
