@@ -148,7 +148,7 @@ import {
 } from '../kernel/notifier.js';
 import type { KernelState, LockState } from '../kernel/state.js';
 import { kernelState } from '../kernel/state.js';
-import { balloonFocusedRandomConfig, balloonRandomConfig, balloonW5RandomConfig, parseBalloonConfig, SMALL, W1_CONFIG } from './config.js';
+import { BALLOON_FAMILY, balloonFocusedRandomConfig, balloonRandomConfig, balloonW5RandomConfig, parseBalloonConfig, SMALL, W1_CONFIG } from './config.js';
 import { balloonProperties } from './properties.js';
 import { mppTarget } from './mpp.js';
 export { mppTarget } from './mpp.js';
@@ -1450,6 +1450,7 @@ export const balloon: ModelDef<BalloonState, BalloonAction, BalloonConfig> = {
   title: 'CMM balloon made memory-hotplug aware (seed 001)',
   spec: '02-balloon.md',
   smallConfig: SMALL,
+  family: BALLOON_FAMILY,
   randomConfig: balloonRandomConfig,
   propertyNames: ['B1', 'B2', 'B3', 'B5', 'B6', 'B7', 'B8', 'B9', 'Q-inflight'],
   variants: [
