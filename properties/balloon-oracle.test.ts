@@ -1,7 +1,7 @@
 /**
  * balloon's B3 and B7 judge with their own records: B3 with a ghost written
  * at G1 and U1 (not the W3 fix's `holds` flag), B7's eventually-form with
- * spec 02 §2's target written again in model/balloon/oracle.ts (not the
+ * spec 02 §2's target written again in model/balloon/mpp-oracle.ts (not the
  * `cmm_get_mpp` T4 calls). Here mpp.ts is replaced by a target one page
  * short of min_mem's cap: the thread reaches that target and stops, which
  * B7 used to accept (it asked the same function); now it is a lasso.
@@ -10,7 +10,7 @@ import { describe, expect, test, vi } from 'vitest';
 import type { Transition } from '../model/contract.js';
 import { SMALL } from '../model/balloon/config.js';
 import { balloonMachine, balloonModel } from '../model/balloon/model.js';
-import { specTarget } from '../model/balloon/oracle.js';
+import { specTarget } from '../model/balloon/mpp-oracle.js';
 import type { BalloonAction, BalloonState } from '../model/balloon/state.js';
 import { checkLiveness } from './liveness.js';
 

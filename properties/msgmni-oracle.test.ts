@@ -1,5 +1,5 @@
 /**
- * msgmni's P1 and P2 judge with their own oracle (model/msgmni/oracle.ts),
+ * msgmni's P1 and P2 judge with their own oracle (model/msgmni/formula-oracle.ts),
  * not with formula.ts, which the model's recompute calls. Here formula.ts is
  * replaced by a faulty one that ignores the namespace count (V4's bug, but
  * in the formula itself): P2 used to compare the model with that same
@@ -9,7 +9,7 @@
 import { describe, expect, test, vi } from 'vitest';
 import { SMALL } from '../model/msgmni/config.js';
 import { msgmniModel } from '../model/msgmni/model.js';
-import { allowedRange, expectedMsgmni } from '../model/msgmni/oracle.js';
+import { allowedRange, expectedMsgmni } from '../model/msgmni/formula-oracle.js';
 import { explore } from './explore.js';
 
 vi.mock('../model/msgmni/formula.js', async (importOriginal) => {

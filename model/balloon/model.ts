@@ -96,7 +96,7 @@
  *   page, the operation's `pagesFound` and isolation flags, and the ghosts
  *   `lateA6` and `cbFailed`.
  * - B7 (safety form): the mutex and the FREE call's progress; (eventually
- *   form) the target of spec 02 §2 from model/balloon/oracle.ts, written
+ *   form) the target of spec 02 §2 from model/balloon/mpp-oracle.ts, written
  *   apart from mpp.ts's `cmm_get_mpp` that T4 calls, and the free pages.
  * - B8: I1's `pagesFound` against the per-page states of the pageblock.
  * - B9: the ghost `cbFailed` and the operation's phase.

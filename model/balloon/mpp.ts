@@ -1,7 +1,7 @@
 /**
  * cmm_get_mpp (T4, spec 02 §2): the loan target the cmm thread computes.
  * Its own module so a test can replace it and show that B7, which judges
- * with model/balloon/oracle.ts, does not agree with a faulty target.
+ * with model/balloon/mpp-oracle.ts, does not agree with a faulty target.
  */
 import type { BalloonState } from './state.js';
 

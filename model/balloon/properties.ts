@@ -33,7 +33,7 @@
  */
 import type { Property, Transition } from '../contract.js';
 import type { BalloonFlags, Geometry } from './model.js';
-import { specTarget } from './oracle.js';
+import { specTarget } from './mpp-oracle.js';
 import type { BalloonAction, BalloonConfig, BalloonState, FreeCall, PageState } from './state.js';
 
 type T = Transition<BalloonState, BalloonAction>;

@@ -50,11 +50,11 @@
  * formula or trusts a flag the mechanism keeps for itself):
  * - P1: the values an RC step read (RC1's locals kept in the context, or the
  *   L and nr before an atomic RC, as the variant reads them: n = 1 for V4)
- *   and the value it wrote; the range comes from oracle.ts, the spec's
+ *   and the value it wrote; the range comes from formula-oracle.ts, the spec's
  *   clamps written apart from formula.ts.
  * - P2: L, each ns's msgmni / auto / alive, and n = the number of alive
  *   namespaces (not the nr_ipc_ns counter the mechanism maintains); f from
- *   oracle.ts.
+ *   formula-oracle.ts.
  * - P3: the ghost `manual` (set where a manual write returns, cleared by an
  *   auto re-enable; no step reads it), msgmni, and the value the writer
  *   context carries.

@@ -16,7 +16,7 @@ import type { Property, Transition } from '../contract.js';
 import { chainIds, hasCycle, type NotifierChain } from '../kernel/notifier.js';
 import { heldBy, waitingOn } from '../kernel/state.js';
 import { IPCNS_MEMCHANGED } from './formula.js';
-import { allowedRange, expectedMsgmni } from './oracle.js';
+import { allowedRange, expectedMsgmni } from './formula-oracle.js';
 import { LOCKS, NS_IDS, quiescent, rcRead, WORK, writerNs, type MsgmniAction, type MsgmniConfig, type MsgmniFlags, type MsgmniState, type NsId } from './state.js';
 
 type T = Transition<MsgmniState, MsgmniAction>;
