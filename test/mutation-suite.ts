@@ -24,11 +24,11 @@ import { randomCheck } from '../properties/random.js';
 
 /** Budgets of a mutation check; defaults keep a model's whole check near two seconds. */
 export interface MutationCheckOptions {
-  /** State bound of each exploration of a configuration that must hold (default 5,000). */
+  /** State bound of each exploration of a configuration that must hold (default 1,500). */
   readonly maxStates?: number;
   /** State bound of each targeted search for a buggy variant (default 200,000: it stops at the first hit). */
   readonly targetMaxStates?: number;
-  /** Random runs of the reference (default 200). */
+  /** Random runs of the reference (default 100, each at most 60 steps). */
   readonly runs?: number;
   /** Seed of the random runs (default 1). */
   readonly seed?: number;
@@ -46,7 +46,7 @@ function holds(model: AnyModel, variant: string, config: unknown, maxStates: num
 
 /** Declares the vitest tests of a model's mutation check (see the file header). */
 export function mutationSuite(model: AnyModel, opts: MutationCheckOptions = {}): void {
-  const maxStates = opts.maxStates ?? 5_000;
+  const maxStates = opts.maxStates ?? 1_500;
   const targetMaxStates = opts.targetMaxStates ?? 200_000;
   const members: readonly FamilyMember<unknown>[] = (model.family ?? []).filter((m) => !(m.name in (opts.skipMembers ?? {})));
 
@@ -57,7 +57,7 @@ export function mutationSuite(model: AnyModel, opts: MutationCheckOptions = {}):
     test(`reference holds on family member ${m.name}`, () => holds(model, 'reference', m.config, Math.min(maxStates, m.maxStates ?? maxStates)));
   }
   test('reference: random runs find no violation', () => {
-    const r = randomCheck(model, 'reference', { seed: opts.seed ?? 1, runs: opts.runs ?? 200, noShrink: true });
+    const r = randomCheck(model, 'reference', { seed: opts.seed ?? 1, runs: opts.runs ?? 100, maxSteps: 60, noShrink: true });
     expect(r.modelError).toBeUndefined();
     expect(r.failure ? `${r.failure.property}: ${r.failure.message}` : undefined).toBeUndefined();
     if (opts.randomWitnesses ?? true) expect([...r.witnesses].filter(([, n]) => n === 0).map(([w]) => w)).toEqual([]);

@@ -10,7 +10,8 @@
  * stops), which needs no counter: its key drops the ghosts (model.ts).
  */
 import type { Property, Transition } from '../contract.js';
-import { memparse, PAGE_SIZE } from './memparse.js';
+import { PAGE_SIZE } from './memparse.js';
+import { memparseOracle } from './memparse-oracle.js';
 import type { MemcgFlags } from './model.js';
 import type { MemcgAction, MemcgConfig, MemcgState, Writer, WriterId } from './state.js';
 
@@ -93,7 +94,8 @@ export function memcgProperties(c: MemcgConfig, f: MemcgFlags): Property<MemcgSt
         if (a?.type !== 'P0') return undefined;
         const w = t.next.writers[a.w];
         if (!w) return `${a.w}0 started no write`;
-        const want = memparse(w.input, { kernel: '2.6.27', roundingWrap: false });
+        // the oracle, not the model's own parser: a parser bug must not agree with itself
+        const want = memparseOracle(w.input, { kernel: '2.6.27', roundingWrap: false });
         if (!want.ok) return w.result === want.errno ? undefined : `${JSON.stringify(w.input)} should give -${want.errno}, got ${w.result ?? 'a value'}`;
         return w.pc === 'P1' && w.val === Number(want.bytes) ? undefined : `${JSON.stringify(w.input)} parsed to ${w.val}, expected ${want.bytes}`;
       },
