@@ -7,7 +7,7 @@
  * judges: a mutant there measures the tests of the properties, not the
  * properties), and `config.ts` (which configurations are checked — the
  * random generators, the validation of replay files, the configuration
- * constants — not how the mechanism behaves; the family is what answers for
+ * constants, and `family.ts`, the family's members — not how the mechanism behaves; the family is what answers for
  * the configurations) — and never `model/kernel/`, shared by every model and
  * tested on its own. Trace text (`describe`) may be excluded in the model
  * with a `// Stryker disable` comment that gives the reason; those mutants
@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     plugins: ['@stryker-mutator/vitest-runner'],
     vitest: { configFile: 'vitest.mutation.config.ts', related: false },
     coverageAnalysis: 'perTest',
-    mutate: [`${dir}/**/*.ts`, `!${dir}/**/*.test.ts`, `!${dir}/mutation.check.ts`, `!${dir}/properties.ts`, `!${dir}/*-oracle.ts`, `!${dir}/config.ts`],
+    mutate: [`${dir}/**/*.ts`, `!${dir}/**/*.test.ts`, `!${dir}/mutation.check.ts`, `!${dir}/properties.ts`, `!${dir}/*-oracle.ts`, `!${dir}/config.ts`, `!${dir}/family.ts`],
     ignorePatterns: ['dist', 'mmcheck-out', 'reports/mutation', '.vitest-out', '*.log'],
     reporters: ['html', 'json', 'progress'],
     htmlReporter: { fileName: join(out, 'index.html') },

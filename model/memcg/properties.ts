@@ -33,6 +33,28 @@ const writerActive = (w: Writer | undefined): boolean => w !== undefined && w.pc
 const writerStep = (a: MemcgAction | undefined): a is Extract<MemcgAction, { w: WriterId }> & { type: `P${string}` | `CB${string}` } =>
   a !== undefined && 'w' in a && (a.type.startsWith('P') || a.type.startsWith('CB'));
 
+/** What one reclaim round of a write observed (M3's ghost input, recorded at S5/L5). */
+export interface RoundObservation {
+  /** Pages the reclaim call freed. */
+  readonly reclaimed: number;
+  readonly swapClusterMax: number;
+  /** Usage right after the reclaim. */
+  readonly usage: number;
+  /** The smallest usage the write had observed before this round. */
+  readonly seenMin: number;
+}
+
+/**
+ * M3's own reading of "a round without progress" (spec 03 §3, §5): for the
+ * v2.6.27 rule (V3) reclaim reported nothing (fewer than SWAP_CLUSTER_MAX
+ * pages freed); for the v2.6.33 rule usage did not drop below the smallest
+ * seen in this write. The model calls it only to keep M3's ghost count;
+ * its loop decides on retries with its own code, which M3 judges.
+ */
+export function roundWithoutProgress(v27: boolean, o: RoundObservation): boolean {
+  return v27 ? o.reclaimed < o.swapClusterMax : o.usage >= o.seenMin;
+}
+
 /** All properties of the memcg model for one configuration and variant. */
 export function memcgProperties(c: MemcgConfig, f: MemcgFlags): Property<MemcgState, MemcgAction>[] {
   void f;
