@@ -6,8 +6,8 @@
  *
  * - the reference and each harmless variant hold on the small configuration
  *   and the reference on every member of the model's family: no violation
- *   (a model that throws is one), and every sometimes-witness reached when
- *   the bounded exploration completed;
+ *   (a model that throws is one), and, on the small configuration, every
+ *   sometimes-witness reached when the bounded exploration completed;
  * - some hundreds of random runs of the reference find no violation;
  * - each buggy variant is still caught with its declared property, by a
  *   targeted exploration of its exploreConfig (or the liveness engine when
@@ -38,10 +38,11 @@ export interface MutationCheckOptions {
   readonly skipMembers?: Readonly<Record<string, string>>;
 }
 
-function holds(model: AnyModel, variant: string, config: unknown, maxStates: number): void {
+function holds(model: AnyModel, variant: string, config: unknown, maxStates: number, witnesses: boolean): void {
   const r = explore(model.machine(variant, config), { maxStates });
   expect([...r.violated].map(([p, v]) => `${p}: ${v.message}`)).toEqual([]);
-  if (r.complete) expect([...r.witnesses].filter(([, seen]) => !seen).map(([w]) => w)).toEqual([]);
+  // a member is one boundary: it need not reach every witness of the model
+  if (witnesses && r.complete) expect([...r.witnesses].filter(([, seen]) => !seen).map(([w]) => w)).toEqual([]);
 }
 
 /** Declares the vitest tests of a model's mutation check (see the file header). */
@@ -51,10 +52,10 @@ export function mutationSuite(model: AnyModel, opts: MutationCheckOptions = {}):
   const members: readonly FamilyMember<unknown>[] = (model.family ?? []).filter((m) => !(m.name in (opts.skipMembers ?? {})));
 
   for (const v of model.variants.filter((x) => x.expect.kind !== 'violates')) {
-    test(`${v.name} holds on the small configuration`, () => holds(model, v.name, v.exploreConfig ?? model.smallConfig, maxStates));
+    test(`${v.name} holds on the small configuration`, () => holds(model, v.name, v.exploreConfig ?? model.smallConfig, maxStates, true));
   }
   for (const m of members) {
-    test(`reference holds on family member ${m.name}`, () => holds(model, 'reference', m.config, Math.min(maxStates, m.maxStates ?? maxStates)));
+    test(`reference holds on family member ${m.name}`, () => holds(model, 'reference', m.config, Math.min(maxStates, m.maxStates ?? maxStates), false));
   }
   test('reference: random runs find no violation', () => {
     const r = randomCheck(model, 'reference', { seed: opts.seed ?? 1, runs: opts.runs ?? 100, maxSteps: 60, noShrink: true });
