@@ -74,6 +74,19 @@
  *   where F2 stops (`head non-empty`): FREE then returns nothing until the
  *   next A6. This is the kernel's behaviour and breaks B7; random
  *   configurations leave `hvErrors` off.
+ * - Fidelity (issue 15 review of flattening). Changed: nothing in the
+ *   steps; the family (config.ts) now leaves §7's single values: min_mem at
+ *   6–9 pages (the cap at 2, 1, 0 pages and total below min_mem, which §7's
+ *   5 never reaches), CMM_NR_PAGES 1 and 3 besides 2 (with 2, "head full"
+ *   and "one more entry" coincide every other loan), a negative and an
+ *   over-cap loan_request, OOM with and without an offline, a retry, the
+ *   offline of block 1 (only MOVABLE pageblocks: isolation never calls I),
+ *   pages held by other users, a balloon that starts full. Kept, with why:
+ *   one hotplug task (state_mutex and the pm mutex serialize hotplug in the
+ *   kernel); one cmm thread and one OOM notifier (the kernel has one of
+ *   each); oom_kb of 1 page (2 only frees more of the same list in the same
+ *   F2 loop); `hvErrors` stays out of the family, since the reference breaks
+ *   B7 there by the kernel's own behaviour (see below).
  *
  * What each property reads (issue 15: no property calls the function it
  * judges or trusts a flag the mechanism keeps for itself):
