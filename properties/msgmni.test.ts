@@ -10,7 +10,8 @@ import type { AnyMachine, Transition } from '../model/contract.js';
 import { actionLabel, erase } from '../model/contract.js';
 import { notifierChain } from '../model/kernel/notifier.js';
 import { FOCUS, parseMsgmniConfig, SMALL, SPEC_SMALL, TWO_CREATORS, TWO_WRITERS, TWO_WRITERS_ZEROING } from '../model/msgmni/config.js';
-import { formula, KERNEL, msgmniRange, recomputeMsgmni, SCALED } from '../model/msgmni/formula.js';
+import { formula, KERNEL, recomputeMsgmni, SCALED } from '../model/msgmni/formula.js';
+import { allowedRange } from '../model/msgmni/formula-oracle.js';
 import { msgmni, msgmniMachine, msgmniModel, msgmniRestricted, PROPERTY_NAMES } from '../model/msgmni/model.js';
 import type { MsgmniAction, MsgmniConfig, MsgmniState } from '../model/msgmni/state.js';
 import { LOCKS } from '../model/msgmni/state.js';
@@ -72,7 +73,8 @@ describe('msgmni formula (ipc/msg.c recompute_msgmni, v2.6.27)', () => {
     expect(formula(100, 9, SCALED)).toBe(0); // a = 11 ≥ 1, above 8 / 9 = 0
   });
 
-  test('P1 range: [min(16, 32768/n), max(16, 32768/n)]', () => {
+  test('P1 range (the oracle\'s): [min(16, 32768/n), max(16, 32768/n)], and the model\'s f stays in it', () => {
+    const msgmniRange = (n: number): readonly [number, number] => allowedRange('kernel', n);
     expect(msgmniRange(1)).toEqual([16, 32768]);
     expect(msgmniRange(2048)).toEqual([16, 16]);
     expect(msgmniRange(4096)).toEqual([8, 16]);
