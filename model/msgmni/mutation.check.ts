@@ -1,5 +1,7 @@
 /** msgmni's mutation check (`npm run mutation -- msgmni`; see test/mutation-suite.ts). */
-import { FOCUS } from './config.js';
+import { expect, test } from 'vitest';
+import { explore } from '../../properties/explore.js';
+import { FOCUS, TWO_CREATORS } from './config.js';
 import { msgmniModel } from './model.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
 
@@ -14,3 +16,13 @@ const focused = {
   ),
 };
 mutationSuite(focused, { maxStates: 400, runs: 40 });
+
+// The state key (view, and the symmetry of the two created namespaces) must
+// neither merge states nor split them: a mutant there changes these pinned
+// counts (the properties cannot see a coarser key, which hides states).
+test.each([
+  ['a manual write, an auto write, a memory event', FOCUS.W1, 62],
+  ['two creators (symmetry on)', { ...TWO_CREATORS, memEvents: 0 }, 206],
+])('reference state count pinned: %s', (_, config, states) => {
+  expect(explore(msgmniModel.machine('reference', config)).states).toBe(states);
+});
