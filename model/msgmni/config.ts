@@ -181,6 +181,7 @@ const NO_MANUAL = { manualWrites: 0 } as const;
 export const MSGMNI_FAMILY: readonly FamilyMember<MsgmniConfig>[] = [
   { name: 'small', why: 'the §7 reduction itself: L ∈ {4, 8}, at the upper clamp for n = 1', config: SMALL },
   { name: 'scaled-below-lower-clamp', why: 'L ∈ {1, 5}: L / n < lo = 1 for n = 2, so the lower clamp decides', config: { ...SMALL, ...NO_MANUAL, base: 1, block: 4, blockOnline: false } },
+  { name: 'no-lowmem-at-boot', why: 'L = 0 until the block comes online: zero lowmem, the lower clamp for every n', config: { ...SMALL, ...NO_MANUAL, base: 0, block: 4, blockOnline: false } },
   { name: 'scaled-above-upper-clamp', why: 'L ∈ {8, 12}: L / n > hi / n for n = 1 and 2, so the upper clamp decides', config: { ...SMALL, ...NO_MANUAL, base: 8, block: 4 } },
   { name: 'kernel-below-lower-clamp', why: 'kernel constants, L ∈ {1024, 3072} pages: a = 8 and 24 for n = 1, 4 and 12 for n = 2, against MSGMNI = 16', config: { ...SMALL, ...NO_MANUAL, formula: 'kernel', base: 1024, block: 2048 } },
   { name: 'kernel-above-upper-clamp', why: 'kernel constants, 16 GiB + 1 GiB of lowmem: a > IPCMNI / n = 32768 / n for n = 1 and 2', config: { ...SMALL, ...NO_MANUAL, formula: 'kernel', base: 4194304, block: 262144 } },

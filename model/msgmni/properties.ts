@@ -17,7 +17,7 @@ import { chainIds, hasCycle, type NotifierChain } from '../kernel/notifier.js';
 import { heldBy, waitingOn } from '../kernel/state.js';
 import { IPCNS_MEMCHANGED } from './formula.js';
 import { allowedRange, expectedMsgmni } from './formula-oracle.js';
-import { LOCKS, NS_IDS, quiescent, rcRead, WORK, writerNs, type MsgmniAction, type MsgmniConfig, type MsgmniFlags, type MsgmniState, type NsId } from './state.js';
+import { LOCKS, NS_IDS, quiescent, WORK, writerNs, type MsgmniAction, type MsgmniConfig, type MsgmniFlags, type MsgmniState, type NsId, type RcLocals } from './state.js';
 
 type T = Transition<MsgmniState, MsgmniAction>;
 
@@ -28,6 +28,23 @@ function linkedIds(c: NotifierChain): { ids: string[]; dangling: string | null }
   const next = ids.length === 0 ? c.head : (last?.next ?? null);
   const dangling = next !== null && !ids.includes(next) && !c.blocks.some((b) => b.id === next) ? next : null;
   return { ids, dangling };
+}
+
+/**
+ * What the RC step `a` read, in state `s` before it, as P1 and P5 see it:
+ * for an atomic `RC` the L and nr_ipc_ns of `s` (n = 1 under V4, which does
+ * not divide: "the n it read"), for `RC2` RC1's locals kept in the
+ * context. Undefined for other actions. Written here, not taken from the
+ * model's own reading of its locals.
+ */
+function rcRead(s: MsgmniState, a: MsgmniAction, f: MsgmniFlags): RcLocals | undefined {
+  if (a.type === 'RC') return { L: s.L, n: f.noDivision ? 1 : s.nr };
+  if (a.type !== 'RC2' || !('ctx' in a)) return undefined;
+  const x = s.ctxs[a.ctx];
+  if (!x) return undefined;
+  if ((x.kind === 'H' || x.kind === 'K' || x.kind === 'C' || x.kind === 'D') && x.walk?.rc) return x.walk.rc;
+  if ((x.kind === 'C' || x.kind === 'E' || x.kind === 'A') && x.rc) return x.rc;
+  return undefined;
 }
 
 /** The namespace an RC step wrote, with what it read. */

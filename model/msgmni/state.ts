@@ -219,20 +219,6 @@ export function readLocals(s: { L: number; nr: number }, f: MsgmniFlags): RcLoca
   return { L: s.L, n: f.noDivision ? 1 : s.nr };
 }
 
-/**
- * What the RC step `a` read, in state `s` before it: the current values for
- * an atomic `RC`, RC1's locals for `RC2`. Undefined for other actions.
- */
-export function rcRead(s: MsgmniState, a: MsgmniAction, f: MsgmniFlags): RcLocals | undefined {
-  if (a.type === 'RC') return readLocals(s, f);
-  if (a.type !== 'RC2' || !('ctx' in a)) return undefined;
-  const x = s.ctxs[a.ctx];
-  if (!x) return undefined;
-  if ((x.kind === 'H' || x.kind === 'K' || x.kind === 'C' || x.kind === 'D') && x.walk?.rc) return x.walk.rc;
-  if ((x.kind === 'C' || x.kind === 'E' || x.kind === 'A') && x.rc) return x.rc;
-  return undefined;
-}
-
 /** No context mid-flight and the work item idle. */
 export function quiescent(s: MsgmniState): boolean {
   return Object.keys(s.ctxs).length === 0 && workerState(s.wq) === 'idle';
