@@ -1,5 +1,5 @@
 import { Stryker } from '@stryker-mutator/core';
-process.env.MMCHECK_MUTATION_MODEL = 'msgmni';
+process.env.MMCHECK_MUTATION_MODEL ??= 'msgmni';
 const files = process.argv.slice(2);
 const t0 = performance.now();
 const results = await new Stryker({
