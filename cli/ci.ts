@@ -2,14 +2,15 @@
  * `mmcheck ci`: the gate a project runs on every change. Every model's
  * `reference` (and harmless variant) must hold with every witness reached,
  * and every buggy variant must still be caught with the property it declares
- * — "harness lost power" otherwise. Work is split into items (one exploration
- * and one item per seed and variant) that `--shard i/n` divides
+ * — "harness lost power" otherwise. Work is split into items (one exploration,
+ * one per family member of a variant that must hold, and one per seed and variant) that `--shard i/n` divides
  * deterministically, and `--time-limit` bounds.
  */
 import type { AnyModel } from '../model/contract.js';
 import type { Problem } from '../properties/suite.js';
 import { checkExploreItem, checkLivenessItem, checkSeedItem, seeds } from '../properties/suite.js';
 import { eventuallyNames } from '../properties/liveness.js';
+import { exploreMember, familyOf, memberOf, memberProblems } from '../properties/family.js';
 import { exitFor } from './exit.js';
 
 /** A budget profile. */
@@ -23,11 +24,16 @@ export interface Profile {
   readonly compareShortest: boolean;
   /** Also check each variant's eventually-properties on lassos (a whole-graph search per variant). */
   readonly liveness: boolean;
+  /**
+   * State budget of each family-member item (properties/family.ts), below the
+   * member's own; `undefined`: the member's own budget.
+   */
+  readonly familyCap?: number;
 }
 
 /** The documented budget profiles. */
 export const PROFILES: Record<string, Profile> = {
-  quick: { seeds: 1, runs: 2_000, maxStates: 50_000, allowIncomplete: true, compareShortest: false, liveness: false },
+  quick: { seeds: 1, runs: 2_000, maxStates: 50_000, allowIncomplete: true, compareShortest: false, liveness: false, familyCap: 10_000 },
   ci: { seeds: 3, runs: 5_000, maxStates: 2_000_000, allowIncomplete: false, compareShortest: false, liveness: false },
   deep: { seeds: 10, runs: 10_000, maxStates: 5_000_000, allowIncomplete: false, compareShortest: true, liveness: true },
 };
@@ -40,6 +46,8 @@ export interface WorkItem {
   readonly seed?: number;
   /** The liveness check of the variant (deep profile), instead of the exploration. */
   readonly liveness?: boolean;
+  /** The exploration of this member of the model's family, instead of the exploration configuration. */
+  readonly member?: string;
 }
 
 /** Every item of a gate run, in a fixed order. */
@@ -48,6 +56,8 @@ export function workItems(models: readonly AnyModel[], profile: Profile, seedBas
   for (const model of models)
     for (const v of model.variants) {
       items.push({ model, variant: v.name });
+      // a variant that must hold is held to every member; a buggy one is judged on its own configuration
+      if (v.expect.kind !== 'violates') for (const f of familyOf(model)) items.push({ model, variant: v.name, member: f.name });
       if (profile.liveness && eventuallyNames(model.machine(v.name, v.exploreConfig ?? model.smallConfig)).length) items.push({ model, variant: v.name, liveness: true });
       for (const s of seeds(profile.seeds)) items.push({ model, variant: v.name, seed: seedBase + s - 1 });
     }
@@ -91,6 +101,10 @@ export function runItems(items: readonly WorkItem[], profile: Profile, deadline?
     if (item.liveness) {
       const { result, problems } = checkLivenessItem(item.model, item.variant, profile);
       out.push({ item, problems, ms: performance.now() - t0, detail: `liveness: ${result ? `${result.states} states, ${result.violations.size ? [...result.violations.keys()].join(' ') : 'no violation'}` : 'no eventually-property'}` });
+    } else if (item.member !== undefined) {
+      const o = exploreMember(item.model, item.variant, memberOf(item.model, item.member), profile.familyCap);
+      const detail = `family ${o.member}: ${o.states} states${o.complete ? ', complete' : ', bounded'}${o.violated.length ? `, violates ${o.violated.join(' ')}` : ''}`;
+      out.push({ item, problems: memberProblems(item.model, item.variant, o), ms: performance.now() - t0, detail });
     } else if (item.seed === undefined) {
       const { bfs, problems } = checkExploreItem(item.model, item.variant, profile);
       const detail = bfs.counterexample ? `explore: shortest ${bfs.counterexample.steps.length} steps` : `explore: ${bfs.states} states${bfs.complete ? ', complete' : ', bounded'}`;

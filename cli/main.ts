@@ -16,6 +16,7 @@ import { MODEL_THREW, ReplayDivergence, replayLabels } from '../properties/check
 import type { ExploreOptions, ExploreProgress } from '../properties/explore.js';
 import { exploreParallel } from '../properties/explore-parallel.js';
 import { engineFigures, explore, verdict } from '../properties/explore.js';
+import { exploreFamily, familyOf, memberLine } from '../properties/family.js';
 import { checkLiveness, replayLasso, type LivenessOptions } from '../properties/liveness.js';
 import { randomCheck } from '../properties/random.js';
 import { LockGraph } from '../properties/lockorder.js';
@@ -52,9 +53,10 @@ commands:
       [--property P] [--time-limit S] [--out DIR] [--junit FILE] [--summary FILE] [--html DIR]
                                          random search; no MODEL: every variant of every model
   explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--workers N] [--keep-going] [--out DIR]
-                [--liveness] [--config JSON|FILE]
+                [--liveness] [--config JSON|FILE] [--family]
                                          exhaustive breadth-first search of the small configuration;
-                                         --liveness: check the eventually-properties on lassos instead
+                                         --liveness: check the eventually-properties on lassos instead;
+                                         --family: every member of the model's family, one verdict
   repro FILE                             re-execute a replay file (or its .itf.json) and print its trace
   report FILE --html OUT                 render a replay or ITF file as one self-contained HTML page
   ci [--profile quick|ci|deep] [--seed N] [--shard i/n] [--time-limit S]
@@ -85,6 +87,9 @@ options:
   --keep-going    explore: do not stop at a violation; save the shortest trace of every property violated
   --check-model   run, explore: first check on a random walk that the model does not mutate its input
                   states and that actions and next depend on the state alone (exit 2 naming the step)
+  --family        explore: each member of the model's family of configurations, bounded by the
+                  member's state budget (--max-states lowers it); "holds on the family (k of n
+                  members complete)", or the members that catch a buggy variant
   --liveness      explore: the liveness engine (weak fairness, environment eventually stopping);
                   a violation is a lasso (prefix, then a cycle repeated forever) or a stuck state
   --profile P     ci budget: quick (1 seed x 2,000 runs, explorations bounded at 50k states),
@@ -257,7 +262,7 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
     options: {
       variant: { type: 'string' }, 'max-states': { type: 'string' }, 'max-depth': { type: 'string' }, 'time-limit': { type: 'string' },
       exact: { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, out: { type: 'string' },
-      liveness: { type: 'boolean' }, config: { type: 'string' }, 'keep-going': { type: 'boolean' }, 'check-model': { type: 'boolean' },
+      liveness: { type: 'boolean' }, config: { type: 'string' }, 'keep-going': { type: 'boolean' }, 'check-model': { type: 'boolean' }, family: { type: 'boolean' },
     },
   });
   const keepGoing = values['keep-going'] === true;
@@ -265,6 +270,11 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
   if (positionals.length > 1 || name === undefined) throw new UsageError('explore takes exactly one MODEL');
   const m = pick(known, name);
   const v = variantOf(m, values.variant ?? 'reference');
+  if (values.family) {
+    if (values.config !== undefined || values.liveness || values.workers !== undefined) throw new UsageError('--family explores the declared members: no --config, --liveness or --workers');
+    const cap = values['max-states'] !== undefined ? nat('max-states', values['max-states'], 0, 1) : undefined;
+    return exploreFamilyCmd(m, v.name, cap, values.out ?? 'mmcheck-out', out);
+  }
   const base = v.exploreConfig ?? m.smallConfig;
   const config = values.config !== undefined ? configOver(m, base, values.config) : base;
   const maxStates = nat('max-states', values['max-states'], 5_000_000, 1);
@@ -319,6 +329,27 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
 function hygiene(m: AnyModel, variant: string, config: unknown): void {
   const p = checkModel(m.machine(variant, config));
   if (p) throw new InputError(`${m.name} ${variant}: ${hygieneMessage(p)}`);
+}
+
+/**
+ * `explore --family`: the variant on every member of the model's family, one
+ * line per member and one verdict; the first counterexample met is saved
+ * with its member's configuration, so `repro` replays it.
+ */
+function exploreFamilyCmd(m: AnyModel, variant: string, cap: number | undefined, dir: string, out: (s: string) => void): number {
+  if (!familyOf(m).length) throw new UsageError(`model '${m.name}' declares no family`);
+  const f = exploreFamily(m, variant, cap, (o) => out(memberLine(o)));
+  const first = f.outcomes.find((o) => o.counterexample);
+  if (first?.counterexample && first.property !== undefined) {
+    const message = first.counterexample.violations.find((x) => x.property === first.property)?.message ?? '';
+    const finding = { property: first.property, message, trace: first.counterexample, provenance: { engine: 'explore' as const, config: first.config } };
+    const saved = saveCounterexample(dir, foundOf(m, variant, finding, { modelPath, preemptions: preemptions(m.machine(variant, first.config), first.counterexample) }));
+    out(saved.text.trimEnd());
+    out(`member ${first.member}: shortest counterexample ${first.counterexample.steps.length} steps, written to ${saved.json}`);
+  }
+  out(f.summary);
+  const caught = variantOf(m, variant).expect.kind === 'violates' && first?.property !== undefined ? [violationKind(m, variant, first.property)] : [];
+  return exitFor([...f.problems.map((p) => p.kind), ...caught]);
 }
 
 /** `explore --liveness`: the eventually-properties of one variant, a lasso saved and printed on a violation (exit 4). */

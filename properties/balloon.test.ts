@@ -25,6 +25,7 @@ import { replayLabels, runTrace } from './check.js';
 import { explore } from './explore.js';
 import { randomCheck } from './random.js';
 import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET } from '../test/variants.js';
+import { exploreFamily } from './family.js';
 
 /**
  * Pinned: a change to the balloon state space shows up here in review. This
@@ -310,5 +311,50 @@ describe('balloon symmetry reduction and replay', () => {
     const back = replayLabels(m, f.trace.steps.map((s) => actionLabel(s.action)));
     expect(back.trace.violations).toEqual(f.trace.violations);
     expect(() => balloonModel.parseConfig({ ...SMALL, movable: [true] })).toThrow(/movable/);
+  });
+});
+
+describe('balloon family (issue 15)', () => {
+  /** Pinned reference states of every member (§7's reduction itself is pinned above). */
+  const MEMBER_STATES: Record<string, number> = {
+    'cap-one-page': 1_012,
+    'cap-zero-pages': 16,
+    'total-below-min-mem': 16,
+    'negative-request': 7_128,
+    'request-over-cap': 461,
+    'one-entry-arrays': 906,
+    'three-entry-arrays': 8_400,
+    oom: 6_774,
+    'oom-during-offline': 20_788,
+    'offline-retry': 1_882,
+    'veto-at-priority-0': 1_066,
+    'no-veto-no-alloc-failure': 750,
+    'other-allocations': 5_530,
+    disable: 3_954,
+    'pinned-and-movable-pages': 1_002,
+    'preloaded-balloon': 47,
+    'offline-movable-block': 1_484,
+  };
+  const family = balloon.family ?? [];
+
+  test('the reference holds on every member, complete, pinned counts', () => {
+    const f = exploreFamily(balloonModel, 'reference');
+    expect(f.summary).toBe('reference holds on the family (17 of 17 members complete)');
+    expect(Object.fromEntries(f.outcomes.map((o) => [o.member, o.states]))).toEqual(MEMBER_STATES);
+  });
+
+  test.each([
+    ['V1', 'B5', 'cap-one-page'],
+    ['robert', 'B6', 'one-entry-arrays'],
+    ['V2', 'B6', 'cap-one-page'],
+    ['W1', 'deadlock', 'disable'],
+    ['W2', 'sleep-in-atomic', 'offline-movable-block'],
+    ['W3', 'lock-discipline', 'offline-retry'],
+    ['W4', 'B9', 'veto-at-priority-0'],
+    ['W5', 'B2', 'one-entry-arrays'],
+  ])('%s (%s) is caught on the member %s too (besides its exploration configuration)', (variant, property, member) => {
+    const m = family.find((x) => x.name === member);
+    if (!m) throw new Error(`no member ${member}`);
+    expect(explore(machineOf(variant, m.config), { target: property }).counterexample?.violations.map((v) => v.property)).toContain(property);
   });
 });

@@ -13,6 +13,7 @@ import { replayLabels } from './check.js';
 import { explore } from './explore.js';
 import { randomCheck } from './random.js';
 import { buggyVariants, expectCaught, expectedProperty, expectHolds, shortestOf, HOLDS_BUDGET } from '../test/variants.js';
+import { familyTests } from '../test/family.js';
 
 /** Pinned: a change to the memcg state space shows up here in review. */
 const REFERENCE_STATES = 345_707;
@@ -66,7 +67,7 @@ describe('every memcg property can fail', () => {
   const m = memcg.machine('reference', SMALL);
   const s0 = m.init();
   const w = (x: Partial<Writer>): Writer => ({
-    pc: 'P3', input: '8K', val: 8192, retry: 2, minUsage: 12288, signal: false, result: null, noProgress: 0, steps: 3, bound: 17, ...x,
+    pc: 'P3', input: '8K', val: 8192, retry: 2, minUsage: 12288, signal: false, result: null, noProgress: 0, seenMin: 12288, steps: 3, bound: 17, ...x,
   });
   const check = (name: string, t: Transition<MemcgState, MemcgAction>): string | undefined => {
     const p = m.properties.find((x) => x.name === name);
@@ -80,6 +81,19 @@ describe('every memcg property can fail', () => {
     const prev = { ...s0, writers: { S: w({ pc: 'P4', retry: 0, noProgress: 1 }) } };
     const next = { ...s0, writers: { S: w({ pc: 'done', retry: 0, noProgress: 1, result: 'EBUSY' }) } };
     expect(check('M3', { prev, action: { type: 'P4', w: 'S' }, next })).toMatch(/after 1 rounds/);
+  });
+  test('M3 counts rounds by its own rule from what each round observed, not by the loop\'s retry bookkeeping', () => {
+    // S writes 8K with 3 pages charged: S0, S1, S3 (over), S2, S4, then reclaim
+    let s = m.init();
+    for (const a of [{ type: 'P0', w: 'S', input: '8K' }, { type: 'P1', w: 'S' }, { type: 'P3', w: 'S' }, { type: 'P2', w: 'S' }, { type: 'P4', w: 'S' }] as const) s = m.next(s, a);
+    const progressed = m.next(s, { type: 'P5', w: 'S', r: 1 });
+    expect(progressed.writers.S).toMatchObject({ noProgress: 0, seenMin: 8192 });
+    const flat = m.next(s, { type: 'P5', w: 'S', r: 0 });
+    expect(flat.writers.S).toMatchObject({ noProgress: 1, seenMin: 12288 });
+    // a loop that gave up after rounds its rule wrongly called flat: the ghost disagrees, M3 fails
+    const prev = { ...progressed, writers: { S: { ...progressed.writers.S!, pc: 'P4' as const, retry: 0 } } };
+    const next = { ...prev, writers: { S: { ...prev.writers.S, pc: 'done' as const, result: 'EBUSY' as const } } };
+    expect(check('M3', { prev, action: { type: 'P4', w: 'S' }, next })).toMatch(/after 0 rounds without progress, not 2/);
   });
   test('M4: the shrink writer changing the limit', () => {
     const prev = { ...s0, writers: { S: w({}) } };
@@ -110,4 +124,29 @@ describe('replay', () => {
     const again = replayLabels(memcgModel.machine('V2', f.config) as AnyMachine, f.trace.steps.map((s) => s.label)).trace;
     expect(JSON.stringify(again)).toBe(JSON.stringify(f.trace));
   });
+});
+
+/** Pinned reference state counts of the family (model/memcg/family.ts). */
+familyTests(memcgModel, {
+  'input-suffixes': 355,
+  'input-bases': 204,
+  'input-not-page-multiple': 284,
+  'input-empty-and-newline': 396,
+  'input-malformed': 12,
+  'input-near-wrap': 28,
+  'limit-at-usage': 1014,
+  'limit-unlimited': 4935,
+  'usage-zero': 28,
+  'all-pinned': 14,
+  'one-reclaimable': 18,
+  'retries-zero': 6,
+  'retries-one': 47,
+  'swap-cluster-two': 83,
+  'reclaim-max-one': 38,
+  signals: 2436,
+  'second-limit-writer': 753,
+  'uncharge-and-toggles': 225,
+  'charger-no-wait': 136,
+  'charger-unbounded': 17003,
+  'no-writes': 388,
 });

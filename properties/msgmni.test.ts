@@ -11,12 +11,14 @@ import type { AnyMachine, Transition } from '../model/contract.js';
 import { actionLabel, erase } from '../model/contract.js';
 import { notifierChain } from '../model/kernel/notifier.js';
 import { FOCUS, parseMsgmniConfig, SMALL, SPEC_SMALL, TWO_CREATORS, TWO_WRITERS, TWO_WRITERS_ZEROING } from '../model/msgmni/config.js';
-import { formula, KERNEL, msgmniRange, recomputeMsgmni, SCALED } from '../model/msgmni/formula.js';
+import { formula, KERNEL, recomputeMsgmni, SCALED } from '../model/msgmni/formula.js';
+import { allowedRange } from '../model/msgmni/formula-oracle.js';
 import { msgmni, msgmniMachine, msgmniModel, msgmniRestricted, PROPERTY_NAMES } from '../model/msgmni/model.js';
 import type { MsgmniAction, MsgmniConfig, MsgmniState } from '../model/msgmni/state.js';
 import { LOCKS } from '../model/msgmni/state.js';
 import { replayLabels } from './check.js';
 import { explore } from './explore.js';
+import { exploreFamily } from './family.js';
 import { randomCheck } from './random.js';
 import { seeds } from './suite.js';
 import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET } from '../test/variants.js';
@@ -70,7 +72,8 @@ describe('msgmni formula (ipc/msg.c recompute_msgmni, v2.6.27)', () => {
     expect(formula(100, 9, SCALED)).toBe(0); // a = 11 ≥ 1, above 8 / 9 = 0
   });
 
-  test('P1 range: [min(16, 32768/n), max(16, 32768/n)]', () => {
+  test('P1 range (the oracle\'s): [min(16, 32768/n), max(16, 32768/n)], and the model\'s f stays in it', () => {
+    const msgmniRange = (n: number): readonly [number, number] => allowedRange('kernel', n);
     expect(msgmniRange(1)).toEqual([16, 32768]);
     expect(msgmniRange(2048)).toEqual([16, 16]);
     expect(msgmniRange(4096)).toEqual([8, 16]);
@@ -259,7 +262,7 @@ describe('every msgmni property can fail', () => {
   test('P3 and P3+: a recompute of a hand value; a write returning with another value', () => {
     const manual = withInit(s0, { manual: true, msgmni: 3, auto: 0 });
     expect(check('P3', { prev: manual, action: rc, next: withInit(manual, { msgmni: 8 }) })).toMatch(/hand-set msgmni 3 became 8 at RC by K/);
-    const e: MsgmniState = { ...s0, ctxs: { E: { kind: 'E', pc: 'E1', v: 3, old: 0, rc: null, reenable: false } } };
+    const e: MsgmniState = { ...s0, ctxs: { E: { kind: 'E', ns: 'init', pc: 'E1', v: 3, old: 0, rc: null, reenable: false } } };
     expect(check('P3+', { prev: e, action: { type: 'E1', ctx: 'E' }, next: withInit(s0, { msgmni: 8 }) })).toMatch(/write of 3 .* leaving 8/);
   });
   test('P4: a freed namespace linked, a cycle, and the quiescent set and count', () => {
@@ -341,5 +344,80 @@ describe('msgmni model plumbing', () => {
     const s2 = m.next(s1, { type: 'H1', ctx: 'H' });
     expect(s2.k.locks[LOCKS.memory]).toMatchObject({ readers: [] });
     expect(s2.wq.items.ipc_memory_wq?.pending).toBe(true);
+  });
+});
+
+describe('msgmni family (issue 15)', () => {
+  /** Pinned reference states of every member but `small` (pinned above as REFERENCE_STATES). */
+  const MEMBER_STATES: Record<string, number> = {
+    'scaled-below-lower-clamp': 2_190,
+    'no-lowmem-at-boot': 470,
+    'scaled-above-upper-clamp': 1_048,
+    'kernel-below-lower-clamp': 1_055,
+    'kernel-above-upper-clamp': 1_048,
+    'block-offline-at-boot': 4_026,
+    'three-memory-events': 188,
+    'no-events': 1,
+    'two-creators': 4_392,
+    'auto-out-of-range': 124,
+    'manual-zero': 543,
+    'two-manual-writes': 7_841,
+    'two-auto-writes': 1_506,
+    'writers-in-created-ns': 2_452,
+  };
+  const family = msgmni.family ?? [];
+
+  test('the reference holds on every member, complete, every witness of the member reached, pinned counts', () => {
+    expect(family.map((m) => m.name)).toEqual(['small', ...Object.keys(MEMBER_STATES)]);
+    const fam = erase({ ...msgmni, family: family.filter((m) => m.name !== 'small') });
+    const f = exploreFamily(fam, 'reference');
+    expect(f.summary).toBe('reference holds on the family (14 of 14 members complete)');
+    expect(Object.fromEntries(f.outcomes.map((o) => [o.member, o.states]))).toEqual(MEMBER_STATES);
+    expect(f.problems).toEqual([]);
+  });
+
+  test.each([
+    ['V1', 'two-manual-writes'],
+    ['V2', 'two-creators'],
+    ['V3', 'scaled-above-upper-clamp'],
+    ['V4', 'kernel-below-lower-clamp'],
+    ['W1', 'kernel-above-upper-clamp'],
+    ['W2', 'two-creators'],
+    ['W3', 'writers-in-created-ns'],
+    ['W4-26', 'two-manual-writes'],
+    ['W4-27', 'small'],
+  ])('%s is caught on the member %s too (besides its exploration configuration)', (variant, member) => {
+    const m = family.find((x) => x.name === member);
+    if (!m) throw new Error(`no member ${member}`);
+    expect(explore(machineOf(variant, m.config), { target: expected(variant) }).counterexample?.violations.map((v) => v.property)).toContain(expected(variant));
+  });
+});
+
+describe('msgmni fidelity: sysctl writers in a created namespace', () => {
+  const inNs1: MsgmniConfig = { ...SMALL, writerNs: 'ns1' };
+  test('W3 overwrites the value written to ns1 (P3+ names ns1); V1 lets a walk overwrite ns1\'s hand value (P3)', () => {
+    const w3 = explore(machineOf('W3', inNs1), { target: 'P3+' }).counterexample;
+    expect(w3?.violations.find((v) => v.property === 'P3+')?.message).toMatch(/to ns1's msgmni returned/);
+    const v1 = explore(machineOf('V1', inNs1), { target: 'P3' }).counterexample;
+    expect(v1?.violations.find((v) => v.property === 'P3')?.message).toMatch(/^ns1's hand-set msgmni/);
+  });
+  test('a write starts only once ns1 is set up, and no destroy of ns1 starts while one is in flight', () => {
+    const r = explore({ ...machineOf('reference', inNs1), properties: [] } as AnyMachine, { maxStates: 50_000 });
+    expect(r.complete).toBe(true);
+    const m = msgmniMachine('reference', inNs1);
+    const s0 = m.init();
+    expect(m.actions(s0).map((a) => a.type)).not.toContain('write_msgmni');
+    // create, then run the creator to its end: the writes open
+    let s = m.next(s0, { type: 'create' });
+    while (s.ctxs['C:ns1']) s = m.next(s, m.actions(s).find((a) => 'ctx' in a && a.ctx === 'C:ns1') ?? { type: 'create' });
+    expect(m.actions(s).map((a) => a.type)).toContain('write_msgmni');
+    const writing = m.next(s, { type: 'write_msgmni', v: 3 });
+    expect(writing.ctxs.E?.kind === 'E' && writing.ctxs.E.ns).toBe('ns1');
+    expect(m.actions(writing).map((a) => a.type)).not.toContain('destroy');
+  });
+  test('parseConfig takes writerNs init or ns1, and refuses ns1 without a create', () => {
+    expect(parseMsgmniConfig({ ...SMALL, writerNs: 'ns1' }).writerNs).toBe('ns1');
+    expect(() => parseMsgmniConfig({ ...SMALL, writerNs: 'ns2' })).toThrow(/writerNs/);
+    expect(() => parseMsgmniConfig({ ...SMALL, writerNs: 'ns1', creates: 0, destroys: 0 })).toThrow(/needs a create/);
   });
 });

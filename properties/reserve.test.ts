@@ -136,8 +136,18 @@ describe('every reserve property can fail', () => {
   test('R1: a negative usage, and a charge admitted over the limit', () => {
     expect(check('R1', { next: { ...s0, nodes: { ...s0.nodes, r: { ...s0.nodes.r, usage: -1 } } } })).toMatch(/usage of r is -1/);
     const prev = { ...s0, nodes: { ...s0.nodes, r: { ...s0.nodes.r, usage: 6 } }, ctx: { ...s0.ctx, E1: { ...idle, pc: 'K3' as const, cache: 4, amount: 4 } } };
-    const next = { ...prev, ctx: { ...prev.ctx, E1: { ...idle, pc: 'K7' as const, cache: 4, amount: 4, charged: 4 } } };
-    expect(check('R1', { prev, action: { type: 'K3', ctx: 'E1' }, next })).toMatch(/charged 4 at K3 with usage 6, limit 8/);
+    const next = { ...prev, nodes: { ...prev.nodes, r: { ...prev.nodes.r, usage: 10 } }, ctx: { ...prev.ctx, E1: { ...idle, pc: 'K7' as const, cache: 4, amount: 4, charged: 4 } } };
+    expect(check('R1', { prev, action: { type: 'K3', ctx: 'E1' }, next })).toMatch(/K3 charged 4 on r with usage 6, limit 8/);
+  });
+
+  test('R2 computes each charge from the object\'s cache (accounting-oracle.ts), not from what the model recorded it charged', () => {
+    // a charge path that charges and records 1 unit for a 2-unit object agrees with itself: usage 1, recorded 1
+    const obj = { cache: 2, emerg: true, pool: false, res: 'r' as const, charged: 1, n: 1 };
+    const s = { ...s0, nodes: { ...s0.nodes, r: { ...s0.nodes.r, usage: 1 } }, objs: [obj] };
+    expect(check('R2', { next: s })).toMatch(/usage of r is 1 but its outstanding charges sum to 2/);
+    // a context in K7 holds the charge of its cache whatever its own `charged` says
+    const held = { ...s0, nodes: { ...s0.nodes, r: { ...s0.nodes.r, usage: 0 } }, ctx: { ...s0.ctx, E1: { ...idle, pc: 'K7' as const, cache: 4, amount: 4, charged: 0 } } };
+    expect(check('R2', { next: held })).toMatch(/usage of r is 0 but its outstanding charges sum to 4/);
   });
 
   test('L1: a waiter asleep although its charge fits is reported as a stuck waiter', () => {

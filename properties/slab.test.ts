@@ -169,6 +169,18 @@ describe('every slab property can fail', () => {
     expect(check('S1r', t)).toMatch(/plain P0 received/);
   });
 
+  test('S1 and S2 judge by the allocator\'s answer (ghost fromReserve), not the design\'s flag: a lost flag cannot hide a leak', () => {
+    const prev = withReserve();
+    // a design bug that forgets the flag: the page came from the reserve, its flag says it did not
+    const forgot = (x: SlabState): SlabState => ({ ...x, pages: x.pages.map((p) => (p ? { ...p, reserve: false } : p)) });
+    const next: SlabState = { ...prev, ctxs: { ...prev.ctxs, P0: { ...prev.ctxs.P0!, held: [0] } } };
+    const t = { prev: forgot(prev), action: { type: 'slab_alloc', ctx: 'P0', cache: 0 } as const, next: forgot(next) };
+    expect(t.next.pages[0]).toMatchObject({ reserve: false, fromReserve: true });
+    expect(check('S1', t)).toMatch(/plain P0 received an object of reserve page 0/);
+    const page = { cache: 0, reserve: false, fromReserve: true, free: 0 };
+    expect(check('S2', { next: { ...prev, pages: [page, page, page], ctxs: { ...prev.ctxs, E0: { ...prev.ctxs.E0!, held: [] } } } })).toMatch(/3 reserve slab pages/);
+  });
+
   test('S1r: a flag cleared where no plain page allocation succeeded and no slab is free (P4)', () => {
     const p4 = slab.machine('W2', W2_CONFIG);
     const s1 = p4.next(p4.next(p4.next(p4.init(), { type: 'pressure', on: true }), { type: 'cache_alloc_refill', ctx: 'E0', cache: 0 }), { type: 'cache_grow', ctx: 'E0', cache: 0 });
@@ -181,7 +193,7 @@ describe('every slab property can fail', () => {
 
   test('S2: reserve pages pinned beyond the bound; v3.6 SLAB arrays do it once an entitled context has allocated four objects', () => {
     const prev = withReserve();
-    const page = { cache: 0, reserve: true, free: 0 };
+    const page = { cache: 0, reserve: true, fromReserve: true, free: 0 };
     const pinned: SlabState = { ...prev, pages: [page, page, page], ctxs: { ...prev.ctxs, E0: { ...prev.ctxs.E0!, held: [] } } };
     expect(check('S2', { next: pinned })).toMatch(/3 reserve slab pages > ⌈0\/2⌉ \+ 2/);
     const r = explore(machineOf('W2', { ...W2_CONFIG, allocs: null }), { target: 'S2' });

@@ -3,6 +3,7 @@
  * of a configuration read from a replay file, and random configurations.
  */
 import fc from 'fast-check';
+import type { FamilyMember } from '../contract.js';
 import type { BalloonConfig, PageState } from './state.js';
 
 /**
@@ -203,3 +204,38 @@ function focused(cmmNrPages: fc.Arbitrary<number>): fc.Arbitrary<BalloonConfig> 
       movable: [false, ...r.movable],
     }));
 }
+
+/** The members' usual reduction: min_mem 7 pages caps the balloon at 1 entry (8 − 7), and no online. */
+const ONE_PAGE = { minMem: 7, onlineEvents: 0 } as const;
+
+/**
+ * The family around {@link SMALL} (issue 15): each side of every clamp of
+ * `cmm_get_mpp` (a negative request, a request over the min_mem cap, the cap
+ * at 1 and 0 pages, total memory below min_mem), array sizes 1 and 3, every
+ * optional event present (OOM, offline retry, other allocations, disable,
+ * the priority-0 veto) and absent (no veto, allocations that never fail),
+ * pages other users hold, a balloon that starts full, and the offline of
+ * the block with only MOVABLE pageblocks. Members keep most of §7 but cap the
+ * balloon low ({@link ONE_PAGE}) so the family explores in seconds; `small`
+ * is §7's reduction itself, explored by plain `explore` and pinned in the
+ * suite (about 15 s alone, so it is not repeated here).
+ */
+export const BALLOON_FAMILY: readonly FamilyMember<BalloonConfig>[] = [
+  { name: 'cap-one-page', why: 'min_mem 7 of 8 pages: total − t < min_mem caps the target at 1', config: { ...SMALL, minMem: 7 } },
+  { name: 'cap-zero-pages', why: 'min_mem = total: the cap is 0, nothing is ever loaned', config: { ...SMALL, minMem: 8, loanRequests: [3] } },
+  { name: 'total-below-min-mem', why: 'total < min_mem: cmm_get_mpp\'s first test forces t = 0', config: { ...SMALL, minMem: 9, loanRequests: [3] } },
+  { name: 'negative-request', why: 'loan_request −1: t < 0 forces 0, then 3 loans again', config: { ...SMALL, ...ONE_PAGE, loanRequests: [-1, 3] } },
+  { name: 'request-over-cap', why: 'loan_request 5 over a cap of 1: the cap decides', config: { ...SMALL, ...ONE_PAGE, loanRequests: [5] } },
+  { name: 'one-entry-arrays', why: 'CMM_NR_PAGES 1: every A6 fills the head, every loan needs a list page', config: { ...SMALL, ...ONE_PAGE, cmmNrPages: 1 } },
+  { name: 'three-entry-arrays', why: 'CMM_NR_PAGES 3 with 3 loans: one array that is full only at the end', config: { ...SMALL, onlineEvents: 0, vetoCallback: false, allocFail: false, cmmNrPages: 3 } },
+  { name: 'oom', why: 'the OOM notifier\'s FREE and O2/O3 (oom_freed lowers the target), no hotplug', config: { ...SMALL, oomEvents: 1, offlineEvents: 0, onlineEvents: 0, minMem: 6 } },
+  { name: 'oom-during-offline', why: 'the OOM notifier\'s FREE against an offline\'s isolation (W1\'s shape)', config: { ...SMALL, ...ONE_PAGE, oomEvents: 1, vetoCallback: false, allocFail: false, loanRequests: [3] } },
+  { name: 'offline-retry', why: 'a second offline attempt after the first one fails or is vetoed', config: { ...SMALL, ...ONE_PAGE, offlineEvents: 2 } },
+  { name: 'veto-at-priority-0', why: 'the priority-0 callback (ehca/ehea) vetoes after CMM ran, no priority-5 veto', config: { ...SMALL, ...ONE_PAGE, vetoCallback: false, veto0: true } },
+  { name: 'no-veto-no-alloc-failure', why: 'every optional failure absent: no vetoing callback, allocations always succeed', config: { ...SMALL, ...ONE_PAGE, vetoCallback: false, allocFail: false } },
+  { name: 'other-allocations', why: 'another user allocates and frees pages (movable or pinned) meanwhile', config: { ...SMALL, ...ONE_PAGE, otherEvents: 1 } },
+  { name: 'disable', why: 'the disable write: kthread_stop, then FREE(loaned)', config: { ...SMALL, ...ONE_PAGE, disable: true } },
+  { name: 'pinned-and-movable-pages', why: 'pages other users hold at boot: a pinned one in the offline block, a movable one to migrate', config: { ...SMALL, minMem: 6, onlineEvents: 0, initial: ['free', 'other_pinned', 'free', 'other_movable', 'free', 'free', 'free', 'free'] } },
+  { name: 'preloaded-balloon', why: 'the balloon starts with two full arrays in block 0 and a request of 0: FREE against an offline', config: { ...SMALL, minMem: 4, onlineEvents: 0, loanRequests: [0], preload: [[4, 0, 1], [5, 2, 3]] } },
+  { name: 'offline-movable-block', why: 'offline of block 1, whose pageblocks are all MOVABLE: isolation skips CMM\'s count', config: { ...SMALL, ...ONE_PAGE, offlineBlocks: [1] } },
+];

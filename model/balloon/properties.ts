@@ -33,7 +33,7 @@
  */
 import type { Property, Transition } from '../contract.js';
 import type { BalloonFlags, Geometry } from './model.js';
-import { mppTarget } from './model.js';
+import { specTarget } from './mpp-oracle.js';
 import type { BalloonAction, BalloonConfig, BalloonState, FreeCall, PageState } from './state.js';
 
 type T = Transition<BalloonState, BalloonAction>;
@@ -168,7 +168,9 @@ export function balloonProperties(c: BalloonConfig, f: BalloonFlags, g: Geometry
         if (f.handLock) return undefined;
         const m = mutexOf(next);
         if (m.corrupt) return `hotplug_mutex is corrupt (count ${m.count})`;
-        if ((m.owner === 'H') !== next.H.cmm.holds) return next.H.cmm.holds ? 'CMM callback between G1 and U1 without owning hotplug_mutex' : 'the hotplug task owns hotplug_mutex outside G1…U1';
+        // the ghost written at G1 and U1, not the W3 fix's own `holds` flag
+        const window = next.H.ghost.betweenG1U1;
+        if ((m.owner === 'H') !== window) return window ? 'CMM callback between G1 and U1 without owning hotplug_mutex' : 'the hotplug task owns hotplug_mutex outside G1…U1';
         return undefined;
       },
     },
@@ -225,7 +227,7 @@ export function balloonProperties(c: BalloonConfig, f: BalloonFlags, g: Geometry
       doc: 'while the thread runs and memory suffices, loaned eventually equals the target cmm_get_mpp computes (lasso check under weak fairness)',
       pending: (s) => {
         if (s.stop || s.T.pc === 'exited') return [];
-        const want = mppTarget(s, c.minMem);
+        const want = specTarget(s, c.minMem);
         if (want === s.loaned) return [];
         if (want < s.loaned) return ['loaned'];
         let free = 0;

@@ -94,6 +94,12 @@ export interface OpGhost {
   readonly cbFailed: 'none' | 'veto' | 'cmm';
   /** Pages G4 unloaned in this offline (B10; not part of the exhaustive view). */
   readonly unloaned: number;
+  /**
+   * B3's ghost: G1 of this offline took hotplug_mutex and its U1 has not run
+   * yet. Written at G1 and U1 for B3 only; the W3 fix keeps its own flag
+   * (`CmmCallback.holds`), which B3 must not trust.
+   */
+  readonly betweenG1U1: boolean;
 }
 
 /** The hotplug task H: the online/offline request in flight and CMM's callback state. */

@@ -174,7 +174,7 @@ export function balloonView(s: BalloonState, cls: PageClasses, symmetric = true)
         ].join(',')
       : '_',
     `${s.H.cmm.pc ?? '_'},${b(s.H.cmm.holds)},${ms(s.H.cmm.frees)}`,
-    `${b(gh.lateA6)}${gh.cbFailed}`,
+    `${b(gh.lateA6)}${gh.cbFailed}${b(gh.betweenG1U1)}`,
     [s.oomLeft, s.offlineLeft, s.onlineLeft, s.otherLeft, s.disableLeft].join(','),
     `${s.pause.phase},${b(s.pause.allowance)},${b(s.pause.resumable)}`,
     s.oops ?? '',

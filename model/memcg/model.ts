@@ -35,7 +35,7 @@
  *   are the environment, which eventually stops; writer and charger steps
  *   are fair. A charger without a budget (V3) is a thread that charges again
  *   and again, so its `charge` is C's fair step. The liveness key drops the
- *   ghosts only safety properties read (`steps`, `bound`, `noProgress`).
+ *   ghosts only safety properties read (`steps`, `bound`, `noProgress`, `seenMin`).
  * - V1 (a typo that does not compile) and V4 (a design choice) have no
  *   behaviour and are not variants; W2's parse corner cases are in memparse.
  */
@@ -47,7 +47,8 @@ import { erase } from '../contract.js';
 import { kernelState } from '../kernel/state.js';
 import { LLONG_MAX, memparse, PAGE_SIZE } from './memparse.js';
 import type { Charger, MemcgAction, MemcgConfig, MemcgState, PageKind, Writer, WriterId } from './state.js';
-import { memcgProperties } from './properties.js';
+import { memcgProperties, roundWithoutProgress } from './properties.js';
+import { memcgFamily } from './family.js';
 import { memcgRandomConfig, memcgV3RandomConfig, memcgW1RandomConfig, parseMemcgConfig } from './config.js';
 
 const PAGE = PAGE_SIZE;
@@ -218,13 +219,14 @@ function next(s: MemcgState, a: MemcgAction, c: MemcgConfig, f: MemcgFlags): Mem
         const p = memparse(input, { kernel: '2.6.27', roundingWrap: f.roundingWrap });
         d.writers[w] = {
           pc: p.ok ? 'P1' : 'done', input, val: p.ok ? Number(p.bytes) : 0, retry: 0, minUsage: 0, signal: false,
-          result: p.ok ? null : p.errno, noProgress: 0, steps: 1, bound: 0,
+          result: p.ok ? null : p.errno, noProgress: 0, seenMin: 0, steps: 1, bound: 0,
         };
       })
       .with({ type: 'P1' }, ({ w }) => {
         const wr = writer(w);
         wr.retry = c.retries;
         wr.minUsage = d.usage;
+        wr.seenMin = d.usage; // ghost
         wr.bound = 2 + 4 * (c.retries + d.usage / PAGE) + 3;
         wr.pc = 'P3';
       })
@@ -255,10 +257,10 @@ function next(s: MemcgState, a: MemcgAction, c: MemcgConfig, f: MemcgFlags): Mem
         const p = reclaim(d, r, c);
         const noProgress = f.v27Progress ? p === 0 : d.usage >= wr.minUsage;
         if (!f.v27Progress && d.usage < wr.minUsage) wr.minUsage = d.usage;
-        if (noProgress) {
-          wr.retry -= 1;
-          wr.noProgress += 1;
-        }
+        if (noProgress) wr.retry -= 1;
+        // ghosts for M3: the round judged by the property side's rule from what it observed
+        if (roundWithoutProgress(f.v27Progress, { reclaimed: r, swapClusterMax: c.swapClusterMax, usage: d.usage, seenMin: wr.seenMin })) wr.noProgress += 1;
+        wr.seenMin = Math.min(wr.seenMin, d.usage);
         wr.pc = 'P3';
       })
       .with({ type: 'CB1' }, ({ w }) => {
@@ -317,6 +319,7 @@ function next(s: MemcgState, a: MemcgAction, c: MemcgConfig, f: MemcgFlags): Mem
   });
 }
 
+// Stryker disable all: trace text only (lanes, step and function names); the trace tests judge it, no property reads it (fairness is fairnessOf)
 const WRITER_FN: Record<string, [string, string]> = {
   P0: ['res_counter_memparse_write_strategy', 'write(2) of the size; parse it'],
   P1: ['', 'retry := retries, read usage'],
@@ -362,13 +365,15 @@ function describe(a: MemcgAction, c: MemcgConfig): StepInfo {
     .exhaustive();
 }
 
+// Stryker restore all
+
 function quiescent(s: MemcgState): boolean {
   return !WRITERS.some((w) => writerActive(s.writers[w])) && (s.charger === null || s.charger.pc === 'done') && !s.oomPending;
 }
 
 /**
  * The liveness engine's key: also drops the ghosts only safety properties
- * read (`steps`, `bound` for the L1/L1+ step bound, `noProgress` for M3). A
+ * read (`steps`, `bound` for the L1/L1+ step bound, `noProgress` and `seenMin` for M3). A
  * looping writer's step counter would otherwise make V3's graph infinite.
  */
 function livenessView(s: MemcgState): unknown {
@@ -379,10 +384,11 @@ function livenessView(s: MemcgState): unknown {
   for (const w of WRITERS) {
     const x = writers[w];
     if (x) {
-      const { steps, bound, noProgress, ...kept } = x;
+      const { steps, bound, noProgress, seenMin, ...kept } = x;
       void steps;
       void bound;
       void noProgress;
+      void seenMin;
       ws[w] = kept;
     }
   }
@@ -431,6 +437,7 @@ export const memcg: ModelDef<MemcgState, MemcgAction, MemcgConfig> = {
   title: 'memcg memory.shrink_in_bytes (seed 002)',
   spec: '03-memcg-shrink.md',
   smallConfig: SMALL,
+  family: memcgFamily(SMALL),
   randomConfig: memcgRandomConfig,
   propertyNames: ['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'L1', 'L1+', 'L2', 'Q-usage'],
   variants: [

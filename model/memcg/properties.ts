@@ -10,7 +10,8 @@
  * stops), which needs no counter: its key drops the ghosts (model.ts).
  */
 import type { Property, Transition } from '../contract.js';
-import { memparse, PAGE_SIZE } from './memparse.js';
+import { PAGE_SIZE } from './memparse.js';
+import { memparseOracle } from './memparse-oracle.js';
 import type { MemcgFlags } from './model.js';
 import type { MemcgAction, MemcgConfig, MemcgState, Writer, WriterId } from './state.js';
 
@@ -31,6 +32,28 @@ const writerActive = (w: Writer | undefined): boolean => w !== undefined && w.pc
 
 const writerStep = (a: MemcgAction | undefined): a is Extract<MemcgAction, { w: WriterId }> & { type: `P${string}` | `CB${string}` } =>
   a !== undefined && 'w' in a && (a.type.startsWith('P') || a.type.startsWith('CB'));
+
+/** What one reclaim round of a write observed (M3's ghost input, recorded at S5/L5). */
+export interface RoundObservation {
+  /** Pages the reclaim call freed. */
+  readonly reclaimed: number;
+  readonly swapClusterMax: number;
+  /** Usage right after the reclaim. */
+  readonly usage: number;
+  /** The smallest usage the write had observed before this round. */
+  readonly seenMin: number;
+}
+
+/**
+ * M3's own reading of "a round without progress" (spec 03 §3, §5): for the
+ * v2.6.27 rule (V3) reclaim reported nothing (fewer than SWAP_CLUSTER_MAX
+ * pages freed); for the v2.6.33 rule usage did not drop below the smallest
+ * seen in this write. The model calls it only to keep M3's ghost count;
+ * its loop decides on retries with its own code, which M3 judges.
+ */
+export function roundWithoutProgress(v27: boolean, o: RoundObservation): boolean {
+  return v27 ? o.reclaimed < o.swapClusterMax : o.usage >= o.seenMin;
+}
 
 /** All properties of the memcg model for one configuration and variant. */
 export function memcgProperties(c: MemcgConfig, f: MemcgFlags): Property<MemcgState, MemcgAction>[] {
@@ -93,7 +116,8 @@ export function memcgProperties(c: MemcgConfig, f: MemcgFlags): Property<MemcgSt
         if (a?.type !== 'P0') return undefined;
         const w = t.next.writers[a.w];
         if (!w) return `${a.w}0 started no write`;
-        const want = memparse(w.input, { kernel: '2.6.27', roundingWrap: false });
+        // the oracle, not the model's own parser: a parser bug must not agree with itself
+        const want = memparseOracle(w.input, { kernel: '2.6.27', roundingWrap: false });
         if (!want.ok) return w.result === want.errno ? undefined : `${JSON.stringify(w.input)} should give -${want.errno}, got ${w.result ?? 'a value'}`;
         return w.pc === 'P1' && w.val === Number(want.bytes) ? undefined : `${JSON.stringify(w.input)} parsed to ${w.val}, expected ${want.bytes}`;
       },

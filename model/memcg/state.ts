@@ -24,8 +24,15 @@ export interface Writer {
   readonly minUsage: number;
   readonly signal: boolean;
   readonly result: WriteResult | null;
-  /** Ghosts for M3 and L1/L1+: rounds without progress, own steps, own step bound. */
+  /**
+   * Ghosts for M3 and L1/L1+: rounds without progress (counted by the
+   * property side's rule, `roundWithoutProgress` in properties.ts, from what
+   * each round observed — not by the loop's own `retry` bookkeeping), own
+   * steps, own step bound.
+   */
   readonly noProgress: number;
+  /** Ghost for M3: the smallest usage this write has observed (at S1 and after each reclaim). */
+  readonly seenMin: number;
   readonly steps: number;
   readonly bound: number;
 }

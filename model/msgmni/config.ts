@@ -3,6 +3,7 @@
  * a configuration read from a replay file, and random generators.
  */
 import fc from 'fast-check';
+import type { FamilyMember } from '../contract.js';
 import type { MsgmniConfig } from './state.js';
 
 /**
@@ -51,7 +52,7 @@ export const TWO_WRITERS: MsgmniConfig = { ...SMALL, memEvents: 1, manualWrites:
  */
 export const TWO_WRITERS_ZEROING: MsgmniConfig = { ...SMALL, destroys: 0, memEvents: 0, manualValues: [3], autoValues: [1], autoWriters: 2 };
 
-const KEYS: Record<keyof MsgmniConfig, 'nat' | 'bool' | 'ints' | 'formula'> = {
+const KEYS: Record<Exclude<keyof MsgmniConfig, 'writerNs'>, 'nat' | 'bool' | 'ints' | 'formula'> = {
   formula: 'formula',
   base: 'nat',
   block: 'nat',
@@ -82,13 +83,15 @@ export function parseMsgmniConfig(raw: unknown): MsgmniConfig {
       : Array.isArray(v) && v.every(isInt);
     if (!ok) throw new Error(`msgmni config field '${k}' is missing or not a ${kind}`);
   }
-  const extra = Object.keys(o).filter((k) => !(k in KEYS));
+  const extra = Object.keys(o).filter((k) => !(k in KEYS) && k !== 'writerNs');
+  if ('writerNs' in o && o.writerNs !== 'init' && o.writerNs !== 'ns1') throw new Error("msgmni config field 'writerNs' must be 'init' or 'ns1'");
   if (extra.length) throw new Error(`msgmni config has unknown field '${extra[0]}'`);
   const c = o as unknown as MsgmniConfig;
   if (c.creates > 2) throw new Error('msgmni config creates must be at most 2');
   if (c.destroys > c.creates) throw new Error('msgmni config destroys more namespaces than it creates');
   if (c.autoWriters < 1 || c.autoWriters > 2) throw new Error('msgmni config autoWriters must be 1 or 2');
   if (c.block < 1) throw new Error('msgmni config block must be positive');
+  if (c.writerNs === 'ns1' && c.creates < 1) throw new Error("msgmni config writerNs 'ns1' needs a create");
   return c;
 }
 
@@ -164,3 +167,31 @@ export function around(c: MsgmniConfig): fc.Arbitrary<MsgmniConfig> {
     })
     .map((r) => ({ ...c, ...r, destroys: Math.min(r.destroys, r.creates) }));
 }
+
+/** No sysctl writer: the members about the formula's clamps keep every other event of {@link SMALL}. */
+const NO_MANUAL = { manualWrites: 0 } as const;
+
+/**
+ * The family around {@link SMALL} (issue 15): each side of both clamps of
+ * the formula in both forms, every optional event absent and more of it,
+ * the sysctl values at their boundaries, and the writers in a created
+ * namespace (spec 01 §3 "caller's ns"). {@link SMALL} itself sits on the
+ * upper clamp's threshold (L = 8, n = 1: L / n = 8 / n).
+ */
+export const MSGMNI_FAMILY: readonly FamilyMember<MsgmniConfig>[] = [
+  { name: 'small', why: 'the §7 reduction itself: L ∈ {4, 8}, at the upper clamp for n = 1', config: SMALL },
+  { name: 'scaled-below-lower-clamp', why: 'L ∈ {1, 5}: L / n < lo = 1 for n = 2, so the lower clamp decides', config: { ...SMALL, ...NO_MANUAL, base: 1, block: 4, blockOnline: false } },
+  { name: 'no-lowmem-at-boot', why: 'L = 0 until the block comes online: zero lowmem, the lower clamp for every n', config: { ...SMALL, ...NO_MANUAL, base: 0, block: 4, blockOnline: false } },
+  { name: 'scaled-above-upper-clamp', why: 'L ∈ {8, 12}: L / n > hi / n for n = 1 and 2, so the upper clamp decides', config: { ...SMALL, ...NO_MANUAL, base: 8, block: 4 } },
+  { name: 'kernel-below-lower-clamp', why: 'kernel constants, L ∈ {1024, 3072} pages: a = 8 and 24 for n = 1, 4 and 12 for n = 2, against MSGMNI = 16', config: { ...SMALL, ...NO_MANUAL, formula: 'kernel', base: 1024, block: 2048 } },
+  { name: 'kernel-above-upper-clamp', why: 'kernel constants, 16 GiB + 1 GiB of lowmem: a > IPCMNI / n = 32768 / n for n = 1 and 2', config: { ...SMALL, ...NO_MANUAL, formula: 'kernel', base: 4194304, block: 262144 } },
+  { name: 'block-offline-at-boot', why: 'the memory block starts offline: the first event is an online', config: { ...SMALL, blockOnline: false, autoWrites: 0 } },
+  { name: 'three-memory-events', why: 'online, offline, online: more walks than §7 and a work item coalesced while pending', config: { ...SMALL, memEvents: 3, creates: 0, destroys: 0, autoWrites: 0 } },
+  { name: 'no-events', why: 'every optional event absent: the boot state alone is quiescent', config: { ...SMALL, memEvents: 0, creates: 0, destroys: 0, manualWrites: 0, autoWrites: 0 } },
+  { name: 'two-creators', why: 'two concurrent creates (W2\'s shape) with a destroy and a memory event', config: TWO_CREATORS },
+  { name: 'auto-out-of-range', why: 'auto_msgmni writes of 2 and -1: proc_dointvec_minmax refuses them (-EINVAL), nothing changes', config: { ...SMALL, autoValues: [2, -1], memEvents: 1, destroys: 0, manualWrites: 0 } },
+  { name: 'manual-zero', why: 'a msgmni write of 0: the boundary of "negative" in v2.6.26\'s re-enable test', config: { ...SMALL, manualValues: [0], memEvents: 1, autoWrites: 0 } },
+  { name: 'two-manual-writes', why: 'a second msgmni write after the first: P3 allows only that to change a hand value', config: { ...SMALL, manualWrites: 2, autoWrites: 0 } },
+  { name: 'two-auto-writes', why: 'the auto writer writes twice: disable then re-enable in one run', config: { ...SMALL, manualWrites: 0, autoWrites: 2, memEvents: 1 } },
+  { name: 'writers-in-created-ns', why: 'both sysctl writers live in ns1: they write its files once it is set up, and hold off its destroy', config: { ...SMALL, writerNs: 'ns1' } },
+];

@@ -64,12 +64,3 @@ export function formula(L: number, n: number, k: FormulaConstants = KERNEL): num
 export function recomputeMsgmni(lowmemPages: number, nrIpcNs: number): number {
   return formula(lowmemPages, nrIpcNs, KERNEL);
 }
-
-/**
- * P1's range for the `n` a recompute read: `[min(lo, hi/n), max(lo, hi/n)]`
- * (the lower end is `lo` unless `hi/n < lo`).
- */
-export function msgmniRange(n: number, k: FormulaConstants = KERNEL): readonly [number, number] {
-  const top = div(k.hi, n);
-  return [Math.min(k.lo, top), Math.max(k.lo, top)];
-}

@@ -33,8 +33,38 @@
  * - An environment event takes its context's first step: `create` is C1
  *   (the ns is allocated there), `destroy` attempts D1, a write attempts its
  *   first step.
- * - Both sysctl writers write init's files (a writer in a created ns holds a
- *   reference that keeps D from starting; init is the ns of every scenario).
+ * - The sysctl writers write the files of the ns their task lives in:
+ *   init by default, ns1 with `writerNs: 'ns1'` (family member
+ *   `writers-in-created-ns`; issue 15 found the writers flattened onto init,
+ *   so no bug could show on a created ns). Such a task's reference keeps D
+ *   from starting while it writes, and it can write only once C is done.
+ *   The symmetry of ns1 and ns2 is then off (a writer tells them apart).
+ * - Fidelity kept (issue 15 review): one memory block, so online/offline
+ *   alternate and never overlap (state_mutex serializes them in the kernel);
+ *   the scaled constants keep the kernel's order of clamps, and the kernel
+ *   form runs in the family on both sides of both clamps; all sysctl writers
+ *   share one ns (a writer per ns would add nothing a walk cannot already
+ *   interleave, at twice the states).
+ *
+ * What each property reads (issue 15: no property calls the model's own
+ * formula or trusts a flag the mechanism keeps for itself):
+ * - P1: the values an RC step read (RC1's locals kept in the context, or the
+ *   L and nr before an atomic RC, as the variant reads them: n = 1 for V4)
+ *   and the value it wrote; the range comes from formula-oracle.ts, the spec's
+ *   clamps written apart from formula.ts.
+ * - P2: L, each ns's msgmni / auto / alive, and n = the number of alive
+ *   namespaces (not the nr_ipc_ns counter the mechanism maintains); f from
+ *   formula-oracle.ts.
+ * - P3: the ghost `manual` (set where a manual write returns, cleared by an
+ *   auto re-enable; no step reads it), msgmni, and the value the writer
+ *   context carries.
+ * - P3+: the writer context (its ns and value) and that ns's msgmni.
+ * - P4: the chain's links and blocks, alive / auto, nr_ipc_ns against the
+ *   count of alive namespaces.
+ * - P5: the ns an RC step wrote and its `alive`.
+ * - P6: the kernel slice's rwsem holders and waiters.
+ * - P7: the ghost `memStale` (set by a memory event, cleared when a walk
+ *   entered after it completes; no step reads it) and the walks' ghost `fresh`.
  * - `auto := 0` / `auto := 1` only when (un)registration returns 0, as
  *   `unregister_ipcns_notifier` / `cond_register_ipcns_notifier` do; the
  *   spec's "auto := 0" is unconditional. They differ only once the chain is
@@ -104,12 +134,13 @@ import {
 } from '../kernel/notifier.js';
 import { kernelState, waitingOn, type KernelState, type LockState } from '../kernel/state.js';
 import { scheduleWork, workPending, workerDequeue, workerFinish, workerState, workqueue } from '../kernel/workqueue.js';
-import { around, FOCUS, msgmniRandomConfig, parseMsgmniConfig, SMALL, TWO_CREATORS, TWO_WRITERS } from './config.js';
+import { around, FOCUS, MSGMNI_FAMILY, msgmniRandomConfig, parseMsgmniConfig, SMALL, TWO_CREATORS, TWO_WRITERS } from './config.js';
 import { formula, IPCNS_CALLBACK_PRI, IPCNS_CREATED, IPCNS_MEMCHANGED, IPCNS_REMOVED, type FormulaConstants } from './formula.js';
 import { msgmniProperties } from './properties.js';
 import {
   constantsOf,
   CREATED_IDS,
+  writerNs,
   NS_IDS,
   CTX_ORDER,
   LOCKS,
@@ -130,10 +161,10 @@ import {
   type WriterPc,
 } from './state.js';
 
-/** The namespace both sysctl writers write. */
-const TARGET: NsId = 'init';
 /** Auto writer names. */
 export const AUTO_WRITERS: readonly AutoWriter[] = ['A', "A'"];
+/** Every sysctl writer's context name. */
+const WRITERS: readonly string[] = ['E', ...AUTO_WRITERS];
 
 export type { MsgmniFlags };
 
@@ -283,7 +314,7 @@ function ctxAction(s: MsgmniState, name: string, x: Ctx, f: MsgmniFlags): Msgmni
       return { type: x.pc, ctx: name };
     case 'E':
     case 'A': {
-      if (x.pc === 'rc') return rcAction(x.rc, name, TARGET, x.kind === 'E' ? 'E2' : 'A3', f);
+      if (x.pc === 'rc') return rcAction(x.rc, name, x.ns, x.kind === 'E' ? 'E2' : 'A3', f);
       const [type, part] = writerStep(x.kind, x.pc);
       return part === undefined ? { type, ctx: name } : { type, ctx: name, part };
     }
@@ -310,10 +341,15 @@ function actions(s: MsgmniState, c: MsgmniConfig, f: MsgmniFlags): MsgmniAction[
     else if (s.L > c.block) out.push({ type: 'offline' });
   }
   if (s.left.creates > 0 && CREATED_IDS.some((id) => s.ns[id] === undefined)) out.push({ type: 'create' });
+  // a sysctl writer holds a reference on its ns (its task lives there): no destroy starts under it
+  const target = writerNs(c);
+  const writing = WRITERS.some((w) => s.ctxs[w] !== undefined);
   if (s.left.destroys > 0)
-    for (const id of CREATED_IDS) if (s.ns[id]?.alive && !s.ctxs[`C:${id}`] && !s.ctxs[`D:${id}`]) out.push({ type: 'destroy', ns: id });
-  if (s.left.manual > 0 && !s.ctxs.E) for (const v of c.manualValues) out.push({ type: 'write_msgmni', v });
-  for (const w of AUTO_WRITERS) if (s.left.auto[w] > 0 && !s.ctxs[w]) for (const v of c.autoValues) out.push({ type: 'write_auto', w, v });
+    for (const id of CREATED_IDS) if (s.ns[id]?.alive && !s.ctxs[`C:${id}`] && !s.ctxs[`D:${id}`] && !(writing && id === target)) out.push({ type: 'destroy', ns: id });
+  // and a task can write its ns's files only once the ns is set up (C done) and until its destroy starts
+  const open = target === 'init' || (s.ns[target]?.alive === true && !s.ctxs[`C:${target}`] && !s.ctxs[`D:${target}`]);
+  if (open && s.left.manual > 0 && !s.ctxs.E) for (const v of c.manualValues) out.push({ type: 'write_msgmni', v });
+  if (open) for (const w of AUTO_WRITERS) if (s.left.auto[w] > 0 && !s.ctxs[w]) for (const v of c.autoValues) out.push({ type: 'write_auto', w, v });
   return out;
 }
 
@@ -571,7 +607,8 @@ function stepW(d: D, name: string, k: FormulaConstants, f: MsgmniFlags): void {
 
 /** One spec step of a sysctl writer. */
 function writerStep1(d: D, name: string, x: Draft<WCtx>, k: FormulaConstants, f: MsgmniFlags): 'waiting' | 'done' {
-  const ns = nsOf(d, TARGET);
+  const target = x.ns;
+  const ns = nsOf(d, target);
   const end = (): 'done' => {
     if (x.kind === 'E' && !x.reenable) ns.manual = true; // P3 ghost: E2 of a manual write completed
     if (!f.unserializedSysctl) mutexUnlock(d.k, LOCKS.sysctl, name);
@@ -605,7 +642,7 @@ function writerStep1(d: D, name: string, x: Draft<WCtx>, k: FormulaConstants, f:
       x.pc = 'unregister';
       return 'done';
     case 'unregister': {
-      const r = noHang(lockedUnregister(d.k, d.ipcns, TARGET, name), name);
+      const r = noHang(lockedUnregister(d.k, d.ipcns, target, name), name);
       if (r === 'waiting') return 'waiting';
       if (r === 0) ns.auto = 0;
       const stored = f.storeBeforeUnregister || x.reenable;
@@ -633,17 +670,17 @@ function writerStep1(d: D, name: string, x: Draft<WCtx>, k: FormulaConstants, f:
       return reenable();
     }
     case 'rc':
-      if (!rcStep(d, x, TARGET, k, f)) return 'done';
+      if (!rcStep(d, x, target, k, f)) return 'done';
       if (f.registerAfterNotify) x.pc = 'zero';
       else return end();
       return 'done';
     case 'zero':
       // cond_register_ipcns_notifier: memset(&ns->ipcns_nb, 0) and priority, outside the lock
-      resetBlock(d.ipcns, TARGET, IPCNS_CALLBACK_PRI);
+      resetBlock(d.ipcns, target, IPCNS_CALLBACK_PRI);
       x.pc = 'register';
       return 'done';
     case 'register': {
-      const r = noHang(lockedConditionalRegister(d.k, d.ipcns, { id: TARGET, priority: IPCNS_CALLBACK_PRI }, name), name);
+      const r = noHang(lockedConditionalRegister(d.k, d.ipcns, { id: target, priority: IPCNS_CALLBACK_PRI }, name), name);
       if (r === 'waiting') return 'waiting';
       if (r === 0) ns.auto = 1;
       if (f.registerAfterNotify) return end();
@@ -661,9 +698,9 @@ function stepCtx(d: D, name: string, k: FormulaConstants, f: MsgmniFlags): void 
   return stepW(d, name, k, f);
 }
 
-function spawnWriter(kind: 'E' | 'A', v: number, f: MsgmniFlags): WCtx {
+function spawnWriter(kind: 'E' | 'A', v: number, f: MsgmniFlags, ns: NsId): WCtx {
   const first: WriterPc = !f.unserializedSysctl ? 'lock' : kind === 'E' ? firstE(v, f) : 'A1';
-  return { kind, pc: first, v, old: 0, rc: null, reenable: kind === 'E' && f.negativeReenables && v < 0 };
+  return { kind, ns, pc: first, v, old: 0, rc: null, reenable: kind === 'E' && f.negativeReenables && v < 0 };
 }
 
 function next(s: MsgmniState, a: MsgmniAction, c: MsgmniConfig, f: MsgmniFlags): MsgmniState {
@@ -703,12 +740,12 @@ function next(s: MsgmniState, a: MsgmniAction, c: MsgmniConfig, f: MsgmniFlags):
       })
       .with({ type: 'write_msgmni' }, ({ v }) => {
         d.left.manual -= 1;
-        d.ctxs.E = spawnWriter('E', v, f);
+        d.ctxs.E = spawnWriter('E', v, f, writerNs(c));
         stepW(d, 'E', k, f);
       })
       .with({ type: 'write_auto' }, ({ w, v }) => {
         d.left.auto[w] -= 1;
-        d.ctxs[w] = spawnWriter('A', v, f);
+        d.ctxs[w] = spawnWriter('A', v, f, writerNs(c));
         stepW(d, w, k, f);
       })
       .exhaustive();
@@ -718,6 +755,8 @@ function next(s: MsgmniState, a: MsgmniAction, c: MsgmniConfig, f: MsgmniFlags):
 }
 
 // ---------------------------------------------------------------- describe
+
+// Stryker disable all: trace text only (step and function names, texts); no property, fairness (the action's ctx) or state reads it
 
 const FN: Record<StepType, string> = {
   H1: 'ipc_memory_callback',
@@ -752,7 +791,7 @@ const PART_FN: Record<string, [string, string]> = {
 };
 
 /** Trace text of an action (a plain switch: the random engine describes every step it takes). */
-function describeWith(f: MsgmniFlags) {
+function describeWith(f: MsgmniFlags, writer: NsId) {
   return (a: MsgmniAction): StepInfo => {
     if ('ctx' in a) {
       if (a.type === 'RC' || a.type === 'RC1' || a.type === 'RC2') {
@@ -774,10 +813,10 @@ function describeWith(f: MsgmniFlags) {
       case 'write_msgmni': {
         const first = f.unserializedSysctl ? firstE(a.v, f) : 'lock';
         const step = first === 'lock' ? 'E0' : first === 'E1' ? 'E1' : 'E2';
-        return { ctx: 'E', step, fn: 'proc_ipc_callback_dointvec', text: `write ${a.v} to /proc/sys/kernel/msgmni of init` };
+        return { ctx: 'E', step, fn: 'proc_ipc_callback_dointvec', text: `write ${a.v} to /proc/sys/kernel/msgmni of ${writer}` };
       }
       case 'write_auto':
-        return { ctx: a.w, step: f.unserializedSysctl ? 'A1' : 'A0', fn: 'proc_ipcauto_dointvec_minmax', text: `write ${a.v} to /proc/sys/kernel/auto_msgmni of init` };
+        return { ctx: a.w, step: f.unserializedSysctl ? 'A1' : 'A0', fn: 'proc_ipcauto_dointvec_minmax', text: `write ${a.v} to /proc/sys/kernel/auto_msgmni of ${writer}` };
     }
   };
 }
@@ -805,6 +844,8 @@ const STEP_TEXT: Record<StepType, string> = {
   RC1: 'read L and nr_ipc_ns',
   RC2: 'write msgmni',
 };
+
+// Stryker restore all
 
 /**
  * The exhaustive engine's state key: every field, serialized in a fixed
@@ -878,11 +919,11 @@ export function msgmniMachine(variant: string, c: MsgmniConfig, opts: MsgmniMach
     init: () => s0,
     actions: (s) => actions(s, c, f),
     next: (s, a) => next(s, a, c, f),
-    describe: describeWith(f),
+    describe: describeWith(f, writerNs(c)),
     quiescent,
     view,
-    // with one created namespace there is nothing to swap
-    ...(c.creates >= 2 ? { symmetry: symmetricView } : {}),
+    // with one created namespace there is nothing to swap; a writer in ns1 tells ns1 from ns2
+    ...(c.creates >= 2 && writerNs(c) === 'init' ? { symmetry: symmetricView } : {}),
     // view leaves out only the chain's constant fields: a projection, so the liveness engine may key on it
     livenessView: view,
     // §4's events (memory events, create, destroy, the sysctl writes) are the environment; every step with a context is that context's
@@ -902,6 +943,7 @@ export const msgmni: ModelDef<MsgmniState, MsgmniAction, MsgmniConfig> = {
   title: 'msgmni recompute on memory hotplug and IPC namespace create/remove (seed 000)',
   spec: '01-msgmni.md',
   smallConfig: SMALL,
+  family: MSGMNI_FAMILY,
   randomConfig: msgmniRandomConfig,
   propertyNames: [...PROPERTY_NAMES],
   variants: [

@@ -15,8 +15,9 @@
 import type { Property, Transition } from '../contract.js';
 import { chainIds, hasCycle, type NotifierChain } from '../kernel/notifier.js';
 import { heldBy, waitingOn } from '../kernel/state.js';
-import { formula, IPCNS_MEMCHANGED, msgmniRange } from './formula.js';
-import { constantsOf, LOCKS, NS_IDS, quiescent, rcRead, WORK, type MsgmniAction, type MsgmniConfig, type MsgmniFlags, type MsgmniState, type NsId } from './state.js';
+import { IPCNS_MEMCHANGED } from './formula.js';
+import { allowedRange, expectedMsgmni } from './formula-oracle.js';
+import { LOCKS, NS_IDS, quiescent, WORK, writerNs, type MsgmniAction, type MsgmniConfig, type MsgmniFlags, type MsgmniState, type NsId, type RcLocals } from './state.js';
 
 type T = Transition<MsgmniState, MsgmniAction>;
 
@@ -27,6 +28,23 @@ function linkedIds(c: NotifierChain): { ids: string[]; dangling: string | null }
   const next = ids.length === 0 ? c.head : (last?.next ?? null);
   const dangling = next !== null && !ids.includes(next) && !c.blocks.some((b) => b.id === next) ? next : null;
   return { ids, dangling };
+}
+
+/**
+ * What the RC step `a` read, in state `s` before it, as P1 and P5 see it:
+ * for an atomic `RC` the L and nr_ipc_ns of `s` (n = 1 under V4, which does
+ * not divide: "the n it read"), for `RC2` RC1's locals kept in the
+ * context. Undefined for other actions. Written here, not taken from the
+ * model's own reading of its locals.
+ */
+function rcRead(s: MsgmniState, a: MsgmniAction, f: MsgmniFlags): RcLocals | undefined {
+  if (a.type === 'RC') return { L: s.L, n: f.noDivision ? 1 : s.nr };
+  if (a.type !== 'RC2' || !('ctx' in a)) return undefined;
+  const x = s.ctxs[a.ctx];
+  if (!x) return undefined;
+  if ((x.kind === 'H' || x.kind === 'K' || x.kind === 'C' || x.kind === 'D') && x.walk?.rc) return x.walk.rc;
+  if ((x.kind === 'C' || x.kind === 'E' || x.kind === 'A') && x.rc) return x.rc;
+  return undefined;
 }
 
 /** The namespace an RC step wrote, with what it read. */
@@ -47,7 +65,8 @@ const walkEnds = (t: T, ctx: 'K' | 'H'): boolean => t.prev?.ctxs[ctx] !== undefi
 
 /** All properties of the msgmni model for one configuration and variant. */
 export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<MsgmniState, MsgmniAction>[] {
-  const k = constantsOf(c);
+  // the spec's f for lowmem L and the alive namespaces (not the model's formula nor its nr_ipc_ns counter)
+  const want = (s: MsgmniState): number => expectedMsgmni(c.formula, s.L, aliveCount(s));
   const props: Property<MsgmniState, MsgmniAction>[] = [
     {
       kind: 'always',
@@ -56,7 +75,7 @@ export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<Msgm
       check: (t) => {
         const w = rcWrite(t, f);
         if (!w) return undefined;
-        const [lo, hi] = msgmniRange(w.n, k);
+        const [lo, hi] = allowedRange(c.formula, w.n);
         return w.value >= lo && w.value <= hi ? undefined : `RC wrote ${w.value} into ${w.ns}, outside [${lo}, ${hi}] for n = ${w.n}`;
       },
     },
@@ -65,10 +84,10 @@ export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<Msgm
       name: 'P2',
       doc: 'at quiescence every alive ns with auto = 1 has msgmni = f(L, nr_ipc_ns)',
       check: ({ next: s }) => {
-        const want = formula(s.L, s.nr, k);
+        const f = want(s);
         for (const id of NS_IDS) {
           const ns = s.ns[id];
-          if (ns?.alive && ns.auto === 1 && ns.msgmni !== want) return `${id} has msgmni ${ns.msgmni}, f(L=${s.L}, n=${s.nr}) = ${want}`;
+          if (ns?.alive && ns.auto === 1 && ns.msgmni !== f) return `${id} has msgmni ${ns.msgmni}, f(L=${s.L}, n=${aliveCount(s)}) = ${f}`;
         }
         return undefined;
       },
@@ -81,12 +100,13 @@ export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<Msgm
         if (!t.prev) return undefined;
         // another user write: a step of the msgmni writer that stores its value
         const a = t.action;
-        const e = t.prev.ctxs.E;
+        const e = t.prev.ctxs.E ?? t.next.ctxs.E;
+        const by = e?.kind === 'E' ? e.ns : undefined;
         const written = a?.type === 'write_msgmni' ? a.v : a && 'ctx' in a && a.ctx === 'E' && e?.kind === 'E' ? e.v : undefined;
         for (const id of NS_IDS) {
           const before = t.prev.ns[id];
           const after = t.next.ns[id];
-          if (before?.manual && after?.manual && before.msgmni !== after.msgmni && !(id === 'init' && after.msgmni === written))
+          if (before?.manual && after?.manual && before.msgmni !== after.msgmni && !(id === by && after.msgmni === written))
             return `${id}'s hand-set msgmni ${before.msgmni} became ${after.msgmni} at ${t.action?.type}${t.action && 'ctx' in t.action ? ` by ${t.action.ctx}` : ''}`;
         }
         return undefined;
@@ -99,8 +119,8 @@ export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<Msgm
       check: (t) => {
         const w = t.prev?.ctxs.E;
         if (!w || w.kind !== 'E' || t.next.ctxs.E !== undefined || w.reenable) return undefined;
-        const got = t.next.ns.init?.msgmni;
-        return got === w.v ? undefined : `the write of ${w.v} to init's msgmni returned leaving ${got}`;
+        const got = t.next.ns[w.ns]?.msgmni;
+        return got === w.v ? undefined : `the write of ${w.v} to ${w.ns}'s msgmni returned leaving ${got}`;
       },
     },
     {
@@ -153,7 +173,8 @@ export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<Msgm
       pending: (s) => (s.memStale ? ['walk'] : []),
     },
   ];
-  if (c.memEvents > 0 && !f.notifyUnderMemoryChain)
+  // coalescing needs a second memory event while the first one's work is pending
+  if (c.memEvents > 1 && !f.notifyUnderMemoryChain)
     props.push({
       kind: 'sometimes',
       name: 'work-coalesced',
@@ -180,16 +201,17 @@ export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<Msgm
       doc: 'a MEMCHANGED walk completed and init kept a hand-set value that f would have changed',
       check: (t) => {
         if (!walkEnds(t, f.notifyUnderMemoryChain ? 'H' : 'K')) return false;
-        const init = t.next.ns.init;
-        return init !== undefined && init.manual && init.msgmni !== formula(t.next.L, t.next.nr, k);
+        const ns = t.next.ns[writerNs(c)];
+        return ns !== undefined && ns.manual && ns.msgmni !== want(t.next);
       },
     });
-  if (c.autoWrites > 0 && c.autoValues.includes(1) && (c.manualWrites > 0 || c.autoValues.includes(0)))
+  // a re-enable needs auto = 0 first: a manual write, or an earlier auto write of 0 (a second write)
+  if (c.autoWrites > 0 && c.autoValues.includes(1) && (c.manualWrites > 0 || (c.autoValues.includes(0) && c.autoWrites * c.autoWriters >= 2)))
     props.push({
       kind: 'sometimes',
       name: 'auto-reenabled',
       doc: 'an auto_msgmni write of 1 re-registered init',
-      check: (t) => t.action?.type === 'A3' && 'part' in t.action && t.action.part === 'register' && t.next.ns.init?.auto === 1,
+      check: (t) => t.action?.type === 'A3' && 'part' in t.action && t.action.part === 'register' && t.next.ns[writerNs(c)]?.auto === 1,
     });
   if (c.destroys > 0)
     props.push({
@@ -199,6 +221,11 @@ export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<Msgm
       check: (t) => Object.keys(t.prev?.ctxs ?? {}).some((n) => n.startsWith('D:') && t.next.ctxs[n] === undefined),
     });
   return props;
+}
+
+/** Namespaces not yet freed: the count nr_ipc_ns should hold. */
+function aliveCount(s: MsgmniState): number {
+  return NS_IDS.filter((id) => s.ns[id]?.alive).length;
 }
 
 function holders(s: MsgmniState): string {

@@ -86,6 +86,8 @@ export type WriterPc = 'lock' | 'E1' | 'E2-decide' | 'A1' | 'A2' | 'A3' | 'unreg
 /** A write to /proc/sys/kernel/msgmni (E) or auto_msgmni (A) of init, in flight. */
 export interface WCtx {
   readonly kind: 'E' | 'A';
+  /** The namespace of the writing task: the one whose files it writes. */
+  readonly ns: NsId;
   readonly pc: WriterPc;
   readonly v: number;
   /** A1's read of auto. */
@@ -154,6 +156,17 @@ export interface MsgmniConfig {
   readonly autoWrites: number;
   /** 1, or 2 for the v2.6.27 form of W4. */
   readonly autoWriters: number;
+  /**
+   * The namespace the sysctl writers' tasks live in (default init). `ns1`:
+   * they write the created namespace's files, once its creation is done;
+   * their reference keeps its destroy from starting while they write.
+   */
+  readonly writerNs?: 'init' | 'ns1';
+}
+
+/** The namespace whose files the sysctl writers write. */
+export function writerNs(c: MsgmniConfig): NsId {
+  return c.writerNs ?? 'init';
 }
 
 /** Names of the context-step action types (spec step names; `RC*` is a recompute of `ns`). */
@@ -204,20 +217,6 @@ export function constantsOf(c: MsgmniConfig): FormulaConstants {
 /** The recompute locals a step would read now: L and nr_ipc_ns (1 for V4). */
 export function readLocals(s: { L: number; nr: number }, f: MsgmniFlags): RcLocals {
   return { L: s.L, n: f.noDivision ? 1 : s.nr };
-}
-
-/**
- * What the RC step `a` read, in state `s` before it: the current values for
- * an atomic `RC`, RC1's locals for `RC2`. Undefined for other actions.
- */
-export function rcRead(s: MsgmniState, a: MsgmniAction, f: MsgmniFlags): RcLocals | undefined {
-  if (a.type === 'RC') return readLocals(s, f);
-  if (a.type !== 'RC2' || !('ctx' in a)) return undefined;
-  const x = s.ctxs[a.ctx];
-  if (!x) return undefined;
-  if ((x.kind === 'H' || x.kind === 'K' || x.kind === 'C' || x.kind === 'D') && x.walk?.rc) return x.walk.rc;
-  if ((x.kind === 'C' || x.kind === 'E' || x.kind === 'A') && x.rc) return x.rc;
-  return undefined;
 }
 
 /** No context mid-flight and the work item idle. */

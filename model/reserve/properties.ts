@@ -25,7 +25,7 @@ import type { Property, Transition } from '../contract.js';
 import { adjustedMark } from '../kernel/allocator.js';
 import { PAGE_KB } from './config.js';
 import type { ReserveFlags } from './rules.js';
-import { connected, hasRoom, poolPages, regularClass, regularPages, resOf } from './rules.js';
+import { chargeFor, holdsCharge, pagesHeld, reachesRoot, regularFlags, reserveOf, roomFor } from './accounting-oracle.js';
 import type { NodeId, ReserveAction, ReserveConfig, ReserveState } from './state.js';
 
 type T = Transition<ReserveState, ReserveAction>;
@@ -33,11 +33,19 @@ const NODES: readonly NodeId[] = ['root', 'r'];
 /** Steps of an ADD frame (the ones that can touch root). */
 const ADD_STEPS: readonly string[] = ['A1', 'A2', 'ADJ1', 'ADJ3', 'ADJ4', 'A2u', 'A3'];
 
-/** What R2 says usage should be: charges of outstanding emergency objects on `node` plus charges held by contexts. */
+/**
+ * What R2 says usage should be: charges of outstanding emergency objects on
+ * `node` plus charges held by contexts, each charge computed by the oracle
+ * from the object's cache (the slab it sits in), not read from the model's
+ * own record of what it charged (`charged`).
+ */
 export function trueUsage(s: ReserveState, node: NodeId, c: ReserveConfig, f: ReserveFlags): number {
   let u = 0;
-  for (const o of s.objs) if (o.emerg && o.res === node) u += o.charged * o.n;
-  for (const a of c.allocators) if (resOf(a, f) === node) u += s.ctx[a.id]?.charged ?? 0;
+  for (const o of s.objs) if (o.emerg && o.res === node) u += chargeFor(o.cache) * o.n;
+  for (const a of c.allocators) {
+    const x = s.ctx[a.id];
+    if (x && reserveOf(a, f) === node && holdsCharge(a, x, f)) u += chargeFor(x.cache);
+  }
   return u;
 }
 
@@ -58,10 +66,10 @@ function kStep(a: ReserveAction | undefined): (ReserveAction & { ctx: string }) 
  */
 export function withinReserves(s: ReserveState, c: ReserveConfig, f: ReserveFlags): boolean {
   if (s.objs.some((o) => o.emerg && o.res === null)) return false;
-  if (c.allocators.some((a) => a.entitled && resOf(a, f) === null && s.ctx[a.id]?.pc !== 'idle')) return false;
+  if (c.allocators.some((a) => a.entitled && reserveOf(a, f) === null && s.ctx[a.id]?.pc !== 'idle')) return false;
   for (const n of NODES) if (trueUsage(s, n, c, f) > s.nodes[n].limit) return false;
-  if (poolPages(s.objs) > s.nodes.root.pages) return false;
-  return c.free - regularPages(s.objs) - s.others >= s.nodes.root.pages;
+  if (pagesHeld(s.objs, true) > s.nodes.root.pages) return false;
+  return c.free - pagesHeld(s.objs, false) - s.others >= s.nodes.root.pages;
 }
 
 /** All properties of the reserve model for one configuration and variant. */
@@ -74,16 +82,14 @@ export function reserveProperties(c: ReserveConfig, f: ReserveFlags): Property<R
       doc: 'usage ≥ 0; a positive charge succeeds only if usage + c ≤ limit',
       check: (t) => {
         for (const n of NODES) if (t.next.nodes[n].usage < 0) return `usage of ${n} is ${t.next.nodes[n].usage}`;
-        const a = kStep(t.action);
-        if (!a || !t.prev) return undefined;
-        const before = t.prev.ctx[a.ctx];
-        const after = t.next.ctx[a.ctx];
-        const sp = spec(a.ctx);
-        const r = sp ? resOf(sp, f) : null;
-        if (!before || !after || r === null || after.charged <= before.charged) return undefined;
-        const { usage, limit } = t.prev.nodes[r];
-        const amount = after.charged - before.charged;
-        return usage + amount <= limit ? undefined : `${a.ctx} charged ${amount} at ${a.type} with usage ${usage}, limit ${limit}`;
+        if (!t.prev) return undefined;
+        // the charge is the counter's own change in this step (only CHARGE raises usage)
+        for (const n of NODES) {
+          const { usage, limit } = t.prev.nodes[n];
+          const amount = t.next.nodes[n].usage - usage;
+          if (amount > 0 && usage + amount > limit) return `${t.action?.type ?? '?'} charged ${amount} on ${n} with usage ${usage}, limit ${limit}`;
+        }
+        return undefined;
       },
     },
     {
@@ -104,8 +110,8 @@ export function reserveProperties(c: ReserveConfig, f: ReserveFlags): Property<R
       doc: 'a K7 that takes a pool page while every node\'s charges are within its limit leaves the pool pages held ≤ root.pages',
       check: (t) => {
         if (t.action?.type !== 'K7' || !t.prev) return undefined;
-        const before = poolPages(t.prev.objs);
-        const after = poolPages(t.next.objs);
+        const before = pagesHeld(t.prev.objs, true);
+        const after = pagesHeld(t.next.objs, true);
         if (after <= before || after <= t.next.nodes.root.pages) return undefined;
         // a shrink below what is charged is over-subscription the setters allow; no new charge gets in until it drains
         if (NODES.some((n) => trueUsage(t.next, n, c, f) > t.next.nodes[n].limit)) return undefined;
@@ -120,7 +126,7 @@ export function reserveProperties(c: ReserveConfig, f: ReserveFlags): Property<R
         const a = kStep(t.action);
         const sp = a ? spec(a.ctx) : undefined;
         if (!a || !sp || sp.entitled || !t.prev || t.next.zone.free >= t.prev.zone.free) return undefined;
-        const floor = adjustedMark(c.min, regularClass(sp).flags) + poolTarget(t.next);
+        const floor = adjustedMark(c.min, regularFlags(sp)) + poolTarget(t.next);
         return t.next.zone.free >= floor ? undefined : `${a.ctx} (not entitled) left ${t.next.zone.free} free pages, below m_adj + emerg = ${floor}`;
       },
     },
@@ -133,7 +139,7 @@ export function reserveProperties(c: ReserveConfig, f: ReserveFlags): Property<R
         const a = t.action;
         if (a && t.prev && 'ctx' in a && t.prev.tree[a.ctx] !== undefined) {
           const op = t.prev.tree[a.ctx];
-          if (op && ADD_STEPS.includes(op.pc) && !connected(t.prev.nodes, op.target)) {
+          if (op && ADD_STEPS.includes(op.pc) && !reachesRoot(t.prev.nodes, op.target)) {
             const p = t.prev;
             if (p.nodes.root.pages !== s.nodes.root.pages || p.nodes.root.limit !== s.nodes.root.limit || p.varFreeKb !== s.varFreeKb)
               return `${a.ctx} at ${a.type} on detached ${op.target} changed root (pages ${p.nodes.root.pages}→${s.nodes.root.pages}, var_free_kbytes ${p.varFreeKb}→${s.varFreeKb})`;
@@ -160,7 +166,7 @@ export function reserveProperties(c: ReserveConfig, f: ReserveFlags): Property<R
       check: ({ next: s }) => {
         for (const a of c.allocators) {
           const x = s.ctx[a.id];
-          const r = resOf(a, f);
+          const r = reserveOf(a, f);
           if (!x || x.pc !== 'K5' || !x.asleep || r === null) continue;
           const amount = x.amount;
           const held = trueUsage(s, r, c, f);
@@ -179,7 +185,7 @@ export function reserveProperties(c: ReserveConfig, f: ReserveFlags): Property<R
         const out: string[] = [];
         for (const a of c.allocators) {
           const x = s.ctx[a.id];
-          const r = resOf(a, f);
+          const r = reserveOf(a, f);
           if (x && x.pc === 'K5' && r !== null && trueUsage(s, r, c, f) + x.amount <= s.nodes[r].limit) out.push(a.id);
         }
         return out;
@@ -195,7 +201,7 @@ export function reserveProperties(c: ReserveConfig, f: ReserveFlags): Property<R
         const x = t.prev.ctx[t.action.ctx];
         if (!x) return undefined;
         const cache = x.cache;
-        const needsPage = !hasRoom(t.prev.objs, cache, true) && !hasRoom(t.prev.objs, cache, false);
+        const needsPage = !roomFor(t.prev.objs, cache, true) && !roomFor(t.prev.objs, cache, false);
         if (!needsPage || t.prev.zone.free > 0 || !withinReserves(t.prev, c, f)) return undefined;
         return `${t.action.ctx}'s K7 found the zone empty while every user stayed within its reserve`;
       },
@@ -211,7 +217,7 @@ export function reserveProperties(c: ReserveConfig, f: ReserveFlags): Property<R
       kind: 'sometimes',
       name: 'pool-served',
       doc: 'an emergency allocation was served from the pool',
-      check: (t) => t.action?.type === 'K7' && t.prev !== undefined && poolPages(t.next.objs) > poolPages(t.prev.objs),
+      check: (t) => t.action?.type === 'K7' && t.prev !== undefined && pagesHeld(t.next.objs, true) > pagesHeld(t.prev.objs, true),
     },
   ];
   if (c.sets > 0)

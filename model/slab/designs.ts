@@ -140,7 +140,8 @@ function allocSlabPage(d: D, s: SlabState, c: SlabConfig, cache: number, ctx: DC
   let id = s.pages.indexOf(null);
   if (id < 0 || d.pages[id] !== null) id = d.pages.findIndex((x) => x === null);
   if (id < 0) throw new Error('page allocator and slab pages disagree');
-  d.pages[id] = { cache, reserve: r.reserve, free: c.k };
+  // fromReserve: the allocator's answer, kept for the properties whatever the design does with its flag
+  d.pages[id] = { cache, reserve: r.reserve, fromReserve: r.reserve, free: c.k };
   if (!r.reserve) ctx.grew = true;
   return id;
 }

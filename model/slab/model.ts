@@ -269,7 +269,8 @@ function describeWith(f: SlabFlags) {
  */
 export function slabKey(s: SlabState, ids: readonly string[]): string {
   let out = `${s.zone.min > 0 ? 'P' : 'p'}${s.zone.free}|${s.pfmemallocActive ? 'A' : 'a'}${s.togglesLeft ?? '*'},${s.shrinksLeft},${s.mismatchesLeft},${s.migrationsLeft}|`;
-  for (const p of s.pages) out += p ? `${p.cache}${p.reserve ? 'r' : 'n'}${p.free};` : '-;';
+  // the ghost shows only where it differs from the flag (P4 clears flags), so other designs' keys are unchanged
+  for (const p of s.pages) out += p ? `${p.cache}${p.reserve ? 'r' : 'n'}${p.fromReserve !== p.reserve ? 'g' : ''}${p.free};` : '-;';
   for (const cs of s.caches) out += `|${cs.partial.join('.')}/${cs.full.join('.')}/${cs.free.join('.')}/${cs.reserveSlab ?? '-'}/${cs.flag ? 1 : 0}`;
   for (const row of s.cpus) for (const x of row) out += `|${x.page ?? '-'},${x.lockless},${x.bit ? 1 : 0},${x.ac.map((r) => `${r.page}${r.tag ? 't' : ''}`).join('.')}`;
   for (const id of ids) {

@@ -1,13 +1,29 @@
 /**
  * Properties of spec 05 §5 (S1, S1r, S2–S5) and the *sometimes* witnesses
  * that make a passing run meaningful. All are judged on one transition
- * (prev, action, next): no ghost state.
+ * (prev, action, next). What each reads (issue 15: no property trusts a
+ * design's own record):
+ * - "a reserve page" is the ghost `Page.fromReserve`, the page allocator's
+ *   answer recorded when the slab grew — not the design's flag `reserve`,
+ *   which the design under judgement sets and tests. Only for P4, whose
+ *   flag clearing is what the spec relaxes S1 into S1r for, is "reserve" the
+ *   flag at that step (S1r's own subject).
+ * - S1, S1r: the acting context's holdings before and after (`received`),
+ *   its entitlement (fixed per context), and the page's reserve-ness as
+ *   above; S1r's clearing rule reads the flags (P4 only), the actor's `grew`
+ *   and the free lists.
+ * - S2: pages' reserve-ness and entitled contexts' holdings.
+ * - S3: the zone's free count before the step (the allocator's truth).
+ * - S4: whether a plain page allocation would succeed, by the kernel
+ *   allocator's predicate (model/kernel, tested on its own and never mutated
+ *   with a model).
+ * - S5: every page, list, CPU slot and holding of the state (conservation).
  */
 import type { Property, Transition } from '../contract.js';
 import { alloc } from '../kernel/allocator.js';
 import type { SlabFlags } from './designs.js';
 import { PLAIN } from './designs.js';
-import type { SlabAction, SlabConfig, SlabState } from './state.js';
+import type { Page, SlabAction, SlabConfig, SlabState } from './state.js';
 import { isAllocStep } from './state.js';
 
 type T = Transition<SlabState, SlabAction>;
@@ -47,15 +63,18 @@ export function failed(t: T): { ctx: string; entitled: boolean } | undefined {
   return { ctx: a.ctx, entitled: after.entitled };
 }
 
+/** Whether a page counts as reserve for the properties: the allocator's answer (ghost), or for P4 the flag at that step. */
+type ReserveOf = (p: Page | null | undefined) => boolean;
+
 /** Reserve objects a plain context on its CPU could be handed by the step it is about to take (S1's temptation). */
-function reserveWithinReach(s: SlabState, id: string, cache: number): boolean {
+function reserveWithinReach(s: SlabState, id: string, cache: number, isReserve: ReserveOf): boolean {
   const ctx = s.ctxs[id];
   const x = ctx ? s.cpus[ctx.cpu]?.[cache] : undefined;
   if (!ctx || !x) return false;
   const cpuPage = x.page !== null ? s.pages[x.page] : null;
-  if (cpuPage?.reserve && cpuPage.free + x.lockless > 0) return true;
-  if (x.ac.some((r) => s.pages[r.page]?.reserve)) return true;
-  return (s.caches[cache]?.partial ?? []).some((p) => s.pages[p]?.reserve);
+  if (isReserve(cpuPage) && cpuPage !== null && cpuPage !== undefined && cpuPage.free + x.lockless > 0) return true;
+  if (x.ac.some((r) => isReserve(s.pages[r.page]))) return true;
+  return (s.caches[cache]?.partial ?? []).some((p) => isReserve(s.pages[p]));
 }
 
 /** Checks S5 on a state: every page in one place, every object in one place, page counts adding up. */
@@ -115,12 +134,13 @@ export function slabProperties(c: SlabConfig, f: SlabFlags): Property<SlabState,
   // flag in place; elsewhere a slot can hold a new page at the end of a step that discarded
   // its old one, so the page handed out is the one in `next`.
   const before: 'prev' | 'next' = clearsFlags ? 'prev' : 'next';
+  const isReserve: ReserveOf = (p) => (clearsFlags ? p?.reserve : p?.fromReserve) === true;
   const leakTo = (t: T, flagAt: 'prev' | 'next'): string | undefined => {
     const r = received(t);
     if (!r || !t.prev || t.next.ctxs[r.ctx]?.entitled) return undefined;
     for (const p of r.pages) {
       const pg = flagAt === 'prev' ? (t.prev.pages[p] ?? t.next.pages[p]) : t.next.pages[p];
-      if (pg?.reserve) return `plain ${r.ctx} received an object of reserve page ${p} in ${t.action?.type}`;
+      if (isReserve(pg)) return `plain ${r.ctx} received an object of reserve page ${p} in ${t.action?.type}`;
     }
     return undefined;
   };
@@ -161,9 +181,9 @@ export function slabProperties(c: SlabConfig, f: SlabFlags): Property<SlabState,
       name: 'S2',
       doc: 'reserve slab pages ≤ ⌈objects from reserve pages held by entitled contexts / k⌉ + CPUs × caches',
       check: ({ next: s }) => {
-        const reservePages = s.pages.filter((p) => p?.reserve).length;
+        const reservePages = s.pages.filter(isReserve).length;
         let held = 0;
-        for (const ctx of Object.values(s.ctxs)) if (ctx.entitled) held += ctx.held.filter((p) => s.pages[p]?.reserve).length;
+        for (const ctx of Object.values(s.ctxs)) if (ctx.entitled) held += ctx.held.filter((p) => isReserve(s.pages[p])).length;
         const bound = Math.ceil(held / c.k) + c.cpus * c.caches;
         return reservePages <= bound ? undefined : `${reservePages} reserve slab pages > ⌈${held}/${c.k}⌉ + ${c.cpus * c.caches}`;
       },
@@ -198,13 +218,13 @@ export function slabProperties(c: SlabConfig, f: SlabFlags): Property<SlabState,
       kind: 'sometimes',
       name: 'reserve-slab-created',
       doc: 'a slab page was allocated from the reserve',
-      check: (t) => t.prev !== undefined && t.next.pages.some((p, i) => p?.reserve && t.prev?.pages[i] === null),
+      check: (t) => t.prev !== undefined && t.next.pages.some((p, i) => isReserve(p) && t.prev?.pages[i] === null),
     },
     {
       kind: 'sometimes',
       name: 'reserve-slab-returned',
       doc: 'a reserve slab page went back to the page allocator',
-      check: (t) => t.prev !== undefined && t.prev.pages.some((p, i) => p?.reserve && t.next.pages[i] === null),
+      check: (t) => t.prev !== undefined && t.prev.pages.some((p, i) => isReserve(p) && t.next.pages[i] === null),
     },
     {
       kind: 'sometimes',
@@ -215,8 +235,8 @@ export function slabProperties(c: SlabConfig, f: SlabFlags): Property<SlabState,
         const prev = t.prev;
         if (!prev || !isAllocStep(a)) return false;
         const ctx = prev.ctxs[a.ctx];
-        if (!ctx || ctx.entitled || ctx.pc !== 'idle' || !reserveWithinReach(prev, a.ctx, a.cache)) return false;
-        return !received(t)?.pages.some((p) => (before === 'prev' ? (prev.pages[p] ?? t.next.pages[p]) : t.next.pages[p])?.reserve);
+        if (!ctx || ctx.entitled || ctx.pc !== 'idle' || !reserveWithinReach(prev, a.ctx, a.cache, isReserve)) return false;
+        return !received(t)?.pages.some((p) => isReserve(before === 'prev' ? (prev.pages[p] ?? t.next.pages[p]) : t.next.pages[p]));
       },
     },
   );

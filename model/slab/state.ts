@@ -15,6 +15,13 @@ import type { Zone } from '../kernel/allocator.js';
 export interface Page {
   readonly cache: number;
   readonly reserve: boolean;
+  /**
+   * Ghost, read only by the properties: the page allocator served this page
+   * from the reserve (its answer when the slab grew, never changed). The
+   * designs' own flag is `reserve`; S1 and S2 judge by this instead, so a
+   * design that sets or keeps its flag wrongly cannot agree with itself.
+   */
+  readonly fromReserve: boolean;
   /** Objects on the page's own freelist. */
   readonly free: number;
 }

@@ -1,0 +1,151 @@
+/**
+ * `npm run mutation -- <model> [--concurrency N] [--incremental]`: the
+ * mutation score of one model's properties (issue 15).
+ *
+ * StrykerJS mutates the model's own files, `model/<model>/**\/*.ts`, except
+ * tests, the mutation check itself, `properties.ts` and `*-oracle.ts` (the
+ * judges: a mutant there measures the tests of the properties, not the
+ * properties), and `config.ts` (which configurations are checked — the
+ * random generators, the validation of replay files, the configuration
+ * constants, and `family.ts`, the family's members — not how the mechanism behaves; the family is what answers for
+ * the configurations) — and never `model/kernel/`, shared by every model and
+ * tested on its own. Trace text (`describe`) may be excluded in the model
+ * with a `// Stryker disable` comment that gives the reason; those mutants
+ * are counted as ignored. Each mutant runs `model/<model>/mutation.check.ts` through the
+ * vitest runner with per-test coverage (a mutant runs only the explorations
+ * that execute it). A mutant is killed when that check fails: the reference
+ * or a harmless variant shows a violation or throws, or a buggy variant is
+ * no longer caught with its declared property.
+ *
+ * Equivalent mutants are listed in `model/<model>/EQUIVALENT-MUTANTS.md`, a
+ * table whose rows are `| file | line | mutator | replacement | why |`;
+ * the score excludes exactly the surviving mutants those rows match, and
+ * the summary names rows that match no survivor (stale). Output:
+ * `reports/mutation/<model>/index.html` (Stryker's report),
+ * `mutation.json`, and `summary.md`, also printed.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { Stryker } from '@stryker-mutator/core';
+import type { LogLevel, PartialStrykerOptions, MutantResult } from '@stryker-mutator/api/core';
+
+interface Args {
+  readonly model: string;
+  readonly concurrency: number;
+  readonly incremental: boolean;
+}
+
+function parseArgs(argv: readonly string[]): Args {
+  let model: string | undefined;
+  let concurrency = 2;
+  let incremental = false;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--concurrency') concurrency = Number(argv[++i]);
+    else if (a === '--incremental') incremental = true;
+    else if (a !== undefined && !a.startsWith('-') && model === undefined) model = a;
+    else throw new Error(`mutation: unknown argument '${a}'`);
+  }
+  if (model === undefined) throw new Error('usage: npm run mutation -- <model> [--concurrency N] [--incremental]');
+  if (model === 'kernel' || !/^[a-z0-9-]+$/.test(model) || !existsSync(join('model', model))) throw new Error(`mutation: no model folder model/${model}`);
+  if (!existsSync(join('model', model, 'mutation.check.ts'))) throw new Error(`mutation: model/${model}/mutation.check.ts is missing (the check each mutant runs)`);
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('mutation: --concurrency wants a positive integer');
+  return { model, concurrency, incremental };
+}
+
+/** One row of EQUIVALENT-MUTANTS.md. */
+export interface EquivalentEntry {
+  readonly file: string;
+  readonly line: number;
+  readonly mutator: string;
+  /** The replacement text, or empty to match any replacement of that mutator on that line. */
+  readonly replacement: string;
+  readonly why: string;
+}
+
+/** Reads the equivalent-mutant table; rows are `| file | line | mutator | replacement | why |`, backticks optional. */
+export function readEquivalents(path: string): EquivalentEntry[] {
+  if (!existsSync(path)) return [];
+  const out: EquivalentEntry[] = [];
+  for (const line of readFileSync(path, 'utf8').split('\n')) {
+    const cells = line.trim().replace(/^\||\|$/g, '').split(' | ').map((c) => c.trim().replace(/^`(.*)`$/, '$1'));
+    const [file, ln, mutator, replacement, why] = cells;
+    if (cells.length < 5 || file === undefined || ln === undefined || !/^\d+$/.test(ln) || mutator === undefined) continue;
+    out.push({ file, line: Number(ln), mutator, replacement: replacement ?? '', why: why ?? '' });
+  }
+  return out;
+}
+
+const UNDETECTED = new Set(['Survived', 'NoCoverage']);
+const DETECTED = new Set(['Killed', 'Timeout']);
+
+function matches(e: EquivalentEntry, m: MutantResult): boolean {
+  const file = relative(process.cwd(), m.fileName);
+  return file === e.file && m.location.start.line === e.line && m.mutatorName === e.mutator && (e.replacement === '' || (m.replacement ?? '') === e.replacement);
+}
+
+/** The Markdown summary of a run: counts, the score over non-equivalent mutants, survivors and stale rows. */
+export function summarize(model: string, results: readonly MutantResult[], equivalents: readonly EquivalentEntry[], seconds: number): string {
+  const count = (s: string) => results.filter((m) => m.status === s).length;
+  const equivalent = results.filter((m) => UNDETECTED.has(m.status) && equivalents.some((e) => matches(e, m)));
+  const stale = equivalents.filter((e) => !results.some((m) => UNDETECTED.has(m.status) && matches(e, m)));
+  const detected = results.filter((m) => DETECTED.has(m.status)).length;
+  const undetected = results.filter((m) => UNDETECTED.has(m.status)).length - equivalent.length;
+  const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
+  const lines = [
+    `# Mutation score of model/${model}`,
+    '',
+    '| model | mutants | killed | timeout | survived | no coverage | ignored | errors | equivalent | score | time |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    `| ${model} | ${results.length} | ${count('Killed')} | ${count('Timeout')} | ${count('Survived')} | ${count('NoCoverage')} | ${count('Ignored')} | ${count('RuntimeError') + count('CompileError')} | ${equivalent.length} | ${score.toFixed(1)} % | ${Math.round(seconds)} s |`,
+    '',
+    'Score = (killed + timeout) / (killed + timeout + survived + no coverage − equivalent).',
+  ];
+  const gaps = results.filter((m) => UNDETECTED.has(m.status) && !equivalent.includes(m));
+  if (gaps.length) {
+    lines.push('', '## Surviving mutants not listed as equivalent', '', '| file | line | mutator | replacement | status |', '| --- | --- | --- | --- | --- |');
+    for (const m of gaps) lines.push(`| ${relative(process.cwd(), m.fileName)} | ${m.location.start.line} | ${m.mutatorName} | \`${(m.replacement ?? '').replace(/\s+/g, ' ').replace(/\|/g, '\\|').slice(0, 80)}\` | ${m.status} |`);
+  }
+  if (stale.length) {
+    lines.push('', '## Rows of EQUIVALENT-MUTANTS.md that match no surviving mutant (stale: fix or remove)', '');
+    for (const e of stale) lines.push(`- ${e.file}:${e.line} ${e.mutator} \`${e.replacement}\``);
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const out = join('reports', 'mutation', args.model);
+  mkdirSync(out, { recursive: true });
+  // Stryker's workers load vitest.mutation.config.ts, which reads the model from here
+  process.env.MMCHECK_MUTATION_MODEL = args.model;
+  const dir = `model/${args.model}`;
+  const options: PartialStrykerOptions = {
+    testRunner: 'vitest',
+    plugins: ['@stryker-mutator/vitest-runner'],
+    vitest: { configFile: 'vitest.mutation.config.ts', related: false },
+    coverageAnalysis: 'perTest',
+    mutate: [`${dir}/**/*.ts`, `!${dir}/**/*.test.ts`, `!${dir}/mutation.check.ts`, `!${dir}/properties.ts`, `!${dir}/*-oracle.ts`, `!${dir}/config.ts`, `!${dir}/family.ts`],
+    ignorePatterns: ['dist', 'mmcheck-out', 'reports/mutation', '.vitest-out', '*.log'],
+    reporters: ['html', 'json', 'progress'],
+    htmlReporter: { fileName: join(out, 'index.html') },
+    jsonReporter: { fileName: join(out, 'mutation.json') },
+    concurrency: args.concurrency,
+    timeoutMS: 5_000,
+    cleanTempDir: 'always',
+    incremental: args.incremental,
+    incrementalFile: join(out, 'stryker-incremental.json'),
+    logLevel: 'warn' as LogLevel,
+  };
+  const t0 = performance.now();
+  const results = await new Stryker(options).runMutationTest();
+  const seconds = (performance.now() - t0) / 1000;
+  const md = summarize(args.model, results, readEquivalents(join(dir, 'EQUIVALENT-MUTANTS.md')), seconds);
+  writeFileSync(join(out, 'summary.md'), md);
+  process.stdout.write(`\n${md}\nreport: ${join(out, 'index.html')}\n`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? e.message : String(e)}\n`);
+  process.exit(2);
+});
