@@ -5,9 +5,10 @@
  *
  * A module may import its own layer and the layers to its left, never one to
  * its right, and no import cycle is allowed anywhere. `index.ts` is the public
- * facade and may import anything; tests (`*.test.ts`, `test/`) are exempt.
+ * facade and may import anything; tests (`*.test.ts`, `test/`) and the mutation
+ * checks (`model/<m>/mutation.check.ts`, tests run per mutant) are exempt.
  */
-const TESTS = '(\\.test\\.ts$|^test/)';
+const TESTS = '(\\.(test|check)\\.ts$|^test/)';
 const FACADE = '^index\\.ts$';
 
 /** A rule that forbids modules under `from` to import anything matching `to`. */
