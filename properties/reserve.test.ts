@@ -18,6 +18,7 @@ import { explore } from './explore.js';
 import { randomCheck, runSchedule } from './random.js';
 import type { VariantCheck } from './suite.js';
 import { checkVariant, seeds } from './suite.js';
+import { familyTests } from '../test/family.js';
 
 /** Pinned: a change to the reserve state space shows up here in review. */
 const REFERENCE_STATES = 96_194;
@@ -248,5 +249,48 @@ describe('reserve model plumbing', () => {
     if (!f) return;
     const again = replayLabels(reserveModel.machine('W5', f.config) as AnyMachine, f.trace.steps.map((s) => s.label)).trace;
     expect(JSON.stringify(again)).toBe(JSON.stringify(f.trace));
+  });
+});
+
+/** Pinned reference state counts of the family (model/reserve/family.ts). */
+familyTests(reserveModel, {
+  'bytes-extra-caches': 226,
+  'bytes-class-edges': 38,
+  'sizes-min-object': 57,
+  'sizes-page-object': 104,
+  'zone-at-floor': 250,
+  'zone-above-floor': 515,
+  'min-zero': 121,
+  'r-zero-pages': 162,
+  'r-one-page': 121,
+  'no-pressure': 38,
+  'pressure-and-reclaim': 744,
+  'set-grow': 88,
+  'set-same-size': 5,
+  'set-kmalloc': 6,
+  'two-sets': 28,
+  'swap-off-and-on': 195,
+  'starts-detached': 10,
+  'set-raises-limit-for-waiter': 429,
+  'two-requests-waiting': 41,
+});
+
+describe('reserve in bytes with the real kmalloc classes (issue 15 fidelity)', () => {
+  const bytes = { ...SMALL, units: 'bytes' as const, pages: 1, sizes: [96, 192, 4096], sets: 0, reclaims: [] };
+
+  test('a 96-byte object sits in the 96-byte cache and is charged roundup_pow_of_two(96) = 128; 192 is charged 256', () => {
+    const m = reserveModel.machine('reference', { ...bytes, allocators: bytes.allocators.map((a) => ({ ...a, allocs: a.id === 'E1' ? 2 : 1 })) }) as AnyMachine;
+    // two page-sized objects and the pressure leave the zone at its floor: the small requests go to K3
+    const labels = ['alloc(ctx="E1",size=4096)', 'alloc(ctx="P",size=4096)', 'pressure(k=2)', 'alloc(ctx="E1",size=96)', 'K3(ctx="E1")', 'alloc(ctx="E2",size=192)', 'K3(ctx="E2")'];
+    const s = replayLabels(m, labels).trace.steps.at(-1)?.state as ReserveState;
+    expect(s.ctx.E1).toMatchObject({ cache: 96, amount: 128 });
+    expect(s.ctx.E2).toMatchObject({ cache: 192, amount: 256 });
+    expect(s.nodes.r.usage).toBe(384);
+  });
+
+  test('finding: r sized by the pages setter does not back two caches\' slabs — 384 bytes charged take two pool pages of root.pages 1 (R3)', () => {
+    const twoRequests = { ...bytes, allocators: bytes.allocators.map((a) => (a.id === 'E1' ? { ...a, allocs: 2 } : { ...a, allocs: 1 })) };
+    const r = explore(reserveModel.machine('reference', twoRequests), { target: 'R3' });
+    expect(r.counterexample?.violations[0]?.message).toMatch(/2 pool pages held, root.pages 1, charges within the limits/);
   });
 });

@@ -15,6 +15,7 @@ import type { SlabAction, SlabConfig, SlabState } from '../model/slab/state.js';
 import { replayLabels } from './check.js';
 import { explore } from './explore.js';
 import { randomCheck } from './random.js';
+import { familyTests } from '../test/family.js';
 
 /** Pinned: a change to the slab state space shows up here in review. */
 const REFERENCE_STATES = 25_312;
@@ -280,4 +281,23 @@ describe('replay', () => {
     expect(JSON.stringify(again)).toBe(JSON.stringify(f.trace));
     expect(f.trace.steps.every((s) => s.label === actionLabel(s.action))).toBe(true);
   });
+});
+
+/** Pinned reference state counts of the family (model/slab/family.ts). */
+familyTests(slabModel, {
+  'one-cpu': 1736,
+  'k-one': 448,
+  'k-three': 686,
+  'pages-zero': 4,
+  'pages-one': 136,
+  'pages-three': 2514,
+  'pressure-always-on': 112,
+  'pressure-never': 448,
+  'pressure-one-toggle': 980,
+  'no-shrink-no-mismatch': 434,
+  'shrinks-two': 1574,
+  'allocs-one': 186,
+  'allocs-zero': 4,
+  'two-caches': 1694,
+  'two-cpus-migrate': 4583,
 });

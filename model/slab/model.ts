@@ -104,6 +104,7 @@ import { parseSlabConfig, slabRandomConfig, slabW2RandomConfig, SMALL, W2_CONFIG
 import type { SlabFlags } from './designs.js';
 import { allocStep, deactivate, freePath, freeStep, shrink, startStep } from './designs.js';
 import { slabProperties } from './properties.js';
+import { slabFamily } from './family.js';
 import type { AllocStep, CpuCache, Ctx, SlabAction, SlabConfig, SlabState } from './state.js';
 import { ALLOC_STEPS } from './state.js';
 
@@ -310,6 +311,7 @@ export const slab: ModelDef<SlabState, SlabAction, SlabConfig> = {
   title: 'slab allocators honouring the reserve (seeds 003, 004)',
   spec: '05-slab-reserve.md',
   smallConfig: SMALL,
+  family: slabFamily(SMALL),
   randomConfig: slabRandomConfig,
   propertyNames: ['S1', 'S1r', 'S2', 'S3', 'S4', 'S5'],
   variants: [
