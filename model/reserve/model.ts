@@ -64,6 +64,33 @@
  *   starve, so R2 is its declared property; L1 (the spec's) is shown with R2
  *   set aside. V6 writes `var_free_kbytes` from root.pages (Neil Brown's
  *   "reserve = pages") on every ADD.
+ * - Units (issue 15): §7's scaled units had two power-of-two caches, so the
+ *   charge roundup_pow_of_two(ksize) always equalled ksize and two caches
+ *   never shared a page's worth of charge. `units: 'bytes'` (family members)
+ *   runs the same steps in bytes with estimate.ts's SLUB classes (96 and
+ *   192 included, objects packed whole, ⌊4096 / size⌋ to a page). It shows
+ *   a finding: r sized by the pages setter does not back two caches' slabs
+ *   (R3; model/reserve/family.ts, properties/reserve.test.ts).
+ *
+ * What each property reads (issue 15: state, ghosts and oracles written
+ * apart — accounting-oracle.ts — never rules.ts, which the model runs):
+ * - R1: every node's `usage` before and after the step (a charge is the
+ *   counter's rise) and `limit` before it.
+ * - R2: `usage` against the oracle's sum: each outstanding emergency
+ *   object's charge computed from its cache (`chargeFor`), and each entitled
+ *   context in K6/K7 (reached only by a successful CHARGE) charged for its
+ *   cache — not the model's own `charged` records.
+ * - R3: pool pages held (oracle packing of the objects' caches) before and
+ *   after a K7, root.pages, and R2's sum against the limits.
+ * - R4: the zone's free count, the watermark of the regular class (the
+ *   kernel allocator's `adjustedMark`, tested on its own) and the pool.
+ * - R5: the tree's pages and limits, var_free_kbytes, and the oracle's
+ *   reading of which node reaches root.
+ * - L1 (both forms): K5 waiters and R2's sum. L2: the zone, the oracle's
+ *   room test and "within reserves" from R2's sum and the oracle's packing.
+ * - R6 (estimate.ts) is judged by reserve-estimate.test.ts against the worst
+ *   packing (`worstPagesUsed`), also in estimate.ts; both share the size
+ *   classes, which that suite pins against the kernel's table.
  */
 import { Immer, isDraft, original, type Draft } from 'immer';
 import { match } from 'ts-pattern';
@@ -541,6 +568,7 @@ function next(s: ReserveState, a: ReserveAction, c: ReserveConfig, f: ReserveFla
   });
 }
 
+// Stryker disable all: trace text only (lanes, step and function names); no property reads it, and fairness is its own function below
 const K_TEXT: Record<string, [string, string]> = {
   K3: ['mem_reserve_kmalloc_charge', 'CHARGE(r, +size); fails: K4 no __GFP_WAIT → NULL, else sleep (K5)'],
   K5: ['wait_event', 'woken: CHARGE(r, +size) again, or sleep'],
@@ -580,6 +608,8 @@ function describe(a: ReserveAction): StepInfo {
     })
     .exhaustive();
 }
+
+// Stryker restore all
 
 /**
  * Fairness of a step (liveness): requests, frees, sets, swapon/swapoff,

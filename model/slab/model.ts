@@ -89,6 +89,19 @@
  * fail in non-NUMA SLAB, and per-node lists); memalloc sockets are always
  * present (without them v3.6 SLAB neither tags nor checks).
  *
+ * What each property reads is listed in properties.ts's header: S1 and S2
+ * judge reserve-ness by the ghost `Page.fromReserve` (the page allocator's
+ * answer when the slab grew), not by the designs' flag, except for P4 whose
+ * flag clearing is S1r's subject (issue 15).
+ *
+ * Flattening reviewed (issue 15): §7's k = 2 makes "one object left on the
+ * CPU slab" and "the slab is half used" coincide; the family has k = 1 (no
+ * lockless list at all) and k = 3 (Peter's scenario). One cache hid every
+ * cross-cache effect (W2 needs two); the family has two caches on one CPU
+ * and a migrating context on two CPUs. Pages 0, 1 and 3 put the zone on
+ * each side of "one reserve page". Kept: one node (no NUMA, see above).
+ * The family is model/slab/family.ts.
+ *
  * W2 is confirmed: in two caches on one CPU (W2_CONFIG) the exhaustive
  * engine finds S1r in 13 steps, the §6b scenario; the same configuration with
  * a recheck over every cache (`globalRecheck`) explores completely with no
@@ -226,6 +239,7 @@ function next(s: SlabState, a: SlabAction, c: SlabConfig, f: SlabFlags): SlabSta
   });
 }
 
+// Stryker disable all: trace text only (lanes, step and function names); no property reads it and the model declares no eventually-property (the only reader of lanes as fairness)
 const FN: Record<AllocStep, [string, string]> = {
   slab_alloc: ['slab_alloc', 'fast path: take from the lockless list'],
   deactivate_slab: ['deactivate_slab', '__slab_alloc: the CPU slab does not match the caller, deactivate it; then get_partial, else new_slab'],
@@ -263,6 +277,8 @@ function describeWith(f: SlabFlags) {
       })
       .exhaustive();
 }
+
+// Stryker restore all
 
 /**
  * The exhaustive engine's state key: an injective compact text of the whole
