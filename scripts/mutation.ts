@@ -1,6 +1,9 @@
 /**
- * `npm run mutation -- <model> [--concurrency N] [--incremental]`: the
- * mutation score of one model's properties (issue 15).
+ * `npm run mutation -- <model> [--concurrency N] [--incremental] [--files F,…]`:
+ * the mutation score of one model's properties (issue 15). `--files`
+ * mutates only the named files of the model folder (e.g. `rules.ts`), to
+ * iterate on one file or when the whole model would take too long; the
+ * summary then says it covers only those files.
  *
  * StrykerJS mutates the model's own files, `model/<model>/**\/*.ts`, except
  * tests, the mutation check itself, `properties.ts` and `*-oracle.ts` (the
@@ -33,24 +36,29 @@ interface Args {
   readonly model: string;
   readonly concurrency: number;
   readonly incremental: boolean;
+  /** Only these files of the model folder (names relative to it); empty: all. */
+  readonly files: readonly string[];
 }
 
 function parseArgs(argv: readonly string[]): Args {
   let model: string | undefined;
   let concurrency = 2;
   let incremental = false;
+  let files: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--concurrency') concurrency = Number(argv[++i]);
+    else if (a === '--files') files = (argv[++i] ?? '').split(',').filter((x) => x !== '');
     else if (a === '--incremental') incremental = true;
     else if (a !== undefined && !a.startsWith('-') && model === undefined) model = a;
     else throw new Error(`mutation: unknown argument '${a}'`);
   }
-  if (model === undefined) throw new Error('usage: npm run mutation -- <model> [--concurrency N] [--incremental]');
+  if (model === undefined) throw new Error('usage: npm run mutation -- <model> [--concurrency N] [--incremental] [--files F,…]');
   if (model === 'kernel' || !/^[a-z0-9-]+$/.test(model) || !existsSync(join('model', model))) throw new Error(`mutation: no model folder model/${model}`);
   if (!existsSync(join('model', model, 'mutation.check.ts'))) throw new Error(`mutation: model/${model}/mutation.check.ts is missing (the check each mutant runs)`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('mutation: --concurrency wants a positive integer');
-  return { model, concurrency, incremental };
+  for (const f of files) if (!existsSync(join('model', model, f))) throw new Error(`mutation: no file model/${model}/${f}`);
+  return { model, concurrency, incremental, files };
 }
 
 /** One row of EQUIVALENT-MUTANTS.md. */
@@ -85,16 +93,17 @@ function matches(e: EquivalentEntry, m: MutantResult): boolean {
 }
 
 /** The Markdown summary of a run: counts, the score over non-equivalent mutants, survivors and stale rows. */
-export function summarize(model: string, results: readonly MutantResult[], equivalents: readonly EquivalentEntry[], seconds: number): string {
+export function summarize(model: string, results: readonly MutantResult[], equivalents: readonly EquivalentEntry[], seconds: number, files: readonly string[] = []): string {
   const count = (s: string) => results.filter((m) => m.status === s).length;
   const equivalent = results.filter((m) => UNDETECTED.has(m.status) && equivalents.some((e) => matches(e, m)));
-  const stale = equivalents.filter((e) => !results.some((m) => UNDETECTED.has(m.status) && matches(e, m)));
+  const stale = equivalents.filter((e) => !results.some((m) => UNDETECTED.has(m.status) && matches(e, m)) && (files.length === 0 || files.some((f) => e.file.endsWith(`/${f}`))));
   const detected = results.filter((m) => DETECTED.has(m.status)).length;
   const undetected = results.filter((m) => UNDETECTED.has(m.status)).length - equivalent.length;
   const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
   const lines = [
     `# Mutation score of model/${model}`,
     '',
+    ...(files.length ? [`Only ${files.map((f) => `model/${model}/${f}`).join(', ')} mutated (--files): not the model's score.`, ''] : []),
     '| model | mutants | killed | timeout | survived | no coverage | ignored | errors | equivalent | score | time |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     `| ${model} | ${results.length} | ${count('Killed')} | ${count('Timeout')} | ${count('Survived')} | ${count('NoCoverage')} | ${count('Ignored')} | ${count('RuntimeError') + count('CompileError')} | ${equivalent.length} | ${score.toFixed(1)} % | ${Math.round(seconds)} s |`,
@@ -125,7 +134,7 @@ async function main(): Promise<void> {
     plugins: ['@stryker-mutator/vitest-runner'],
     vitest: { configFile: 'vitest.mutation.config.ts', related: false },
     coverageAnalysis: 'perTest',
-    mutate: [`${dir}/**/*.ts`, `!${dir}/**/*.test.ts`, `!${dir}/mutation.check.ts`, `!${dir}/properties.ts`, `!${dir}/*-oracle.ts`, `!${dir}/config.ts`, `!${dir}/family.ts`],
+    mutate: [...(args.files.length ? args.files.map((f) => `${dir}/${f}`) : [`${dir}/**/*.ts`]), `!${dir}/**/*.test.ts`, `!${dir}/mutation.check.ts`, `!${dir}/properties.ts`, `!${dir}/*-oracle.ts`, `!${dir}/config.ts`, `!${dir}/family.ts`],
     ignorePatterns: ['dist', 'mmcheck-out', 'reports/mutation', '.vitest-out', '*.log'],
     reporters: ['html', 'json', 'progress'],
     htmlReporter: { fileName: join(out, 'index.html') },
@@ -140,7 +149,7 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const results = await new Stryker(options).runMutationTest();
   const seconds = (performance.now() - t0) / 1000;
-  const md = summarize(args.model, results, readEquivalents(join(dir, 'EQUIVALENT-MUTANTS.md')), seconds);
+  const md = summarize(args.model, results, readEquivalents(join(dir, 'EQUIVALENT-MUTANTS.md')), seconds, args.files);
   writeFileSync(join(out, 'summary.md'), md);
   process.stdout.write(`\n${md}\nreport: ${join(out, 'index.html')}\n`);
 }
