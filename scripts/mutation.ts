@@ -25,7 +25,8 @@
  * the model once, before any mutant is active, so they cannot be tested.
  *
  * Equivalent mutants are listed in `model/<model>/EQUIVALENT-MUTANTS.md`, a
- * table whose rows are `| file | line | mutator | replacement | why |`;
+ * table whose rows are `| file | line | mutator | replacement | why |`
+ * (an empty replacement matches every replacement of that mutator there);
  * the score excludes exactly the surviving mutants those rows match, and
  * the summary names rows that match no survivor (stale). Output:
  * `reports/mutation/<model>/index.html` (Stryker's report),
@@ -42,6 +43,8 @@ interface Args {
   readonly incremental: boolean;
   /** Only these files of the model folder (names relative to it); empty: all. */
   readonly files: readonly string[];
+  /** Re-read the last run's mutation.json and write the summary again (after editing EQUIVALENT-MUTANTS.md). */
+  readonly resummarize: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -49,9 +52,11 @@ function parseArgs(argv: readonly string[]): Args {
   let concurrency = 2;
   let incremental = false;
   let files: string[] = [];
+  let resummarize = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--concurrency') concurrency = Number(argv[++i]);
+    else if (a === '--resummarize') resummarize = true;
     else if (a === '--files') files = (argv[++i] ?? '').split(',').filter((x) => x !== '');
     else if (a === '--incremental') incremental = true;
     else if (a !== undefined && !a.startsWith('-') && model === undefined) model = a;
@@ -62,7 +67,7 @@ function parseArgs(argv: readonly string[]): Args {
   if (!existsSync(join('model', model, 'mutation.check.ts'))) throw new Error(`mutation: model/${model}/mutation.check.ts is missing (the check each mutant runs)`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('mutation: --concurrency wants a positive integer');
   for (const f of files) if (!existsSync(join('model', model, f))) throw new Error(`mutation: no file model/${model}/${f}`);
-  return { model, concurrency, incremental, files };
+  return { model, concurrency, incremental, files, resummarize };
 }
 
 /** One row of EQUIVALENT-MUTANTS.md. */
@@ -80,7 +85,8 @@ export function readEquivalents(path: string): EquivalentEntry[] {
   if (!existsSync(path)) return [];
   const out: EquivalentEntry[] = [];
   for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const cells = line.trim().replace(/^\||\|$/g, '').split(' | ').map((c) => c.trim().replace(/^`(.*)`$/, '$1'));
+    // cells split on unescaped pipes; a replacement may contain `\|`
+    const cells = line.trim().replace(/^\||\|$/g, '').split(/(?<!\\)\|/).map((c) => c.trim().replace(/^`(.*)`$/, '$1').replace(/\\\|/g, '|'));
     const [file, ln, mutator, replacement, why] = cells;
     if (cells.length < 5 || file === undefined || ln === undefined || !/^\d+$/.test(ln) || mutator === undefined) continue;
     out.push({ file, line: Number(ln), mutator, replacement: replacement ?? '', why: why ?? '' });
@@ -97,7 +103,9 @@ function matches(e: EquivalentEntry, m: MutantResult): boolean {
 }
 
 /** The Markdown summary of a run: counts, the score over non-equivalent mutants, survivors and stale rows. */
-export function summarize(model: string, results: readonly MutantResult[], equivalents: readonly EquivalentEntry[], seconds: number, files: readonly string[] = []): string {
+export function summarize(model: string, all: readonly MutantResult[], equivalents: readonly EquivalentEntry[], seconds: number, files: readonly string[] = []): string {
+  // static mutants are not tested (see the header); a report written without ignoreStatic still lists them
+  const results = all.map((m) => (m.static === true && m.status !== 'Ignored' ? { ...m, status: 'Ignored' as MutantResult['status'] } : m));
   const count = (s: string) => results.filter((m) => m.status === s).length;
   const equivalent = results.filter((m) => UNDETECTED.has(m.status) && equivalents.some((e) => matches(e, m)));
   const stale = equivalents.filter((e) => !results.some((m) => UNDETECTED.has(m.status) && matches(e, m)) && (files.length === 0 || files.some((f) => e.file.endsWith(`/${f}`))));
@@ -110,7 +118,7 @@ export function summarize(model: string, results: readonly MutantResult[], equiv
     ...(files.length ? [`Only ${files.map((f) => `model/${model}/${f}`).join(', ')} mutated (--files): not the model's score.`, ''] : []),
     '| model | mutants | killed | timeout | survived | no coverage | ignored | errors | equivalent | score | time |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    `| ${model} | ${results.length} | ${count('Killed')} | ${count('Timeout')} | ${count('Survived')} | ${count('NoCoverage')} | ${count('Ignored')} | ${count('RuntimeError') + count('CompileError')} | ${equivalent.length} | ${score.toFixed(1)} % | ${Math.round(seconds)} s |`,
+    `| ${model} | ${results.length} | ${count('Killed')} | ${count('Timeout')} | ${count('Survived')} | ${count('NoCoverage')} | ${count('Ignored')} | ${count('RuntimeError') + count('CompileError')} | ${equivalent.length} | ${score.toFixed(1)} % | ${Number.isNaN(seconds) ? '–' : `${Math.round(seconds)} s`} |`,
     '',
     'Score = (killed + timeout) / (killed + timeout + survived + no coverage − equivalent).',
   ];
@@ -126,10 +134,22 @@ export function summarize(model: string, results: readonly MutantResult[], equiv
   return lines.join('\n') + '\n';
 }
 
+/** The results of a report written by Stryker's JSON reporter (mutation-testing-report-schema). */
+function readReport(path: string): MutantResult[] {
+  const report = JSON.parse(readFileSync(path, 'utf8')) as { files: Record<string, { mutants: Omit<MutantResult, 'fileName'>[] }> };
+  return Object.entries(report.files).flatMap(([fileName, f]) => f.mutants.map((m) => ({ ...m, fileName: join(process.cwd(), fileName) }) as MutantResult));
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const out = join('reports', 'mutation', args.model);
   mkdirSync(out, { recursive: true });
+  if (args.resummarize) {
+    const md = summarize(args.model, readReport(join(out, 'mutation.json')), readEquivalents(join('model', args.model, 'EQUIVALENT-MUTANTS.md')), Number.NaN, args.files);
+    writeFileSync(join(out, 'summary.md'), md);
+    process.stdout.write(md);
+    return;
+  }
   // Stryker's workers load vitest.mutation.config.ts, which reads the model from here
   process.env.MMCHECK_MUTATION_MODEL = args.model;
   const dir = `model/${args.model}`;
