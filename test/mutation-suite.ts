@@ -8,7 +8,9 @@
  *   and the reference on every member of the model's family: no violation
  *   (a model that throws is one), and, on the small configuration, every
  *   sometimes-witness reached when the bounded exploration completed;
- * - some hundreds of random runs of the reference find no violation;
+ * - some hundreds of random runs of the reference find no violation, and
+ *   the liveness engine finds no lasso on a family member (models with
+ *   eventually-properties);
  * - each buggy variant is still caught with its declared property, by a
  *   targeted exploration of the family's members, then of its exploreConfig
  *   (or the liveness engine when that property is an eventually-property
@@ -58,6 +60,14 @@ export function mutationSuite(model: AnyModel, opts: MutationCheckOptions = {}):
   for (const m of members) {
     test(`reference holds on family member ${m.name}`, () => holds(model, 'reference', m.config, Math.min(maxStates, m.maxStates ?? maxStates), false));
   }
+  // the liveness engine reads what no other engine does (fairness, the liveness key): judge the
+  // reference's eventually-properties on the family's first member (the small configuration without one)
+  const smallest = members[0]?.config ?? model.smallConfig;
+  if (model.machine('reference', smallest).properties.some((p) => p.kind === 'eventually'))
+    test('reference: no lasso on a family member (liveness)', () => {
+      const r = checkLiveness(model.machine('reference', smallest), { maxStates });
+      expect([...r.violations.keys()]).toEqual([]);
+    });
   test('reference: random runs find no violation', () => {
     const r = randomCheck(model, 'reference', { seed: opts.seed ?? 1, runs: opts.runs ?? 100, maxSteps: 60, noShrink: true });
     expect(r.modelError).toBeUndefined();
