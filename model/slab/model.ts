@@ -92,7 +92,10 @@
  * What each property reads is listed in properties.ts's header: S1 and S2
  * judge reserve-ness by the ghost `Page.fromReserve` (the page allocator's
  * answer when the slab grew), not by the designs' flag, except for P4 whose
- * flag clearing is S1r's subject (issue 15).
+ * flag clearing is S1r's subject (issue 15). The ghost enters the state key
+ * only where it differs from the flag, so the counts of designs that never
+ * clear flags are unchanged; P4's grow (W2 with a global recheck: 7,022 →
+ * 8,302 states).
  *
  * Flattening reviewed (issue 15): §7's k = 2 makes "one object left on the
  * CPU slab" and "the slab is half used" coincide; the family has k = 1 (no
