@@ -178,6 +178,12 @@ describe('every reserve property can fail', () => {
     expect(check('R2', { next: held })).toMatch(/usage of r is 0 but its outstanding charges sum to 4/);
   });
 
+  test('zone-pages: an object whose slab page never left the zone (page accounting no other property judged)', () => {
+    const obj = { cache: 4, emerg: false, pool: false, res: null, charged: 0, n: 1 };
+    expect(check('zone-pages', { next: { ...s0, objs: [obj] } })).toMatch(/6 free \+ 0 other users' \+ 1 slab pages = 7, not the zone's 6/);
+    expect(check('zone-pages', { next: { ...s0, zone: { ...s0.zone, free: 5 }, objs: [obj] } })).toBeUndefined();
+  });
+
   test('L1: a waiter asleep although its charge fits is reported as a stuck waiter', () => {
     const s = { ...s0, ctx: { ...s0.ctx, E1: { ...idle, pc: 'K5' as const, cache: 4, amount: 4, asleep: true } } };
     expect(m.quiescent(s)).toBe(true);

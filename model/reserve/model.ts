@@ -88,6 +88,9 @@
  *   reading of which node reaches root.
  * - L1 (both forms): K5 waiters and R2's sum. L2: the zone, the oracle's
  *   room test and "within reserves" from R2's sum and the oracle's packing.
+ * - zone-pages (added by issue 15's mutation run: page accounting went
+ *   unjudged): the zone's free pages, other users' pages and the slab pages
+ *   of the outstanding objects (oracle packing) add up to the zone.
  * - R6 (estimate.ts) is judged by reserve-estimate.test.ts against the worst
  *   packing (`worstPagesUsed`), also in estimate.ts; both share the size
  *   classes, which that suite pins against the kernel's table.
@@ -703,7 +706,7 @@ export const reserve: ModelDef<ReserveState, ReserveAction, ReserveConfig> = {
   smallConfig: SMALL,
   family: reserveFamily(SMALL),
   randomConfig: reserveRandomConfig,
-  propertyNames: ['R1', 'R2', 'R3', 'R4', 'R5', 'L1', 'L2'],
+  propertyNames: ['R1', 'R2', 'R3', 'R4', 'R5', 'L1', 'L2', 'zone-pages'],
   variants: [
     { name: 'reference', summary: '2009 code with the §6b fixes (≤, wake on limit increase, uncharge on failed K7, charge = uncharge)', expect: { kind: 'holds' } },
     {

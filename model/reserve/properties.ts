@@ -94,6 +94,16 @@ export function reserveProperties(c: ReserveConfig, f: ReserveFlags): Property<R
     },
     {
       kind: 'always',
+      name: 'zone-pages',
+      doc: 'every page of the zone is free, held by other users, or a slab page (regular or pool) of the outstanding objects, packed per cache by the oracle',
+      check: ({ next: s }) => {
+        const slab = pagesHeld(s.objs, false, pageOf(c)) + pagesHeld(s.objs, true, pageOf(c));
+        const total = s.zone.free + s.others + slab;
+        return total === c.free ? undefined : `${s.zone.free} free + ${s.others} other users' + ${slab} slab pages = ${total}, not the zone's ${c.free}`;
+      },
+    },
+    {
+      kind: 'always',
       name: 'R2',
       doc: 'usage(r) = charges of outstanding emergency objects on r + charges held by contexts between K3/K5 and K6/K7',
       check: ({ next: s }) => {
