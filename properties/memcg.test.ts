@@ -129,10 +129,10 @@ describe('replay', () => {
 /** Pinned reference state counts of the family (model/memcg/family.ts). */
 familyTests(memcgModel, {
   'input-suffixes': 355,
-  'input-bases': 204,
+  'input-bases': 692,
   'input-not-page-multiple': 284,
-  'input-empty-and-newline': 396,
-  'input-malformed': 12,
+  'input-empty-and-newline': 1048,
+  'input-malformed': 14,
   'input-near-wrap': 28,
   'limit-at-usage': 1014,
   'limit-unlimited': 4935,

@@ -19,6 +19,7 @@ import { explore } from './explore.js';
 import { randomCheck, runSchedule } from './random.js';
 import { seeds } from './suite.js';
 import { buggyVariants, expectCaught, expectedProperty, expectHolds, shortestOf, HOLDS_BUDGET, SUITE_BUDGET } from '../test/variants.js';
+import { familyTests } from '../test/family.js';
 
 /** Pinned: a change to the reserve state space shows up here in review. */
 const REFERENCE_STATES = 96_194;
@@ -66,10 +67,12 @@ describe('reserve buggy variants are found by both engines on every seed', () =>
     const shortest = (variant: string) => shortestOf(reserveModel, variant).counterexample;
     // V4: GFP_ATOMIC digs into the pool once a regular allocation and pressure(2) bring free to 3
     expect(shortest('V4')?.steps.map((s) => `${s.info.ctx}:${s.info.step}`)).toEqual(['E1:K0', 'env:pressure', 'P:K0']);
-    // W5: two size-1 emergency objects charged 1 each, one freed uncharges 2: usage 0 with one outstanding
+    // W5: a size-1 request lands in the 2-unit cache but K3 charges 1; R2 charges each object for its
+    // cache (roundup_pow_of_two(ksize) = 2, the oracle's), so the bug shows at the charge, before any
+    // free uncharges 2 (when R2 read the model's own record of the charge, it showed only at that free)
     const w5 = shortest('W5');
-    expect(w5?.violations.find((x) => x.property === 'R2')?.message).toBe('usage of r is 0 but its outstanding charges sum to 1');
-    expect(w5?.steps.at(-1)?.info.step).toBe('F');
+    expect(w5?.violations.find((x) => x.property === 'R2')?.message).toBe('usage of r is 1 but its outstanding charges sum to 2');
+    expect(w5?.steps.at(-1)?.info.step).toBe('K3');
     // W1: the strict `<` keeps a 4-unit charge out at usage 4, limit 8
     expect(shortest('W1')?.violations.find((x) => x.property === 'L1')?.message).toMatch(/charge of 4 on r \(usage 4, truly charged 4, limit 8\)/);
     // W2: the set raised the limit to 12 with the waiter still asleep
@@ -150,6 +153,12 @@ describe('every reserve property can fail', () => {
     expect(check('R2', { next: held })).toMatch(/usage of r is 0 but its outstanding charges sum to 4/);
   });
 
+  test('zone-pages: an object whose slab page never left the zone (page accounting no other property judged)', () => {
+    const obj = { cache: 4, emerg: false, pool: false, res: null, charged: 0, n: 1 };
+    expect(check('zone-pages', { next: { ...s0, objs: [obj] } })).toMatch(/6 free \+ 0 other users' \+ 1 slab pages = 7, not the zone's 6/);
+    expect(check('zone-pages', { next: { ...s0, zone: { ...s0.zone, free: 5 }, objs: [obj] } })).toBeUndefined();
+  });
+
   test('L1: a waiter asleep although its charge fits is reported as a stuck waiter', () => {
     const s = { ...s0, ctx: { ...s0.ctx, E1: { ...idle, pc: 'K5' as const, cache: 4, amount: 4, asleep: true } } };
     expect(m.quiescent(s)).toBe(true);
@@ -223,5 +232,48 @@ describe('reserve model plumbing', () => {
     if (!f) return;
     const again = replayLabels(reserveModel.machine('W5', f.config) as AnyMachine, f.trace.steps.map((s) => s.label)).trace;
     expect(JSON.stringify(again)).toBe(JSON.stringify(f.trace));
+  });
+});
+
+/** Pinned reference state counts of the family (model/reserve/family.ts). */
+familyTests(reserveModel, {
+  'bytes-extra-caches': 226,
+  'bytes-class-edges': 38,
+  'sizes-min-object': 57,
+  'sizes-page-object': 104,
+  'zone-at-floor': 250,
+  'zone-above-floor': 515,
+  'min-zero': 121,
+  'r-zero-pages': 162,
+  'r-one-page': 121,
+  'no-pressure': 38,
+  'pressure-and-reclaim': 744,
+  'set-grow': 88,
+  'set-same-size': 5,
+  'set-kmalloc': 6,
+  'two-sets': 28,
+  'swap-off-and-on': 195,
+  'starts-detached': 10,
+  'set-raises-limit-for-waiter': 429,
+  'two-requests-waiting': 41,
+});
+
+describe('reserve in bytes with the real kmalloc classes (issue 15 fidelity)', () => {
+  const bytes = { ...SMALL, units: 'bytes' as const, pages: 1, sizes: [96, 192, 4096], sets: 0, reclaims: [] };
+
+  test('a 96-byte object sits in the 96-byte cache and is charged roundup_pow_of_two(96) = 128; 192 is charged 256', () => {
+    const m = reserveModel.machine('reference', { ...bytes, allocators: bytes.allocators.map((a) => ({ ...a, allocs: a.id === 'E1' ? 2 : 1 })) }) as AnyMachine;
+    // two page-sized objects and the pressure leave the zone at its floor: the small requests go to K3
+    const labels = ['alloc(ctx="E1",size=4096)', 'alloc(ctx="P",size=4096)', 'pressure(k=2)', 'alloc(ctx="E1",size=96)', 'K3(ctx="E1")', 'alloc(ctx="E2",size=192)', 'K3(ctx="E2")'];
+    const s = replayLabels(m, labels).trace.steps.at(-1)?.state as ReserveState;
+    expect(s.ctx.E1).toMatchObject({ cache: 96, amount: 128 });
+    expect(s.ctx.E2).toMatchObject({ cache: 192, amount: 256 });
+    expect(s.nodes.r.usage).toBe(384);
+  });
+
+  test('finding: r sized by the pages setter does not back two caches\' slabs — 384 bytes charged take two pool pages of root.pages 1 (R3)', () => {
+    const twoRequests = { ...bytes, allocators: bytes.allocators.map((a) => (a.id === 'E1' ? { ...a, allocs: 2 } : { ...a, allocs: 1 })) };
+    const r = explore(reserveModel.machine('reference', twoRequests), { target: 'R3' });
+    expect(r.counterexample?.violations[0]?.message).toMatch(/2 pool pages held, root.pages 1, charges within the limits/);
   });
 });

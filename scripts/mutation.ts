@@ -1,6 +1,9 @@
 /**
- * `npm run mutation -- <model> [--concurrency N] [--incremental]`: the
- * mutation score of one model's properties (issue 15).
+ * `npm run mutation -- <model> [--concurrency N] [--incremental] [--files F,…]`:
+ * the mutation score of one model's properties (issue 15). `--files`
+ * mutates only the named files of the model folder (e.g. `rules.ts`), to
+ * iterate on one file or when the whole model would take too long; the
+ * summary then says it covers only those files.
  *
  * StrykerJS mutates the model's own files, `model/<model>/**\/*.ts`, except
  * tests, the mutation check itself, `properties.ts` and `*-oracle.ts` (the
@@ -17,8 +20,13 @@
  * or a harmless variant shows a violation or throws, or a buggy variant is
  * no longer caught with its declared property.
  *
+ * Static mutants (in code that runs when a module is loaded: configuration
+ * constants, flag tables, the ModelDef) are ignored: a Stryker worker loads
+ * the model once, before any mutant is active, so they cannot be tested.
+ *
  * Equivalent mutants are listed in `model/<model>/EQUIVALENT-MUTANTS.md`, a
- * table whose rows are `| file | line | mutator | replacement | why |`;
+ * table whose rows are `| file | line | mutator | replacement | why |`
+ * (an empty replacement matches every replacement of that mutator there);
  * the score excludes exactly the surviving mutants those rows match, and
  * the summary names rows that match no survivor (stale). Output:
  * `reports/mutation/<model>/index.html` (Stryker's report),
@@ -33,24 +41,33 @@ interface Args {
   readonly model: string;
   readonly concurrency: number;
   readonly incremental: boolean;
+  /** Only these files of the model folder (names relative to it); empty: all. */
+  readonly files: readonly string[];
+  /** Re-read the last run's mutation.json and write the summary again (after editing EQUIVALENT-MUTANTS.md). */
+  readonly resummarize: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
   let model: string | undefined;
   let concurrency = 2;
   let incremental = false;
+  let files: string[] = [];
+  let resummarize = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--concurrency') concurrency = Number(argv[++i]);
+    else if (a === '--resummarize') resummarize = true;
+    else if (a === '--files') files = (argv[++i] ?? '').split(',').filter((x) => x !== '');
     else if (a === '--incremental') incremental = true;
     else if (a !== undefined && !a.startsWith('-') && model === undefined) model = a;
     else throw new Error(`mutation: unknown argument '${a}'`);
   }
-  if (model === undefined) throw new Error('usage: npm run mutation -- <model> [--concurrency N] [--incremental]');
+  if (model === undefined) throw new Error('usage: npm run mutation -- <model> [--concurrency N] [--incremental] [--files F,…]');
   if (model === 'kernel' || !/^[a-z0-9-]+$/.test(model) || !existsSync(join('model', model))) throw new Error(`mutation: no model folder model/${model}`);
   if (!existsSync(join('model', model, 'mutation.check.ts'))) throw new Error(`mutation: model/${model}/mutation.check.ts is missing (the check each mutant runs)`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('mutation: --concurrency wants a positive integer');
-  return { model, concurrency, incremental };
+  for (const f of files) if (!existsSync(join('model', model, f))) throw new Error(`mutation: no file model/${model}/${f}`);
+  return { model, concurrency, incremental, files, resummarize };
 }
 
 /** One row of EQUIVALENT-MUTANTS.md. */
@@ -68,7 +85,8 @@ export function readEquivalents(path: string): EquivalentEntry[] {
   if (!existsSync(path)) return [];
   const out: EquivalentEntry[] = [];
   for (const line of readFileSync(path, 'utf8').split('\n')) {
-    const cells = line.trim().replace(/^\||\|$/g, '').split(' | ').map((c) => c.trim().replace(/^`(.*)`$/, '$1'));
+    // cells split on unescaped pipes; a replacement may contain `\|`
+    const cells = line.trim().replace(/^\||\|$/g, '').split(/(?<!\\)\|/).map((c) => c.trim().replace(/^`(.*)`$/, '$1').replace(/\\\|/g, '|'));
     const [file, ln, mutator, replacement, why] = cells;
     if (cells.length < 5 || file === undefined || ln === undefined || !/^\d+$/.test(ln) || mutator === undefined) continue;
     out.push({ file, line: Number(ln), mutator, replacement: replacement ?? '', why: why ?? '' });
@@ -85,19 +103,22 @@ function matches(e: EquivalentEntry, m: MutantResult): boolean {
 }
 
 /** The Markdown summary of a run: counts, the score over non-equivalent mutants, survivors and stale rows. */
-export function summarize(model: string, results: readonly MutantResult[], equivalents: readonly EquivalentEntry[], seconds: number): string {
+export function summarize(model: string, all: readonly MutantResult[], equivalents: readonly EquivalentEntry[], seconds: number, files: readonly string[] = []): string {
+  // static mutants are not tested (see the header); a report written without ignoreStatic still lists them
+  const results = all.map((m) => (m.static === true && m.status !== 'Ignored' ? { ...m, status: 'Ignored' as MutantResult['status'] } : m));
   const count = (s: string) => results.filter((m) => m.status === s).length;
   const equivalent = results.filter((m) => UNDETECTED.has(m.status) && equivalents.some((e) => matches(e, m)));
-  const stale = equivalents.filter((e) => !results.some((m) => UNDETECTED.has(m.status) && matches(e, m)));
+  const stale = equivalents.filter((e) => !results.some((m) => UNDETECTED.has(m.status) && matches(e, m)) && (files.length === 0 || files.some((f) => e.file.endsWith(`/${f}`))));
   const detected = results.filter((m) => DETECTED.has(m.status)).length;
   const undetected = results.filter((m) => UNDETECTED.has(m.status)).length - equivalent.length;
   const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
   const lines = [
     `# Mutation score of model/${model}`,
     '',
+    ...(files.length ? [`Only ${files.map((f) => `model/${model}/${f}`).join(', ')} mutated (--files): not the model's score.`, ''] : []),
     '| model | mutants | killed | timeout | survived | no coverage | ignored | errors | equivalent | score | time |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    `| ${model} | ${results.length} | ${count('Killed')} | ${count('Timeout')} | ${count('Survived')} | ${count('NoCoverage')} | ${count('Ignored')} | ${count('RuntimeError') + count('CompileError')} | ${equivalent.length} | ${score.toFixed(1)} % | ${Math.round(seconds)} s |`,
+    `| ${model} | ${results.length} | ${count('Killed')} | ${count('Timeout')} | ${count('Survived')} | ${count('NoCoverage')} | ${count('Ignored')} | ${count('RuntimeError') + count('CompileError')} | ${equivalent.length} | ${score.toFixed(1)} % | ${Number.isNaN(seconds) ? '–' : `${Math.round(seconds)} s`} |`,
     '',
     'Score = (killed + timeout) / (killed + timeout + survived + no coverage − equivalent).',
   ];
@@ -113,10 +134,22 @@ export function summarize(model: string, results: readonly MutantResult[], equiv
   return lines.join('\n') + '\n';
 }
 
+/** The results of a report written by Stryker's JSON reporter (mutation-testing-report-schema). */
+function readReport(path: string): MutantResult[] {
+  const report = JSON.parse(readFileSync(path, 'utf8')) as { files: Record<string, { mutants: Omit<MutantResult, 'fileName'>[] }> };
+  return Object.entries(report.files).flatMap(([fileName, f]) => f.mutants.map((m) => ({ ...m, fileName: join(process.cwd(), fileName) }) as MutantResult));
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const out = join('reports', 'mutation', args.model);
   mkdirSync(out, { recursive: true });
+  if (args.resummarize) {
+    const md = summarize(args.model, readReport(join(out, 'mutation.json')), readEquivalents(join('model', args.model, 'EQUIVALENT-MUTANTS.md')), Number.NaN, args.files);
+    writeFileSync(join(out, 'summary.md'), md);
+    process.stdout.write(md);
+    return;
+  }
   // Stryker's workers load vitest.mutation.config.ts, which reads the model from here
   process.env.MMCHECK_MUTATION_MODEL = args.model;
   const dir = `model/${args.model}`;
@@ -125,7 +158,7 @@ async function main(): Promise<void> {
     plugins: ['@stryker-mutator/vitest-runner'],
     vitest: { configFile: 'vitest.mutation.config.ts', related: false },
     coverageAnalysis: 'perTest',
-    mutate: [`${dir}/**/*.ts`, `!${dir}/**/*.test.ts`, `!${dir}/mutation.check.ts`, `!${dir}/properties.ts`, `!${dir}/*-oracle.ts`, `!${dir}/config.ts`, `!${dir}/family.ts`],
+    mutate: [...(args.files.length ? args.files.map((f) => `${dir}/${f}`) : [`${dir}/**/*.ts`]), `!${dir}/**/*.test.ts`, `!${dir}/mutation.check.ts`, `!${dir}/properties.ts`, `!${dir}/*-oracle.ts`, `!${dir}/config.ts`, `!${dir}/family.ts`],
     ignorePatterns: ['dist', 'mmcheck-out', 'reports/mutation', '.vitest-out', '*.log'],
     reporters: ['html', 'json', 'progress'],
     htmlReporter: { fileName: join(out, 'index.html') },
@@ -134,13 +167,16 @@ async function main(): Promise<void> {
     timeoutMS: 5_000,
     cleanTempDir: 'always',
     incremental: args.incremental,
+    // a worker imports the model once, so module-level code (SMALL, FLAGS, the ModelDef) runs before any
+    // mutant is active: such static mutants would "survive" without being tested. They are ignored instead.
+    ignoreStatic: true,
     incrementalFile: join(out, 'stryker-incremental.json'),
     logLevel: 'warn' as LogLevel,
   };
   const t0 = performance.now();
   const results = await new Stryker(options).runMutationTest();
   const seconds = (performance.now() - t0) / 1000;
-  const md = summarize(args.model, results, readEquivalents(join(dir, 'EQUIVALENT-MUTANTS.md')), seconds);
+  const md = summarize(args.model, results, readEquivalents(join(dir, 'EQUIVALENT-MUTANTS.md')), seconds, args.files);
   writeFileSync(join(out, 'summary.md'), md);
   process.stdout.write(`\n${md}\nreport: ${join(out, 'index.html')}\n`);
 }

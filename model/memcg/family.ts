@@ -15,10 +15,10 @@ export function memcgFamily(small: MemcgConfig): FamilyMember<MemcgConfig>[] {
   return [
     // inputs of every syntactic form the spec names (§2 Parse)
     m('input-suffixes', 'K/k, M/m, G/g suffixes: the limit rises far above usage, a shrink to 1M succeeds at once', { shrinkInputs: ['4k', '1M'], limitInputs: ['1G', '1m'] }),
-    m('input-bases', 'hex and octal (0x2000 = 8K, 010K = 8K), and a hex digit string in upper case', { shrinkInputs: ['0x2000', '010K'], limitInputs: ['0X4000'] }),
+    m('input-bases', 'hex and octal (0x2000 = 8K, 010K = 8K), hex digits a and F at the ends of their range, upper-case 0X', { shrinkInputs: ['0x2000', '010K', '0xa00'], limitInputs: ['0X4000', '0x3F00'] }),
     m('input-not-page-multiple', '4097 and 1 round up to a page multiple (8K, 4K)', { shrinkInputs: ['4097', '1'], limitInputs: ['12289'] }),
-    m('input-empty-and-newline', 'the empty write is 0; a trailing newline is stripped', { shrinkInputs: ['', '8K\n'], limitInputs: ['16K\n'] }),
-    m('input-malformed', 'leading blank (v2.6.27), unknown suffix, sign, bare 0x, too long: -EINVAL / -E2BIG', { shrinkInputs: [' 8K', '12X', '-1', '0x', '0'.repeat(63)], limitInputs: ['8KB'] }),
+    m('input-empty-and-newline', 'the empty write is 0; trailing whitespace (tab, CR, LF, VT, FF) is stripped; a NUL ends the string', { shrinkInputs: ['', '8K\n', '4K\t\r\n'], limitInputs: ['16K\v\f', '16K\0junk'] }),
+    m('input-malformed', 'leading blank (v2.6.27), unknown suffix, sign, bare 0x, too long: -EINVAL / -E2BIG', { shrinkInputs: [' 8K', '\t8K', '12X', '-1', '0x', '0'.repeat(63)], limitInputs: ['8KB'] }),
     m('input-near-wrap', 'sizes within PAGE_SIZE−1 of 2^64 (decimal and hex), whose round-up wraps (W1): clamped to unlimited', { shrinkInputs: ['18446744073709551615'], limitInputs: ['0XFFFFFFFFFFFFFFFF', '18446744073709547520'] }),
     // limit and usage at their boundaries
     m('limit-at-usage', 'the initial limit equals usage: a charge is over the limit at once', { limitPages: 3, charges: 1 }, 100_000),

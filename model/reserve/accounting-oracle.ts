@@ -8,7 +8,7 @@
 import { __GFP_NOMEMALLOC, __GFP_WAIT, gfpToAllocFlags } from '../kernel/allocator.js';
 import { PAGE } from './config.js';
 import type { ReserveFlags } from './rules.js';
-import type { AllocatorSpec, AllocCtx, NodeId, ObjGroup, ReserveState } from './state.js';
+import type { AllocatorSpec, AllocCtx, NodeId, ObjGroup, ReserveConfig, ReserveState } from './state.js';
 
 /** Smallest power of two ≥ n (n ≥ 1), by doubling. */
 export function pow2AtLeast(n: number): number {
@@ -42,20 +42,25 @@ export function holdsCharge(a: AllocatorSpec, x: AllocCtx | undefined, f: Reserv
   return x !== undefined && reserveOf(a, f) !== null && (x.pc === 'K6' || x.pc === 'K7');
 }
 
-/** Units of one cache held on pool (or regular) pages. */
-function units(objs: readonly ObjGroup[], cache: number, pool: boolean): number {
-  return objs.filter((o) => o.cache === cache && o.pool === pool).reduce((u, o) => u + o.cache * o.n, 0);
+/** A page in the configuration's units: 4096 bytes, or §7's 4 units. */
+export function pageOf(c: Pick<ReserveConfig, 'units'>): number {
+  return c.units === 'bytes' ? 4096 : PAGE;
 }
 
-/** Slab pages held on pool (or regular) pages: each cache's objects packed, ⌈units / PAGE⌉ per cache. */
-export function pagesHeld(objs: readonly ObjGroup[], pool: boolean): number {
+/** Objects of one cache held on pool (or regular) pages. */
+function count(objs: readonly ObjGroup[], cache: number, pool: boolean): number {
+  return objs.filter((o) => o.cache === cache && o.pool === pool).reduce((n, o) => n + o.n, 0);
+}
+
+/** Slab pages held on pool (or regular) pages: each cache's objects packed whole, ⌊page / cache⌋ to a page. */
+export function pagesHeld(objs: readonly ObjGroup[], pool: boolean, page: number): number {
   const caches = [...new Set(objs.map((o) => o.cache))];
-  return caches.reduce((p, cache) => p + Math.ceil(units(objs, cache, pool) / PAGE), 0);
+  return caches.reduce((p, cache) => p + Math.ceil(count(objs, cache, pool) / Math.floor(page / cache)), 0);
 }
 
 /** Whether the pages of a cache group have room for one more object (the group's last page is not full). */
-export function roomFor(objs: readonly ObjGroup[], cache: number, pool: boolean): boolean {
-  return units(objs, cache, pool) % PAGE !== 0;
+export function roomFor(objs: readonly ObjGroup[], cache: number, pool: boolean, page: number): boolean {
+  return count(objs, cache, pool) % Math.floor(page / cache) !== 0;
 }
 
 /** Whether `n`'s chain of parents reaches root. */

@@ -56,7 +56,7 @@ export function parseReserveConfig(raw: unknown): ReserveConfig {
     min: (v) => isNat(v),
     pages: (v) => isNat(v),
     connected: (v) => typeof v === 'boolean',
-    sizes: (v) => natList(v, PAGE) && (v as number[]).length > 0 && (v as number[]).every((x) => x >= 1),
+    sizes: (v) => natList(v, o.units === 'bytes' ? 4096 : PAGE) && (v as number[]).length > 0 && (v as number[]).every((x) => x >= 1),
     allocators: (v) =>
       Array.isArray(v) &&
       v.every((a) => typeof a === 'object' && a !== null && typeof (a as AllocatorSpec).id === 'string' && isNat((a as AllocatorSpec).gfp, 0xfffff) && typeof (a as AllocatorSpec).entitled === 'boolean' && ((a as AllocatorSpec).allocs === null || isNat((a as AllocatorSpec).allocs))),
@@ -68,6 +68,7 @@ export function parseReserveConfig(raw: unknown): ReserveConfig {
     swapons: (v) => isNat(v),
     swapoffs: (v) => isNat(v),
     swaponPages: (v) => isNat(v),
+    units: (v) => v === undefined || v === 'scaled' || v === 'bytes',
   };
   for (const [k, ok] of Object.entries(want)) if (!ok(o[k])) throw new Error(`reserve config field '${k}' is missing or malformed`);
   const extra = Object.keys(o).filter((k) => !(k in want));

@@ -64,6 +64,36 @@
  *   starve, so R2 is its declared property; L1 (the spec's) is shown with R2
  *   set aside. V6 writes `var_free_kbytes` from root.pages (Neil Brown's
  *   "reserve = pages") on every ADD.
+ * - Units (issue 15): §7's scaled units had two power-of-two caches, so the
+ *   charge roundup_pow_of_two(ksize) always equalled ksize and two caches
+ *   never shared a page's worth of charge. `units: 'bytes'` (family members)
+ *   runs the same steps in bytes with estimate.ts's SLUB classes (96 and
+ *   192 included, objects packed whole, ⌊4096 / size⌋ to a page). It shows
+ *   a finding: r sized by the pages setter does not back two caches' slabs
+ *   (R3; model/reserve/family.ts, properties/reserve.test.ts).
+ *
+ * What each property reads (issue 15: state, ghosts and oracles written
+ * apart — accounting-oracle.ts — never rules.ts, which the model runs):
+ * - R1: every node's `usage` before and after the step (a charge is the
+ *   counter's rise) and `limit` before it.
+ * - R2: `usage` against the oracle's sum: each outstanding emergency
+ *   object's charge computed from its cache (`chargeFor`), and each entitled
+ *   context in K6/K7 (reached only by a successful CHARGE) charged for its
+ *   cache — not the model's own `charged` records.
+ * - R3: pool pages held (oracle packing of the objects' caches) before and
+ *   after a K7, root.pages, and R2's sum against the limits.
+ * - R4: the zone's free count, the watermark of the regular class (the
+ *   kernel allocator's `adjustedMark`, tested on its own) and the pool.
+ * - R5: the tree's pages and limits, var_free_kbytes, and the oracle's
+ *   reading of which node reaches root.
+ * - L1 (both forms): K5 waiters and R2's sum. L2: the zone, the oracle's
+ *   room test and "within reserves" from R2's sum and the oracle's packing.
+ * - zone-pages (added by issue 15's mutation run: page accounting went
+ *   unjudged): the zone's free pages, other users' pages and the slab pages
+ *   of the outstanding objects (oracle packing) add up to the zone.
+ * - R6 (estimate.ts) is judged by reserve-estimate.test.ts against the worst
+ *   packing (`worstPagesUsed`), also in estimate.ts; both share the size
+ *   classes, which that suite pins against the kernel's table.
  */
 import { Immer, isDraft, original, type Draft } from 'immer';
 import { match } from 'ts-pattern';
@@ -72,11 +102,12 @@ import { erase } from '../contract.js';
 import { ALLOC_NO_WATERMARKS, GFP_KERNEL, __GFP_WAIT, alloc, allocPage, freePage, gfpToAllocFlags, type Zone } from '../kernel/allocator.js';
 import { canProceed, mightSleep, mutexLock, mutexUnlock } from '../kernel/locks.js';
 import { kernelState, type LockState } from '../kernel/state.js';
-import { PAGE, PAGE_KB, parseReserveConfig, reserveRaiseRandomConfig, reserveRandomConfig, reserveShrinkRandomConfig, reserveSmallRandomConfig, reserveSwapRandomConfig, reserveTwoSetsRandomConfig, SMALL } from './config.js';
-import { kmallocEstimatePages, UNITS7 } from './estimate.js';
+import { PAGE_KB, parseReserveConfig, reserveRaiseRandomConfig, reserveRandomConfig, reserveShrinkRandomConfig, reserveSmallRandomConfig, reserveSwapRandomConfig, reserveTwoSetsRandomConfig, SMALL } from './config.js';
+import { BYTES, kmallocEstimatePages, UNITS7 } from './estimate.js';
 import type { ReserveFlags } from './rules.js';
-import { chargeOf, connected, emergencyClass, FLAGS, groupPages, hasRoom, ksize, pathUp, regularClass, resOf, unchargeOf } from './rules.js';
+import { chargeOf, connected, emergencyClass, FLAGS, groupPages, hasRoom, ksize, pageUnits, pathUp, regularClass, resOf, unchargeOf } from './rules.js';
 import { reserveProperties } from './properties.js';
+import { reserveFamily } from './family.js';
 import type { AllocatorSpec, AllocCtx, NodeId, ObjGroup, ReserveAction, ReserveConfig, ReserveState, TreeOp, TreeOpKind } from './state.js';
 
 /**
@@ -158,9 +189,9 @@ function charge(d: Draft<ReserveState>, node: NodeId, amount: number, c: Reserve
 }
 
 /** A regular (watermark-respecting) kmalloc: room on a regular page, or a new page past the check. */
-function tryRegular(d: Draft<ReserveState>, a: AllocatorSpec, size: number, f: ReserveFlags): boolean {
-  const cache = ksize(size);
-  if (!hasRoom(plainObjs(d), cache, false)) {
+function tryRegular(d: Draft<ReserveState>, a: AllocatorSpec, size: number, c: ReserveConfig, f: ReserveFlags): boolean {
+  const cache = ksize(size, c);
+  if (!hasRoom(plainObjs(d), cache, false, pageUnits(c))) {
     const r = allocPage(d.zone, regularClass(a));
     if (!r.ok) return false;
   }
@@ -171,6 +202,7 @@ function tryRegular(d: Draft<ReserveState>, a: AllocatorSpec, size: number, f: R
 
 function initState(c: ReserveConfig, f: ReserveFlags): ReserveState {
   const pages = c.connected ? c.pages : 0;
+  const PAGE = pageUnits(c);
   const zone: Zone = { free: c.free, min: c.min, low: c.min, high: c.min, emerg: 0, lowmemReserve: 0 };
   const s: ReserveState = {
     k: kernelState({ [MUTEX]: 'mutex', [VARFREE]: 'mutex' }),
@@ -257,8 +289,8 @@ function actions(s: ReserveState, c: ReserveConfig, f: ReserveFlags): ReserveAct
 /** Deltas of the setter for `value` on r (§2 setters). */
 function setterDeltas(d: Draft<ReserveState>, c: ReserveConfig, value: number): { dp: number; dl: number } {
   const r = d.nodes.r;
-  if (c.setKind === 'kmalloc') return { dp: kmallocEstimatePages(UNITS7, value) - r.pages, dl: value - r.limit };
-  return { dp: value - r.pages, dl: value * PAGE - r.limit };
+  if (c.setKind === 'kmalloc') return { dp: kmallocEstimatePages(c.units === 'bytes' ? BYTES : UNITS7, value) - r.pages, dl: value - r.limit };
+  return { dp: value - r.pages, dl: value * pageUnits(c) - r.limit };
 }
 
 /** Starts an ADD frame (§3 ADD) on `target`. */
@@ -381,17 +413,17 @@ function next(s: ReserveState, a: ReserveAction, c: ReserveConfig, f: ReserveFla
         const x = ctx(id);
         const sp = spec(id);
         if (x.left !== null) x.left -= 1;
-        if (tryRegular(d, sp, size, f)) return;
+        if (tryRegular(d, sp, size, c, f)) return;
         if (!(emergencyClass(sp).flags & ALLOC_NO_WATERMARKS)) return;
-        x.cache = ksize(size);
-        x.amount = chargeOf(size, f);
+        x.cache = ksize(size, c);
+        x.amount = chargeOf(size, f, c);
         x.pc = resOf(sp, f) !== null ? 'K3' : 'K7';
       })
       .with({ type: 'F' }, ({ type: _t, ...o }) => {
         // kfree_reserve: free first, then uncharge (one step)
-        const before = groupPages(plainObjs(d), o.cache, o.pool);
+        const before = groupPages(plainObjs(d), o.cache, o.pool, pageUnits(c));
         removeObj(d, o);
-        if (groupPages(plainObjs(d), o.cache, o.pool) < before) freePage(d.zone);
+        if (groupPages(plainObjs(d), o.cache, o.pool, pageUnits(c)) < before) freePage(d.zone);
         const uncharge = f.uncharge === 'always' ? o.res !== null : f.uncharge === 'flag' ? o.res !== null && o.emerg : false;
         if (uncharge && o.res !== null) charge(d, o.res, -unchargeOf(o.cache), c, f);
       })
@@ -425,7 +457,7 @@ function next(s: ReserveState, a: ReserveAction, c: ReserveConfig, f: ReserveFla
       .with({ type: 'K6' }, ({ ctx: id }) => {
         const x = ctx(id);
         const sp = spec(id);
-        if (tryRegular(d, sp, x.cache, f)) {
+        if (tryRegular(d, sp, x.cache, c, f)) {
           const r = resOf(sp, f);
           if (r !== null) charge(d, r, -x.charged, c, f);
           done(x);
@@ -437,8 +469,8 @@ function next(s: ReserveState, a: ReserveAction, c: ReserveConfig, f: ReserveFla
         const r = resOf(sp, f);
         let pool: boolean;
         const objs = plainObjs(d);
-        if (hasRoom(objs, x.cache, true)) pool = true;
-        else if (hasRoom(objs, x.cache, false)) pool = false;
+        if (hasRoom(objs, x.cache, true, pageUnits(c))) pool = true;
+        else if (hasRoom(objs, x.cache, false, pageUnits(c))) pool = false;
         else {
           const got = allocPage(d.zone, emergencyClass(sp));
           if (!got.ok) {
@@ -539,6 +571,7 @@ function next(s: ReserveState, a: ReserveAction, c: ReserveConfig, f: ReserveFla
   });
 }
 
+// Stryker disable all: trace text only (lanes, step and function names); no property reads it, and fairness is its own function below
 const K_TEXT: Record<string, [string, string]> = {
   K3: ['mem_reserve_kmalloc_charge', 'CHARGE(r, +size); fails: K4 no __GFP_WAIT → NULL, else sleep (K5)'],
   K5: ['wait_event', 'woken: CHARGE(r, +size) again, or sleep'],
@@ -578,6 +611,8 @@ function describe(a: ReserveAction): StepInfo {
     })
     .exhaustive();
 }
+
+// Stryker restore all
 
 /**
  * Fairness of a step (liveness): requests, frees, sets, swapon/swapoff,
@@ -669,8 +704,9 @@ export const reserve: ModelDef<ReserveState, ReserveAction, ReserveConfig> = {
   title: 'memory reserves for swap over network: tree, pool and usage accounting (seeds 003, 004)',
   spec: '04-reserve-accounting.md',
   smallConfig: SMALL,
+  family: reserveFamily(SMALL),
   randomConfig: reserveRandomConfig,
-  propertyNames: ['R1', 'R2', 'R3', 'R4', 'R5', 'L1', 'L2'],
+  propertyNames: ['R1', 'R2', 'R3', 'R4', 'R5', 'L1', 'L2', 'zone-pages'],
   variants: [
     { name: 'reference', summary: '2009 code with the §6b fixes (≤, wake on limit increase, uncharge on failed K7, charge = uncharge)', expect: { kind: 'holds' } },
     {

@@ -25,7 +25,7 @@ import type { Property, Transition } from '../contract.js';
 import { adjustedMark } from '../kernel/allocator.js';
 import { PAGE_KB } from './config.js';
 import type { ReserveFlags } from './rules.js';
-import { chargeFor, holdsCharge, pagesHeld, reachesRoot, regularFlags, reserveOf, roomFor } from './accounting-oracle.js';
+import { chargeFor, holdsCharge, pageOf, pagesHeld, reachesRoot, regularFlags, reserveOf, roomFor } from './accounting-oracle.js';
 import type { NodeId, ReserveAction, ReserveConfig, ReserveState } from './state.js';
 
 type T = Transition<ReserveState, ReserveAction>;
@@ -68,8 +68,8 @@ export function withinReserves(s: ReserveState, c: ReserveConfig, f: ReserveFlag
   if (s.objs.some((o) => o.emerg && o.res === null)) return false;
   if (c.allocators.some((a) => a.entitled && reserveOf(a, f) === null && s.ctx[a.id]?.pc !== 'idle')) return false;
   for (const n of NODES) if (trueUsage(s, n, c, f) > s.nodes[n].limit) return false;
-  if (pagesHeld(s.objs, true) > s.nodes.root.pages) return false;
-  return c.free - pagesHeld(s.objs, false) - s.others >= s.nodes.root.pages;
+  if (pagesHeld(s.objs, true, pageOf(c)) > s.nodes.root.pages) return false;
+  return c.free - pagesHeld(s.objs, false, pageOf(c)) - s.others >= s.nodes.root.pages;
 }
 
 /** All properties of the reserve model for one configuration and variant. */
@@ -94,6 +94,16 @@ export function reserveProperties(c: ReserveConfig, f: ReserveFlags): Property<R
     },
     {
       kind: 'always',
+      name: 'zone-pages',
+      doc: 'every page of the zone is free, held by other users, or a slab page (regular or pool) of the outstanding objects, packed per cache by the oracle',
+      check: ({ next: s }) => {
+        const slab = pagesHeld(s.objs, false, pageOf(c)) + pagesHeld(s.objs, true, pageOf(c));
+        const total = s.zone.free + s.others + slab;
+        return total === c.free ? undefined : `${s.zone.free} free + ${s.others} other users' + ${slab} slab pages = ${total}, not the zone's ${c.free}`;
+      },
+    },
+    {
+      kind: 'always',
       name: 'R2',
       doc: 'usage(r) = charges of outstanding emergency objects on r + charges held by contexts between K3/K5 and K6/K7',
       check: ({ next: s }) => {
@@ -110,8 +120,8 @@ export function reserveProperties(c: ReserveConfig, f: ReserveFlags): Property<R
       doc: 'a K7 that takes a pool page while every node\'s charges are within its limit leaves the pool pages held ≤ root.pages',
       check: (t) => {
         if (t.action?.type !== 'K7' || !t.prev) return undefined;
-        const before = pagesHeld(t.prev.objs, true);
-        const after = pagesHeld(t.next.objs, true);
+        const before = pagesHeld(t.prev.objs, true, pageOf(c));
+        const after = pagesHeld(t.next.objs, true, pageOf(c));
         if (after <= before || after <= t.next.nodes.root.pages) return undefined;
         // a shrink below what is charged is over-subscription the setters allow; no new charge gets in until it drains
         if (NODES.some((n) => trueUsage(t.next, n, c, f) > t.next.nodes[n].limit)) return undefined;
@@ -201,7 +211,7 @@ export function reserveProperties(c: ReserveConfig, f: ReserveFlags): Property<R
         const x = t.prev.ctx[t.action.ctx];
         if (!x) return undefined;
         const cache = x.cache;
-        const needsPage = !roomFor(t.prev.objs, cache, true) && !roomFor(t.prev.objs, cache, false);
+        const needsPage = !roomFor(t.prev.objs, cache, true, pageOf(c)) && !roomFor(t.prev.objs, cache, false, pageOf(c));
         if (!needsPage || t.prev.zone.free > 0 || !withinReserves(t.prev, c, f)) return undefined;
         return `${t.action.ctx}'s K7 found the zone empty while every user stayed within its reserve`;
       },
@@ -217,7 +227,7 @@ export function reserveProperties(c: ReserveConfig, f: ReserveFlags): Property<R
       kind: 'sometimes',
       name: 'pool-served',
       doc: 'an emergency allocation was served from the pool',
-      check: (t) => t.action?.type === 'K7' && t.prev !== undefined && pagesHeld(t.next.objs, true) > pagesHeld(t.prev.objs, true),
+      check: (t) => t.action?.type === 'K7' && t.prev !== undefined && pagesHeld(t.next.objs, true, pageOf(c)) > pagesHeld(t.prev.objs, true, pageOf(c)),
     },
   ];
   if (c.sets > 0)

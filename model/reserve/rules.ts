@@ -5,8 +5,8 @@
  */
 import { __GFP_NOMEMALLOC, __GFP_WAIT, gfpToAllocFlags, type AllocClass } from '../kernel/allocator.js';
 import { KMALLOC_MIN, PAGE } from './config.js';
-import { roundupPow2 } from './estimate.js';
-import type { AllocatorSpec, NodeId, ObjGroup, ReserveState } from './state.js';
+import { BYTES, objectSize, roundupPow2 } from './estimate.js';
+import type { AllocatorSpec, NodeId, ObjGroup, ReserveConfig, ReserveState } from './state.js';
 
 /** Behaviour switches of one variant. */
 export interface ReserveFlags {
@@ -54,14 +54,25 @@ export const FLAGS: Record<string, ReserveFlags> = {
   F1: { ...REF, limitsFirstOnShrink: true },
 };
 
-/** ksize of a request in §7 units (at most a page). */
-export function ksize(size: number): number {
-  return Math.max(KMALLOC_MIN, roundupPow2(size));
+/** A page in the configuration's units. */
+export function pageUnits(c: Pick<ReserveConfig, 'units'>): number {
+  return c.units === 'bytes' ? BYTES.page : PAGE;
+}
+
+/**
+ * ksize of a request (at most a page): §7's power-of-two caches from
+ * KMALLOC_MIN, or in bytes the real SLUB classes (96 and 192 included).
+ */
+export function ksize(size: number, c: Pick<ReserveConfig, 'units'>): number {
+  if (c.units !== 'bytes') return Math.max(KMALLOC_MIN, roundupPow2(size));
+  const o = objectSize(BYTES, size);
+  if (o === undefined) throw new Error(`kmalloc(${size}) is larger than a page`);
+  return o;
 }
 
 /** Units a kmalloc charge takes for a request: the rounded object size (fix), or the rounded request (W5). */
-export function chargeOf(size: number, f: ReserveFlags): number {
-  return f.chargeRequest ? roundupPow2(size) : roundupPow2(ksize(size));
+export function chargeOf(size: number, f: ReserveFlags, c: Pick<ReserveConfig, 'units'>): number {
+  return f.chargeRequest ? roundupPow2(size) : roundupPow2(ksize(size, c));
 }
 
 /** Units kfree_reserve uncharges for an object: roundup_pow_of_two(ksize). */
@@ -85,33 +96,21 @@ export function emergencyClass(a: AllocatorSpec): AllocClass {
   return { flags: gfpToAllocFlags(a.gfp, { pfMemalloc: a.entitled }, 'v2.6.33'), mayWait: false };
 }
 
-/** Units held by one cache group. */
-export function groupUnits(objs: readonly ObjGroup[], cache: number, pool: boolean): number {
-  let u = 0;
-  for (const o of objs) if (o.cache === cache && o.pool === pool) u += o.n * o.cache;
-  return u;
+/** Objects of one cache group. */
+function groupCount(objs: readonly ObjGroup[], cache: number, pool: boolean): number {
+  let n = 0;
+  for (const o of objs) if (o.cache === cache && o.pool === pool) n += o.n;
+  return n;
 }
 
-/** Pages of one cache group (packed). */
-export function groupPages(objs: readonly ObjGroup[], cache: number, pool: boolean): number {
-  return Math.ceil(groupUnits(objs, cache, pool) / PAGE);
+/** Pages of one cache group, packed: a page holds ⌊page / cache⌋ objects (a 96-byte cache 42, not 42.67). */
+export function groupPages(objs: readonly ObjGroup[], cache: number, pool: boolean, page: number): number {
+  return Math.ceil(groupCount(objs, cache, pool) / Math.floor(page / cache));
 }
 
 /** Whether a group's pages have room for one more object of its cache. */
-export function hasRoom(objs: readonly ObjGroup[], cache: number, pool: boolean): boolean {
-  return groupUnits(objs, cache, pool) % PAGE !== 0;
-}
-
-const CACHES = [KMALLOC_MIN, PAGE].filter((x, i, a) => a.indexOf(x) === i);
-
-/** Pages on pool pages (taken by K7 below the watermarks) still held. */
-export function poolPages(objs: readonly ObjGroup[]): number {
-  return CACHES.reduce((a, c) => a + groupPages(objs, c, true), 0);
-}
-
-/** Slab pages not from the pool. */
-export function regularPages(objs: readonly ObjGroup[]): number {
-  return CACHES.reduce((a, c) => a + groupPages(objs, c, false), 0);
+export function hasRoom(objs: readonly ObjGroup[], cache: number, pool: boolean, page: number): boolean {
+  return groupCount(objs, cache, pool) % Math.floor(page / cache) !== 0;
 }
 
 /** The nodes from `n` up to the top of its tree. */

@@ -156,6 +156,14 @@ export interface ReserveConfig {
   readonly swapoffs: number;
   /** Pages swapon sets r to before connecting it. */
   readonly swaponPages: number;
+  /**
+   * Units of sizes, charges and limits: §7's scaled units (PAGE = 4,
+   * KMALLOC_MIN = 2, power-of-two caches; the default), or bytes with the
+   * real SLUB kmalloc size classes of estimate.ts (4096-byte pages,
+   * KMALLOC_MIN_SIZE 8, and the 96- and 192-byte caches, whose objects are
+   * charged roundup_pow_of_two(ksize) = 128 and 256 bytes).
+   */
+  readonly units?: 'scaled' | 'bytes';
 }
 
 /** Every action: environment events, allocator steps, tree-operation steps, frees. */

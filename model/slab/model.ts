@@ -89,6 +89,22 @@
  * fail in non-NUMA SLAB, and per-node lists); memalloc sockets are always
  * present (without them v3.6 SLAB neither tags nor checks).
  *
+ * What each property reads is listed in properties.ts's header: S1 and S2
+ * judge reserve-ness by the ghost `Page.fromReserve` (the page allocator's
+ * answer when the slab grew), not by the designs' flag, except for P4 whose
+ * flag clearing is S1r's subject (issue 15). The ghost enters the state key
+ * only where it differs from the flag, so the counts of designs that never
+ * clear flags are unchanged; P4's grow (W2 with a global recheck: 7,022 →
+ * 8,302 states).
+ *
+ * Flattening reviewed (issue 15): §7's k = 2 makes "one object left on the
+ * CPU slab" and "the slab is half used" coincide; the family has k = 1 (no
+ * lockless list at all) and k = 3 (Peter's scenario). One cache hid every
+ * cross-cache effect (W2 needs two); the family has two caches on one CPU
+ * and a migrating context on two CPUs. Pages 0, 1 and 3 put the zone on
+ * each side of "one reserve page". Kept: one node (no NUMA, see above).
+ * The family is model/slab/family.ts.
+ *
  * W2 is confirmed: in two caches on one CPU (W2_CONFIG) the exhaustive
  * engine finds S1r in 13 steps, the §6b scenario; the same configuration with
  * a recheck over every cache (`globalRecheck`) explores completely with no
@@ -104,6 +120,7 @@ import { parseSlabConfig, slabRandomConfig, slabW2RandomConfig, SMALL, W2_CONFIG
 import type { SlabFlags } from './designs.js';
 import { allocStep, deactivate, freePath, freeStep, shrink, startStep } from './designs.js';
 import { slabProperties } from './properties.js';
+import { slabFamily } from './family.js';
 import type { AllocStep, CpuCache, Ctx, SlabAction, SlabConfig, SlabState } from './state.js';
 import { ALLOC_STEPS } from './state.js';
 
@@ -225,6 +242,7 @@ function next(s: SlabState, a: SlabAction, c: SlabConfig, f: SlabFlags): SlabSta
   });
 }
 
+// Stryker disable all: trace text only (lanes, step and function names); no property reads it and the model declares no eventually-property (the only reader of lanes as fairness)
 const FN: Record<AllocStep, [string, string]> = {
   slab_alloc: ['slab_alloc', 'fast path: take from the lockless list'],
   deactivate_slab: ['deactivate_slab', '__slab_alloc: the CPU slab does not match the caller, deactivate it; then get_partial, else new_slab'],
@@ -262,6 +280,8 @@ function describeWith(f: SlabFlags) {
       })
       .exhaustive();
 }
+
+// Stryker restore all
 
 /**
  * The exhaustive engine's state key: an injective compact text of the whole
@@ -310,6 +330,7 @@ export const slab: ModelDef<SlabState, SlabAction, SlabConfig> = {
   title: 'slab allocators honouring the reserve (seeds 003, 004)',
   spec: '05-slab-reserve.md',
   smallConfig: SMALL,
+  family: slabFamily(SMALL),
   randomConfig: slabRandomConfig,
   propertyNames: ['S1', 'S1r', 'S2', 'S3', 'S4', 'S5'],
   variants: [

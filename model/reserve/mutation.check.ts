@@ -1,0 +1,39 @@
+/**
+ * reserve's mutation check (`npm run mutation -- reserve`; see
+ * test/mutation-suite.ts), plus R6, whose subject (estimate.ts) is pure:
+ * the size classes, and the 2009 estimate against the worst packing.
+ */
+import { expect, test } from 'vitest';
+import { reserveModel } from './model.js';
+import { BYTES, kmallocEstimatePages, objectSize, UNITS7, v1EstimatePages, worstPagesUsed } from './estimate.js';
+import { mutationSuite } from '../../test/mutation-suite.js';
+
+mutationSuite(reserveModel);
+
+/** Every multiset of request sizes with total ≤ n (non-increasing lists). */
+function multisets(n: number): number[][] {
+  const out: number[][] = [];
+  const grow = (left: number, max: number, acc: number[]): void => {
+    out.push(acc);
+    for (let s = Math.min(left, max); s >= 1; s--) grow(left - s, s, [...acc, s]);
+  };
+  grow(n, n, []);
+  return out;
+}
+
+test('R6: the SLUB size classes in bytes, 96 and 192 included', () => {
+  expect([1, 8, 9, 64, 65, 96, 97, 128, 129, 192, 193, 4096].map((s) => objectSize(BYTES, s))).toEqual([8, 8, 16, 64, 96, 96, 128, 128, 192, 192, 256, 4096]);
+  expect(objectSize(BYTES, 4097)).toBeUndefined();
+});
+
+test('R6: the 2009 estimate covers the worst packing of every request multiset up to 10 units (§7, 1 and 2 CPUs); V1 does not', () => {
+  for (const cpus of [1, 2]) {
+    const m = { ...UNITS7, cpus };
+    for (const sizes of multisets(10)) {
+      const n = sizes.reduce((a, b) => a + b, 0);
+      expect(worstPagesUsed(m, sizes)).toBeLessThanOrEqual(kmallocEstimatePages(m, n));
+    }
+  }
+  expect(worstPagesUsed(UNITS7, [1, 1, 1, 1, 1, 1, 1])).toBeGreaterThan(v1EstimatePages(UNITS7, 7));
+  expect(kmallocEstimatePages(UNITS7, 4)).toBe(3);
+});
