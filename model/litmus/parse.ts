@@ -1,0 +1,622 @@
+/**
+ * Parser of the kernel's C litmus format (herd7's C dialect as used in
+ * tools/memory-model/litmus-tests/): the `C name` header, `(* … *)`
+ * comments with the `Result:` line, the init block, `Pn(…) { … }` bodies,
+ * an optional `locations [...]` line and the final `exists`/`~exists`/
+ * `forall` clause.
+ *
+ * What it does not know it refuses: an unsupported construct raises a
+ * {@link LitmusError} of kind `unsupported` naming it, a malformed file one
+ * of kind `parse` saying what was expected; both carry file and line.
+ */
+import type { Fence, Value } from '../kernel/lkmm.js';
+import type { Addr, Condition, Expr, Instr, Litmus, Place, Process, Prop, Verdict } from './program.js';
+
+/** A refused litmus file: `parse` (malformed) or `unsupported` (a construct outside spec 06 §1). */
+export class LitmusError extends Error {
+  constructor(
+    readonly kind: 'parse' | 'unsupported',
+    readonly file: string,
+    readonly line: number,
+    readonly detail: string,
+  ) {
+    super(`${file}:${line}: ${kind === 'parse' ? 'parse error: ' : 'unsupported: '}${detail}`);
+  }
+}
+
+interface Tok {
+  readonly kind: 'id' | 'num' | 'punct' | 'eof';
+  readonly text: string;
+  readonly line: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+const PUNCT = ['/\\', '\\/', '==', '!=', '<=', '>=', '&&', '||', '<<', '>>', '->', '(', ')', '{', '}', '[', ']', ';', ',', '*', '=', '!', '~', '&', '|', '^', '+', '-', '/', '%', '<', '>', ':', '.', '?'];
+
+/** Type words that start a declaration in a body. */
+const TYPES = new Set(['int', 'long', 'unsigned', 'signed', 'short', 'char', 'bool', '_Bool', 'intptr_t', 'uintptr_t', 'u8', 'u16', 'u32', 'u64', 's8', 's16', 's32', 's64', 'const', 'volatile']);
+
+const FENCES: { readonly [fn: string]: Fence } = {
+  smp_mb: 'mb',
+  smp_rmb: 'rmb',
+  smp_wmb: 'wmb',
+  smp_mb__before_atomic: 'mb__before_atomic',
+  smp_mb__after_atomic: 'mb__after_atomic',
+  smp_mb__after_spinlock: 'mb__after_spinlock',
+};
+
+/** Notes the output prints when a test uses these constructs. */
+export const NOTES = {
+  plain: 'plain accesses (*p) are treated as relaxed marked accesses (READ_ONCE/WRITE_ONCE); no data-race check',
+  rcuLock: 'rcu_read_lock()/rcu_read_unlock() are no-ops for ordering here (grace periods are not modelled)',
+  deref: 'rcu_dereference() is treated as an acquire load (stronger than LKMM, which orders only its address dependencies)',
+} as const;
+
+class Scanner {
+  pos = 0;
+  line = 1;
+  /** C mode: C block and line comments; top mode: OCaml-style comments, which would clash with C code such as `READ_ONCE(*x)`. */
+  cMode = false;
+  readonly comments: string[] = [];
+  private la: Tok | undefined;
+
+  constructor(
+    readonly src: string,
+    readonly file: string,
+  ) {}
+
+  fail(line: number, msg: string): never {
+    throw new LitmusError('parse', this.file, line, msg);
+  }
+
+  setMode(c: boolean): void {
+    if (this.la) {
+      this.pos = this.la.start;
+      this.line = this.la.line;
+      this.la = undefined;
+    }
+    this.cMode = c;
+  }
+
+  private skip(): void {
+    const s = this.src;
+    for (;;) {
+      const ch = s[this.pos];
+      if (ch === '\n') {
+        this.line++;
+        this.pos++;
+      } else if (ch === ' ' || ch === '\t' || ch === '\r') this.pos++;
+      else if (!this.cMode && s.startsWith('(*', this.pos)) {
+        const start = this.pos;
+        const line = this.line;
+        let depth = 0;
+        do {
+          if (this.pos >= s.length) this.fail(line, "unterminated comment: expected '*)'");
+          if (s.startsWith('(*', this.pos)) {
+            depth++;
+            this.pos += 2;
+          } else if (s.startsWith('*)', this.pos)) {
+            depth--;
+            this.pos += 2;
+          } else {
+            if (s[this.pos] === '\n') this.line++;
+            this.pos++;
+          }
+        } while (depth > 0);
+        this.comments.push(s.slice(start, this.pos));
+      } else if (this.cMode && s.startsWith('/*', this.pos)) {
+        const end = s.indexOf('*/', this.pos + 2);
+        if (end < 0) this.fail(this.line, "unterminated comment: expected '*/'");
+        for (let i = this.pos; i < end; i++) if (s[i] === '\n') this.line++;
+        this.pos = end + 2;
+      } else if (this.cMode && s.startsWith('//', this.pos)) {
+        while (this.pos < s.length && s[this.pos] !== '\n') this.pos++;
+      } else return;
+    }
+  }
+
+  private scan(): Tok {
+    this.skip();
+    const s = this.src;
+    const start = this.pos;
+    const line = this.line;
+    if (start >= s.length) return { kind: 'eof', text: 'end of file', line, start, end: start };
+    const m = /^(?:0[xX][0-9a-fA-F]+|\d+)/.exec(s.slice(start, start + 40));
+    if (m) {
+      this.pos += m[0].length;
+      return { kind: 'num', text: m[0], line, start, end: this.pos };
+    }
+    const id = /^[A-Za-z_][A-Za-z0-9_]*/.exec(s.slice(start, start + 200));
+    if (id) {
+      this.pos += id[0].length;
+      return { kind: 'id', text: id[0], line, start, end: this.pos };
+    }
+    for (const p of PUNCT)
+      if (s.startsWith(p, start)) {
+        this.pos += p.length;
+        return { kind: 'punct', text: p, line, start, end: this.pos };
+      }
+    return this.fail(line, `unexpected character '${s[start]}'`);
+  }
+
+  peek(): Tok {
+    return (this.la ??= this.scan());
+  }
+
+  next(): Tok {
+    const t = this.peek();
+    this.la = undefined;
+    return t;
+  }
+
+  is(text: string): boolean {
+    const t = this.peek();
+    return t.kind !== 'eof' && t.text === text;
+  }
+
+  accept(text: string): boolean {
+    if (!this.is(text)) return false;
+    this.next();
+    return true;
+  }
+
+  expect(text: string, what = `'${text}'`): Tok {
+    const t = this.peek();
+    if (t.kind === 'eof' || t.text !== text) this.fail(t.line, `expected ${what}, got ${t.kind === 'eof' ? 'end of file' : `'${t.text}'`}`);
+    return this.next();
+  }
+
+  ident(what = 'an identifier'): Tok {
+    const t = this.peek();
+    if (t.kind !== 'id') this.fail(t.line, `expected ${what}, got ${t.kind === 'eof' ? 'end of file' : `'${t.text}'`}`);
+    return this.next();
+  }
+}
+
+/** Parses a litmus file's text; `file` names it in errors. */
+export function parseLitmus(src: string, file: string): Litmus {
+  const sc = new Scanner(src, file);
+  // header: the first non-blank line is `C name`
+  const lines = src.split('\n');
+  const hi = lines.findIndex((l) => l.trim() !== '');
+  const header = /^\s*C\s+(\S+)\s*$/.exec(lines[hi] ?? '');
+  if (!header) {
+    const m = /^\s*(\S+)/.exec(lines[hi] ?? '');
+    if (m && m[1] !== 'C') throw new LitmusError('unsupported', file, hi + 1, `litmus architecture '${m[1]}' (only C litmus tests)`);
+    throw new LitmusError('parse', file, Math.max(hi, 0) + 1, "expected the header 'C <name>'");
+  }
+  const name = header[1] as string;
+  sc.pos = lines.slice(0, hi + 1).join('\n').length;
+  sc.line = hi + 1;
+
+  const init: Record<string, Value> = {};
+  const locks: string[] = [];
+  const regInit = new Map<number, Record<string, Value>>();
+  const notes = new Set<string>();
+  // init block
+  sc.expect('{', "the init block '{'");
+  sc.setMode(true);
+  while (!sc.accept('}')) parseInitItem(sc, init, locks, regInit);
+  sc.setMode(false);
+
+  // processes
+  const procs: Process[] = [];
+  const lockWords = new Set<string>();
+  while (/^P\d+$/.test(sc.peek().text)) {
+    const p = parseProcess(sc, init, locks, regInit, lockWords, notes);
+    if (p.index !== procs.length) sc.fail(sc.line, `expected P${procs.length}, got P${p.index}`);
+    procs.push(p);
+  }
+  if (procs.length === 0) sc.fail(sc.peek().line, "expected a process 'P0(...) { ... }'");
+
+  // optional locations line (only for printing in herd; the verdict ignores it)
+  if (sc.is('locations')) {
+    sc.next();
+    sc.expect('[');
+    sc.setMode(true);
+    while (!sc.is(']')) if (sc.next().kind === 'eof') sc.fail(sc.line, "expected ']'");
+    sc.setMode(false);
+    sc.expect(']');
+  }
+  const t = sc.peek();
+  if (t.text === 'filter') throw new LitmusError('unsupported', file, t.line, "'filter' clause");
+  const cond = parseCondition(sc, src);
+  if (sc.peek().kind !== 'eof') sc.fail(sc.peek().line, `expected end of file after the condition, got '${sc.peek().text}'`);
+
+  const resultComment = sc.comments.map((c) => /Result:\s*(Always|Sometimes|Never)/.exec(c)).find((m) => m);
+  // a lock word is a location only when something reads it; it starts free
+  for (const l of lockWords) init[l] = 0;
+  const base = {
+    file,
+    name,
+    init,
+    locks,
+    lockWords: [...lockWords].sort(),
+    procs,
+    cond,
+    notes: [...notes],
+  };
+  return resultComment ? { ...base, result: resultComment[1] as Verdict } : base;
+}
+
+function value(sc: Scanner): Value {
+  const neg = sc.accept('-');
+  sc.accept('&');
+  const t = sc.next();
+  if (t.kind === 'num') return neg ? -Number(t.text) : Number(t.text);
+  if (t.kind === 'id' && !neg) return t.text;
+  return sc.fail(t.line, `expected a value (a number or a location), got '${t.text}'`);
+}
+
+function parseInitItem(sc: Scanner, init: Record<string, Value>, locks: string[], regInit: Map<number, Record<string, Value>>): void {
+  if (sc.accept(';')) return;
+  const first = sc.peek();
+  if (first.kind === 'num') {
+    // `0:r1=2;` a register's initial value
+    const proc = Number(sc.next().text);
+    sc.expect(':');
+    const r = sc.ident('a register').text;
+    sc.expect('=');
+    const v = value(sc);
+    sc.expect(';');
+    regInit.set(proc, { ...(regInit.get(proc) ?? {}), [r]: v });
+    return;
+  }
+  const words: string[] = [];
+  while (sc.peek().kind === 'id' || sc.is('*')) {
+    const w = sc.next();
+    if (w.text !== '*') words.push(w.text);
+  }
+  const nameTok = words.pop();
+  if (nameTok === undefined) sc.fail(sc.peek().line, `expected a declaration or 'location = value;' in the init block, got '${sc.peek().text}'`);
+  if (words.includes('spinlock_t')) {
+    if (!locks.includes(nameTok)) locks.push(nameTok);
+  } else init[nameTok] ??= 0;
+  if (sc.accept('=')) init[nameTok] = value(sc);
+  sc.expect(';');
+}
+
+interface Scope {
+  readonly proc: number;
+  readonly locs: ReadonlySet<string>;
+  readonly locks: ReadonlySet<string>;
+  readonly regs: string[];
+  readonly code: Instr[];
+  readonly lockWords: Set<string>;
+  readonly notes: Set<string>;
+  temps: number;
+}
+
+function parseProcess(sc: Scanner, init: Record<string, Value>, locks: string[], regInit: Map<number, Record<string, Value>>, lockWords: Set<string>, notes: Set<string>): Process {
+  const head = sc.next();
+  const index = Number(head.text.slice(1));
+  sc.setMode(true);
+  sc.expect('(');
+  const locs = new Set<string>();
+  const plocks = new Set<string>();
+  if (!sc.is(')'))
+    do {
+      const words: string[] = [];
+      while (sc.peek().kind === 'id' || sc.is('*')) {
+        const w = sc.next();
+        if (w.text !== '*') words.push(w.text);
+      }
+      const p = words.pop();
+      if (p === undefined || words.length === 0) sc.fail(sc.peek().line, 'expected a parameter like `int *x`');
+      if (words.includes('spinlock_t')) {
+        plocks.add(p);
+        if (!locks.includes(p)) locks.push(p);
+      } else {
+        locs.add(p);
+        init[p] ??= 0;
+      }
+    } while (sc.accept(','));
+  sc.expect(')');
+  sc.expect('{', "'{' to open the body");
+  const scope: Scope = { proc: index, locs, locks: plocks, regs: [], code: [], lockWords, notes, temps: 0 };
+  while (!sc.accept('}')) {
+    if (sc.peek().kind === 'eof') sc.fail(sc.peek().line, `expected '}' to close ${head.text}`);
+    statement(sc, scope);
+  }
+  sc.setMode(false);
+  return { name: `P${index}`, index, regs: scope.regs, regInit: regInit.get(index) ?? {}, code: scope.code };
+}
+
+/** The statement text from `from` to the current position, on one line. */
+function textFrom(sc: Scanner, from: number): string {
+  return sc.src
+    .slice(from, sc.pos)
+    .replace(/\s+/g, ' ')
+    .replace(/;\s*$/, '')
+    .trim();
+}
+
+function statement(sc: Scanner, s: Scope): void {
+  const t = sc.peek();
+  const from = t.start;
+  if (sc.accept(';')) return;
+  if (t.text === '{') {
+    sc.next();
+    while (!sc.accept('}')) {
+      if (sc.peek().kind === 'eof') sc.fail(sc.peek().line, "expected '}'");
+      statement(sc, s);
+    }
+    return;
+  }
+  if (t.text === 'if') {
+    sc.next();
+    sc.expect('(', "'(' after if");
+    const cond = expr(sc, s, from);
+    sc.expect(')', "')' to close the if condition");
+    const text = textFrom(sc, from);
+    const at = s.code.length;
+    s.code.push({ k: 'branch', cond, target: -1, line: t.line, text });
+    statement(sc, s);
+    if (sc.is('else')) {
+      sc.next();
+      const j = s.code.length;
+      s.code.push({ k: 'jump', target: -1, line: t.line, text: 'else' });
+      s.code[at] = { ...(s.code[at] as Extract<Instr, { k: 'branch' }>), target: s.code.length };
+      statement(sc, s);
+      s.code[j] = { k: 'jump', target: s.code.length, line: t.line, text: 'else' };
+    } else s.code[at] = { ...(s.code[at] as Extract<Instr, { k: 'branch' }>), target: s.code.length };
+    return;
+  }
+  if (t.kind === 'id' && (t.text === 'for' || t.text === 'while' || t.text === 'do' || t.text === 'goto' || t.text === 'return' || t.text === 'switch'))
+    throw new LitmusError('unsupported', sc.file, t.line, `'${t.text}' statement`);
+  if (t.kind === 'id' && (TYPES.has(t.text) || t.text === 'spinlock_t' || t.text === 'atomic_t')) {
+    declaration(sc, s);
+    return;
+  }
+  if (t.kind === 'id' && !s.regs.includes(t.text)) {
+    // a call statement: a fence, a lock, a store
+    const fn = sc.next();
+    if (!sc.is('(')) sc.fail(sc.peek().line, `expected '(' after '${fn.text}' (or an assignment to a declared register)`);
+    callStatement(sc, s, fn, from);
+    return;
+  }
+  if (t.text === '*') {
+    sc.next();
+    const addr = address(sc, s);
+    sc.expect('=', "'=' (a store through a pointer)");
+    const val = expr(sc, s, from);
+    sc.expect(';');
+    s.notes.add(NOTES.plain);
+    s.code.push({ k: 'write', addr, val, order: 'once', plain: true, line: t.line, text: textFrom(sc, from) });
+    return;
+  }
+  if (t.kind === 'id') {
+    const r = sc.next().text;
+    sc.expect('=', `'=' after register '${r}'`);
+    assignTo(sc, s, r, from, t.line);
+    sc.expect(';');
+    return;
+  }
+  sc.fail(t.line, `expected a statement, got '${t.text}'`);
+}
+
+/** `r = e`: a lone memory read goes straight into `r`; anything else is an assignment after the hoisted reads. */
+function assignTo(sc: Scanner, s: Scope, r: string, from: number, line: number): void {
+  const before = s.code.length;
+  const e = expr(sc, s, from);
+  const text = textFrom(sc, from);
+  const last = s.code[s.code.length - 1];
+  if (e.k === 'reg' && e.r.startsWith('$') && s.code.length === before + 1 && last && (last.k === 'read' || last.k === 'islocked') && last.into === e.r) {
+    s.code[s.code.length - 1] = { ...last, into: r, text, line };
+    return;
+  }
+  s.code.push({ k: 'assign', into: r, val: e, line, text });
+}
+
+function declaration(sc: Scanner, s: Scope): void {
+  const first = sc.peek();
+  if (first.text === 'spinlock_t' || first.text === 'atomic_t') throw new LitmusError('unsupported', sc.file, first.line, `local '${first.text}' declaration`);
+  while (sc.peek().kind === 'id' && TYPES.has(sc.peek().text)) sc.next();
+  do {
+    const from = sc.peek().start;
+    while (sc.accept('*'));
+    const r = sc.ident('a register name').text;
+    if (s.locs.has(r) || s.locks.has(r)) sc.fail(sc.peek().line, `register '${r}' shadows a parameter`);
+    if (!s.regs.includes(r)) s.regs.push(r);
+    if (sc.accept('=')) assignTo(sc, s, r, from, first.line);
+  } while (sc.accept(','));
+  sc.expect(';');
+}
+
+function address(sc: Scanner, s: Scope): Addr {
+  if (sc.accept('(')) {
+    const a = address(sc, s);
+    sc.expect(')');
+    return a;
+  }
+  const t = sc.ident('a pointer (a parameter or a register)');
+  if (s.locs.has(t.text)) return { k: 'loc', loc: t.text };
+  if (s.regs.includes(t.text)) return { k: 'reg', r: t.text };
+  if (s.locks.has(t.text)) return sc.fail(t.line, `'${t.text}' is a spinlock, not a memory location`);
+  return sc.fail(t.line, `unknown pointer '${t.text}' (not a parameter or a declared register)`);
+}
+
+/** `*p` as the argument of READ_ONCE/WRITE_ONCE/rcu_*. */
+function derefArg(sc: Scanner, s: Scope, fn: string): Addr {
+  sc.expect('*', `'*' in ${fn}(*p, ...)`);
+  return address(sc, s);
+}
+
+function lockArg(sc: Scanner, s: Scope): string {
+  const t = sc.ident('a spinlock');
+  if (!s.locks.has(t.text)) sc.fail(t.line, `'${t.text}' is not a spinlock_t parameter`);
+  return t.text;
+}
+
+function callStatement(sc: Scanner, s: Scope, fn: Tok, from: number): void {
+  const line = fn.line;
+  sc.expect('(');
+  const end = (): string => {
+    sc.expect(')');
+    sc.expect(';');
+    return textFrom(sc, from);
+  };
+  const f = fn.text;
+  if (f in FENCES) {
+    s.code.push({ k: 'fence', fence: FENCES[f] as Fence, line, text: end() });
+    return;
+  }
+  switch (f) {
+    case 'WRITE_ONCE':
+    case 'rcu_assign_pointer':
+    case 'smp_store_release': {
+      const addr = f === 'smp_store_release' ? address(sc, s) : derefArg(sc, s, f);
+      sc.expect(',');
+      const val = expr(sc, s, from);
+      const text = end();
+      s.code.push({ k: 'write', addr, val, order: f === 'WRITE_ONCE' ? 'once' : 'release', plain: false, line, text });
+      return;
+    }
+    case 'spin_lock':
+    case 'spin_unlock': {
+      const lock = lockArg(sc, s);
+      s.code.push({ k: f === 'spin_lock' ? 'lock' : 'unlock', lock, line, text: end() });
+      return;
+    }
+    case 'rcu_read_lock':
+    case 'rcu_read_unlock':
+      s.notes.add(NOTES.rcuLock);
+      s.code.push({ k: 'nop', line, text: end() });
+      return;
+    default: {
+      // a value-returning call used as a statement (its result dropped), else unsupported
+      if (!READS.has(f)) throw new LitmusError('unsupported', sc.file, line, `'${f}'`);
+      readCall(sc, s, fn);
+      end();
+    }
+  }
+}
+
+const READS = new Set(['READ_ONCE', 'smp_load_acquire', 'rcu_dereference', 'spin_is_locked']);
+
+function temp(s: Scope): string {
+  return `$t${++s.temps}`;
+}
+
+/** A read call after its name and '(' : emits the read into a temporary and returns it. */
+function readCall(sc: Scanner, s: Scope, fn: Tok): Expr {
+  const into = temp(s);
+  const line = fn.line;
+  const from = fn.start;
+  if (fn.text === 'spin_is_locked') {
+    const lock = lockArg(sc, s);
+    s.lockWords.add(lock);
+    s.code.push({ k: 'islocked', into, lock, line, text: `${fn.text}(${lock})` });
+    return { k: 'reg', r: into };
+  }
+  const addr = fn.text === 'smp_load_acquire' ? address(sc, s) : derefArg(sc, s, fn.text);
+  if (fn.text === 'rcu_dereference') s.notes.add(NOTES.deref);
+  const text = `${sc.src.slice(from, sc.peek().start).replace(/\s+/g, ' ').trim()})`;
+  s.code.push({ k: 'read', into, addr, order: fn.text === 'READ_ONCE' ? 'once' : 'acquire', plain: false, line, text });
+  return { k: 'reg', r: into };
+}
+
+// expressions, C precedence (the subset litmus tests use)
+const LEVELS: readonly (readonly string[])[] = [['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '<=', '>', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
+
+function expr(sc: Scanner, s: Scope, from: number, level = 0): Expr {
+  if (level === LEVELS.length) return unary(sc, s, from);
+  let a = expr(sc, s, from, level + 1);
+  const ops = LEVELS[level] as readonly string[];
+  while (sc.peek().kind === 'punct' && ops.includes(sc.peek().text)) {
+    const op = sc.next().text;
+    const b = expr(sc, s, from, level + 1);
+    a = { k: 'bin', op, a, b };
+  }
+  return a;
+}
+
+function unary(sc: Scanner, s: Scope, from: number): Expr {
+  const t = sc.peek();
+  if (t.text === '!' || t.text === '-' || t.text === '~') {
+    sc.next();
+    return { k: 'un', op: t.text, e: unary(sc, s, from) };
+  }
+  if (t.text === '*') {
+    // a plain load through a pointer
+    sc.next();
+    const addr = address(sc, s);
+    const into = temp(s);
+    s.notes.add(NOTES.plain);
+    s.code.push({ k: 'read', into, addr, order: 'once', plain: true, line: t.line, text: `*${addr.k === 'loc' ? addr.loc : addr.r}` });
+    return { k: 'reg', r: into };
+  }
+  if (t.text === '(') {
+    sc.next();
+    const e = expr(sc, s, from);
+    sc.expect(')');
+    return e;
+  }
+  if (t.kind === 'num') {
+    sc.next();
+    return { k: 'num', v: Number(t.text) };
+  }
+  if (t.kind === 'id') {
+    sc.next();
+    if (sc.is('(')) {
+      sc.next();
+      if (!READS.has(t.text)) throw new LitmusError('unsupported', sc.file, t.line, `'${t.text}'`);
+      const e = readCall(sc, s, t);
+      sc.expect(')', `')' to close ${t.text}(`);
+      return e;
+    }
+    if (s.regs.includes(t.text)) return { k: 'reg', r: t.text };
+    if (s.locs.has(t.text)) return { k: 'ptr', loc: t.text };
+    return sc.fail(t.line, `unknown identifier '${t.text}' (not a declared register or a parameter)`);
+  }
+  return sc.fail(t.line, `expected an expression, got ${t.kind === 'eof' ? 'end of file' : `'${t.text}'`}`);
+}
+
+// the final condition
+function parseCondition(sc: Scanner, src: string): Condition {
+  const t = sc.peek();
+  let quant: Condition['quant'];
+  if (sc.accept('~')) {
+    sc.expect('exists', "'exists' after '~'");
+    quant = '~exists';
+  } else if (sc.accept('exists')) quant = 'exists';
+  else if (sc.accept('forall')) quant = 'forall';
+  else return sc.fail(t.line, `expected the final condition 'exists', '~exists' or 'forall', got ${t.kind === 'eof' ? 'end of file' : `'${t.text}'`}`);
+  sc.setMode(true);
+  const prop = propOr(sc);
+  sc.setMode(false);
+  const text = src.slice(t.start, sc.pos).replace(/\s+/g, ' ').trim();
+  return { quant, prop, text, line: t.line };
+}
+
+function propOr(sc: Scanner): Prop {
+  let a = propAnd(sc);
+  while (sc.accept('\\/')) a = { k: 'or', a, b: propAnd(sc) };
+  return a;
+}
+
+function propAnd(sc: Scanner): Prop {
+  let a = propUnary(sc);
+  while (sc.accept('/\\')) a = { k: 'and', a, b: propUnary(sc) };
+  return a;
+}
+
+function propUnary(sc: Scanner): Prop {
+  if (sc.accept('~') || sc.accept('not')) return { k: 'not', p: propUnary(sc) };
+  if (sc.accept('(')) {
+    const p = propOr(sc);
+    sc.expect(')', "')' in the condition");
+    return p;
+  }
+  if (sc.accept('true')) return { k: 'true' };
+  const t = sc.next();
+  let place: Place;
+  if (t.kind === 'num') {
+    sc.expect(':', "':' in 'n:register'");
+    place = { k: 'reg', proc: Number(t.text), r: sc.ident('a register').text };
+  } else if (t.kind === 'id') place = { k: 'loc', loc: t.text };
+  else return sc.fail(t.line, `expected 'n:register=value' or 'location=value' in the condition, got ${t.kind === 'eof' ? 'end of file' : `'${t.text}'`}`);
+  sc.expect('=', "'=' in the condition");
+  return { k: 'eq', place, val: value(sc) };
+}
