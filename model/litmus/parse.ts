@@ -20,7 +20,7 @@ export class LitmusError extends Error {
     readonly line: number,
     readonly detail: string,
   ) {
-    super(`${file}:${line}: ${kind === 'parse' ? 'parse error: ' : 'unsupported: '}${detail}`);
+    super(`${file}:${line}: ${kind === 'parse' ? 'parse error: ' : 'unsupported construct: '}${detail}`);
   }
 }
 
