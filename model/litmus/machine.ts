@@ -9,7 +9,6 @@ import type { ActionBase, Machine, StepInfo } from '../contract.js';
 import type { WeakMemory, Value, Deps } from '../kernel/lkmm.js';
 import { assign, canonicalMemory, control, fence, latest, lock, placements, read, readable, retire, unlock, weakMemory, write } from '../kernel/lkmm.js';
 import type { KernelState } from '../kernel/state.js';
-import { LitmusError } from './parse.js';
 import type { Addr, Expr, Instr, Litmus, Place, Prop } from './program.js';
 
 /** One process's registers and program counter. */
@@ -180,25 +179,6 @@ export function outcome(l: Litmus, s: LitmusState): string {
   return parts.join('; ');
 }
 
-/** Checks that the condition names existing processes, registers and locations. */
-function checkCondition(l: Litmus): void {
-  const walk = (p: Prop): void => {
-    if (p.k === 'and' || p.k === 'or') {
-      walk(p.a);
-      walk(p.b);
-    } else if (p.k === 'not') walk(p.p);
-    else if (p.k === 'eq') {
-      const pl = p.place;
-      if (pl.k === 'reg') {
-        const proc = l.procs[pl.proc];
-        if (!proc) throw new LitmusError('parse', l.file, l.cond.line, `the condition names P${pl.proc}, which the test does not have`);
-        if (!proc.regs.includes(pl.r)) throw new LitmusError('parse', l.file, l.cond.line, `the condition names ${pl.proc}:${pl.r}, not a register of P${pl.proc}`);
-      } else if (!(pl.loc in l.init)) throw new LitmusError('parse', l.file, l.cond.line, `the condition names '${pl.loc}', not a location of the test`);
-    }
-  };
-  walk(l.cond.prop);
-}
-
 /** Who wrote a message, for traces. */
 function origin(by: string): string {
   return by === 'init' ? 'initial value' : `from ${by}'s write`;
@@ -210,7 +190,6 @@ function origin(by: string): string {
  * taken `if`) are folded into the step before them.
  */
 export function litmusMachine(l: Litmus, mode: 'lkmm' | 'sc' = 'lkmm'): Machine<LitmusState, LitmusAction> {
-  checkCondition(l);
   const names = l.procs.map((p) => p.name);
   const choices = new WeakMap<LitmusAction, Choice>();
 

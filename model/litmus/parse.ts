@@ -182,8 +182,8 @@ export function parseLitmus(src: string, file: string): Litmus {
   const hi = lines.findIndex((l) => l.trim() !== '');
   const header = /^\s*C\s+(\S+)\s*$/.exec(lines[hi] ?? '');
   if (!header) {
-    const m = /^\s*(\S+)/.exec(lines[hi] ?? '');
-    if (m && m[1] !== 'C') throw new LitmusError('unsupported', file, hi + 1, `litmus architecture '${m[1]}' (only C litmus tests)`);
+    const m = /^\s*([A-Z][A-Za-z0-9_]*)\s+\S+\s*$/.exec(lines[hi] ?? '');
+    if (m) throw new LitmusError('unsupported', file, hi + 1, `litmus architecture '${m[1]}' (only C litmus tests)`);
     throw new LitmusError('parse', file, Math.max(hi, 0) + 1, "expected the header 'C <name>'");
   }
   const name = header[1] as string;
@@ -237,8 +237,30 @@ export function parseLitmus(src: string, file: string): Litmus {
     cond,
     notes: [...notes],
   };
-  return resultComment ? { ...base, result: resultComment[1] as Verdict } : base;
+  const l: Litmus = resultComment ? { ...base, result: resultComment[1] as Verdict } : base;
+  checkCondition(l);
+  return l;
 }
+
+/** Checks that the condition names existing processes, registers and locations. */
+function checkCondition(l: Litmus): void {
+  const walk = (p: Prop): void => {
+    if (p.k === 'and' || p.k === 'or') {
+      walk(p.a);
+      walk(p.b);
+    } else if (p.k === 'not') walk(p.p);
+    else if (p.k === 'eq') {
+      const pl = p.place;
+      if (pl.k === 'reg') {
+        const proc = l.procs[pl.proc];
+        if (!proc) throw new LitmusError('parse', l.file, l.cond.line, `the condition names P${pl.proc}, which the test does not have`);
+        if (!proc.regs.includes(pl.r)) throw new LitmusError('parse', l.file, l.cond.line, `the condition names ${pl.proc}:${pl.r}, not a register of P${pl.proc}`);
+      } else if (!(pl.loc in l.init)) throw new LitmusError('parse', l.file, l.cond.line, `the condition names '${pl.loc}', not a location of the test`);
+    }
+  };
+  walk(l.cond.prop);
+}
+
 
 function value(sc: Scanner): Value {
   const neg = sc.accept('-');
