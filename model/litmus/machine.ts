@@ -7,7 +7,7 @@
  */
 import type { ActionBase, Machine, StepInfo } from '../contract.js';
 import type { WeakMemory, Value, Deps } from '../kernel/lkmm.js';
-import { assign, canonicalMemory, control, fence, latest, lock, placements, read, readable, retire, unlock, weakMemory, write } from '../kernel/lkmm.js';
+import { assign, canonicalMemory, control, fence, latest, lock, placements, read, readable, retire, rmw, unlock, weakMemory, write } from '../kernel/lkmm.js';
 import type { KernelState } from '../kernel/state.js';
 import type { Addr, Expr, Instr, Litmus, Place, Prop } from './program.js';
 
@@ -110,6 +110,27 @@ function truthy(v: Value): boolean {
 function num(v: Value): number {
   if (typeof v === 'string') throw new Error(`arithmetic on the pointer &${v}`);
   return v;
+}
+
+/** The value a read-modify-write stores over `old`, or `undefined` when it stores nothing (a failed cmpxchg, `atomic_dec_if_positive` at 0). */
+function rmwValue(ins: Extract<Instr, { k: 'rmw' }>, regs: { readonly [r: string]: Value }, old: Value): Value | undefined {
+  const a = ins.args.map((e) => evalExpr(e, regs));
+  switch (ins.op) {
+    case 'xchg':
+      return a[0] ?? 0;
+    case 'cmpxchg':
+      return old === a[0] ? (a[1] ?? 0) : undefined;
+    case 'add':
+      return num(old) + num(a[0] ?? 0);
+    case 'sub':
+      return num(old) - num(a[0] ?? 0);
+    case 'inc':
+      return num(old) + 1;
+    case 'dec':
+      return num(old) - 1;
+    case 'decpos':
+      return num(old) - 1 >= 0 ? num(old) - 1 : undefined;
+  }
 }
 
 /** Registers an expression reads (its data dependencies). */
@@ -249,6 +270,13 @@ export function litmusMachine(l: Litmus, mode: 'lkmm' | 'sc' = 'lkmm'): Machine<
           }
           break;
         }
+        case 'rmw': {
+          const x = locOf(ins.addr, ps.regs, l, ins.line);
+          const old = latest(s.mem, x);
+          const nv = rmwValue(ins, ps.regs, old.v);
+          mine.push({ step: ins.text, fn: `reads ${x}=${showValue(old.v)} (${origin(old.by)}), ${nv === undefined ? 'fails: writes nothing' : `writes ${x}=${showValue(nv)}`}`, t: 0 });
+          break;
+        }
         case 'lock':
           if (s.held[ins.lock] === null) mine.push({ step: ins.text, fn: '', t: 0 });
           break;
@@ -316,6 +344,15 @@ export function litmusMachine(l: Litmus, mode: 'lkmm' | 'sc' = 'lkmm'): Machine<
       case 'fence':
         mem = fence(mem, ctx, ins.fence);
         break;
+      case 'rmw': {
+        const x = locOf(ins.addr, regs, l, ins.line);
+        const r = rmw(mem, ctx, x, (old) => rmwValue(ins, regs, old), ins.order, { ...depsOf(ins.addr), data: ins.args.flatMap((e) => regsOf(e)), into: ins.into });
+        mem = r.mem;
+        const nv = rmwValue(ins, regs, r.old);
+        const ret = ins.ret === 'old' ? r.old : ins.op === 'decpos' ? num(r.old) - 1 : (nv ?? r.old);
+        regs = { ...regs, [ins.into]: ret };
+        break;
+      }
       case 'lock':
         mem = lock(mem, ctx, ins.lock);
         held = { ...held, [ins.lock]: ctx };

@@ -9,8 +9,8 @@
  * {@link LitmusError} of kind `unsupported` naming it, a malformed file one
  * of kind `parse` saying what was expected; both carry file and line.
  */
-import type { Fence, Value } from '../kernel/lkmm.js';
-import type { Addr, Condition, Expr, Instr, Litmus, Place, Process, Prop, Verdict } from './program.js';
+import type { Fence, RmwOrder, Value } from '../kernel/lkmm.js';
+import type { Addr, Condition, Expr, Instr, Litmus, Place, Process, Prop, RmwOp, Verdict } from './program.js';
 
 /** A refused litmus file: `parse` (malformed) or `unsupported` (a construct outside spec 06 §1). */
 export class LitmusError extends Error {
@@ -424,7 +424,7 @@ function assignTo(sc: Scanner, s: Scope, r: string, from: number, line: number):
   const e = expr(sc, s, from);
   const text = textFrom(sc, from);
   const last = s.code[s.code.length - 1];
-  if (e.k === 'reg' && e.r.startsWith('$') && s.code.length === before + 1 && last && (last.k === 'read' || last.k === 'islocked') && last.into === e.r) {
+  if (e.k === 'reg' && e.r.startsWith('$') && s.code.length === before + 1 && last && (last.k === 'read' || last.k === 'islocked' || last.k === 'rmw') && last.into === e.r) {
     s.code[s.code.length - 1] = { ...last, into: r, text, line };
     return;
   }
@@ -473,6 +473,12 @@ function lockArg(sc: Scanner, s: Scope): string {
 
 function callStatement(sc: Scanner, s: Scope, fn: Tok, from: number): void {
   const line = fn.line;
+  const spec = RMWS.get(fn.text);
+  if (spec) {
+    rmwCall(sc, s, fn, spec);
+    sc.expect(';');
+    return;
+  }
   sc.expect('(');
   const end = (): string => {
     sc.expect(')');
@@ -487,12 +493,14 @@ function callStatement(sc: Scanner, s: Scope, fn: Tok, from: number): void {
   switch (f) {
     case 'WRITE_ONCE':
     case 'rcu_assign_pointer':
-    case 'smp_store_release': {
-      const addr = f === 'smp_store_release' ? address(sc, s) : derefArg(sc, s, f);
+    case 'smp_store_release':
+    case 'atomic_set':
+    case 'atomic_set_release': {
+      const addr = f === 'WRITE_ONCE' || f === 'rcu_assign_pointer' ? derefArg(sc, s, f) : address(sc, s);
       sc.expect(',');
       const val = expr(sc, s, from);
       const text = end();
-      s.code.push({ k: 'write', addr, val, order: f === 'WRITE_ONCE' ? 'once' : 'release', plain: false, line, text });
+      s.code.push({ k: 'write', addr, val, order: f === 'WRITE_ONCE' || f === 'atomic_set' ? 'once' : 'release', plain: false, line, text });
       return;
     }
     case 'spin_lock':
@@ -515,7 +523,65 @@ function callStatement(sc: Scanner, s: Scope, fn: Tok, from: number): void {
   }
 }
 
-const READS = new Set(['READ_ONCE', 'smp_load_acquire', 'rcu_dereference', 'spin_is_locked']);
+const READS = new Set(['READ_ONCE', 'smp_load_acquire', 'rcu_dereference', 'spin_is_locked', 'atomic_read', 'atomic_read_acquire']);
+
+interface RmwSpec {
+  readonly op: RmwOp;
+  readonly ret: 'old' | 'new' | 'none';
+  readonly order: RmwOrder;
+  /** Operand arguments before the pointer (`atomic_add(i, v)`) or after it (`xchg(p, v)`). */
+  readonly before: number;
+  readonly after: number;
+}
+
+/**
+ * The atomic read-modify-writes of spec 06 §1, as tools/memory-model/
+ * linux-kernel.def names them: value-returning ones are fully ordered, the
+ * others relaxed, and `_relaxed`/`_acquire`/`_release` name their ordering.
+ */
+const RMWS: ReadonlyMap<string, RmwSpec> = (() => {
+  const m = new Map<string, RmwSpec>();
+  const forms = (base: string, op: RmwOp, ret: 'old' | 'new', before: number, after: number): void => {
+    m.set(base, { op, ret, order: 'mb', before, after });
+    for (const o of ['relaxed', 'acquire', 'release'] as const) m.set(`${base}_${o}`, { op, ret, order: o, before, after });
+  };
+  forms('xchg', 'xchg', 'old', 0, 1);
+  forms('cmpxchg', 'cmpxchg', 'old', 0, 2);
+  forms('atomic_xchg', 'xchg', 'old', 0, 1);
+  forms('atomic_cmpxchg', 'cmpxchg', 'old', 0, 2);
+  for (const op of ['inc', 'dec'] as const) {
+    m.set(`atomic_${op}`, { op, ret: 'none', order: 'relaxed', before: 0, after: 0 });
+    forms(`atomic_${op}_return`, op, 'new', 0, 0);
+    forms(`atomic_fetch_${op}`, op, 'old', 0, 0);
+  }
+  for (const op of ['add', 'sub'] as const) {
+    m.set(`atomic_${op}`, { op, ret: 'none', order: 'relaxed', before: 1, after: 0 });
+    forms(`atomic_${op}_return`, op, 'new', 1, 0);
+    forms(`atomic_fetch_${op}`, op, 'old', 1, 0);
+  }
+  m.set('atomic_dec_if_positive', { op: 'decpos', ret: 'new', order: 'mb', before: 0, after: 0 });
+  return m;
+})();
+
+/** A read-modify-write call after its name: emits it, its result into a temporary. */
+function rmwCall(sc: Scanner, s: Scope, fn: Tok, spec: RmwSpec): Expr {
+  sc.expect('(', `'(' after ${fn.text}`);
+  const args: Expr[] = [];
+  for (let i = 0; i < spec.before; i++) {
+    args.push(expr(sc, s, fn.start));
+    sc.expect(',', `',' in ${fn.text}(...)`);
+  }
+  const addr = address(sc, s);
+  for (let i = 0; i < spec.after; i++) {
+    sc.expect(',', `',' in ${fn.text}(...)`);
+    args.push(expr(sc, s, fn.start));
+  }
+  const close = sc.expect(')', `')' to close ${fn.text}(`);
+  const into = temp(s);
+  const text = sc.src.slice(fn.start, close.end).replace(/\s+/g, ' ').trim();
+  s.code.push({ k: 'rmw', into, addr, op: spec.op, args, ret: spec.ret, order: spec.order, line: fn.line, text });
+  return { k: 'reg', r: into };
+}
 
 function temp(s: Scope): string {
   return `$t${++s.temps}`;
@@ -532,10 +598,10 @@ function readCall(sc: Scanner, s: Scope, fn: Tok): Expr {
     s.code.push({ k: 'islocked', into, lock, line, text: `${fn.text}(${lock})` });
     return { k: 'reg', r: into };
   }
-  const addr = fn.text === 'smp_load_acquire' ? address(sc, s) : derefArg(sc, s, fn.text);
+  const addr = fn.text === 'smp_load_acquire' || fn.text.startsWith('atomic_') ? address(sc, s) : derefArg(sc, s, fn.text);
   if (fn.text === 'rcu_dereference') s.notes.add(NOTES.deref);
   const text = `${sc.src.slice(from, sc.peek().start).replace(/\s+/g, ' ').trim()})`;
-  s.code.push({ k: 'read', into, addr, order: fn.text === 'READ_ONCE' ? 'once' : 'acquire', plain: false, line, text });
+  s.code.push({ k: 'read', into, addr, order: fn.text === 'READ_ONCE' || fn.text === 'atomic_read' ? 'once' : 'acquire', plain: false, line, text });
   return { k: 'reg', r: into };
 }
 
@@ -581,6 +647,8 @@ function unary(sc: Scanner, s: Scope, from: number): Expr {
   }
   if (t.kind === 'id') {
     sc.next();
+    const spec = RMWS.get(t.text);
+    if (spec && sc.is('(')) return rmwCall(sc, s, t, spec);
     if (sc.is('(')) {
       sc.next();
       if (!READS.has(t.text)) throw new LitmusError('unsupported', sc.file, t.line, `'${t.text}'`);

@@ -5,7 +5,10 @@
  * read nested in an expression is hoisted into its own read of a temporary
  * register, and `if`/`else` become a branch and a jump.
  */
-import type { Fence, ReadOrder, Value, WriteOrder } from '../kernel/lkmm.js';
+import type { Fence, ReadOrder, RmwOrder, Value, WriteOrder } from '../kernel/lkmm.js';
+
+/** The arithmetic of a read-modify-write; `decpos` is `atomic_dec_if_positive` (stores `v-1` only if it is ≥ 0, returns `v-1`). */
+export type RmwOp = 'xchg' | 'cmpxchg' | 'add' | 'sub' | 'inc' | 'dec' | 'decpos';
 
 /** An expression over registers and constants (memory reads are hoisted out before it). */
 export type Expr =
@@ -31,6 +34,12 @@ export type Instr =
   | (Src & { readonly k: 'read'; readonly into: string; readonly addr: Addr; readonly order: ReadOrder; readonly plain: boolean })
   | (Src & { readonly k: 'write'; readonly addr: Addr; readonly val: Expr; readonly order: WriteOrder; readonly plain: boolean })
   | (Src & { readonly k: 'fence'; readonly fence: Fence })
+  /**
+   * An atomic read-modify-write (`xchg`, `cmpxchg`, `atomic_*`): `op` on the
+   * old value and `args`; `ret` says what lands in `into` — the old value,
+   * the new one, or nothing (`atomic_inc`).
+   */
+  | (Src & { readonly k: 'rmw'; readonly into: string; readonly addr: Addr; readonly op: RmwOp; readonly args: readonly Expr[]; readonly ret: 'old' | 'new' | 'none'; readonly order: RmwOrder })
   | (Src & { readonly k: 'lock' | 'unlock'; readonly lock: string })
   /** `spin_is_locked(l)`: a relaxed read of the lock word. */
   | (Src & { readonly k: 'islocked'; readonly into: string; readonly lock: string })
