@@ -1,3 +1,4 @@
+import { castDraft, current, produce } from 'immer';
 import { describe, expect, it } from 'vitest';
 import type { WeakMemory } from './lkmm.js';
 import { assign, canonicalMemory, control, fence, latest, lock, placements, read, readable, retire, rmw, unlock, weakMemory, write } from './lkmm.js';
@@ -159,5 +160,24 @@ describe('weak memory (spec 06 §2)', () => {
     wr(m, 'P0', 'x', 1);
     fence(m, 'P0', 'mb');
     expect(JSON.stringify(m)).toBe(text);
+  });
+
+  it('fits a model\'s immer reducer: a WeakMemory slice, one action per readable message', () => {
+    interface S {
+      readonly flag: number | string;
+      readonly mem: WeakMemory;
+    }
+    const s0: S = { flag: -1, mem: wr(weakMemory('lkmm', { flag: 0 }, ['A', 'B']), 'A', 'flag', 1) };
+    // the model enumerates the choices, then its reducer takes one of them
+    const choices = readable(s0.mem, 'B', 'flag').map((m) => m.t);
+    const nexts = choices.map((t) =>
+      produce(s0, (d) => {
+        const r = read(current(d).mem, 'B', 'flag', t, 'acquire');
+        d.mem = castDraft(r.mem);
+        d.flag = r.msg.v;
+      }),
+    );
+    expect(nexts.map((n) => n.flag)).toEqual([0, 1]);
+    expect(s0.flag).toBe(-1);
   });
 });
