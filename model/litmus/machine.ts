@@ -43,7 +43,8 @@ interface Choice {
 
 const NO_KERNEL: KernelState = { locks: {}, faults: [] };
 
-function evalExpr(e: Expr, regs: { readonly [r: string]: Value }): Value {
+/** The value of an expression over registers (a pointer is the name of its location). */
+export function evalExpr(e: Expr, regs: { readonly [r: string]: Value }): Value {
   switch (e.k) {
     case 'num':
       return e.v;
@@ -103,7 +104,8 @@ function evalExpr(e: Expr, regs: { readonly [r: string]: Value }): Value {
   }
 }
 
-function truthy(v: Value): boolean {
+/** C truth: nonzero, or any pointer. */
+export function truthy(v: Value): boolean {
   return typeof v === 'string' || v !== 0;
 }
 
@@ -134,7 +136,7 @@ function rmwValue(ins: Extract<Instr, { k: 'rmw' }>, regs: { readonly [r: string
 }
 
 /** Registers an expression reads (its data dependencies). */
-function regsOf(e: Expr, out: string[] = []): string[] {
+export function regsOf(e: Expr, out: string[] = []): string[] {
   if (e.k === 'reg') out.push(e.r);
   else if (e.k === 'un') regsOf(e.e, out);
   else if (e.k === 'bin') {

@@ -1,0 +1,61 @@
+/**
+ * Differential tests (spec 06 §2): the operational model against an
+ * independent checker of LKMM's axioms, outcome set by outcome set, on the
+ * kernel's lock-free litmus tests and on random small tests. The
+ * operational model must never produce an outcome the axioms forbid; it may
+ * miss only load-buffering outcomes (the listed gap).
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { axiomatic, axiomaticUnsupported } from './axiomatic.js';
+import { parseLitmus } from './parse.js';
+import { randomLitmus } from './random.js';
+import { agreesWith, checkLitmus } from './run.js';
+import type { Litmus } from './program.js';
+
+const DIR = resolve(import.meta.dirname, '..', '..', 'test', 'litmus', 'kernel');
+const load = (f: string): Litmus => parseLitmus(readFileSync(resolve(DIR, f), 'utf8'), f);
+const FILES = readdirSync(DIR).filter((f) => f.endsWith('.litmus')).sort();
+
+describe('axiomatic LKMM oracle', () => {
+  it('covers the 34 lock-free kernel tests and gives every documented Result, LB+poonceonces included', () => {
+    const covered = FILES.filter((f) => axiomaticUnsupported(load(f)) === undefined);
+    expect(covered).toHaveLength(34);
+    for (const f of covered) {
+      const l = load(f);
+      const ax = axiomatic(l);
+      expect([f, agreesWith(l.result ?? 'Never', ax?.verdict ?? 'Never')]).toEqual([f, true]);
+    }
+  });
+
+  it('equals the operational outcome sets on the kernel tests, except the one load-buffering outcome', () => {
+    for (const f of FILES) {
+      const l = load(f);
+      const ax = axiomatic(l)?.outcomes;
+      if (!ax) continue;
+      const op = checkLitmus(l).outcomes;
+      expect([f, op.filter((o) => !ax.includes(o))]).toEqual([f, []]);
+      const missed = ax.filter((o) => !op.includes(o));
+      expect([f, missed]).toEqual([f, f === 'LB+poonceonces.litmus' ? ['0:r0=1; 1:r0=1; x=1; y=1'] : []]);
+    }
+  });
+
+  it('on 150 random tests the operational model reaches no outcome the axioms forbid, and misses none of these', () => {
+    for (let seed = 1; seed <= 150; seed++) {
+      const src = randomLitmus(seed);
+      const l = parseLitmus(src, `random-${seed}`);
+      const ax = axiomatic(l)?.outcomes ?? [];
+      const op = checkLitmus(l).outcomes;
+      expect([seed, op.filter((o) => !ax.includes(o))]).toEqual([seed, []]);
+      expect([seed, ax.filter((o) => !op.includes(o))]).toEqual([seed, []]);
+    }
+  });
+
+  it('the oracle itself allows load buffering, which the operational model misses (a seed found by the differential run)', () => {
+    const l = parseLitmus(randomLitmus(393), 'random-393');
+    const ax = axiomatic(l)?.outcomes ?? [];
+    const op = checkLitmus(l).outcomes;
+    expect(ax.filter((o) => !op.includes(o))).toEqual(['0:r0=3; 1:r0=1; x=3; y=1']);
+  });
+});
