@@ -28,11 +28,11 @@ beforeAll(() => {
 });
 
 describe('mmcheck litmus', () => {
-  test('a malformed file: one line with file, line and what was expected; exit 2', () => {
+  test('a malformed file: one line with file, the line where the token is missing and what was expected; exit 2', () => {
     const r = mmcheck('litmus', 'bad.litmus');
     expect(r.code).toBe(2);
     expect(r.out).toBe('');
-    expect(r.err).toBe("mmcheck: bad.litmus:8: parse error: expected ';', got '}'\n");
+    expect(r.err).toBe("mmcheck: bad.litmus:7: parse error: expected ';' after ')' at the end of the line, got '}' on line 8\n");
   });
 
   test('an unsupported construct: one line naming it; exit 2', () => {

@@ -47,7 +47,8 @@ function witnessText(r: LitmusReport, w: Trace): string {
   const l = r.test;
   const shown: Trace = { ...w, init: project(l, w.init as LitmusState), steps: w.steps.map((s) => ({ ...s, state: project(l, s.state as LitmusState) })), violations: [] };
   const lines = renderTrace(shown, { model: l.name, variant: r.mode, engine: 'explore' }).trimEnd().split('\n');
-  lines[0] = `witness (${w.steps.length} steps; changes: registers, and per location the values a process can still read, in coherence order):`;
+  const what = r.test.cond.quant === 'forall' ? 'counterexample: the condition fails' : 'witness';
+  lines[0] = `${what} (${w.steps.length} steps; changes: registers, and per location the values a process can still read, in coherence order):`;
   return lines.join('\n');
 }
 

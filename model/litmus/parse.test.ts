@@ -47,7 +47,7 @@ describe('litmus parser', () => {
 
   it('says what it expected and where, for a malformed file', () => {
     expect(refused('P0(int *x) {}').message).toBe("f.litmus:1: parse error: expected the header 'C <name>'");
-    expect(refused(lit('P0(int *x)\n{\n\tWRITE_ONCE(*x, 1)\n}')).message).toBe("f.litmus:12: parse error: expected ';', got '}'");
+    expect(refused(lit('P0(int *x)\n{\n\tWRITE_ONCE(*x, 1)\n}')).message).toBe("f.litmus:11: parse error: expected ';' after ')' at the end of the line, got '}' on line 12");
     expect(refused(lit('P0(int *x)\n{\n\tWRITE_ONCE(*q, 1);\n}')).message).toMatch(/^f\.litmus:11: parse error: unknown pointer 'q'/);
     expect(refused(lit('P0(int *x)\n{\n\tint r0 = READ_ONCE(*x);\n}', 'exists (1:r0=1)')).kind).toBe('parse');
     expect(refused(lit('P0(int *x)\n{\n}', '')).message).toMatch(/expected the final condition 'exists', '~exists' or 'forall', got end of file/);
@@ -88,6 +88,12 @@ describe('litmus machine', () => {
     const always = checkLitmus({ ...mp, cond: { ...mp.cond, prop: { k: 'true' } } });
     expect(always.verdict).toBe('Always');
     expect(always.agrees).toBe(true); // Result: Sometimes is met by Always
+  });
+
+  it('a forall test that fails somewhere comes with a counterexample, not a witness', () => {
+    const r = checkLitmus({ ...mp, cond: { ...mp.cond, quant: 'forall', prop: { k: 'eq', place: { k: 'reg', proc: 1, r: 'r1' }, val: 1 } } });
+    expect(r.verdict).toBe('Sometimes');
+    expect(r.witness?.steps.at(-1)?.info.fn).toBe('reads x=0 (initial value)');
   });
 
   it('a branch not taken skips its statement; an else branch runs instead', () => {

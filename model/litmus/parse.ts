@@ -60,6 +60,8 @@ class Scanner {
   cMode = false;
   readonly comments: string[] = [];
   private la: Tok | undefined;
+  /** The last token consumed, so a missing token at the end of a line is reported on that line. */
+  private prev: Tok | undefined;
 
   constructor(
     readonly src: string,
@@ -147,6 +149,7 @@ class Scanner {
   next(): Tok {
     const t = this.peek();
     this.la = undefined;
+    this.prev = t;
     return t;
   }
 
@@ -163,7 +166,12 @@ class Scanner {
 
   expect(text: string, what = `'${text}'`): Tok {
     const t = this.peek();
-    if (t.kind === 'eof' || t.text !== text) this.fail(t.line, `expected ${what}, got ${t.kind === 'eof' ? 'end of file' : `'${t.text}'`}`);
+    if (t.kind === 'eof' || t.text !== text) {
+      const got = t.kind === 'eof' ? 'end of file' : `'${t.text}'`;
+      // a terminator missing at the end of a line: point at that line, as a C compiler does
+      if (this.prev && this.prev.line < t.line && (text === ';' || text === ')')) this.fail(this.prev.line, `expected ${what} after '${this.prev.text}' at the end of the line, got ${got} on line ${t.line}`);
+      this.fail(t.line, `expected ${what}, got ${got}`);
+    }
     return this.next();
   }
 

@@ -26,7 +26,11 @@ export interface LitmusReport {
   readonly satisfying: number;
   /** Whether the verdict agrees with the file's `Result:`; undefined when it has none. */
   readonly agrees?: boolean;
-  /** A shortest execution to a final state satisfying the proposition, when there is one. */
+  /**
+   * A shortest execution to a final state satisfying the proposition, when
+   * there is one; for a `forall` test, to a final state where it fails (the
+   * counterexample), when there is one.
+   */
   readonly witness?: Trace;
   readonly ms: number;
 }
@@ -78,7 +82,9 @@ export function checkLitmus(l: Litmus, mode: 'lkmm' | 'sc' = 'lkmm'): LitmusRepo
   if (!first.complete) throw new Error(`${l.file}: exploration stopped after ${first.states} states (bound ${MAX_STATES})`);
   const satisfying = [...outs.values()].filter((b) => b).length;
   const verdict: Verdict = satisfying === 0 ? 'Never' : satisfying === outs.size ? 'Always' : 'Sometimes';
-  const witness = satisfying > 0 ? exploreAll(m, final, () => undefined, (s) => holds(l, s)).trace : undefined;
+  const forall = l.cond.quant === 'forall';
+  const wanted = forall ? satisfying < outs.size : satisfying > 0;
+  const witness = wanted ? exploreAll(m, final, () => undefined, (s) => holds(l, s) !== forall).trace : undefined;
   return {
     test: l,
     mode,
