@@ -1,7 +1,7 @@
 import { castDraft, current, produce } from 'immer';
 import { describe, expect, it } from 'vitest';
 import type { WeakMemory } from './lkmm.js';
-import { assign, canonicalMemory, control, fence, latest, lock, placements, read, readable, retire, rmw, unlock, weakMemory, write } from './lkmm.js';
+import { assign, canonicalMemory, control, fence, latest, lock, placements, read, readable, retire, rmw, rmwChoices, unlock, weakMemory, write } from './lkmm.js';
 
 const values = (m: WeakMemory, ctx: string, x: string): (number | string)[] => readable(m, ctx, x).map((msg) => msg.v);
 /** A write placed last in the coherence order. */
@@ -130,6 +130,23 @@ describe('weak memory (spec 06 §2)', () => {
     expect(f.old).toBe(0);
     z = f.mem;
     expect(z.locs.v).toHaveLength(1);
+  });
+
+  it('an RMW may read an older message, and then nothing ever goes between it and that message', () => {
+    let m = weakMemory('lkmm', { v: 0 }, ['A', 'B', 'C']);
+    m = wr(m, 'A', 'v', 5);
+    const inc = (o: number | string): number => (o as number) + 1;
+    // B may increment the initial 0 (placing 1 before A's 5) or A's 5
+    const choices = rmwChoices(m, 'B', 'v', inc, 'relaxed');
+    expect(choices.map((c) => c.v)).toEqual([0, 5]);
+    m = rmw(m, 'B', 'v', inc, 'relaxed', {}, choices[0]).mem;
+    expect((m.locs.v ?? []).map((msg) => msg.v)).toEqual([0, 1, 5]);
+    // C cannot increment 0 again (atomicity), nor write between 0 and 1
+    expect(rmwChoices(m, 'C', 'v', inc, 'relaxed').map((c) => c.v)).toEqual([1, 5]);
+    expect(placements(m, 'C', 'v', 'once')).toEqual([1, 2]);
+    // a failing cmpxchg is a plain read of any readable message
+    const cas = (o: number | string): number | undefined => (o === 7 ? 8 : undefined);
+    expect(rmwChoices(m, 'C', 'v', cas, 'mb').map((c) => [c.v, c.fails])).toEqual([[0, true], [1, true], [5, true]]);
   });
 
   it('unlock then lock passes the critical section on; spin_is_locked sees the lock word unordered', () => {

@@ -16,6 +16,13 @@
  * Mode `sc` keeps one message per location and every read sees the latest
  * write: the sequentially consistent memory every model had before.
  *
+ * One rule differs from spec 06 §2's text: there an RMW "reads the last
+ * message of x". Compared with the axiomatic oracle (model/litmus/
+ * axiomatic.ts) on random tests, that rule missed outcomes LKMM allows (an
+ * `xchg_relaxed` whose write goes coherence-before a store that ran
+ * earlier), so an RMW here may read any message it could read and write
+ * after, and is then pinned right after it (see {@link rmwChoices}).
+ *
  * References (Linux tree): tools/memory-model/Documentation/explanation.txt
  * ("explanation.txt" below) and tools/memory-model/linux-kernel.cat, lock.cat.
  *
@@ -41,6 +48,8 @@ export interface Message {
   readonly view: View;
   /** The context that wrote it, or `init`; for traces only (not part of {@link canonicalMemory}). */
   readonly by: string;
+  /** Written by an RMW right after the message it read: no write may ever go between the two (atomicity). */
+  readonly rmw?: true;
 }
 
 /** One context's views (spec 06 §2). */
@@ -113,7 +122,7 @@ function single(x: string, t: number): View {
 // A mutable working copy; operations copy once, edit, collect, and return it.
 interface M {
   mode: 'sc' | 'lkmm';
-  locs: Record<string, { v: Value; t: number; view: MView; by: string }[]>;
+  locs: Record<string, { v: Value; t: number; view: MView; by: string; rmw?: true }[]>;
   ctxs: Record<string, { cur: MView; acq: MView; rel: MView; own: MView; ulv: MView; ctrl: MView; regs: Record<string, MView> }>;
   sc: MView;
   locks: Record<string, MView>;
@@ -220,8 +229,8 @@ export function retire(m: WeakMemory, ctx: string): WeakMemory {
  * operation, so equal futures give equal keys.
  */
 export function canonicalMemory(m: WeakMemory): unknown {
-  const locs: Record<string, { v: Value; view: View }[]> = {};
-  for (const x in m.locs) locs[x] = (m.locs[x] ?? []).map((msg) => ({ v: msg.v, view: msg.view }));
+  const locs: Record<string, { v: Value; view: View; rmw?: true }[]> = {};
+  for (const x in m.locs) locs[x] = (m.locs[x] ?? []).map((msg) => (msg.rmw ? { v: msg.v, view: msg.view, rmw: true } : { v: msg.v, view: msg.view }));
   return { mode: m.mode, locs, ctxs: m.ctxs, sc: m.sc, locks: m.locks };
 }
 
@@ -325,13 +334,15 @@ function lowerBound(m: WeakMemory, ctx: string, x: string, order: WriteOrder, de
 export function placements(m: WeakMemory, ctx: string, x: string, order: WriteOrder, deps: Deps = {}): readonly number[] {
   const last = histOf(m, x).length - 1;
   if (m.mode === 'sc') return [last];
+  const h = histOf(m, x);
   const out: number[] = [];
-  for (let p = lowerBound(m, ctx, x, order, deps); p <= last; p++) out.push(p);
+  // never between an RMW's write and the message it read
+  for (let p = lowerBound(m, ctx, x, order, deps); p <= last; p++) if (!h[p + 1]?.rmw) out.push(p);
   return out;
 }
 
 /** Inserts a message at `t`, shifting every later message and view entry of `x` by one. */
-function insert(w: M, x: string, t: number, v: Value, view: MView, by: string): void {
+function insert(w: M, x: string, t: number, v: Value, view: MView, by: string, rmw: boolean): void {
   const h = w.locs[x] ?? [];
   if (t < h.length) {
     for (const vw of allViews(w)) {
@@ -340,7 +351,7 @@ function insert(w: M, x: string, t: number, v: Value, view: MView, by: string): 
     }
     for (const msg of h) if (msg.t >= t) msg.t += 1;
   }
-  h.splice(t, 0, { v, t, view, by });
+  h.splice(t, 0, rmw ? { v, t, view, by, rmw: true } : { v, t, view, by });
   w.locs[x] = h;
 }
 
@@ -352,14 +363,18 @@ function insert(w: M, x: string, t: number, v: Value, view: MView, by: string): 
  * RELEASE", "CUMULATIVITY"): it carries `cur ⊔ acq`.
  */
 export function write(m: WeakMemory, ctx: string, x: string, v: Value, order: WriteOrder, after: number, deps: Deps = {}): WeakMemory {
+  return place(m, ctx, x, v, order, after, deps, false);
+}
+
+function place(m: WeakMemory, ctx: string, x: string, v: Value, order: WriteOrder, after: number, deps: Deps, rmw: boolean): WeakMemory {
   const h = histOf(m, x);
   if (m.mode === 'sc') return { ...m, locs: { ...m.locs, [x]: [{ v, t: 0, view: {}, by: ctx }] } };
-  if (after < lowerBound(m, ctx, x, order, deps) || after >= h.length) throw new Error(`weak memory: ${ctx} cannot place a write of '${x}' after @${after}`);
+  if (after < lowerBound(m, ctx, x, order, deps) || after >= h.length || h[after + 1]?.rmw) throw new Error(`weak memory: ${ctx} cannot place a write of '${x}' after @${after}`);
   const w = copy(m);
   const t = after + 1;
   const c0 = ctxOf(w, ctx);
   const carried = order === 'release' ? join(c0.cur, c0.acq) : c0.rel;
-  insert(w, x, t, v, join(carried, single(x, t)) as MView, ctx);
+  insert(w, x, t, v, join(carried, single(x, t)) as MView, ctx, rmw);
   const c = ctxOf(w, ctx);
   c.cur = join(c.cur, single(x, t)) as MView;
   c.own = { ...c.own, [x]: t };
@@ -369,25 +384,76 @@ export function write(m: WeakMemory, ctx: string, x: string, v: Value, order: Wr
 // ---------------------------------------------------------------- read-modify-write
 
 /**
- * An atomic read-modify-write of `x` by `ctx`: reads the coherence-last
- * message and, when `f` returns a value, writes it immediately after
- * (atomicity: nothing can come between, linux-kernel.cat's "atomic" axiom).
- * `mb` is a value-returning atomic: `smp_mb; acquire+release RMW; smp_mb`
- * (explanation.txt "THE STRONG-FENCE RELATION"). When `f` returns
- * `undefined` (a failed cmpxchg, a `dec_if_positive` at 0) nothing is written
- * and the read is relaxed: a failed RMW is not ordered. Returns the old value.
+ * One way an RMW may go: the message it reads (`t`, `v`, `by`), and whether
+ * `f` fails on that value (then it only reads, unordered). A succeeding
+ * choice's `t` is numbered as in the memory after the RMW's leading
+ * `smp_mb` (for `mb`), a failing one's as in the memory given.
  */
-export function rmw(m: WeakMemory, ctx: string, x: string, f: (old: Value) => Value | undefined, order: RmwOrder, opts: Deps & { readonly into?: string } = {}): { mem: WeakMemory; old: Value } {
-  const last = latest(m, x);
-  const nv = f(last.v);
-  if (m.mode === 'sc') return { mem: nv === undefined ? m : write(m, ctx, x, nv, 'once', last.t), old: last.v };
-  if (nv === undefined) return { mem: read(m, ctx, x, last.t, 'once', opts).mem, old: last.v };
+export interface RmwChoice {
+  readonly t: number;
+  readonly v: Value;
+  readonly by: string;
+  readonly fails: boolean;
+}
+
+function rmwWriteOrder(order: RmwOrder): WriteOrder {
+  return order === 'mb' || order === 'release' ? 'release' : 'once';
+}
+
+/**
+ * The messages an RMW of `x` by `ctx` may read, oldest first. A succeeding
+ * RMW writes immediately after the message it read, so it may read any
+ * message its context may read and write after — not only the latest (an
+ * RMW's place in coherence order is as free as a write's) — unless another
+ * RMW already sits right after that message (atomicity, linux-kernel.cat's
+ * `empty rmw & (fre ; coe)`). A failing one (a cmpxchg that does not
+ * match, `dec_if_positive` at 0) is a plain relaxed read of any readable
+ * message. In `sc` mode: the latest.
+ */
+export function rmwChoices(m: WeakMemory, ctx: string, x: string, f: (old: Value) => Value | undefined, order: RmwOrder, deps: Deps = {}): readonly RmwChoice[] {
+  if (m.mode === 'sc') {
+    const last = latest(m, x);
+    return [{ t: last.t, v: last.v, by: last.by, fails: f(last.v) === undefined }];
+  }
+  const out: RmwChoice[] = [];
+  for (const msg of readable(m, ctx, x, deps)) if (f(msg.v) === undefined) out.push({ t: msg.t, v: msg.v, by: msg.by, fails: true });
+  const base = order === 'mb' ? fence(m, ctx, 'mb') : m;
+  const h = histOf(base, x);
+  const low = lowerBound(base, ctx, x, rmwWriteOrder(order), deps);
+  for (const msg of readable(base, ctx, x, deps)) if (f(msg.v) !== undefined && msg.t >= low && !h[msg.t + 1]?.rmw) out.push({ t: msg.t, v: msg.v, by: msg.by, fails: false });
+  return out.sort((a, b) => Number(a.fails) - Number(b.fails) || a.v.toString().localeCompare(b.v.toString()) || a.t - b.t);
+}
+
+/**
+ * An atomic read-modify-write of `x` by `ctx` reading the message of
+ * `choice` (one of {@link rmwChoices}; default: the coherence-latest) and,
+ * when `f` gives a value, writing it immediately after, where no later
+ * write may come between. `mb` is a value-returning atomic:
+ * `smp_mb; acquire+release RMW; smp_mb` (explanation.txt "THE STRONG-FENCE
+ * RELATION"). A failing RMW only reads, relaxed: it is not ordered.
+ * Returns the old value.
+ */
+export function rmw(m: WeakMemory, ctx: string, x: string, f: (old: Value) => Value | undefined, order: RmwOrder, opts: Deps & { readonly into?: string } = {}, choice?: RmwChoice): { mem: WeakMemory; old: Value } {
+  const pick = choice ?? (() => {
+    const all = rmwChoices(m, ctx, x, f, order, opts);
+    const last = latest(order === 'mb' ? fence(m, ctx, 'mb') : m, x);
+    return all.find((c) => !c.fails && c.t === last.t) ?? all.find((c) => c.fails && c.t === latest(m, x).t);
+  })();
+  if (!pick) throw new Error(`weak memory: ${ctx} has no RMW of '${x}' on its latest message`);
+  if (m.mode === 'sc') {
+    const nv = f(pick.v);
+    return { mem: nv === undefined ? m : write(m, ctx, x, nv, 'once', pick.t), old: pick.v };
+  }
+  if (pick.fails) return { mem: read(m, ctx, x, pick.t, 'once', opts).mem, old: pick.v };
   let w = m;
   if (order === 'mb') w = fence(w, ctx, 'mb');
-  w = read(w, ctx, x, latest(w, x).t, order === 'mb' || order === 'acquire' ? 'acquire' : 'once', opts).mem;
-  w = write(w, ctx, x, nv, order === 'mb' || order === 'release' ? 'release' : 'once', latest(w, x).t, opts);
+  const nv = f(pick.v) as Value;
+  w = read(w, ctx, x, pick.t, order === 'mb' || order === 'acquire' ? 'acquire' : 'once', opts).mem;
+  // the read set cur[x] to the message it read (renumbered if older messages were dropped)
+  const at = w.ctxs[ctx]?.cur[x] ?? 0;
+  w = place(w, ctx, x, nv, rmwWriteOrder(order), at, opts, true);
   if (order === 'mb') w = fence(w, ctx, 'mb');
-  return { mem: w, old: last.v };
+  return { mem: w, old: pick.v };
 }
 
 // ---------------------------------------------------------------- fences

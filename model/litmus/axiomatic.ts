@@ -1,7 +1,7 @@
 /**
  * An independent oracle for the operational model: LKMM's axioms
  * (tools/memory-model/linux-kernel.cat) checked on candidate executions,
- * herd7-style, for litmus tests without locks, RMWs and RCU grace periods.
+ * herd7-style, for litmus tests without locks and RCU grace periods.
  * Written apart from `model/kernel/lkmm.ts` — it shares only the parser and
  * the expression evaluator — so the two can be compared outcome by outcome
  * (spec 06 §2: "an independent checker of LKMM's axioms … is the strongest
@@ -14,14 +14,22 @@
  *   coherence:        acyclic (po-loc | rf | co | fr)
  *   happens-before:   acyclic hb,  hb = ppo | rfe | ((prop \ id) & int)
  *   propagation:      acyclic pb,  pb = prop ; strong-fence ; hb*
- * with, from linux-kernel.cat (locks, RCU, RMW and plain-access clauses
+ * with, from linux-kernel.cat (lock, RCU and plain-access clauses
  * left out because such tests are refused here):
  *   to-r  = (addr ; [R]) | (dep ; rfi)          dep = addr | data
  *   to-w  = ((dep | ctrl) ; [W]) | (overwrite & int)      overwrite = co | fr
  *   ppo   = to-r | to-w | (fence & int)
  *   fence = strong-fence | po-rel | acq-po | wmb | rmb    strong-fence = mb
- *   cumul-fence = ((rfe ; strong-fence | po-rel) ∪ strong-fence ∪ po-rel) | wmb
+ *   cumul-fence = (((rfe)? ; (strong-fence | po-rel)) | wmb) ; rmw-sequence
+ *   rmw-sequence = (rf ; rmw)*
  *   prop  = (overwrite & ext)? ; cumul-fence* ; rfe?
+ *   atomicity:        empty rmw & (fre ; coe)
+ * A fully ordered RMW (`xchg`, `atomic_inc_return`, …) has both events
+ * tagged Mb, so `fencerel(Mb)` orders everything before it against
+ * everything after it; `smp_mb__before_atomic`/`__after_atomic` are full
+ * fences only towards an RMW (linux-kernel.cat's `mb`); the read of a
+ * non-value-returning RMW (`atomic_inc`) is Noreturn, which `smp_rmb`
+ * ignores.
  * `rcu_dereference` is an ordinary marked read here (LKMM), not an acquire.
  */
 import type { Value } from '../kernel/lkmm.js';
@@ -42,12 +50,20 @@ interface Ev {
   readonly addr: readonly number[];
   readonly data: readonly number[];
   readonly ctrl: readonly number[];
+  /** Part of a fully ordered RMW (tagged Mb). */
+  readonly mb?: boolean;
+  /** For the read of an RMW that wrote: `rmw` links it to the next event (its write). */
+  readonly rmw?: boolean;
+  /** Part of an RMW (for `smp_mb__before_atomic`/`__after_atomic`). */
+  readonly atomic?: boolean;
+  /** The read of a non-value-returning RMW. */
+  readonly noreturn?: boolean;
 }
 
 interface Fence {
   readonly proc: number;
   readonly po: number;
-  readonly kind: 'mb' | 'rmb' | 'wmb';
+  readonly kind: 'mb' | 'rmb' | 'wmb' | 'mb__before_atomic' | 'mb__after_atomic';
 }
 
 /** One path of one process: its events and fences, and its final registers. */
@@ -62,8 +78,7 @@ export function axiomaticUnsupported(l: Litmus): string | undefined {
   for (const p of l.procs)
     for (const i of p.code) {
       if (i.k === 'lock' || i.k === 'unlock' || i.k === 'islocked') return 'locks';
-      if (i.k === 'rmw') return 'atomic RMW';
-      if (i.k === 'fence' && i.fence !== 'mb' && i.fence !== 'rmb' && i.fence !== 'wmb') return `smp_${i.fence}`;
+      if (i.k === 'fence' && i.fence === 'mb__after_spinlock') return `smp_${i.fence}`;
     }
   return undefined;
 }
@@ -80,7 +95,25 @@ function domain(l: Litmus): Value[] {
     for (const v of Object.values(o)) walk(v);
   };
   for (const p of l.procs) walk(p.code);
+  // increments and decrements reach values no constant names
+  const rmws = l.procs.reduce((n, p) => n + p.code.filter((i) => i.k === 'rmw' && i.op !== 'xchg' && i.op !== 'cmpxchg').length, 0);
+  if (rmws > 0) {
+    const nums = [...out].filter((v): v is number => typeof v === 'number');
+    const hi = Math.max(...nums) + rmws;
+    const lo = Math.min(...nums) - (l.procs.some((p) => p.code.some((i) => i.k === 'rmw' && (i.op === 'dec' || i.op === 'sub' || i.op === 'decpos'))) ? rmws + 1 : 0);
+    for (let v = lo; v <= hi; v++) out.add(v);
+  }
   return [...out];
+}
+
+/** What an RMW stores over `old`, or undefined when it stores nothing (its own arithmetic, written apart from machine.ts's). */
+function rmwStore(ins: Extract<Instr, { k: 'rmw' }>, regs: { readonly [r: string]: Value }, old: Value): Value | undefined {
+  const a = ins.args.map((e) => evalExpr(e, regs));
+  if (ins.op === 'xchg') return a[0];
+  if (ins.op === 'cmpxchg') return old === a[0] ? a[1] : undefined;
+  if (typeof old !== 'number') return undefined;
+  const d = { add: a[0] as number, sub: -(a[0] as number), inc: 1, dec: -1, decpos: -1 }[ins.op];
+  return ins.op === 'decpos' && old - 1 < 0 ? undefined : old + d;
 }
 
 /** Every path of process `i`, one per vector of read values. */
@@ -139,6 +172,24 @@ function runs(l: Litmus, i: number, dom: readonly Value[]): Run[] {
         case 'fence':
           c = { ...c, fences: [...c.fences, { proc: i, po, kind: ins.fence as Fence['kind'] }], pc: c.pc + 1 };
           break;
+        case 'rmw': {
+          const loc = ins.addr.k === 'loc' ? ins.addr.loc : c.regs[ins.addr.r];
+          if (typeof loc !== 'string' || !(loc in l.init)) return;
+          const me = c.reads;
+          const addrT = taintOf(ins.addr.k === 'reg' ? [ins.addr.r] : []);
+          const dataT = taintOf(ins.args.flatMap((e) => regsOf(e)));
+          for (const old of dom) {
+            const nv = rmwStore(ins, c.regs, old);
+            const ok = nv !== undefined;
+            const mb = ok && ins.order === 'mb';
+            const rd: Ev = { kind: 'R', proc: i, po, loc, val: old, order: ok && (ins.order === 'acquire' || ins.order === 'mb') ? 'acquire' : 'once', addr: addrT, data: [], ctrl: c.ctrl, mb, rmw: ok, atomic: true, noreturn: ins.ret === 'none' };
+            const evs = [...c.evs, rd];
+            if (ok) evs.push({ kind: 'W', proc: i, po: po + 1, loc, val: nv, order: ins.order === 'release' || ins.order === 'mb' ? 'release' : 'once', addr: addrT, data: dataT, ctrl: c.ctrl, mb, atomic: true });
+            const ret = ins.ret === 'old' ? old : ins.op === 'decpos' ? (old as number) - 1 : (nv ?? old);
+            go({ ...c, pc: c.pc + 1, regs: { ...c.regs, [ins.into]: ret }, taint: { ...c.taint, [ins.into]: [me] }, evs, reads: me + 1 });
+          }
+          return;
+        }
         case 'assign':
           c = { ...c, regs: { ...c.regs, [ins.into]: evalExpr(ins.val, c.regs) }, taint: { ...c.taint, [ins.into]: taintOf(regsOf(ins.val)) }, pc: c.pc + 1 };
           break;
@@ -274,6 +325,22 @@ export function axiomatic(l: Litmus): AxiomaticResult | undefined {
     // relations that do not depend on rf and co
     const po = rel(n);
     const fenceBetween = (a: Ev, b: Ev, kind: Fence['kind']): boolean => fences.some((f) => f.kind === kind && f.proc === a.proc && a.po < f.po && f.po < b.po);
+    // fencerel(Mb) also passes through the events of a fully ordered RMW
+    const mbEventBetween = (a: Ev, b: Ev): boolean => evs.some((e) => e.mb === true && e.proc === a.proc && a.po < e.po && e.po < b.po);
+    // [M] ; fencerel(Before-atomic) ; [RMW] ; po? ; [M]   and   [M] ; po? ; [RMW] ; fencerel(After-atomic) ; [M]
+    const atomicFence = (a: Ev, b: Ev): boolean =>
+      fences.some(
+        (f) =>
+          f.proc === a.proc &&
+          a.po < f.po &&
+          f.po < b.po &&
+          ((f.kind === 'mb__before_atomic' && evs.some((e) => e.atomic === true && e.proc === a.proc && f.po < e.po && e.po <= b.po)) ||
+            (f.kind === 'mb__after_atomic' && evs.some((e) => e.atomic === true && e.proc === a.proc && a.po <= e.po && e.po < f.po))),
+      );
+    const rmwRel = rel(n);
+    evs.forEach((e, k) => {
+      if (e.rmw === true) (rmwRel[k] as boolean[])[k + 1] = true;
+    });
     const mb = rel(n);
     const wmb = rel(n);
     const rmb = rel(n);
@@ -288,9 +355,9 @@ export function axiomatic(l: Litmus): AxiomaticResult | undefined {
         const eb = evs[b] as Ev;
         if (ea.proc < 0 || ea.proc !== eb.proc || ea.po >= eb.po) continue;
         (po[a] as boolean[])[b] = true;
-        if (fenceBetween(ea, eb, 'mb')) (mb[a] as boolean[])[b] = true;
+        if (fenceBetween(ea, eb, 'mb') || mbEventBetween(ea, eb) || atomicFence(ea, eb)) (mb[a] as boolean[])[b] = true;
         if (ea.kind === 'W' && eb.kind === 'W' && fenceBetween(ea, eb, 'wmb')) (wmb[a] as boolean[])[b] = true;
-        if (ea.kind === 'R' && eb.kind === 'R' && fenceBetween(ea, eb, 'rmb')) (rmb[a] as boolean[])[b] = true;
+        if (ea.kind === 'R' && eb.kind === 'R' && !ea.noreturn && !eb.noreturn && fenceBetween(ea, eb, 'rmb')) (rmb[a] as boolean[])[b] = true;
         if (eb.order === 'release') (poRel[a] as boolean[])[b] = true;
         if (ea.order === 'acquire') (acqPo[a] as boolean[])[b] = true;
       }
@@ -332,9 +399,16 @@ export function axiomatic(l: Litmus): AxiomaticResult | undefined {
         const fr = rel(n);
         for (let r = 0; r < n; r++) if (isR(r)) for (let w = 0; w < n; w++) if (co[rfPick[r] as number]?.[w]) (fr[r] as boolean[])[w] = true;
         if (!acyclic(union(poLoc, rf, co, fr))) continue;
+        // atomicity: nothing from another process comes between an RMW's read and its write
+        let broken = false;
+        for (let r = 0; r < n && !broken; r++) {
+          if (!rmwRel[r]?.[r + 1]) continue;
+          for (let w = 0; w < n; w++) if (fr[r]?.[w] && !sameProc(r, w) && co[w]?.[r + 1] && !sameProc(w, r + 1)) broken = true;
+        }
+        if (broken) continue;
         const overwrite = union(co, fr);
         const ppo = union(toR, rwdepW, filter(overwrite, sameProc), filter(fence, sameProc));
-        const cumul = union(seq(union(id(n), rfe), union(strong, poRel)), wmb);
+        const cumul = seq(union(seq(union(id(n), rfe), union(strong, poRel)), wmb), star(seq(rf, rmwRel)));
         const prop = seq(seq(union(id(n), filter(overwrite, (i, j) => !sameProc(i, j))), star(cumul)), union(id(n), rfe));
         const hb = union(ppo, rfe, filter(prop, (i, j) => i !== j && sameProc(i, j)));
         if (!acyclic(hb)) continue;

@@ -7,7 +7,7 @@
  */
 import type { ActionBase, Machine, StepInfo } from '../contract.js';
 import type { WeakMemory, Value, Deps } from '../kernel/lkmm.js';
-import { assign, canonicalMemory, control, fence, latest, lock, placements, read, readable, retire, rmw, unlock, weakMemory, write } from '../kernel/lkmm.js';
+import { assign, canonicalMemory, control, fence, latest, lock, placements, read, readable, retire, rmw, rmwChoices, unlock, weakMemory, write } from '../kernel/lkmm.js';
 import type { KernelState } from '../kernel/state.js';
 import type { Addr, Expr, Instr, Litmus, Place, Prop } from './program.js';
 
@@ -133,6 +133,11 @@ function rmwValue(ins: Extract<Instr, { k: 'rmw' }>, regs: { readonly [r: string
     case 'decpos':
       return num(old) - 1 >= 0 ? num(old) - 1 : undefined;
   }
+}
+
+/** Dependencies of an RMW: its address register and the registers of its operands. */
+function rmwDeps(ins: Extract<Instr, { k: 'rmw' }>): Deps {
+  return { ...depsOf(ins.addr), data: ins.args.flatMap((e) => regsOf(e)) };
 }
 
 /** Registers an expression reads (its data dependencies). */
@@ -274,9 +279,11 @@ export function litmusMachine(l: Litmus, mode: 'lkmm' | 'sc' = 'lkmm'): Machine<
         }
         case 'rmw': {
           const x = locOf(ins.addr, ps.regs, l, ins.line);
-          const old = latest(s.mem, x);
-          const nv = rmwValue(ins, ps.regs, old.v);
-          mine.push({ step: ins.text, fn: `reads ${x}=${showValue(old.v)} (${origin(old.by)}), ${nv === undefined ? 'fails: writes nothing' : `writes ${x}=${showValue(nv)}`}`, t: 0 });
+          const f = (old: Value): Value | undefined => rmwValue(ins, ps.regs, old);
+          rmwChoices(s.mem, ctx, x, f, ins.order, rmwDeps(ins)).forEach((c, k) => {
+            const nv = f(c.v);
+            mine.push({ step: ins.text, fn: `reads ${x}=${showValue(c.v)} (${origin(c.by)}), ${nv === undefined ? 'fails: writes nothing' : `writes ${x}=${showValue(nv)}`}`, t: k });
+          });
           break;
         }
         case 'lock':
@@ -348,7 +355,9 @@ export function litmusMachine(l: Litmus, mode: 'lkmm' | 'sc' = 'lkmm'): Machine<
         break;
       case 'rmw': {
         const x = locOf(ins.addr, regs, l, ins.line);
-        const r = rmw(mem, ctx, x, (old) => rmwValue(ins, regs, old), ins.order, { ...depsOf(ins.addr), data: ins.args.flatMap((e) => regsOf(e)), into: ins.into });
+        const f = (old: Value): Value | undefined => rmwValue(ins, regs, old);
+        const choice = rmwChoices(mem, ctx, x, f, ins.order, rmwDeps(ins))[c.t];
+        const r = rmw(mem, ctx, x, f, ins.order, { ...rmwDeps(ins), into: ins.into }, choice);
         mem = r.mem;
         const nv = rmwValue(ins, regs, r.old);
         const ret = ins.ret === 'old' ? r.old : ins.op === 'decpos' ? num(r.old) - 1 : (nv ?? r.old);

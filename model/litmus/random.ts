@@ -20,13 +20,16 @@ function prng(seed: number): () => number {
  * The text of a random litmus test for `seed`: the same seed gives the same
  * test. Statements: WRITE_ONCE, READ_ONCE, smp_store_release,
  * smp_load_acquire, smp_mb/wmb/rmb, a store of a register (data
- * dependency) and a store under `if (r)` (control dependency).
+ * dependency) and a store under `if (r)` (control dependency); with
+ * `rmw`, also xchg in its four orderings, cmpxchg, atomic_inc,
+ * atomic_inc_return and smp_mb__before/after_atomic.
  */
-export function randomLitmus(seed: number): string {
+export function randomLitmus(seed: number, opts: { readonly rmw?: boolean } = {}): string {
   const rnd = prng(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const locs = ['x', 'y'];
-  const nprocs = rnd() < 0.6 ? 2 : 3;
+  // with RMWs the axiomatic oracle's enumeration grows fast: keep those tests to two processes
+  const nprocs = opts.rmw || rnd() < 0.6 ? 2 : 3;
   let value = 0;
   const procs: string[] = [];
   for (let p = 0; p < nprocs; p++) {
@@ -36,7 +39,18 @@ export function randomLitmus(seed: number): string {
     for (let i = 0; i < n; i++) {
       const x = pick(locs);
       const k = rnd();
-      if (k < 0.25) body.push(`WRITE_ONCE(*${x}, ${++value});`);
+      if (opts.rmw && rnd() < 0.4) {
+        const r = `r${regs.length}`;
+        const f = rnd();
+        if (f < 0.15) body.push(pick(['smp_mb__before_atomic();', 'smp_mb__after_atomic();']));
+        else if (f < 0.35) body.push(`atomic_inc(${x});`);
+        else {
+          regs.push(r);
+          if (f < 0.7) body.push(`${r} = ${pick(['xchg', 'xchg_relaxed', 'xchg_acquire', 'xchg_release'])}(${x}, ${++value});`);
+          else if (f < 0.85) body.push(`${r} = cmpxchg(${x}, 0, ${++value});`);
+          else body.push(`${r} = atomic_inc_return(${x});`);
+        }
+      } else if (k < 0.25) body.push(`WRITE_ONCE(*${x}, ${++value});`);
       else if (k < 0.5) {
         const r = `r${regs.length}`;
         regs.push(r);

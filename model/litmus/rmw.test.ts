@@ -37,6 +37,16 @@ describe('read-modify-write under LKMM', () => {
     expect(verdict(mp('xchg_relaxed'))).toBe('Sometimes');
   });
 
+  it('an RMW may read an older message than the latest and write right after it (coherence order as free as a write\'s)', () => {
+    // P1's xchg may come before P0's store in x's order: x ends 1 with r0=0
+    const src = two('\tWRITE_ONCE(*x, 1);', '\tr0 = xchg_relaxed(x, 2);', '1:r0=0 /\\ x=1');
+    const r = checkLitmus(parseLitmus(src, 'probe.litmus'));
+    expect(r.verdict).toBe('Sometimes');
+    // but never between another RMW and the message it read: two increments still give 2
+    expect(verdict(two('\tWRITE_ONCE(*x, 5);\n\tatomic_inc(x);', '\tatomic_inc(x);', 'x=6'))).toBe('Sometimes');
+    expect(verdict(two('\tatomic_inc(x);', '\tatomic_inc(x);\n\tr0 = READ_ONCE(*x);', '1:r0=1 /\\ x=1'))).toBe('Never');
+  });
+
   it('atomic_dec_if_positive stores only when the result is ≥ 0 and returns it either way', () => {
     const src = 'C dec\n\n{ v=1; }\n\nP0(atomic_t *v)\n{\n\tint r0;\n\tint r1;\n\tr0 = atomic_dec_if_positive(v);\n\tr1 = atomic_dec_if_positive(v);\n}\n\nexists (0:r0=0 /\\ 0:r1=-1 /\\ v=0)\n';
     const r = checkLitmus(parseLitmus(src, 'dec.litmus'));
