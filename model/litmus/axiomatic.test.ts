@@ -62,6 +62,18 @@ describe('axiomatic LKMM oracle', () => {
     }
   });
 
+  it('a control dependency reaches only the branch in LKMM; the operational model keeps it after the if (a listed gap)', () => {
+    const s = (tail: string): Litmus =>
+      parseLitmus(
+        `C S+ctrl\n\n{}\n\nP0(int *x, int *y)\n{\n\tWRITE_ONCE(*x, 2);\n\tsmp_wmb();\n\tWRITE_ONCE(*y, 1);\n}\n\nP1(int *x, int *y)\n{\n\tint r0;\n\tint r1;\n\tr0 = READ_ONCE(*y);\n${tail}\n}\n\nexists (x=2 /\\ 1:r0=1)\n`,
+        's.litmus',
+      );
+    const inside = s('\tif (r0)\n\t\tWRITE_ONCE(*x, 1);');
+    expect([axiomatic(inside)?.verdict, checkLitmus(inside).verdict]).toEqual(['Never', 'Never']);
+    const after = s('\tif (r0)\n\t\tr1 = 1;\n\tWRITE_ONCE(*x, 1);');
+    expect([axiomatic(after)?.verdict, checkLitmus(after).verdict]).toEqual(['Sometimes', 'Never']);
+  });
+
   it('the oracle itself allows load buffering, which the operational model misses (a seed found by the differential run)', () => {
     const l = parseLitmus(randomLitmus(393), 'random-393');
     const ax = axiomatic(l)?.outcomes ?? [];

@@ -30,7 +30,9 @@
  * fences only towards an RMW (linux-kernel.cat's `mb`); the read of a
  * non-value-returning RMW (`atomic_inc`) is Noreturn, which `smp_rmb`
  * ignores.
- * `rcu_dereference` is an ordinary marked read here (LKMM), not an acquire.
+ * `rcu_dereference` is an ordinary marked read here (LKMM), not an acquire,
+ * and `ctrl` reaches only the events inside the `if`'s branches (as
+ * explanation.txt defines it), not the events after it.
  */
 import type { Value } from '../kernel/lkmm.js';
 import { evalExpr, regsOf, showValue, truthy } from './machine.js';
@@ -128,7 +130,8 @@ function runs(l: Litmus, i: number, dom: readonly Value[]): Run[] {
     pc: number;
     regs: Record<string, Value>;
     taint: Record<string, number[]>;
-    ctrl: number[];
+    /** The `if`s entered: the reads their conditions depend on, and where their bodies end. */
+    ifs: { readonly end: number; readonly taint: readonly number[] }[];
     evs: Ev[];
     fences: Fence[];
     reads: number;
@@ -141,6 +144,9 @@ function runs(l: Litmus, i: number, dom: readonly Value[]): Run[] {
         return;
       }
       const po = c.evs.length + c.fences.length;
+      // LKMM's ctrl reaches only the events inside the if's branches, not those after it
+      const pcNow = c.pc;
+      const ctrlNow = [...new Set(c.ifs.filter((f) => pcNow < f.end).flatMap((f) => f.taint))];
       const taintOf = (rs: readonly string[]): number[] => [...new Set(rs.flatMap((r) => c.taint[r] ?? []))];
       switch (ins.k) {
         case 'read': {
@@ -154,8 +160,8 @@ function runs(l: Litmus, i: number, dom: readonly Value[]): Run[] {
               pc: c.pc + 1,
               regs: { ...c.regs, [ins.into]: v },
               taint: { ...c.taint, [ins.into]: [me] },
-              ctrl: c.ctrl,
-              evs: [...c.evs, { kind: 'R', proc: i, po, loc, val: v, order, addr: taintOf(addrRegs), data: [], ctrl: c.ctrl }],
+              ifs: c.ifs,
+              evs: [...c.evs, { kind: 'R', proc: i, po, loc, val: v, order, addr: taintOf(addrRegs), data: [], ctrl: ctrlNow }],
               fences: c.fences,
               reads: me + 1,
             });
@@ -166,7 +172,7 @@ function runs(l: Litmus, i: number, dom: readonly Value[]): Run[] {
           const loc = ins.addr.k === 'loc' ? ins.addr.loc : c.regs[ins.addr.r];
           if (typeof loc !== 'string' || !(loc in l.init)) return;
           const val = evalExpr(ins.val, c.regs);
-          c = { ...c, evs: [...c.evs, { kind: 'W', proc: i, po, loc, val, order: ins.order, addr: taintOf(ins.addr.k === 'reg' ? [ins.addr.r] : []), data: taintOf(regsOf(ins.val)), ctrl: c.ctrl }], pc: c.pc + 1 };
+          c = { ...c, evs: [...c.evs, { kind: 'W', proc: i, po, loc, val, order: ins.order, addr: taintOf(ins.addr.k === 'reg' ? [ins.addr.r] : []), data: taintOf(regsOf(ins.val)), ctrl: ctrlNow }], pc: c.pc + 1 };
           break;
         }
         case 'fence':
@@ -182,9 +188,9 @@ function runs(l: Litmus, i: number, dom: readonly Value[]): Run[] {
             const nv = rmwStore(ins, c.regs, old);
             const ok = nv !== undefined;
             const mb = ok && ins.order === 'mb';
-            const rd: Ev = { kind: 'R', proc: i, po, loc, val: old, order: ok && (ins.order === 'acquire' || ins.order === 'mb') ? 'acquire' : 'once', addr: addrT, data: [], ctrl: c.ctrl, mb, rmw: ok, atomic: true, noreturn: ins.ret === 'none' };
+            const rd: Ev = { kind: 'R', proc: i, po, loc, val: old, order: ok && (ins.order === 'acquire' || ins.order === 'mb') ? 'acquire' : 'once', addr: addrT, data: [], ctrl: ctrlNow, mb, rmw: ok, atomic: true, noreturn: ins.ret === 'none' };
             const evs = [...c.evs, rd];
-            if (ok) evs.push({ kind: 'W', proc: i, po: po + 1, loc, val: nv, order: ins.order === 'release' || ins.order === 'mb' ? 'release' : 'once', addr: addrT, data: dataT, ctrl: c.ctrl, mb, atomic: true });
+            if (ok) evs.push({ kind: 'W', proc: i, po: po + 1, loc, val: nv, order: ins.order === 'release' || ins.order === 'mb' ? 'release' : 'once', addr: addrT, data: dataT, ctrl: ctrlNow, mb, atomic: true });
             const ret = ins.ret === 'old' ? old : ins.op === 'decpos' ? (old as number) - 1 : (nv ?? old);
             go({ ...c, pc: c.pc + 1, regs: { ...c.regs, [ins.into]: ret }, taint: { ...c.taint, [ins.into]: [me] }, evs, reads: me + 1 });
           }
@@ -194,8 +200,11 @@ function runs(l: Litmus, i: number, dom: readonly Value[]): Run[] {
           c = { ...c, regs: { ...c.regs, [ins.into]: evalExpr(ins.val, c.regs) }, taint: { ...c.taint, [ins.into]: taintOf(regsOf(ins.val)) }, pc: c.pc + 1 };
           break;
         case 'branch': {
-          const ctrl = [...new Set([...c.ctrl, ...taintOf(regsOf(ins.cond))])];
-          c = { ...c, ctrl, pc: truthy(evalExpr(ins.cond, c.regs)) ? c.pc + 1 : ins.target };
+          // the body ends at the branch's target, or past the else when the then-part ends with its jump
+          const j = code[ins.target - 1];
+          const end = j?.k === 'jump' && ins.target - 1 > c.pc ? Math.max(j.target, ins.target) : ins.target;
+          const ifs = [...c.ifs, { end, taint: taintOf(regsOf(ins.cond)) }];
+          c = { ...c, ifs, pc: truthy(evalExpr(ins.cond, c.regs)) ? c.pc + 1 : ins.target };
           break;
         }
         case 'jump':
@@ -209,7 +218,7 @@ function runs(l: Litmus, i: number, dom: readonly Value[]): Run[] {
       }
     }
   };
-  go({ pc: 0, regs: regs0, taint: {}, ctrl: [], evs: [], fences: [], reads: 0 });
+  go({ pc: 0, regs: regs0, taint: {}, ifs: [], evs: [], fences: [], reads: 0 });
   return out;
 }
 
