@@ -17,8 +17,8 @@ import type { LitmusState } from '../model/litmus/machine.js';
 import { showValue } from '../model/litmus/machine.js';
 import { LitmusError, parseLitmus } from '../model/litmus/parse.js';
 import type { Litmus } from '../model/litmus/program.js';
-import type { LitmusReport } from '../model/litmus/run.js';
-import { checkLitmus } from '../model/litmus/run.js';
+import type { LitmusReport } from '../properties/litmus.js';
+import { checkLitmus } from '../properties/litmus.js';
 import { renderTrace } from '../reports/text.js';
 import { EXIT } from './exit.js';
 

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { axiomatic, axiomaticUnsupported } from './axiomatic.js';
 import { parseLitmus } from './parse.js';
 import { randomLitmus } from './random.js';
-import { agreesWith, checkLitmus } from './run.js';
+import { agreesWith, checkLitmus } from '../../properties/litmus.js';
 import type { Litmus } from './program.js';
 
 const DIR = resolve(import.meta.dirname, '..', '..', 'test', 'litmus', 'kernel');

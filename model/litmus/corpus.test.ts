@@ -10,8 +10,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseLitmus } from './parse.js';
-import { checkLitmus } from './run.js';
-import type { LitmusReport } from './run.js';
+import { checkLitmus } from '../../properties/litmus.js';
+import type { LitmusReport } from '../../properties/litmus.js';
 
 const DIR = resolve(import.meta.dirname, '..', '..', 'test', 'litmus');
 const FILES = readdirSync(resolve(DIR, 'kernel'))

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { litmusMachine } from './machine.js';
 import { LitmusError, NOTES, parseLitmus } from './parse.js';
-import { checkLitmus } from './run.js';
+import { checkLitmus } from '../../properties/litmus.js';
 
 const lit = (body: string, cond = 'exists (0:r0=1)', init = '{}'): string => `C t\n\n(*\n * Result: Sometimes\n *)\n\n${init}\n\n${body}\n\n${cond}\n`;
 

@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parseLitmus } from './parse.js';
-import { checkLitmus } from './run.js';
+import { checkLitmus } from '../../properties/litmus.js';
 
 const two = (p0: string, p1: string, cond: string, params = 'int *x, int *y'): string =>
   `C probe\n\n{}\n\nP0(${params})\n{\n\tint r0;\n\tint r1;\n${p0}\n}\n\nP1(${params})\n{\n\tint r0;\n\tint r1;\n${p1}\n}\n\nexists (${cond})\n`;

@@ -6,12 +6,12 @@
  * The engine is reached through {@link exploreAll} alone, so a change of the
  * engine's interface is adapted in one place.
  */
-import type { AnyMachine, Machine } from '../contract.js';
-import type { Trace } from '../../properties/check.js';
-import { explore } from '../../properties/explore.js';
-import { holds, isFinal, litmusMachine, outcome } from './machine.js';
-import type { LitmusAction, LitmusState } from './machine.js';
-import type { Litmus, Verdict } from './program.js';
+import type { AnyMachine, Machine } from '../model/contract.js';
+import type { Trace } from './check.js';
+import { explore } from './explore.js';
+import { holds, isFinal, litmusMachine, outcome } from '../model/litmus/machine.js';
+import type { LitmusAction, LitmusState } from '../model/litmus/machine.js';
+import type { Litmus, Verdict } from '../model/litmus/program.js';
 
 /** What exploring a litmus test found. */
 export interface LitmusReport {
