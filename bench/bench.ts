@@ -13,7 +13,7 @@
  * are measured here, never asserted in tests.
  */
 import type { AnyModel } from '../model/contract.js';
-import { MODELS } from '../model/registry.js';
+import { MODELS, modelSource } from '../model/registry.js';
 import os from 'node:os';
 import type { ExploreResult } from '../properties/explore.js';
 import { explore } from '../properties/explore.js';
@@ -106,7 +106,7 @@ async function engineSection(only: string | undefined): Promise<void> {
       rows.push(engineRow(m.name, label, 'fingerprint', fp, factor));
       if (all) rows.push(engineRow(m.name, label, 'fingerprint, no symmetry', all, ''));
       if (limit === undefined) rows.push(engineRow(m.name, label, 'exact', explore(machine, { ...opts, exact: true }), ''));
-      const two = await exploreParallel(machine, { model: m.name, variant: 'reference', config }, 2, opts);
+      const two = await exploreParallel(machine, { ...modelSource(m.name), variant: 'reference', config }, 2, opts);
       // states per second, not time: a time-limited run of either kind lasts the limit
       const speedup = two.states / two.ms / (fp.states / fp.ms);
       rows.push(engineRow(m.name, label, `2 workers (×${speedup.toFixed(2)})`, two, ''));

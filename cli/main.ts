@@ -6,11 +6,13 @@
  * line on stderr, no stack trace), 3 deadlock, 4 liveness, 5 vacuity, 6 gate.
  */
 import { parseArgs } from 'node:util';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { AnyModel } from '../model/contract.js';
 import { variantOf } from '../model/contract.js';
-import { MODELS } from '../model/registry.js';
+import { MODELS, modelSource } from '../model/registry.js';
 import { loadUserModel } from './usermodel.js';
-import { ReplayDivergence, replayLabels } from '../properties/check.js';
+import { MODEL_THREW, ReplayDivergence, replayLabels } from '../properties/check.js';
 import type { ExploreOptions, ExploreProgress } from '../properties/explore.js';
 import { exploreParallel } from '../properties/explore-parallel.js';
 import { engineFigures, explore, verdict } from '../properties/explore.js';
@@ -23,13 +25,17 @@ import { preemptions, shortestLength } from '../shrinkers/minimize.js';
 /** State budget of the search that tells whether a counterexample of `run` is as short as possible. */
 const SHORTEST_STATES = 20_000;
 import { replayCommand, saveCounterexample } from '../reports/counterexample.js';
+import { foundOf } from '../reports/found.js';
+import { exploreOutcome, livenessOutcome, randomOutcome } from '../properties/outcome.js';
+import { checkModel, hygieneMessage } from '../properties/hygiene.js';
 import { readCounterexample, readJsonFile } from '../reports/itf.js';
 import type { ProgressSink } from '../reports/progress.js';
-import { countingModel, exploreProgressText, Progress, progressLine, stderrProgress } from '../reports/progress.js';
+import { exploreProgressText, Progress, progressLine, stderrProgress } from '../reports/progress.js';
 import { InputError, isLasso, replayMachine } from '../reports/replay.js';
 import type { ReplayFile } from '../reports/replay.js';
 import { propertiesOf } from '../reports/results.js';
-import { reportFile, reportTarget, RunRecorder } from '../reports/run.js';
+import { reportTarget, RunRecorder } from '../reports/run.js';
+import { reportFile } from './report.js';
 import { renderTrace } from '../reports/text.js';
 import { searchFindings, violationKind } from '../properties/suite.js';
 import type { ProblemKind } from '../properties/suite.js';
@@ -46,7 +52,7 @@ commands:
   run [MODEL] [--variant V] [--seed N] [--runs N] [--scheduler random|pct] [--depth D]
       [--property P] [--time-limit S] [--out DIR] [--junit FILE] [--summary FILE] [--html DIR]
                                          random search; no MODEL: every variant of every model
-  explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--workers N] [--out DIR]
+  explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--workers N] [--keep-going] [--out DIR]
                 [--liveness] [--config JSON|FILE]
                                          exhaustive breadth-first search of the small configuration;
                                          --liveness: check the eventually-properties on lassos instead
@@ -78,6 +84,9 @@ options:
                   (no collision risk, about 10x the memory per state)
   --no-symmetry   explore: do not apply the model's symmetry reduction (states counted one by one)
   --workers N     explore: expand each BFS level on N worker threads (same states, same shortest trace)
+  --keep-going    explore: do not stop at a violation; save the shortest trace of every property violated
+  --check-model   run, explore: first check on a random walk that the model does not mutate its input
+                  states and that actions and next depend on the state alone (exit 2 naming the step)
   --liveness      explore: the liveness engine (weak fairness, environment eventually stopping);
                   a violation is a lasso (prefix, then a cycle repeated forever) or a stuck state
   --profile P     ci budget: quick (1 seed x 2,000 runs, explorations bounded at 50k states),
@@ -151,6 +160,7 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
       variant: { type: 'string' }, seed: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' },
       junit: { type: 'string' }, summary: { type: 'string' }, html: { type: 'string' },
       property: { type: 'string' }, 'time-limit': { type: 'string' }, scheduler: { type: 'string' }, depth: { type: 'string' },
+      'check-model': { type: 'boolean' },
     },
   });
   const scheduler = values.scheduler ?? 'random';
@@ -172,6 +182,7 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
   const deadline = limit !== undefined ? performance.now() + limit * 1000 : undefined;
   const recorder = new RunRecorder(seed, runs, { junit: values.junit, summary: values.summary, html: values.html }, modelPath);
   const variantsOf = (m: AnyModel): string[] => (values.variant !== undefined ? [variantOf(m, values.variant).name] : m.variants.map((v) => v.name));
+  if (values['check-model']) for (const m of models) for (const v of variantsOf(m)) hygiene(m, v, variantOf(m, v).exploreConfig ?? m.smallConfig);
   const bar = progress ? new Progress(progress, models.reduce((a, m) => a + variantsOf(m).length, 0) * runs) : undefined;
   const rows = [['model', 'variant', 'expected', 'found', 'runs', 'time', 'counterexample', 'steps', 'preempt.', 'bfs-shortest']];
   let violations = 0;
@@ -195,24 +206,22 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
         seed, runs, lockGraph: graph,
         ...(property !== undefined ? { target: property } : {}),
         ...(left !== undefined ? { timeLimitMs: left } : {}),
+        // the bar counts runs, not shrink attempts
+        ...(bar ? { onRun: () => bar.tick() } : {}),
       };
-      const checked = bar ? countingModel(m, () => bar.tick()) : m;
-      const pct = scheduler === 'pct' ? pctCheck(checked, v, { ...opts, depth }) : undefined;
-      const r = pct ?? randomCheck(checked, v, opts);
+      const pct = scheduler === 'pct' ? pctCheck(m, v, { ...opts, depth }) : undefined;
+      const r = pct ?? randomCheck(m, v, opts);
       if (r.interrupted && !r.failure) interrupted++;
       bar?.end(r.runs, r.failure !== undefined);
       if (r.modelError !== undefined) bar?.finish();
       if (r.modelError !== undefined) throw new InputError(`model ${m.name} variant ${v} threw: ${r.modelError}`);
       let file = '-';
       let saved: ReturnType<typeof saveCounterexample> | undefined;
-      if (r.failure) {
+      const finding = randomOutcome(r, scheduler).findings[0];
+      if (r.failure && finding) {
         violations++;
         kinds.push(violationKind(m, v, r.failure.property));
-        saved = saveCounterexample(dir, {
-          model: m.name, variant: v, engine: scheduler, seed, path: r.failure.path,
-          config: r.failure.config, trace: r.failure.trace, property: r.failure.property, spec: m.spec, preemptions: r.failure.preemptions,
-          ...(modelPath !== undefined ? { modelPath } : {}),
-        });
+        saved = saveCounterexample(dir, foundOf(m, v, finding, { modelPath, preemptions: r.failure.preemptions }));
         file = saved.json;
         if (models.length === 1 && variants.length === 1) out(saved.text);
       }
@@ -250,9 +259,10 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
     options: {
       variant: { type: 'string' }, 'max-states': { type: 'string' }, 'max-depth': { type: 'string' }, 'time-limit': { type: 'string' },
       exact: { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, out: { type: 'string' },
-      liveness: { type: 'boolean' }, config: { type: 'string' },
+      liveness: { type: 'boolean' }, config: { type: 'string' }, 'keep-going': { type: 'boolean' }, 'check-model': { type: 'boolean' },
     },
   });
+  const keepGoing = values['keep-going'] === true;
   const name = positionals[0] ?? (known.length === 1 ? known[0]?.name : undefined);
   if (positionals.length > 1 || name === undefined) throw new UsageError('explore takes exactly one MODEL');
   const m = pick(known, name);
@@ -263,10 +273,12 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
   const maxDepth = values['max-depth'] !== undefined ? nat('max-depth', values['max-depth'], 0, 1) : undefined;
   const limit = values['time-limit'] !== undefined ? nat('time-limit', values['time-limit'], 0, 1) : undefined;
   const target = v.expect.kind === 'violates' ? v.expect.property : undefined;
+  if (values['check-model']) hygiene(m, v.name, config);
   if (values.liveness) {
     if (maxDepth !== undefined) throw new UsageError('--max-depth does not apply to --liveness (a lasso has no depth bound)');
     if (values['no-symmetry']) throw new UsageError('--no-symmetry does not apply to --liveness (the liveness engine never applies symmetry)');
     if (values.workers !== undefined) throw new UsageError('--workers does not apply to --liveness (the liveness engine runs on one thread)');
+    if (keepGoing) throw new UsageError('--keep-going does not apply to --liveness (it reports every eventually-property violated already)');
     const opts = { maxStates, exact: values.exact === true, ...(limit !== undefined ? { timeLimitMs: limit * 1000 } : {}) };
     return liveness(m, v.name, config, opts, target, values.out ?? 'mmcheck-out', out);
   }
@@ -277,30 +289,38 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
     ...(maxDepth !== undefined ? { maxDepth } : {}),
     ...(limit !== undefined ? { timeLimitMs: limit * 1000 } : {}),
     ...(target ? { target } : {}),
+    ...(keepGoing ? { keepGoing } : {}),
     exact: values.exact === true,
     symmetry: values['no-symmetry'] !== true,
     ...(line ? { onProgress: (p: ExploreProgress) => line.show(exploreProgressText(p)), progressMs: line.intervalMs } : {}),
   };
   const machine = m.machine(v.name, config, { symmetry: opts.symmetry !== false });
-  const r = workers > 1 ? await exploreParallel(machine, { model: m.name, variant: v.name, config, ...(modelPath !== undefined ? { modelPath } : {}) }, workers, opts) : explore(machine, opts);
+  const r = workers > 1 ? await exploreParallel(machine, { ...(modelPath !== undefined ? { module: pathToFileURL(resolve(modelPath)).href, model: m.name } : modelSource(m.name)), variant: v.name, config }, workers, opts) : explore(machine, opts);
   line?.done();
   const rate = Math.round(r.states / Math.max(r.ms / 1000, 1e-3));
-  if (r.counterexample) {
-    const property = r.counterexample.violations.find((x) => x.property === target)?.property ?? r.counterexample.violations[0]?.property ?? 'unknown';
-    const saved = saveCounterexample(values.out ?? 'mmcheck-out', {
-      model: m.name, variant: v.name, engine: 'explore', seed: null, path: null, config, trace: r.counterexample, property, spec: m.spec,
-      preemptions: preemptions(machine, r.counterexample),
-      ...(modelPath !== undefined ? { modelPath } : {}),
-    });
-    out(saved.text);
-    out(`shortest counterexample: ${r.counterexample.steps.length} steps, ${r.states} states explored (${rate} states/s)`);
-    return exitFor([violationKind(m, v.name, property)]);
+  const outcome = exploreOutcome(r, config, target);
+  if (outcome.findings.length) {
+    const kinds: ProblemKind[] = [];
+    for (const f of outcome.findings) {
+      const saved = saveCounterexample(values.out ?? 'mmcheck-out', foundOf(m, v.name, f, { modelPath, preemptions: preemptions(machine, f.trace), ...(keepGoing ? { tag: f.property } : {}) }));
+      out(saved.text);
+      out(`shortest counterexample${keepGoing ? ` of ${f.property}` : ''}: ${f.trace.steps.length} steps, ${r.states} states explored (${rate} states/s)`);
+      kinds.push(violationKind(m, v.name, f.property));
+    }
+    if (keepGoing) out(`${r.complete ? `complete: ${r.states} distinct states, depth ${r.depth}` : verdict(r)} (${engineFigures(r)}); ${outcome.findings.length} propert${outcome.findings.length === 1 ? 'y' : 'ies'} violated: ${outcome.findings.map((f) => f.property).join(', ')}`);
+    return exitFor(kinds);
   }
   const missing = [...r.witnesses].filter(([, w]) => !w).map(([n]) => n);
   out(`${verdict(r)} (${engineFigures(r)})`);
   if (r.violated.size) out(`other properties violated (not expanded): ${[...r.violated.keys()].join(', ')}`);
   if (missing.length) out(`sometimes never witnessed: ${missing.join(', ')}`);
   return exitFor([...[...r.violated.keys()].map((p) => violationKind(m, v.name, p)), ...(missing.length && r.complete ? (['vacuity'] as const) : [])]);
+}
+
+/** `--check-model`: the hygiene check on a random walk of the variant's machine; a breach is bad input (exit 2). */
+function hygiene(m: AnyModel, variant: string, config: unknown): void {
+  const p = checkModel(m.machine(variant, config));
+  if (p) throw new InputError(`${m.name} ${variant}: ${hygieneMessage(p)}`);
 }
 
 /** `explore --liveness`: the eventually-properties of one variant, a lasso saved and printed on a violation (exit 4). */
@@ -311,18 +331,18 @@ function liveness(m: AnyModel, variant: string, config: unknown, opts: LivenessO
     out(`${m.name} ${variant}: no eventually-properties to check`);
     return EXIT.ok;
   }
-  const v = (target !== undefined ? r.violations.get(target) : undefined) ?? [...r.violations.values()][0];
-  if (v) {
-    const saved = saveCounterexample(dir, {
-      model: m.name, variant, engine: 'liveness', seed: null, path: null, config, trace: v.trace, property: v.property, spec: m.spec,
-      ...(modelPath !== undefined ? { modelPath } : {}),
-    });
+  // a throwing model first (the rest of the graph was never built), then the variant's own property
+  const o = livenessOutcome(r, config, target);
+  const f = o.findings[0];
+  const v = f ? r.violations.get(f.property) : undefined;
+  if (f && v) {
+    const saved = saveCounterexample(dir, foundOf(m, variant, f, { modelPath }));
     out(saved.text);
-    const shape = v.kind === 'cycle' ? `lasso: ${v.prefix} steps, then a cycle of ${v.cycle}` : `stuck after ${v.prefix} steps`;
+    const shape = v.kind === 'cycle' ? `lasso: ${v.prefix} steps, then a cycle of ${v.cycle}` : v.kind === 'threw' ? `the model threw after ${v.prefix} steps` : `stuck after ${v.prefix} steps`;
     out(`${shape}; ${r.states} states${r.complete ? '' : ' (incomplete)'}, ${secs}`);
-    const others = [...r.violations.keys()].filter((p) => p !== v.property);
+    const others = o.findings.slice(1).map((x) => x.property);
     if (others.length) out(`also violated: ${others.join(', ')}`);
-    return EXIT.liveness;
+    return v.kind === 'threw' ? exitFor([violationKind(m, variant, v.property)]) : EXIT.liveness;
   }
   out(
     r.complete

@@ -10,27 +10,33 @@
  * an equal contiguous slice of the next level. State numbers, state counts
  * and shortest counterexamples are those of {@link explore}.
  *
- * Workers build the machine themselves from the model's name, variant and
- * configuration (or a `--model` module), since a machine's functions cannot
- * be sent to another thread. Not supported here: `lockGraph`.
+ * Workers build the machine themselves from a module URL, the model's name,
+ * variant and configuration, since a machine's functions cannot be sent to
+ * another thread. Lock-order edges (`lockGraph`) are gathered by the workers
+ * and sent with each level; the main thread adds their paths.
  */
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessagePort, WorkerOptions } from 'node:worker_threads';
 import type { AnyMachine } from '../model/contract.js';
-import type { Violation } from './check.js';
-import { stepChecker } from './check.js';
+import { Judge, modelThrew } from './core.js';
 import type { ExploreBound, ExploreOptions, ExploreResult } from './explore.js';
-import { keyFunction, keySet, keyText, SearchLog, witnessTracker } from './explore.js';
+import { found, keyFunction, keySet, keyText, labelsOf, SearchLog, SKIP, STOP } from './explore.js';
 import type { KeepOrder, LevelReport, WorkerSetup } from './explore-worker.js';
-import { KNOWN_HERE, THREW } from './explore-worker.js';
+import { KNOWN_HERE, THREW, THREW_AT_PARENT } from './explore-worker.js';
 import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
 
-/** Which model the workers build: a registry model by name, or a `--model` module. */
+/**
+ * Which model the workers build: the URL of a module, the export that holds
+ * the model (a model, or an array of models; default: any export), the
+ * model's name, its variant and configuration. `modelSource` in
+ * model/registry.ts gives the first three for a built-in model.
+ */
 export interface WorkerModel {
+  readonly module: string;
+  readonly exportName?: string;
   readonly model: string;
   readonly variant: string;
   readonly config: unknown;
-  readonly modelPath?: string;
 }
 
 type FromWorker = LevelReport | { type: 'ready'; size: number } | { type: 'error'; message: string };
@@ -89,10 +95,9 @@ class Channel {
 /**
  * Breadth-first search of `m` on `workers` threads; `spec` tells the workers
  * how to build the same machine. Same options and result as {@link explore}
- * (`lockGraph` excepted).
+ * (`lockGraph` included).
  */
 export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers: number, opts: ExploreOptions = {}): Promise<ExploreResult> {
-  if (opts.lockGraph) throw new Error('lock-order checking needs the single-threaded engine (no --workers)');
   const t0 = performance.now();
   const maxStates = opts.maxStates ?? 5_000_000;
   const maxDepth = opts.maxDepth ?? Number.POSITIVE_INFINITY;
@@ -112,8 +117,8 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
     }
   const chans = ports.map((own, index) => {
     const setup: WorkerSetup = {
-      index, model: spec.model, variant: spec.variant, config: spec.config, exact, symmetry, ports: own,
-      ...(spec.modelPath !== undefined ? { modelPath: spec.modelPath } : {}),
+      index, source: { module: spec.module, model: spec.model, ...(spec.exportName !== undefined ? { exportName: spec.exportName } : {}) },
+      variant: spec.variant, config: spec.config, exact, symmetry, lockOrder: opts.lockGraph !== undefined, ports: own,
       ...(deadline !== undefined ? { deadline } : {}),
     };
     const transfer = own.filter((p): p is MessagePort => p !== undefined);
@@ -124,17 +129,20 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
   const fps = new FingerprintSet();
   const texts = keySet((k) => k, true);
   const size = (): number => (exact ? texts.size : fps.size);
-  const log = new SearchLog(opts.target);
-  const { witnesses, note } = witnessTracker(m);
+  const log = new SearchLog(opts.target, opts.keepGoing === true);
+  // judges the initial state here; the workers judge every other
+  const judge = new Judge(m);
+  const witnesses = judge.witnesses;
   let transitions = 0;
   let depth = 0;
   let stopped: ExploreBound | undefined;
   let peakFrontier = 1;
   try {
-    const init = m.init();
-    note({ next: init });
-    const initBad = stepChecker(m)({ next: init }, m.actions(init).length);
-    log.record(initBad, 0);
+    const first = judge.initial();
+    const init = first.state;
+    const initBad = first.violations;
+    if (first.threw && initBad[0]) log.threw(initBad[0], 0, -1);
+    else log.record(initBad, 0);
     for (const c of chans) c.worker.postMessage({ type: 'init' });
     for (const c of chans) await c.next('ready');
     // the same key function as worker 0's, which holds the initial state
@@ -148,7 +156,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
         stopped = 'depth';
         break;
       }
-      for (const c of chans) c.worker.postMessage({ type: 'expand' });
+      for (const c of chans) c.worker.postMessage({ type: 'expand', depth: d });
       const reports: LevelReport[] = [];
       for (const c of chans) reports.push(await c.next('level'));
       const keep: number[][] = reports.map(() => []);
@@ -157,6 +165,8 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
       for (let w = 0; w < reports.length && !done; w++) {
         const r = reports[w] as LevelReport;
         transitions += r.transitions;
+        // in worker order, as the sequential engine meets them; the path comes from the trace links held here
+        for (const e of r.edges) opts.lockGraph?.add({ ...e, labels: labelsOf(m, [...log.pathTo(Number(e.labels[0])), Number(e.labels[1])]) });
         for (const name of r.witnessed) witnesses.set(name, true);
         if (r.cut) stopped = 'time';
         let k = 0;
@@ -165,31 +175,21 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
           const ai = r.cand[5 * i + 1] as number;
           const flags = r.cand[5 * i + 4] as number;
           const vs = r.violations.get(i) ?? [];
-          if (flags & THREW) {
-            // the worker's violation is the model's exception: it ends the search whatever the target
-            const at = log.link(from, ai);
-            log.record(vs, at);
-            log.hit = at;
+          if (flags & (THREW | THREW_AT_PARENT)) {
+            // the model's exception ends the search whatever the target
+            log.threw(vs[0] ?? modelThrew('the worker gave no message'), from, flags & THREW_AT_PARENT ? -1 : ai);
             done = true;
             break;
           }
           let fresh = false;
           if (!(flags & KNOWN_HERE)) fresh = exact ? texts.add(r.keys[k++] as string) : fps.add(r.cand[5 * i + 2] as number, r.cand[5 * i + 3] as number);
-          if (!fresh) {
-            const known = log.news(vs);
-            if (known.length && log.record(known, log.link(from, ai))) {
-              done = true;
-              break;
-            }
-            continue;
-          }
-          const nid = log.link(from, ai);
-          depth = d + 1;
-          if (log.record(vs, nid)) {
+          if (fresh) depth = d + 1;
+          const nid = log.arrive(from, ai, fresh, vs);
+          if (nid === STOP) {
             done = true;
             break;
           }
-          if (vs.length) continue;
+          if (nid === SKIP) continue;
           if (size() >= maxStates) {
             stopped = 'states';
             done = true;
@@ -238,10 +238,9 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
     await Promise.all(chans.map((c) => c.worker.terminate()));
   }
 
-  const counterexample = log.counterexample(m);
   const complete = stopped === undefined && log.hit === undefined;
   return {
-    ...(counterexample ? { counterexample } : {}),
+    ...found(m, log, opts),
     violated: log.violated,
     states: size(),
     transitions,

@@ -8,23 +8,25 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ActionBase, AnyMachine } from '../model/contract.js';
-import { MODELS } from '../model/registry.js';
-import type { Violation } from './check.js';
-import { modelThrew, stepChecker } from './check.js';
-import { keyFunction, keySet, keyText, witnessTracker } from './explore.js';
+import type { AnyMachine, AnyModel } from '../model/contract.js';
+import type { Violation, Visitor } from './core.js';
+import { Clock, Judge, successors } from './core.js';
+import { keyFunction, keySet, keyText } from './explore.js';
+import type { EdgeOrigin } from './lockorder.js';
+import { LockGraph } from './lockorder.js';
 import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
 
 /** What the main thread hands a worker when it starts. */
 export interface WorkerSetup {
   readonly index: number;
-  readonly model: string;
+  /** Which model to build (see `WorkerModel` in explore-parallel.ts). */
+  readonly source: { readonly module: string; readonly exportName?: string; readonly model: string };
   readonly variant: string;
   readonly config: unknown;
-  /** A user model module (`--model PATH`), loaded instead of the registry. */
-  readonly modelPath?: string;
   readonly exact: boolean;
   readonly symmetry: boolean;
+  /** Gather lock-order edges and report the new ones with each level. */
+  readonly lockOrder: boolean;
   /** Wall-clock deadline (Date.now() scale); a level is cut short after it. */
   readonly deadline?: number;
   /** Ports to every worker, by index (own index: undefined). */
@@ -33,7 +35,10 @@ export interface WorkerSetup {
 
 /** Candidate flags. */
 export const KNOWN_HERE = 1;
+/** The model threw at this candidate's action. */
 export const THREW = 2;
+/** The model threw computing the actions of the candidate's parent (its action index means nothing). */
+export const THREW_AT_PARENT = 4;
 
 /** A worker's report of one expanded level. */
 export interface LevelReport {
@@ -48,6 +53,12 @@ export interface LevelReport {
   readonly transitions: number;
   /** The deadline passed before the slice was fully expanded. */
   readonly cut: boolean;
+  /**
+   * Lock-order edges first met in this level; their `labels` are
+   * `[parent node, action index]` (the main thread, which holds the trace
+   * links, turns them into the path's labels).
+   */
+  readonly edges: readonly EdgeOrigin[];
 }
 
 /** The main thread's answer to a level: which candidates are new, and where the new states go. */
@@ -68,14 +79,19 @@ interface Slice {
   ids: number[];
 }
 
+function isModel(x: unknown): x is AnyModel {
+  return typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string' && typeof (x as { machine?: unknown }).machine === 'function';
+}
+
+/** Imports the model's module (TypeScript through tsx) and finds the model by name in the named export, or in any export. */
 async function machineOf(setup: WorkerSetup): Promise<AnyMachine> {
-  let model = MODELS.find((m) => m.name === setup.model);
-  if (setup.modelPath !== undefined) {
-    const { loadUserModel } = await import('../cli/usermodel.js');
-    model = await loadUserModel(setup.modelPath);
-  }
-  if (!model) throw new Error(`unknown model '${setup.model}'`);
-  return model.machine(setup.variant, setup.config, { symmetry: setup.symmetry });
+  const { module, exportName, model } = setup.source;
+  const mod = (module.endsWith('.ts') ? await (await import('tsx/esm/api')).tsImport(module, module) : await import(module)) as Record<string, unknown>;
+  const inner = (mod.default as Record<string, unknown> | undefined)?.default;
+  const exported = exportName !== undefined ? [mod[exportName]] : [mod.model, mod.default, inner, ...Object.values(mod)];
+  const found = exported.flatMap((x) => (Array.isArray(x) ? (x as unknown[]) : [x])).find((x): x is AnyModel => isModel(x) && x.name === model);
+  if (!found) throw new Error(`module ${module} exports no model '${model}'${exportName !== undefined ? ` in '${exportName}'` : ''}`);
+  return found.machine(setup.variant, setup.config, { symmetry: setup.symmetry });
 }
 
 async function run(): Promise<void> {
@@ -83,9 +99,10 @@ async function run(): Promise<void> {
   if (!port) return;
   const setup = workerData as WorkerSetup;
   const m = await machineOf(setup);
-  const check = stepChecker(m);
+  const edges = new LockGraph();
+  let edgesSent = 0;
+  const judge = new Judge(m, { clock: new Clock(setup.deadline !== undefined ? { deadline: setup.deadline } : {}), ...(setup.lockOrder ? { lock: { graph: edges, source: 'explore' } } : {}) });
   const keyOf = keyFunction(m, setup.symmetry);
-  const { witnesses, note } = witnessTracker(m);
   const sent = new Set<string>();
   // what this worker has met: fingerprints, or in exact mode key texts (a fingerprint collision must not drop a state there)
   const local = new FingerprintSet();
@@ -126,7 +143,7 @@ async function run(): Promise<void> {
     });
   });
 
-  port.on('message', (msg: { type: 'init' } | { type: 'expand' } | KeepOrder | { type: 'stop' }) => {
+  port.on('message', (msg: { type: 'init' } | { type: 'expand'; depth: number } | KeepOrder | { type: 'stop' }) => {
     if (msg.type === 'init') {
       // the initial state lives in worker 0
       if (setup.index === 0) {
@@ -138,7 +155,7 @@ async function run(): Promise<void> {
       }
       port.postMessage({ type: 'ready', size: slice.states.length });
     } else if (msg.type === 'expand') {
-      port.postMessage(expand());
+      port.postMessage(expand(msg.depth));
     } else if (msg.type === 'keep') {
       const own: Slice = { states: [], ids: [] };
       // both lists ascend: one pass pairs each kept candidate with its held state
@@ -164,65 +181,62 @@ async function run(): Promise<void> {
     }
   });
 
-  function expand(): LevelReport {
+  function expand(depth: number): LevelReport {
     const cand: number[] = [];
     const keys: string[] = [];
     const violations = new Map<number, readonly Violation[]>();
-    let transitions = 0;
+    const before = judge.transitions;
     let cut = false;
-    const deadline = setup.deadline ?? Number.POSITIVE_INFINITY;
     const add = (parent: number, ai: number, lo: number, hi: number, flags: number, vs: readonly Violation[]): void => {
       const i = cand.length / 5;
       cand.push(parent, ai, lo, hi, flags);
       if (vs.length) violations.set(i, vs);
     };
-    outer: for (let qi = 0; qi < slice.states.length; qi++) {
-      const s = slice.states[qi];
-      const id = slice.ids[qi] as number;
-      const acts = m.actions(s);
-      for (let ai = 0; ai < acts.length; ai++) {
-        if ((transitions & 255) === 255 && Date.now() >= deadline) {
-          cut = true;
-          break outer;
+    // the key of the successor being judged, set by isNew
+    let id = 0;
+    let text = '';
+    let lo = 0;
+    let hi = 0;
+    const visitor: Visitor = {
+      depth,
+      isNew: (n) => {
+        const key = keyOf(n);
+        if (setup.exact) return localTexts.add((text = keyText(key)));
+        lo = fingerprint(key);
+        hi = fpHi();
+        return local.add(lo, hi);
+      },
+      successor: (ai, _a, n, fresh, vs) => {
+        if (!fresh) {
+          // known here, hence known to the main thread: only new step violations matter
+          if (vs.length === 0) return;
+          const news = vs.filter((v) => !reported.has(v.property));
+          for (const v of news) reported.add(v.property);
+          if (news.length) add(id, ai, lo, hi, KNOWN_HERE, news);
+          return;
         }
-        const a = acts[ai] as ActionBase;
-        let n: unknown;
-        let enabled: number;
-        try {
-          n = m.next(s, a);
-          transitions++;
-          const key = keyOf(n);
-          const text = setup.exact ? keyText(key) : '';
-          const lo = setup.exact ? 0 : fingerprint(key);
-          const hi = setup.exact ? 0 : fpHi();
-          const t = { prev: s, action: a, next: n };
-          note(t);
-          if (!(setup.exact ? localTexts.add(text) : local.add(lo, hi))) {
-            // known here, hence known to the main thread: only new step violations matter
-            const all = check(t, 1);
-            if (all.length === 0) continue;
-            const vs = all.filter((v) => !reported.has(v.property));
-            for (const v of vs) reported.add(v.property);
-            if (vs.length) add(id, ai, lo, hi, KNOWN_HERE, vs);
-            continue;
-          }
-          enabled = m.actions(n).length;
-          const vs = check(t, enabled);
-          add(id, ai, lo, hi, 0, vs);
-          if (setup.exact) keys.push(text);
-          pending.push(n);
-          pendingAt.push(cand.length / 5 - 1);
-        } catch (e) {
-          add(id, ai, 0, 0, THREW, [modelThrew(e)]);
-          break outer;
-        }
-      }
+        add(id, ai, lo, hi, 0, vs);
+        if (setup.exact) keys.push(text);
+        pending.push(n);
+        pendingAt.push(cand.length / 5 - 1);
+      },
+      threw: (ai, v) => add(id, Math.max(ai, 0), 0, 0, ai < 0 ? THREW_AT_PARENT : THREW, [v]),
+      // the main thread turns [parent, action] into the path's labels
+      pathLabels: (ai) => [String(id), String(ai)],
+    };
+    for (let qi = 0; qi < slice.states.length; qi++) {
+      id = slice.ids[qi] as number;
+      const how = successors(judge, slice.states[qi], visitor);
+      if (how === 'clock') cut = true;
+      if (how !== 'done') break;
     }
     slice = { states: [], ids: [] };
     const witnessed: string[] = [];
-    for (const [w, seen] of witnesses) if (seen && !sent.has(w)) witnessed.push(w);
+    for (const [w, seen] of judge.witnesses) if (seen && !sent.has(w)) witnessed.push(w);
     for (const w of witnessed) sent.add(w);
-    return { type: 'level', cand: Uint32Array.from(cand), keys, violations, witnessed, transitions, cut };
+    const fresh = edges.list().slice(edgesSent);
+    edgesSent += fresh.length;
+    return { type: 'level', cand: Uint32Array.from(cand), keys, violations, witnessed, transitions: judge.transitions - before, cut, edges: fresh };
   }
 }
 

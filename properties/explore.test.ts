@@ -16,6 +16,7 @@ import { SMALL as MSGMNI_SMALL, TWO_CREATORS } from '../model/msgmni/config.js';
 import { msgmniModel } from '../model/msgmni/model.js';
 import { SMALL as SLAB_SMALL } from '../model/slab/config.js';
 import { slabModel } from '../model/slab/model.js';
+import { modelSource } from '../model/registry.js';
 import { exploreProgressText } from '../reports/progress.js';
 import type { ExploreProgress } from './explore.js';
 import { explore, verdict } from './explore.js';
@@ -86,8 +87,8 @@ describe('exact and fingerprint modes, one thread and two', () => {
     const m = model.machine(variant, config);
     const fp = explore(m);
     const ex = explore(m, { exact: true });
-    const par = await exploreParallel(m, { model: model.name, variant, config }, 2);
-    const parExact = await exploreParallel(m, { model: model.name, variant, config }, 2, { exact: true });
+    const par = await exploreParallel(m, { ...modelSource(model.name), variant, config }, 2);
+    const parExact = await exploreParallel(m, { ...modelSource(model.name), variant, config }, 2, { exact: true });
     for (const r of [fp, ex, par, parExact]) {
       expect(r.states).toBe(pinned);
       expect(r.complete).toBe(true);
@@ -104,7 +105,7 @@ describe('exact and fingerprint modes, one thread and two', () => {
   test('two workers find the same shortest counterexample as one thread', async () => {
     const m = msgmniModel.machine('W2', TWO_CREATORS);
     const one = explore(m, { target: 'P2' });
-    const two = await exploreParallel(m, { model: 'msgmni', variant: 'W2', config: TWO_CREATORS }, 2, { target: 'P2' });
+    const two = await exploreParallel(m, { ...modelSource('msgmni'), variant: 'W2', config: TWO_CREATORS }, 2, { target: 'P2' });
     expect(one.counterexample?.steps.length).toBe(8);
     expect(two.counterexample?.steps.map((s) => s.label)).toEqual(one.counterexample?.steps.map((s) => s.label));
     expect(two.states).toBe(one.states);

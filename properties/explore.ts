@@ -11,11 +11,11 @@
  * risk, much more memory). Only the frontier holds whole states: the level
  * being expanded and the next one.
  */
-import type { ActionBase, AnyMachine } from '../model/contract.js';
+import type { AnyMachine } from '../model/contract.js';
 import { actionLabel } from '../model/contract.js';
 import { canonical } from '../model/canonical.js';
-import type { Trace, Violation } from './check.js';
-import { modelThrew, runTrace, stepChecker } from './check.js';
+import type { CheckOptions, Trace, Violation, Visitor } from './core.js';
+import { Clock, Judge, replay, successors } from './core.js';
 import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
 import { IntVec } from './intvec.js';
 import type { LockGraph } from './lockorder.js';
@@ -31,20 +31,13 @@ export interface ExploreProgress {
   readonly ms: number;
 }
 
-/** Bounds and modes of an exploration. */
-export interface ExploreOptions {
-  /** Stop after this many distinct states (default 5,000,000). */
-  readonly maxStates?: number;
-  /** Do not expand states at this depth (default none). */
-  readonly maxDepth?: number;
-  /** Stop after this many milliseconds (default none). */
-  readonly timeLimitMs?: number;
-  /**
-   * Stop at the first violation of this property; violations of other
-   * properties are recorded and their states not expanded. Default: stop at
-   * the first violation of any property.
-   */
-  readonly target?: string;
+/**
+ * Bounds and modes of an exploration: the shared {@link CheckOptions}
+ * (`target`: stop at the first violation of this property, recording the
+ * others and not expanding their states; default: stop at the first
+ * violation of any property) and the exhaustive engine's own.
+ */
+export interface ExploreOptions extends Pick<CheckOptions, 'maxStates' | 'maxDepth' | 'timeLimitMs' | 'target' | 'exact' | 'stop' | 'progressMs'> {
   /** Every explored transition adds its lock-order edges here (predictive lock-order checking). */
   readonly lockGraph?: LockGraph;
   /** Keep full canonical keys instead of 64-bit fingerprints (default false). */
@@ -53,17 +46,24 @@ export interface ExploreOptions {
   readonly symmetry?: boolean;
   /** Called about every `progressMs` milliseconds while exploring. */
   readonly onProgress?: (p: ExploreProgress) => void;
-  /** Interval of `onProgress` (default 10,000 ms). */
-  readonly progressMs?: number;
+  /**
+   * Go on after a violation (TLC's `-continue`): record the shortest trace of
+   * every property violated, in `counterexamples`, and explore the rest of
+   * the state space (violating states are still not expanded). A throwing
+   * model still ends the search. `target` is then ignored.
+   */
+  readonly keepGoing?: boolean;
 }
 
 /** Which bound stopped an incomplete exploration. */
-export type ExploreBound = 'states' | 'depth' | 'time';
+export type ExploreBound = 'states' | 'depth' | 'time' | 'stop';
 
 /** What an exploration found. */
 export interface ExploreResult {
-  /** The shortest trace to the first (targeted) violation, if any. */
+  /** The shortest trace to the first (targeted) violation, if any; with `keepGoing`, the first one found. */
   readonly counterexample?: Trace;
+  /** With `keepGoing`: the shortest trace of each property violated, in the order they were found. */
+  readonly counterexamples?: ReadonlyMap<string, Trace>;
   /** First violation of each property met (one line each), including non-targeted ones. */
   readonly violated: ReadonlyMap<string, Violation>;
   /** Distinct states (up to symmetry when it was applied). */
@@ -97,6 +97,7 @@ export interface ExploreResult {
 /** The one-line verdict of an exploration that found no (targeted) violation. */
 export function verdict(r: ExploreResult): string {
   if (r.complete) return `no violation: ${r.states} distinct states, depth ${r.depth}, complete`;
+  if (r.stopped === 'stop') return `incomplete: stopped on request after ${r.states} states, depth ${r.depth}`;
   const bound = r.stopped === 'time' ? 'time limit' : r.stopped === 'depth' ? 'depth bound' : 'state bound';
   return `incomplete: stopped at the ${bound} after ${r.states} states, depth ${r.depth}`;
 }
@@ -204,8 +205,15 @@ export class SearchLog {
   readonly violated = new Map<string, Violation>();
   /** The node of the violation that ended the search. */
   hit: number | undefined;
+  /** The violation that ended the search. */
+  hitBy: Violation | undefined;
+  /** Keep-going mode: the first node of each property violated, and its violation. */
+  private readonly hits = new Map<string, { at: number; v: Violation }>();
 
-  constructor(private readonly target: string | undefined) {
+  constructor(
+    private readonly target: string | undefined,
+    private readonly keepGoing = false,
+  ) {
     this.parent.push(0);
     this.via.push(0);
   }
@@ -221,18 +229,39 @@ export class SearchLog {
   record(vs: readonly Violation[], at: number): boolean {
     for (const v of vs) if (!this.violated.has(v.property)) this.violated.set(v.property, v);
     if (vs.length === 0) return false;
-    if (this.target === undefined || vs.some((v) => v.property === this.target)) {
-      this.hit = at;
-      return true;
+    if (this.keepGoing) {
+      for (const v of vs) if (!this.hits.has(v.property)) this.hits.set(v.property, { at, v });
+      return false;
     }
-    return false;
+    const hit = this.target === undefined ? vs[0] : vs.find((v) => v.property === this.target);
+    if (hit === undefined) return false;
+    this.hit = at;
+    this.hitBy = hit;
+    return true;
   }
 
-  /** A throwing model ends the search whatever the target. */
-  threw(e: unknown, from: number, ai: number): void {
-    const at = this.link(from, ai);
-    this.record([modelThrew(e)], at);
+  /** A throwing model ends the search whatever the target: at action `ai` of node `from`, or computing the actions of `from` itself (`ai` = -1). */
+  threw(v: Violation, from: number, ai: number): void {
+    const at = ai < 0 ? from : this.link(from, ai);
+    if (!this.violated.has(v.property)) this.violated.set(v.property, v);
     this.hit = at;
+    this.hitBy = v;
+  }
+
+  /**
+   * Files a judged successor of node `from` by action `ai`: the number of a
+   * new node to expand, or {@link SKIP} (a known state, or a violating one,
+   * which is not expanded), or {@link STOP} (a violation that ends the search).
+   */
+  arrive(from: number, ai: number, fresh: boolean, vs: readonly Violation[]): number {
+    if (!fresh) {
+      if (vs.length === 0) return SKIP;
+      const news = this.news(vs);
+      return news.length && this.record(news, this.link(from, ai)) ? STOP : SKIP;
+    }
+    const nid = this.link(from, ai);
+    if (this.record(vs, nid)) return STOP;
+    return vs.length ? SKIP : nid;
   }
 
   /**
@@ -251,9 +280,22 @@ export class SearchLog {
     return path.reverse();
   }
 
-  /** The counterexample, replayed along the links, when a violation ended the search. */
+  /** The counterexample, replayed along the links (and checked to end on the same violation), when a violation ended the search. */
   counterexample(m: AnyMachine): Trace | undefined {
-    return this.hit !== undefined ? traceOf(m, this.pathTo(this.hit)) : undefined;
+    if (this.hit === undefined) return undefined;
+    return replay(m, this.pathTo(this.hit), { recorded: { by: 'breadth-first search', ...(this.hitBy ? { violation: this.hitBy } : {}) } }).trace;
+  }
+
+  /** Keep-going mode: the shortest trace of each property violated (a throw that ended the search first). */
+  counterexamples(m: AnyMachine): Map<string, Trace> {
+    const out = new Map<string, Trace>();
+    const first = this.counterexample(m);
+    if (first && this.hitBy) out.set(this.hitBy.property, first);
+    for (const [p, h] of this.hits) {
+      if (out.has(p)) continue;
+      out.set(p, replay(m, this.pathTo(h.at), { recorded: { by: 'breadth-first search', violation: h.v } }).trace);
+    }
+    return out;
   }
 
   /** Bytes held by the links. */
@@ -262,42 +304,25 @@ export class SearchLog {
   }
 }
 
-/** Replays action indices from the initial state into a checked trace. */
-function traceOf(m: AnyMachine, path: readonly number[]): Trace {
-  return runTrace(m, (i, enabled) => enabled[path[i] as number]).trace;
+/** Labels of the actions along `path`, as a search found it. */
+export function labelsOf(m: AnyMachine, path: readonly number[]): string[] {
+  return replay(m, path, { judge: false, recorded: { by: 'the search' } }).trace.steps.map((x) => x.label);
 }
 
-/** Labels of the actions along `path`. */
-function labelsOf(m: AnyMachine, path: readonly number[]): string[] {
-  let s = m.init();
-  const out: string[] = [];
-  for (const i of path) {
-    const a = m.actions(s)[i] as ActionBase;
-    out.push(actionLabel(a));
-    s = m.next(s, a);
+/** Node number of {@link SearchLog.arrive}: nothing to expand. */
+export const SKIP = -1;
+/** Node number of {@link SearchLog.arrive}: the search ends. */
+export const STOP = -2;
+
+/** The counterexample fields of a result: the one that ended the search, or with `keepGoing` every property's shortest. */
+export function found(m: AnyMachine, log: SearchLog, opts: ExploreOptions): Pick<ExploreResult, 'counterexample' | 'counterexamples'> {
+  if (!opts.keepGoing) {
+    const counterexample = log.counterexample(m);
+    return counterexample ? { counterexample } : {};
   }
-  return out;
-}
-
-/** Fills in the witness map from the sometimes-properties of `m`; returns a checker that stops asking once all are seen. */
-export function witnessTracker(m: AnyMachine): { witnesses: Map<string, boolean>; note: (t: { prev?: unknown; action?: ActionBase; next: unknown }) => void } {
-  const witnesses = new Map<string, boolean>();
-  let pending = m.properties.flatMap((p) => (p.kind === 'sometimes' ? [p] : []));
-  for (const p of pending) witnesses.set(p.name, false);
-  return {
-    witnesses,
-    note: (t) => {
-      if (pending.length === 0) return;
-      let hit = false;
-      for (const p of pending)
-        if (p.check(t)) {
-          witnesses.set(p.name, true);
-          hit = true;
-        }
-      // a witnessed property is never asked again
-      if (hit) pending = pending.filter((p) => witnesses.get(p.name) !== true);
-    },
-  };
+  const all = log.counterexamples(m);
+  const first = [...all.values()][0];
+  return { ...(first ? { counterexample: first } : {}), counterexamples: all };
 }
 
 /** Breadth-first search; see {@link ExploreOptions}. */
@@ -305,113 +330,80 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
   const t0 = performance.now();
   const maxStates = opts.maxStates ?? 5_000_000;
   const maxDepth = opts.maxDepth ?? Number.POSITIVE_INFINITY;
-  const deadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Number.POSITIVE_INFINITY;
-  const progressMs = opts.progressMs ?? 10_000;
-  let nextProgress = opts.onProgress ? t0 + progressMs : Number.POSITIVE_INFINITY;
   const symmetry = opts.symmetry !== false && m.symmetry !== undefined;
   const seen = seenSet(m, opts.exact === true, opts.symmetry !== false);
-  const check = stepChecker(m);
-  const { witnesses, note } = witnessTracker(m);
-  const log = new SearchLog(opts.target);
-  let transitions = 0;
+  const log = new SearchLog(opts.target, opts.keepGoing === true);
   let depth = 0;
-  let complete = true;
   let stopped: ExploreBound | undefined;
   let peakFrontier = 1;
+  let level: (unknown | undefined)[] = [];
+  let qi = 0;
+  let nextLevel: unknown[] = [];
+  let nextIds: number[] = [];
+  const onProgress = opts.onProgress;
+  const clock = new Clock({
+    ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}),
+    ...(opts.stop ? { stop: opts.stop } : {}),
+    ...(onProgress ? { onProgress: () => onProgress({ states: seen.size, transitions: judge.transitions, depth: visitor.depth, queue: level.length - qi - 1 + nextLevel.length, ms: performance.now() - t0 }), progressMs: opts.progressMs ?? 10_000 } : {}),
+  });
+  const judge = new Judge(m, { clock, ...(opts.lockGraph ? { lock: { graph: opts.lockGraph, source: 'explore' } } : {}) });
+  // one visitor for the whole search: `id` and `depth` follow the state being expanded
+  let id = 0;
+  const visitor: Visitor & { depth: number } = {
+    depth: 0,
+    isNew: (n) => seen.add(n),
+    successor: (ai, _a, n, fresh, vs) => {
+      if (fresh) depth = visitor.depth + 1;
+      const nid = log.arrive(id, ai, fresh, vs);
+      if (nid === STOP) return true;
+      if (nid === SKIP) return false;
+      if (seen.size >= maxStates) {
+        stopped = 'states';
+        return true;
+      }
+      nextLevel.push(n);
+      nextIds.push(nid);
+      return false;
+    },
+    threw: (ai, v) => log.threw(v, id, ai),
+    pathLabels: (ai) => labelsOf(m, [...log.pathTo(id), ai]),
+  };
 
-  const init = m.init();
-  seen.add(init);
-  note({ next: init });
-  const initBad = check({ next: init }, m.actions(init).length);
-  log.record(initBad, 0);
-  let level: (unknown | undefined)[] = initBad.length ? [] : [init];
+  const first = judge.initial();
+  seen.add(first.state);
+  if (first.threw && first.violations[0]) log.threw(first.violations[0], 0, -1);
+  else log.record(first.violations, 0);
+  level = first.violations.length ? [] : [first.state];
   let levelIds: number[] = [0];
-  let d = 0;
   search: while (level.length) {
-    if (d >= maxDepth) {
-      complete = false;
+    if (visitor.depth >= maxDepth) {
       stopped = 'depth';
       break;
     }
-    const nextLevel: unknown[] = [];
-    const nextIds: number[] = [];
-    for (let qi = 0; qi < level.length; qi++) {
+    nextLevel = [];
+    nextIds = [];
+    for (qi = 0; qi < level.length; qi++) {
       const s = level[qi];
       level[qi] = undefined; // let expanded states be collected
-      const id = levelIds[qi] as number;
-      const acts = m.actions(s);
-      for (let ai = 0; ai < acts.length; ai++) {
-        const a = acts[ai] as ActionBase;
-        let n: unknown;
-        try {
-          n = m.next(s, a);
-        } catch (e) {
-          log.threw(e, id, ai);
-          break search;
-        }
-        transitions++;
-        if ((transitions & 255) === 0) {
-          const now = performance.now();
-          if (now >= deadline) {
-            complete = false;
-            stopped = 'time';
-            break search;
-          }
-          if (now >= nextProgress) {
-            nextProgress = now + progressMs;
-            opts.onProgress?.({ states: seen.size, transitions, depth: d, queue: level.length - qi - 1 + nextLevel.length, ms: now - t0 });
-          }
-        }
-        const t = { prev: s, action: a, next: n };
-        note(t);
-        opts.lockGraph?.addStep(m.kernel(s), m.kernel(n), m.describe(a).ctx, d, () => labelsOf(m, [...log.pathTo(id), ai]), 'explore');
-        if (!seen.add(n)) {
-          // A step property may fail on a transition into a known state. Its
-          // state-only checks ran when it was first met (the deadlock check
-          // included), so any count of enabled actions but 0 gives the same
-          // new violations, and `actions` need not run again.
-          const all = check(t, 1);
-          if (all.length === 0) continue;
-          const vs = log.news(all);
-          if (vs.length && log.record(vs, log.link(id, ai))) break search;
-          continue;
-        }
-        let enabled: number;
-        try {
-          enabled = m.actions(n).length;
-        } catch (e) {
-          log.threw(e, id, ai);
-          break search;
-        }
-        const nid = log.link(id, ai);
-        depth = d + 1;
-        const vs = check(t, enabled);
-        if (log.record(vs, nid)) break search;
-        if (vs.length) continue; // violating states are not expanded
-        if (seen.size >= maxStates) {
-          complete = false;
-          stopped = 'states';
-          break search;
-        }
-        nextLevel.push(n);
-        nextIds.push(nid);
-      }
+      id = levelIds[qi] as number;
+      const how = successors(judge, s, visitor);
+      if (how === 'clock') stopped = clock.stoppedBy === 'stop' ? 'stop' : 'time';
+      if (how !== 'done') break search;
       if (level.length - qi + nextLevel.length > peakFrontier) peakFrontier = level.length - qi + nextLevel.length;
     }
     level = nextLevel;
     levelIds = nextIds;
-    d++;
+    visitor.depth++;
   }
 
-  const counterexample = log.counterexample(m);
   return {
-    ...(counterexample ? { counterexample } : {}),
+    ...found(m, log, opts),
     violated: log.violated,
     states: seen.size,
-    transitions,
+    transitions: judge.transitions,
     depth,
-    complete: complete && log.hit === undefined,
-    witnesses,
+    complete: stopped === undefined && log.hit === undefined,
+    witnesses: judge.witnesses,
     ms: performance.now() - t0,
     ...(stopped !== undefined && log.hit === undefined ? { stopped } : {}),
     mode: opts.exact === true ? 'exact' : 'fingerprint',

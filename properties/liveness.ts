@@ -28,21 +28,15 @@
  * Components are found with an iterative Tarjan (graphs have 10^5–10^6 states).
  */
 import type { ActionBase, AnyMachine } from '../model/contract.js';
-import { actionLabel } from '../model/contract.js';
-import type { Trace, TraceStep } from './check.js';
+import type { CheckOptions, RecordedStep, Trace, TraceStep, Violation, Visitor } from './core.js';
+import { Clock, Judge, MODEL_THREW, replay, ReplayDivergence, successors } from './core.js';
 import { keySet, keyText } from './explore.js';
 import { IntVec } from './intvec.js';
 
-/** Bounds of a liveness check. */
-export interface LivenessOptions {
-  /** Stop building the graph after this many states (the check is then incomplete). Default 5,000,000. */
-  readonly maxStates?: number;
+/** Bounds of a liveness check: the shared {@link CheckOptions} that apply (a bound or a stop makes the check incomplete). */
+export interface LivenessOptions extends Pick<CheckOptions, 'maxStates' | 'timeLimitMs' | 'exact' | 'stop'> {
   /** Check only these properties (default: every eventually-property of the machine). */
   readonly properties?: readonly string[];
-  /** Stop building the graph after this many milliseconds (the check is then incomplete). */
-  readonly timeLimitMs?: number;
-  /** Key states by their full canonical text instead of a 64-bit fingerprint (default false). */
-  readonly exact?: boolean;
 }
 
 /** One liveness violation: a lasso, or a path to a stuck state. */
@@ -50,7 +44,8 @@ export interface LivenessViolation {
   readonly property: string;
   /** The obligation kept pending forever (as `pending` names it). */
   readonly obligation: string;
-  readonly kind: 'stuck' | 'cycle';
+  /** `threw`: the model threw while the graph was built (property `model-threw`, the trace ends where it threw). */
+  readonly kind: 'stuck' | 'cycle' | 'threw';
   readonly message: string;
   /** The run; for a cycle, `trace.loop` is the index of its first repeating step. */
   readonly trace: Trace;
@@ -71,7 +66,7 @@ export interface LivenessResult {
   /** True when the whole reachable graph was built. */
   readonly complete: boolean;
   /** The bound that stopped building the graph, when one did. */
-  readonly stopped?: 'states' | 'time';
+  readonly stopped?: 'states' | 'time' | 'stop';
   readonly ms: number;
   /** Bytes per state of the state index (the graph's edges come on top). */
   readonly bytesPerState: number;
@@ -148,9 +143,9 @@ function buildGraph(
   m: AnyMachine,
   props: readonly string[],
   maxStates: number,
-  deadline: number,
+  clock: Clock,
   exact: boolean,
-): Graph & { transitions: number; stopped?: 'states' | 'time'; indexBytes: number } {
+): Graph & { transitions: number; stopped?: 'states' | 'time' | 'stop'; indexBytes: number; threw?: { state: number; ai: number; violation: Violation } } {
   const index = keySet(livenessKey(m), exact);
   const fairOf = fairness(m);
   const eventually = m.properties.filter((p) => p.kind === 'eventually' && props.includes(p.name));
@@ -173,6 +168,8 @@ function buildGraph(
   const to = new IntVec();
   const act = new IntVec();
   const ctx = new IntVec();
+  // states whose expansion was cut short (the clock, or a throwing model)
+  const partial = new Set<number>();
   const discover = (s: unknown): void => {
     sig.push(signature(s));
     enabledOf.push(-1);
@@ -184,45 +181,60 @@ function buildGraph(
   discover(init);
   const stack: unknown[] = [init];
   const stackIds: number[] = [0];
-  let transitions = 0;
-  let stopped: 'states' | 'time' | undefined;
-  let expansions = 0;
+  let stopped: 'states' | 'time' | 'stop' | undefined;
+  let threw: { state: number; ai: number; violation: Violation } | undefined;
+  // liveness judges no safety property: the core only expands, counts, polls the clock and catches a throwing model
+  const judge = new Judge(m, { judge: false, clock });
+  let s: unknown;
+  let id = 0;
+  let target = 0;
+  let enabled: number[] = [];
+  const visitor: Visitor = {
+    depth: 0,
+    isNew: (n) => {
+      const known = index.size;
+      target = index.intern(n);
+      return target === known;
+    },
+    successor: (k, a, n, fresh) => {
+      if (fresh) {
+        discover(n);
+        stack.push(n);
+        stackIds.push(target);
+      }
+      const fair = fairOf(a, s);
+      const c = fair === null ? -1 : ctxs.id(fair, () => fair);
+      if (c >= 0 && !enabled.includes(c)) enabled.push(c);
+      to.push(target);
+      act.push(k);
+      ctx.push(c);
+    },
+    threw: (ai, v) => {
+      threw = { state: id, ai, violation: v };
+    },
+    pathLabels: () => [],
+  };
   while (stack.length) {
     if (index.size >= maxStates) {
       stopped = 'states';
       break;
     }
-    if ((expansions++ & 255) === 0 && performance.now() >= deadline) {
-      stopped = 'time';
+    s = stack.pop();
+    id = stackIds.pop() as number;
+    first.set(id, to.length);
+    enabled = [];
+    const how = successors(judge, s, visitor);
+    // a state cut short keeps the edges it stored (every discovered state needs one to be numbered) but counts as not expanded
+    count.set(id, to.length - first.at(id));
+    if (how !== 'done') {
+      partial.add(id);
+      if (how === 'clock') stopped = judge.clock?.stoppedBy === 'stop' ? 'stop' : 'time';
       break;
     }
-    const s = stack.pop();
-    const id = stackIds.pop() as number;
-    first.set(id, to.length);
-    const acts = m.actions(s);
-    const enabled: number[] = [];
-    for (let k = 0; k < acts.length; k++) {
-      const a = acts[k] as ActionBase;
-      const n = m.next(s, a);
-      transitions++;
-      const known = index.size;
-      const t = index.intern(n);
-      if (t === known) {
-        discover(n);
-        stack.push(n);
-        stackIds.push(t);
-      }
-      const fair = fairOf(a, s);
-      const c = fair === null ? -1 : ctxs.id(fair, () => fair);
-      if (c >= 0 && !enabled.includes(c)) enabled.push(c);
-      to.push(t);
-      act.push(k);
-      ctx.push(c);
-    }
-    count.set(id, acts.length);
     enabled.sort((a, b) => a - b);
     enabledOf.set(id, sets.id(enabled.join(','), () => enabled));
   }
+  const transitions = judge.transitions;
 
   // number the states breadth-first: every state was reached by a stored edge, so all get a number
   const n = index.size;
@@ -261,7 +273,7 @@ function buildGraph(
     pendingSig[r] = sig.at(v);
     enabledSet[r] = enabledOf.at(v);
     if (count.at(v) < 0) continue;
-    expanded[r] = 1;
+    if (!partial.has(v)) expanded[r] = 1;
     const b = first.at(v);
     for (let i = b; i < b + count.at(v); i++, pos++) {
       edgeTo[pos] = rank[to.at(i)] as number;
@@ -275,6 +287,7 @@ function buildGraph(
     edgeAct: new IntVec(edgeAct), edgeCtx: new IntVec(edgeCtx), pendingSig: new IntVec(pendingSig), enabledSet: new IntVec(enabledSet),
     sigs: sigs.values, sets: sets.values, ctxNames: ctxs.values, obligations: obls.values, transitions,
     ...(stopped ? { stopped } : {}), indexBytes: index.bytes,
+    ...(threw ? { threw: { ...threw, state: rank[threw.state] as number } } : {}),
   };
 }
 
@@ -433,18 +446,10 @@ function cycleMessage(item: string, length: number, loop: number, stepping: read
   return `${item} pending forever: a cycle of ${length} steps (from step ${loop + 1}) through pending states, with steps of ${stepping.join(', ')}, every context enabled throughout taking a step; the environment has stopped`;
 }
 
-/** Re-executes action indices from the initial state into a trace (safety properties are not checked: this is a liveness run). */
-function replayIndices(m: AnyMachine, acts: readonly number[]): { init: unknown; steps: TraceStep[]; last: unknown } {
-  const init = m.init();
-  let s = init;
-  const steps: TraceStep[] = [];
-  for (const k of acts) {
-    const a = m.actions(s)[k];
-    if (!a) throw new Error(`liveness replay: action ${k} not enabled at step ${steps.length + 1}`);
-    s = m.next(s, a);
-    steps.push({ action: a, label: actionLabel(a), info: m.describe(a), state: s });
-  }
-  return { init, steps, last: s };
+/** Re-executes a path the graph search found (no safety judgement: this is a liveness run). */
+function replayIndices(m: AnyMachine, acts: readonly RecordedStep[], violation?: Violation): { init: unknown; steps: readonly TraceStep[]; last: unknown; trace: Trace } {
+  const { trace } = replay(m, acts, { judge: false, recorded: { by: 'the liveness search', ...(violation ? { violation } : {}) } });
+  return { init: trace.init, steps: trace.steps, last: trace.steps.at(-1)?.state ?? trace.init, trace };
 }
 
 /** Checks every eventually-property of `m`; see the module comment. */
@@ -453,9 +458,15 @@ export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): Livene
   const names = m.properties.filter((p) => p.kind === 'eventually' && (opts.properties?.includes(p.name) ?? true)).map((p) => p.name);
   // nothing to check: do not build the graph
   if (!names.length) return { properties: [], violations: new Map(), states: 0, transitions: 0, complete: true, ms: performance.now() - t0, bytesPerState: 0 };
-  const deadline = opts.timeLimitMs !== undefined ? t0 + opts.timeLimitMs : Number.POSITIVE_INFINITY;
-  const g = buildGraph(m, names, opts.maxStates ?? 5_000_000, deadline, opts.exact === true);
+  const clock = new Clock({ ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}), ...(opts.stop ? { stop: opts.stop } : {}) });
+  const g = buildGraph(m, names, opts.maxStates ?? 5_000_000, clock, opts.exact === true);
   const found = new Map<string, LivenessViolation>();
+  if (g.threw) {
+    // a model that throws is a finding with the trace that led there, as in every engine
+    const acts = [...prefixTo(g, g.threw.state), ...(g.threw.ai >= 0 ? [g.threw.ai] : [])];
+    const r = replayIndices(m, acts, g.threw.violation);
+    found.set(MODEL_THREW, { property: MODEL_THREW, obligation: '', kind: 'threw', message: g.threw.violation.message, prefix: r.steps.length, cycle: 0, trace: r.trace });
+  }
   const offer = (v: LivenessViolation): void => {
     const old = found.get(v.property);
     if (!old || v.prefix + v.cycle < old.prefix + old.cycle) found.set(v.property, v);
@@ -515,7 +526,7 @@ export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): Livene
     }
   });
   return {
-    properties: names, violations: found, states: g.n, transitions: g.transitions, complete: g.stopped === undefined,
+    properties: names, violations: found, states: g.n, transitions: g.transitions, complete: g.stopped === undefined && g.threw === undefined,
     ...(g.stopped ? { stopped: g.stopped } : {}), ms: performance.now() - t0, bytesPerState: g.indexBytes / Math.max(g.n, 1),
   };
 }
@@ -539,25 +550,24 @@ export interface LassoReplay {
  * `property` is pending in every state of the cycle, no step of the cycle is
  * the environment's, and every context enabled in all its states takes a
  * step in it; for a stuck run, the last state has a pending obligation and
- * no fair context enabled. Throws `ReplayDivergence` (check.ts) through the
- * label lookup when an action is not enabled.
+ * no fair context enabled. Throws `diverged(…)` when an action is not enabled.
  */
 export function replayLasso(m: AnyMachine, labels: readonly string[], loop: number | undefined, property: string, diverged: (msg: string) => Error): LassoReplay {
   const p = m.properties.find((x) => x.kind === 'eventually' && x.name === property);
-  const init = m.init();
-  const states: unknown[] = [init];
-  const steps: TraceStep[] = [];
-  const fairOf = fairness(m);
-  const fairCtx: (string | null)[] = [];
-  let s = init;
-  for (const want of labels) {
-    const a = m.actions(s).find((x) => actionLabel(x) === want);
-    if (!a) throw diverged(`step ${steps.length + 1}: action ${want} is not enabled (enabled: ${m.actions(s).map(actionLabel).join(' ')})`);
-    fairCtx.push(fairOf(a, s));
-    s = m.next(s, a);
-    steps.push({ action: a, label: actionLabel(a), info: m.describe(a), state: s });
-    states.push(s);
+  let run: Trace;
+  try {
+    run = replay(m, labels, { judge: false }).trace;
+  } catch (e) {
+    if (e instanceof ReplayDivergence) throw diverged(e.message);
+    throw e;
   }
+  const short = labels[run.steps.length];
+  if (short !== undefined && run.violations.length === 0) throw diverged(`step ${run.steps.length + 1}: action ${short} is not enabled (enabled: )`);
+  const init = run.init;
+  const steps = run.steps;
+  const states: unknown[] = [init, ...steps.map((x) => x.state)];
+  const fairOf = fairness(m);
+  const fairCtx = steps.map((x, i) => fairOf(x.action, states[i]));
   const out = (violation: string | undefined, gone?: string): LassoReplay => ({
     trace: { init, steps, violations: violation !== undefined ? [{ property, message: violation }] : [], ...(loop !== undefined ? { loop } : {}) },
     ...(gone !== undefined ? { gone } : {}),

@@ -14,7 +14,7 @@
 import type { AnyMachine } from '../model/contract.js';
 import type { KernelState } from '../model/kernel/state.js';
 import { heldBy, waitingOn } from '../model/kernel/state.js';
-import type { Trace } from './check.js';
+import type { Trace } from './core.js';
 
 /** The class of a lock instance name. */
 export function lockClass(name: string): string {
@@ -74,6 +74,17 @@ export class LockGraph {
         const key = `${a}\u0000${b}`;
         if (!this.edges.has(key)) this.edges.set(key, { from: a, to: b, ctx, step, labels: labels(), source, ...(config !== undefined ? { config } : {}) });
       }
+  }
+
+  /** Every edge, in the order first seen. */
+  list(): EdgeOrigin[] {
+    return [...this.edges.values()];
+  }
+
+  /** Adds an edge seen elsewhere (a worker thread's graph) unless its classes are already joined. */
+  add(e: EdgeOrigin): void {
+    const key = `${e.from}\u0000${e.to}`;
+    if (!this.edges.has(key)) this.edges.set(key, e);
   }
 
   /** A cycle of class edges, as the edges in order, or undefined. */

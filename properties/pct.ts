@@ -15,6 +15,7 @@ import fc from 'fast-check';
 import type { ActionBase, AnyMachine, AnyModel } from '../model/contract.js';
 import type { RunResult } from './check.js';
 import { runTrace } from './check.js';
+import type { RunOptions } from './core.js';
 import type { RandomOptions, RandomResult } from './random.js';
 import { searchVariant } from './random.js';
 
@@ -38,7 +39,7 @@ export interface PctSchedule {
 }
 
 /** Runs one PCT schedule. */
-export function runPct(m: AnyMachine, p: PctSchedule): RunResult {
+export function runPct(m: AnyMachine, p: PctSchedule, opts: RunOptions = {}): RunResult {
   const prio = new Map<string, number>();
   let dropped = 0;
   return runTrace(
@@ -59,6 +60,7 @@ export function runPct(m: AnyMachine, p: PctSchedule): RunResult {
       return a;
     },
     p.picks.length,
+    opts,
   );
 }
 

@@ -14,20 +14,19 @@ import fc from 'fast-check';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
 import { variantOf } from '../model/contract.js';
 import type { RunResult, Trace } from './check.js';
+import type { CheckOptions, RunOptions } from './core.js';
 import { minimizeTrace, preemptions } from '../shrinkers/minimize.js';
 import type { LockGraph } from './lockorder.js';
 import { runTrace, SameProperty, sometimesNames } from './check.js';
 
-/** Options of a random run. */
-export interface RandomOptions {
+/** Options of a random run: the shared {@link CheckOptions} that apply, and the random engine's own. */
+export interface RandomOptions extends Pick<CheckOptions, 'timeLimitMs' | 'stop' | 'onRun'> {
   readonly seed: number;
   readonly runs: number;
   /** Longest schedule generated (default 200). fast-check's default size would cap it at 10. */
   readonly maxSteps?: number;
   /** Bound on fast-check shrink steps before the minimizer takes over (default 400). */
   readonly maxShrinks?: number;
-  /** Stop starting new runs after this many milliseconds; the result is then `interrupted`. */
-  readonly timeLimitMs?: number;
   /** Every run's trace adds its lock-order edges here (predictive lock-order checking). */
   readonly lockGraph?: LockGraph;
   /** Skip shrinking (to time the first failure alone). */
@@ -74,11 +73,16 @@ export interface RandomResult {
 }
 
 /** Runs one schedule on a machine. */
-export function runSchedule(m: AnyMachine, schedule: readonly number[]) {
-  return runTrace(m, (i, enabled) => {
-    const k = schedule[i];
-    return k === undefined ? undefined : enabled[k % enabled.length];
-  });
+export function runSchedule(m: AnyMachine, schedule: readonly number[], opts: RunOptions = {}): RunResult {
+  return runTrace(
+    m,
+    (i, enabled) => {
+      const k = schedule[i];
+      return k === undefined ? undefined : enabled[k % enabled.length];
+    },
+    Number.POSITIVE_INFINITY,
+    opts,
+  );
 }
 
 /**
@@ -89,7 +93,7 @@ export function runSchedule(m: AnyMachine, schedule: readonly number[]) {
  */
 export interface Scheduler<T> {
   readonly schedules: fc.Arbitrary<T>;
-  run(m: AnyMachine, schedule: T): RunResult;
+  run(m: AnyMachine, schedule: T, opts?: RunOptions): RunResult;
   /** Called with every run's result before any failure (to gather statistics such as contexts met). */
   observe?(res: RunResult): void;
 }
@@ -107,23 +111,30 @@ export function searchVariant<T>(model: AnyModel, variantName: string, opts: Ran
   // fast-check's shrinker is bounded (its cost grows with schedule length);
   // the minimizer finishes the job on the short trace it leaves
   const input = fc.limitShrink(fc.tuple(configArb, sched.schedules), opts.maxShrinks ?? 400);
+  let stopped = false;
   const prop = fc.property(input, ([config, schedule]) => {
+    // a stop request: the remaining runs pass at once (fast-check cannot be aborted), and the result is interrupted
+    if (!judge.shrinking && (stopped ||= opts.stop?.() === true)) return true;
     let res: RunResult;
     try {
       const m = model.machine(variantName, config);
       if (witnesses.size === 0) for (const n of sometimesNames(m)) witnesses.set(n, 0);
-      res = sched.run(m, schedule);
+      // lock-order edges come from the runs before the first failure, not from shrink attempts
+      const lock = opts.lockGraph && !judge.shrinking ? { graph: opts.lockGraph, source: `seed ${opts.seed} run ${runsUntilFailure + 1}`, config } : undefined;
+      res = sched.run(m, schedule, lock ? { lock } : {});
     } catch (e) {
       modelError ??= e instanceof Error ? e.message : String(e);
       throw e;
     }
     if (!judge.shrinking) {
       runsUntilFailure++;
-      opts.lockGraph?.addTrace(model.machine(variantName, config), res.trace, `seed ${opts.seed} run ${runsUntilFailure}`, config);
       for (const w of res.witnessed) witnesses.set(w, (witnesses.get(w) ?? 0) + 1);
       sched.observe?.(res);
     }
-    return judge.passes(res.trace.violations);
+    const shrinking = judge.shrinking;
+    const passes = judge.passes(res.trace.violations);
+    if (!shrinking) opts.onRun?.(!passes);
+    return passes;
   });
 
   const t0 = performance.now();
@@ -136,7 +147,7 @@ export function searchVariant<T>(model: AnyModel, variantName: string, opts: Ran
   const ms = performance.now() - t0;
   const base = {
     model: model.name, variant: variantName, seed: opts.seed, runs: runsUntilFailure, ms, witnesses,
-    ...(details.interrupted ? { interrupted: true } : {}),
+    ...(details.interrupted || stopped ? { interrupted: true } : {}),
     ...(opts.target !== undefined ? { others: judge.others } : {}),
   };
   if (modelError !== undefined) return { ...base, modelError };

@@ -6,35 +6,20 @@
 import { join } from 'node:path';
 import type { Trace } from '../properties/check.js';
 import { REPLAY_VERSION, replayText, writeAtomic } from './replay.js';
+import type { Found } from './found.js';
 import { itfText, toItf } from './itf.js';
 import { renderTrace } from './text.js';
 
-/** What is known about a counterexample when it is saved. */
-export interface Found {
-  readonly model: string;
-  readonly variant: string;
-  readonly engine: 'random' | 'pct' | 'explore' | 'liveness';
-  readonly seed: number | null;
-  readonly path: string | null;
-  readonly config: unknown;
-  readonly trace: Trace;
-  readonly property: string;
-  /** The model's spec file, the ITF trace's `source` (the model name when absent). */
-  readonly spec?: string;
-  /** The `--model` module the model came from, if it is not built in. */
-  readonly modelPath?: string;
-  /** Preemptions in the trace, shown in its header. */
-  readonly preemptions?: number;
-}
+export type { Found } from './found.js';
 
 /** The command that replays a file (naming the model module for a user model). */
 export function replayCommand(file: string, modelPath?: string): string {
   return `npx mmcheck repro ${file}${modelPath !== undefined ? ` --model ${modelPath}` : ''}`;
 }
 
-/** File name stem of a counterexample: `<model>-<variant>-<engine>[-seed<N>]`. */
-export function counterexampleStem(f: Pick<Found, 'model' | 'variant' | 'engine' | 'seed'>): string {
-  return `${f.model}-${f.variant}-${f.engine}${f.seed !== null ? `-seed${f.seed}` : ''}`;
+/** File name stem of a counterexample: `<model>-<variant>-<engine>[-seed<N>][-<tag>]`. */
+export function counterexampleStem(f: Pick<Found, 'model' | 'variant' | 'engine' | 'seed' | 'tag'>): string {
+  return `${f.model}-${f.variant}-${f.engine}${f.seed !== null ? `-seed${f.seed}` : ''}${f.tag !== undefined ? `-${f.tag}` : ''}`;
 }
 
 /** Writes `<stem>.{json,txt,itf.json}` into `dir` (see {@link counterexampleStem}); returns the paths and the trace text. */

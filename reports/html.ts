@@ -21,7 +21,7 @@ import type { Found } from './counterexample.js';
 import { diff } from './diff.js';
 import type { RunReport } from './results.js';
 import { expectedText, seconds, verdictOf } from './results.js';
-import { lanesOf, stepCell } from './summary.js';
+import { lanesOf, stepCell } from './lanes.js';
 
 /** Escapes text for HTML (element content and quoted attributes). */
 export function esc(s: string): string {

@@ -29,7 +29,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Trace } from '../properties/check.js';
-import type { Found } from './counterexample.js';
+import type { Found } from './found.js';
 import type { ReplayFile } from './replay.js';
 import { InputError, readReplay, REPLAY_VERSION } from './replay.js';
 

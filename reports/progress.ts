@@ -9,7 +9,6 @@
  * counterexample completes its share. The text counts the model's runs
  * actually executed, shrinking runs included, so it only ever grows.
  */
-import type { AnyModel } from '../model/contract.js';
 import type { ExploreProgress } from '../properties/explore.js';
 
 /** Where progress goes. */
@@ -132,17 +131,6 @@ export class Progress {
 /** Progress on stderr: a bar on a terminal, periodic lines otherwise. */
 export function stderrProgress(): ProgressSink {
   return { tty: process.stderr.isTTY === true, write: (s) => void process.stderr.write(s) };
-}
-
-/** The model with a hook called each time a machine is built, which the random engine does once per run. */
-export function countingModel(m: AnyModel, onMachine: () => void): AnyModel {
-  return {
-    ...m,
-    machine: (variant, config) => {
-      onMachine();
-      return m.machine(variant, config);
-    },
-  };
 }
 
 /** One status line redrawn in place on a terminal, or printed every `intervalMs` in a log. */

@@ -7,6 +7,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
+import { MODEL_THREW } from '../properties/core.js';
 
 /** Current replay format version. */
 export const REPLAY_VERSION = 1;
@@ -30,8 +31,9 @@ export interface ReplayFile {
 }
 
 /** Whether a replay file is a liveness counterexample, judged as a lasso (or a stuck end) rather than as a run. */
-export function isLasso(r: Pick<ReplayFile, 'loop' | 'engine'>): boolean {
-  return r.loop !== undefined || r.engine === 'liveness';
+export function isLasso(r: Pick<ReplayFile, 'loop' | 'engine' | 'property'>): boolean {
+  // the liveness engine also reports a model that threw, with a plain trace
+  return r.loop !== undefined || (r.engine === 'liveness' && r.property !== MODEL_THREW);
 }
 
 /**

@@ -2,17 +2,17 @@
  * The reports of one `mmcheck run`: collects each variant's outcome as the
  * run goes, writes the HTML page of each counterexample as soon as it is
  * found (while its machine is at hand for the kernel slice), and at the end
- * the JUnit file, the Markdown summary and the HTML index. Also renders one
- * replay or ITF file as an HTML page (`mmcheck report`).
+ * the JUnit file, the Markdown summary and the HTML index. It never runs an
+ * engine or replays a trace: `mmcheck report` (cli/report.ts) replays a file,
+ * then hands the trace to the page writer.
  */
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { AnyModel } from '../model/contract.js';
 import { variantOf } from '../model/contract.js';
-import { ReplayDivergence, replayLabels } from '../properties/check.js';
-import { replayLasso } from '../properties/liveness.js';
 import type { RandomResult } from '../properties/random.js';
-import type { Found } from './counterexample.js';
+import { foundOf } from './found.js';
+import { randomOutcome } from '../properties/outcome.js';
 import { counterexampleStem, replayCommand } from './counterexample.js';
 import { indexHtml, traceHtml } from './html.js';
 import { readCounterexample } from './itf.js';
@@ -50,11 +50,9 @@ export class RunRecorder {
     const properties = propertiesOf(m, variant);
     let counterexample: SavedCounterexample | undefined;
     if (r.failure && saved) {
-      const found: Found = {
-        model: m.name, variant, engine, seed: r.seed, path: r.failure.path,
-        config: r.failure.config, trace: r.failure.trace, property: r.failure.property, spec: m.spec,
-        ...(this.modelPath !== undefined ? { modelPath: this.modelPath } : {}),
-      };
+      const finding = randomOutcome(r, engine).findings[0];
+      if (!finding) throw new Error('a failure without a finding');
+      const found = foundOf(m, variant, finding, { modelPath: this.modelPath });
       const replay = replayCommand(saved.json, this.modelPath);
       const machine = m.machine(variant, r.failure.config);
       let html: string | undefined;
@@ -104,36 +102,6 @@ export class RunRecorder {
     }
     return written;
   }
-}
-
-/**
- * Renders a replay or ITF file as one HTML page at `out`. Returns the
- * violations the replayed trace ends with, or a divergence message when
- * the file no longer replays (then nothing is written).
- */
-export function reportFile(file: string, out: string, known: readonly AnyModel[], modelPath?: string): { violations: string[]; diverged?: string; model: AnyModel; variant: string } {
-  const r = readCounterexample(file);
-  const m = known.find((x) => x.name === r.model);
-  if (!m) throw new InputError(`unknown model '${r.model}' (known: ${known.map((x) => x.name).join(', ')})`);
-  variantOf(m, r.variant);
-  const config = m.parseConfig(r.config);
-  const machine = replayMachine(m, r, config);
-  let trace;
-  try {
-    // a liveness counterexample is judged again as a lasso (or a stuck end), as `repro` does
-    if (isLasso(r)) {
-      const res = replayLasso(machine, r.actions, r.loop, r.property, (msg) => new ReplayDivergence(msg));
-      if (res.gone !== undefined) return { violations: [], diverged: res.gone, model: m, variant: r.variant };
-      trace = res.trace;
-    } else trace = replayLabels(machine, r.actions).trace;
-  } catch (e) {
-    if (e instanceof ReplayDivergence) return { violations: [], diverged: e.message, model: m, variant: r.variant };
-    throw e;
-  }
-  const engine = r.engine === 'explore' || r.engine === 'pct' || r.engine === 'liveness' ? r.engine : 'random';
-  const found: Found = { model: r.model, variant: r.variant, engine, seed: r.seed, path: r.path, config, trace, property: r.property, spec: m.spec };
-  writeAtomic(out, traceHtml({ found, kernel: (s) => machine.kernel(s), replay: replayCommand(file, modelPath), files: [file] }));
-  return { violations: trace.violations.map((v) => v.property), model: m, variant: r.variant };
 }
 
 /** The page `mmcheck report FILE --html OUT` writes: OUT itself, or `<stem>.html` inside OUT when it is a folder (or ends with `/`). */

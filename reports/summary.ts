@@ -8,6 +8,7 @@ import type { Trace } from '../properties/check.js';
 import { diff } from './diff.js';
 import type { RunReport, SavedCounterexample } from './results.js';
 import { expectedText, seconds, verdictOf } from './results.js';
+import { lanesOf, stepCell } from './lanes.js';
 
 const MAX_CHANGES = 110;
 const MAX_CELL = 64;
@@ -29,22 +30,6 @@ function clip(s: string, n: number): string {
 function table(head: string[], rows: string[][], align: ('l' | 'r')[] = []): string {
   const sep = head.map((_, i) => (align[i] === 'r' ? '---:' : '---'));
   return [head, sep, ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
-}
-
-/** Text of a step as a lane cell: spec step, kernel function, and the arguments that do not repeat the lane. */
-export function stepCell(s: Trace['steps'][number]): string {
-  const args = Object.entries(s.action as unknown as Record<string, unknown>)
-    .filter(([k, v]) => k !== 'type' && v !== s.info.ctx)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-  return `${s.info.step} ${s.info.fn}${args.length ? `(${args.join(',')})` : ''}`;
-}
-
-/** Lanes of a trace: contexts in order of their first step. */
-export function lanesOf(t: Trace): string[] {
-  const lanes: string[] = [];
-  for (const s of t.steps) if (!lanes.includes(s.info.ctx)) lanes.push(s.info.ctx);
-  return lanes;
 }
 
 /** One counterexample as a Markdown section. */

@@ -6,6 +6,7 @@
  */
 import type { Trace } from '../properties/check.js';
 import { diff } from './diff.js';
+import { lanesOf, stepCell } from './lanes.js';
 
 /** Header facts printed above a trace. */
 export interface TraceHeader {
@@ -29,16 +30,9 @@ function clip(s: string, n: number): string {
 
 /** Renders a trace as lanes; deterministic, so equal traces print byte-identical text. */
 export function renderTrace(t: Trace, h: TraceHeader): string {
-  const lanes: string[] = [];
-  for (const s of t.steps) if (!lanes.includes(s.info.ctx)) lanes.push(s.info.ctx);
-  const cells = t.steps.map((s) => {
-    // the lane already names the context: leave out an argument that repeats it
-    const args = Object.entries(s.action as unknown as Record<string, unknown>)
-      .filter(([k, v]) => k !== 'type' && v !== s.info.ctx)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
-    return clip(`${s.info.step} ${s.info.fn}${args.length ? `(${args.join(',')})` : ''}`, MAX_CELL);
-  });
+  const lanes = lanesOf(t);
+  // the lane already names the context: a cell leaves out an argument that repeats it
+  const cells = t.steps.map((s) => clip(stepCell(s), MAX_CELL));
   const width = new Map<string, number>(lanes.map((l) => [l, l.length]));
   t.steps.forEach((s, i) => width.set(s.info.ctx, Math.max(width.get(s.info.ctx) ?? 0, (cells[i] ?? '').length)));
   const num = String(t.steps.length).length + 1;

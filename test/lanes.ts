@@ -6,7 +6,7 @@
  * Each context runs a fixed program; a step is named `<ctx><n>` like a
  * spec's steps, and a contended acquire is retried by the same step.
  */
-import { produce } from 'immer';
+import { produce } from '../model/kernel/immer.js';
 import { match } from 'ts-pattern';
 import type { Machine } from '../model/contract.js';
 import { canProceed, downRead, downWrite, mutexLock, mutexUnlock, spinLock, spinUnlock, upRead, upWrite } from '../model/kernel/locks.js';

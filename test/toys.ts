@@ -3,9 +3,10 @@
  * mutexes in opposite orders (deadlock), a context unlocking a mutex it does
  * not own, and a context taking a mutex while holding a spinlock.
  */
-import { produce } from 'immer';
+import { produce } from '../model/kernel/immer.js';
 import { match } from 'ts-pattern';
-import type { Machine } from '../model/contract.js';
+import fc from 'fast-check';
+import type { Machine, ModelDef } from '../model/contract.js';
 import { canProceed, mutexLock, mutexUnlock, spinLock, spinUnlock } from '../model/kernel/locks.js';
 import type { KernelState } from '../model/kernel/state.js';
 import { kernelState } from '../model/kernel/state.js';
@@ -105,5 +106,95 @@ export function graphToy(edges: readonly (readonly [string, string, string])[], 
     quiescent: () => true,
     kernel: (s) => s.k,
     properties: [{ kind: 'eventually', name: 'E', doc: 'toy obligation', pending: (s) => (pending.includes(s.at) ? ['w'] : []) }],
+  };
+}
+
+/** A counter toy's state. */
+export interface CounterState {
+  readonly k: KernelState;
+  readonly n: number;
+}
+/** A counter toy's action: `inc` adds one, `jump` ten. */
+export interface CounterAction {
+  readonly type: 'inc' | 'jump';
+}
+
+/**
+ * A counter that a single context A increments to 3, broken on purpose by
+ * variant: `next` throws on the second step (`next`), `actions` throws at
+ * n = 2 (`actions`), or `actions` throws at n = 2 where the always-property
+ * `P` (n < 2) is already violated (`violates-then-throws`, which must be
+ * reported as P). The eventually-property `E` (pending until n = 3) gives
+ * the liveness engine something to check.
+ */
+export const throwToy: ModelDef<CounterState, CounterAction, Record<string, never>> = {
+  name: 'throwtoy',
+  title: 'a counter that throws',
+  spec: 'none',
+  smallConfig: {},
+  randomConfig: fc.constant({}),
+  variants: [
+    { name: 'next', summary: 'next throws on the second step', expect: { kind: 'violates', property: 'model-threw' } },
+    { name: 'actions', summary: 'actions throws at n = 2', expect: { kind: 'violates', property: 'model-threw' } },
+    { name: 'violates-then-throws', summary: 'P fails at n = 2, where actions throws', expect: { kind: 'violates', property: 'P' } },
+  ],
+  propertyNames: ['P', 'E'],
+  parseConfig: () => ({}),
+  machine: (variant) => ({
+    init: () => ({ k: kernelState({}), n: 0 }),
+    actions: (s) => {
+      if (s.n === 2 && variant !== 'next') throw new Error('boom in actions at n = 2');
+      return s.n < 3 ? [{ type: 'inc' }] : [];
+    },
+    next: (s, a) => {
+      if (variant === 'next' && s.n === 1) throw new Error('boom in next at n = 1');
+      return { ...s, n: s.n + (a.type === 'inc' ? 1 : 10) };
+    },
+    describe: (a) => ({ ctx: 'A', step: a.type, fn: 'toy' }),
+    quiescent: (s) => s.n >= 3,
+    kernel: (s) => s.k,
+    properties: [
+      ...(variant === 'violates-then-throws' ? [{ kind: 'always' as const, name: 'P', doc: 'n < 2', check: (t: { next: CounterState }) => (t.next.n >= 2 ? `n = ${t.next.n}` : undefined) }] : []),
+      { kind: 'eventually', name: 'E', doc: 'n reaches 3', pending: (s) => (s.n < 3 ? ['n'] : []) },
+    ],
+  }),
+};
+
+/**
+ * A model that breaks the contract: `actions` lists `inc` and `jump` in an
+ * order that changes from call to call (it rotates every third call), so a
+ * recorded action index means another action on replay. `P` (n < 10) fails
+ * after a jump.
+ */
+export function flippingToy(): Machine<CounterState, CounterAction> {
+  let calls = 0;
+  return {
+    init: () => ({ k: kernelState({}), n: 0 }),
+    actions: (s): CounterAction[] => (s.n >= 10 ? [] : ++calls % 3 === 2 ? [{ type: 'jump' }, { type: 'inc' }] : [{ type: 'inc' }, { type: 'jump' }]),
+    next: (s, a) => ({ ...s, n: s.n + (a.type === 'inc' ? 1 : 10) }),
+    describe: (a) => ({ ctx: 'A', step: a.type, fn: 'toy' }),
+    quiescent: () => true,
+    kernel: (s) => s.k,
+    properties: [{ kind: 'always', name: 'P', doc: 'n < 10', check: (t) => (t.next.n >= 10 ? `n = ${t.next.n}` : undefined) }],
+  };
+}
+
+/**
+ * A model that breaks the contract by writing to its input: `next` bumps
+ * `n` in place and returns the same object (so the engines would see states
+ * change under them).
+ */
+export function mutatingToy(): Machine<CounterState, CounterAction> {
+  return {
+    init: () => ({ k: kernelState({}), n: 0 }),
+    actions: (s) => (s.n < 3 ? [{ type: 'inc' }] : []),
+    next: (s) => {
+      (s as { n: number }).n++;
+      return s;
+    },
+    describe: (a) => ({ ctx: 'A', step: a.type, fn: 'toy' }),
+    quiescent: () => true,
+    kernel: (s) => s.k,
+    properties: [],
   };
 }

@@ -75,7 +75,8 @@
  *   next A6. This is the kernel's behaviour and breaks B7; random
  *   configurations leave `hvErrors` off.
  */
-import { castDraft, produce, type Draft } from 'immer';
+import { castDraft, type Draft } from 'immer';
+import { produce } from '../kernel/immer.js';
 import { match } from 'ts-pattern';
 import type { Machine, MachineOptions, ModelDef, StepInfo } from '../contract.js';
 import { erase } from '../contract.js';

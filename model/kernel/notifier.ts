@@ -27,7 +27,7 @@
  * locks.ts, so waiting, FIFO fairness and deadlocks come for free.
  */
 import type { Draft } from 'immer';
-import { produce } from 'immer';
+import { produce } from './immer.js';
 import type { Acquire } from './locks.js';
 import { downRead, downWrite, mightSleep, spinLock, spinUnlock, upRead, upWrite } from './locks.js';
 import { ENOENT } from './errno.js';

@@ -39,7 +39,8 @@
  * - V1 (a typo that does not compile) and V4 (a design choice) have no
  *   behaviour and are not variants; W2's parse corner cases are in memparse.
  */
-import { produce, type Draft } from 'immer';
+import type { Draft } from 'immer';
+import { produce } from '../kernel/immer.js';
 import { match, P } from 'ts-pattern';
 import type { Machine, ModelDef, Property, StepInfo } from '../contract.js';
 import { erase } from '../contract.js';

@@ -79,7 +79,8 @@
  *   config.ts). Two concurrent creators are explored in W2's configuration.
  */
 import fc from 'fast-check';
-import { produce, type Draft } from 'immer';
+import type { Draft } from 'immer';
+import { produce } from '../kernel/immer.js';
 import { match, P } from 'ts-pattern';
 import type { Machine, ModelDef, Property, StepInfo } from '../contract.js';
 import { erase } from '../contract.js';

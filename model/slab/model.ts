@@ -94,7 +94,7 @@
  * a recheck over every cache (`globalRecheck`) explores completely with no
  * violation, so the one-cache recheck is the cause.
  */
-import { produce } from 'immer';
+import { produce } from '../kernel/immer.js';
 import { match, P } from 'ts-pattern';
 import type { Machine, ModelDef, StepInfo } from '../contract.js';
 import { erase } from '../contract.js';

@@ -1,0 +1,48 @@
+/**
+ * `mmcheck report FILE --html OUT`: replays a replay or ITF file (the
+ * reports never replay or judge; the command does, as `repro` does) and
+ * writes its HTML page.
+ */
+import type { AnyModel } from '../model/contract.js';
+import { variantOf } from '../model/contract.js';
+import { ReplayDivergence, replayLabels } from '../properties/check.js';
+import { replayLasso } from '../properties/liveness.js';
+import { replayCommand } from '../reports/counterexample.js';
+import { foundOf } from '../reports/found.js';
+import type { Engine } from '../properties/outcome.js';
+import { findingOf } from '../properties/outcome.js';
+import { traceHtml } from '../reports/html.js';
+import { readCounterexample } from '../reports/itf.js';
+import { InputError, isLasso, replayMachine, writeAtomic } from '../reports/replay.js';
+
+/**
+ * Renders a replay or ITF file as one HTML page at `out`. Returns the
+ * violations the replayed trace ends with, or a divergence message when
+ * the file no longer replays (then nothing is written).
+ */
+export function reportFile(file: string, out: string, known: readonly AnyModel[], modelPath?: string): { violations: string[]; diverged?: string; model: AnyModel; variant: string } {
+  const r = readCounterexample(file);
+  const m = known.find((x) => x.name === r.model);
+  if (!m) throw new InputError(`unknown model '${r.model}' (known: ${known.map((x) => x.name).join(', ')})`);
+  variantOf(m, r.variant);
+  const config = m.parseConfig(r.config);
+  const machine = replayMachine(m, r, config);
+  let trace;
+  try {
+    // a liveness counterexample is judged again as a lasso (or a stuck end), as `repro` does
+    if (isLasso(r)) {
+      const res = replayLasso(machine, r.actions, r.loop, r.property, (msg) => new ReplayDivergence(msg));
+      if (res.gone !== undefined) return { violations: [], diverged: res.gone, model: m, variant: r.variant };
+      trace = res.trace;
+    } else trace = replayLabels(machine, r.actions).trace;
+  } catch (e) {
+    if (e instanceof ReplayDivergence) return { violations: [], diverged: e.message, model: m, variant: r.variant };
+    throw e;
+  }
+  const engine: Engine = r.engine === 'explore' || r.engine === 'pct' || r.engine === 'liveness' ? r.engine : 'random';
+  const provenance = { engine, config, ...(r.seed !== null ? { seed: r.seed } : {}), ...(r.path !== null ? { path: r.path } : {}) };
+  const found = foundOf(m, r.variant, { ...findingOf(trace, provenance, r.property), property: r.property });
+  writeAtomic(out, traceHtml({ found, kernel: (s) => machine.kernel(s), replay: replayCommand(file, modelPath), files: [file] }));
+  return { violations: trace.violations.map((v) => v.property), model: m, variant: r.variant };
+}
+

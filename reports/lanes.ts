@@ -1,0 +1,21 @@
+/**
+ * Lanes of a trace, shared by every report that draws one (text, Markdown,
+ * HTML): the contexts in order of their first step, and a step's cell.
+ */
+import type { Trace } from '../properties/core.js';
+
+/** Text of a step as a lane cell: spec step, kernel function, and the arguments that do not repeat the lane. */
+export function stepCell(s: Trace['steps'][number]): string {
+  const args = Object.entries(s.action as unknown as Record<string, unknown>)
+    .filter(([k, v]) => k !== 'type' && v !== s.info.ctx)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`);
+  return `${s.info.step} ${s.info.fn}${args.length ? `(${args.join(',')})` : ''}`;
+}
+
+/** Lanes of a trace: contexts in order of their first step. */
+export function lanesOf(t: Trace): string[] {
+  const lanes: string[] = [];
+  for (const s of t.steps) if (!lanes.includes(s.info.ctx)) lanes.push(s.info.ctx);
+  return lanes;
+}
