@@ -4,12 +4,13 @@
  * (herd7's Always/Sometimes/Never) and a shortest witness trace.
  *
  * The engine is reached through {@link exploreAll} alone, so a change of the
- * engine's interface is adapted in one place.
+ * engine's interface is adapted in one place. This module drives an engine,
+ * so it sits in properties/, above the parser and machine of model/litmus/.
  */
 import type { AnyMachine, Machine } from '../model/contract.js';
 import type { Trace } from './check.js';
 import { explore } from './explore.js';
-import { holds, isFinal, litmusMachine, outcome } from '../model/litmus/machine.js';
+import { holds, litmusMachine, outcome } from '../model/litmus/machine.js';
 import type { LitmusAction, LitmusState } from '../model/litmus/machine.js';
 import type { Litmus, Verdict } from '../model/litmus/program.js';
 
@@ -38,35 +39,44 @@ export interface LitmusReport {
 /** Exploration bound: far above any test of the kernel's suite. */
 const MAX_STATES = 2_000_000;
 
+/** The property whose violations are the wanted final states (see {@link exploreAll}). */
+const WANTED = 'wanted final state';
+
 /**
  * The one call into the exhaustive engine: explores `m` completely, calls
- * `atFinal` on every transition into a final state, and when `goal` is
- * given returns a shortest trace to a final state where it holds.
+ * `atFinal` on every final state reached, and when `wanted` is given returns
+ * a shortest trace to a final state where it holds.
+ *
+ * Final states are the machine's quiescent states, and a `quiescent`
+ * property is by contract checked on every quiescent state an exhaustive
+ * search reaches (else its "no violation, complete" would be unsound), so
+ * the outcomes are collected through one that always holds — no reliance on
+ * how often the engine asks a property. The wanted states are violations of
+ * a second one; `keepGoing` records its shortest trace and explores on, and
+ * as final states have no successors the search, and its state count, are
+ * the same as without it.
  */
-function exploreAll<S>(m: Machine<S, LitmusAction>, final: (s: S) => boolean, atFinal: (s: S) => void, goal?: (s: S) => boolean): { states: number; complete: boolean; trace?: Trace } {
+function exploreAll<S>(m: Machine<S, LitmusAction>, atFinal: (s: S) => void, wanted?: (s: S) => boolean): { states: number; complete: boolean; trace?: Trace } {
   const collecting: Machine<S, LitmusAction> = {
     ...m,
-    // a witness that is never satisfied is asked on every transition: it collects the outcomes
     properties: [
       {
-        kind: 'sometimes',
+        kind: 'quiescent',
         name: 'final outcomes',
-        doc: 'collects the final outcomes',
+        doc: 'collects the final outcomes; always holds',
         check: (t) => {
-          if (final(t.next)) atFinal(t.next);
-          return false;
+          atFinal(t.next);
+          return undefined;
         },
       },
+      ...(wanted ? [{ kind: 'quiescent' as const, name: WANTED, doc: 'a final state the verdict wants a trace to', check: (t: { next: S }) => (wanted(t.next) ? 'reached' : undefined) }] : []),
     ],
   };
-  const all = explore(collecting as unknown as AnyMachine, { maxStates: MAX_STATES, exact: true });
-  if (!goal) return { states: all.states, complete: all.complete };
-  const seeking: Machine<S, LitmusAction> = {
-    ...m,
-    properties: [{ kind: 'always', name: 'condition', doc: 'the condition holds at a final state', check: (t) => (final(t.next) && goal(t.next) ? 'reached' : undefined) }],
-  };
-  const w = explore(seeking as unknown as AnyMachine, { maxStates: MAX_STATES, exact: true });
-  return { states: all.states, complete: all.complete, ...(w.counterexample ? { trace: w.counterexample } : {}) };
+  const r = explore(collecting as unknown as AnyMachine, { maxStates: MAX_STATES, exact: true, keepGoing: true });
+  const other = [...r.violated.keys()].find((p) => p !== WANTED);
+  if (other !== undefined) throw new Error(`litmus machine: unexpected violation of ${other}: ${r.violated.get(other)?.message ?? ''}`);
+  const trace = r.counterexamples?.get(WANTED);
+  return { states: r.states, complete: r.complete, ...(trace ? { trace } : {}) };
 }
 
 /** Explores every execution of `l` under `mode` and judges its condition. */
@@ -74,17 +84,20 @@ export function checkLitmus(l: Litmus, mode: 'lkmm' | 'sc' = 'lkmm'): LitmusRepo
   const t0 = performance.now();
   const m = litmusMachine(l, mode);
   const outs = new Map<string, boolean>();
-  const final = (s: LitmusState): boolean => isFinal(l, s);
-  const first = exploreAll(m, final, (s) => {
-    const o = outcome(l, s);
-    if (!outs.has(o)) outs.set(o, holds(l, s));
-  });
+  const forall = l.cond.quant === 'forall';
+  const first = exploreAll(
+    m,
+    (s) => {
+      const o = outcome(l, s);
+      if (!outs.has(o)) outs.set(o, holds(l, s));
+    },
+    // a witness of the proposition; for a forall test, a counterexample to it
+    (s) => holds(l, s) !== forall,
+  );
   if (!first.complete) throw new Error(`${l.file}: exploration stopped after ${first.states} states (bound ${MAX_STATES})`);
   const satisfying = [...outs.values()].filter((b) => b).length;
   const verdict: Verdict = satisfying === 0 ? 'Never' : satisfying === outs.size ? 'Always' : 'Sometimes';
-  const forall = l.cond.quant === 'forall';
-  const wanted = forall ? satisfying < outs.size : satisfying > 0;
-  const witness = wanted ? exploreAll(m, final, () => undefined, (s) => holds(l, s) !== forall).trace : undefined;
+  const witness = first.trace;
   return {
     test: l,
     mode,
