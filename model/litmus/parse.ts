@@ -275,7 +275,7 @@ function value(sc: Scanner): Value {
   sc.accept('&');
   const t = sc.next();
   if (t.kind === 'num') return neg ? -Number(t.text) : Number(t.text);
-  if (t.kind === 'id' && !neg) return t.text;
+  if (t.kind === 'id' && !neg) return TASK_STATES[t.text] ?? t.text;
   return sc.fail(t.line, `expected a value (a number or a location), got '${t.text}'`);
 }
 
@@ -315,6 +315,10 @@ interface Scope {
   readonly code: Instr[];
   readonly lockWords: Set<string>;
   readonly notes: Set<string>;
+  /** `struct task_struct *` parameters: the tasks `wake_up_process` may name; the only one is the process's `current`. */
+  readonly tasks: readonly string[];
+  /** Every spinlock of the test, so a task's `pi_lock` can join them. */
+  readonly allLocks: string[];
   temps: number;
 }
 
@@ -325,6 +329,7 @@ function parseProcess(sc: Scanner, init: Record<string, Value>, locks: string[],
   sc.expect('(');
   const locs = new Set<string>();
   const plocks = new Set<string>();
+  const tasks: string[] = [];
   if (!sc.is(')'))
     do {
       const words: string[] = [];
@@ -340,11 +345,12 @@ function parseProcess(sc: Scanner, init: Record<string, Value>, locks: string[],
       } else {
         locs.add(p);
         init[p] ??= 0;
+        if (words.includes('task_struct')) tasks.push(p);
       }
     } while (sc.accept(','));
   sc.expect(')');
   sc.expect('{', "'{' to open the body");
-  const scope: Scope = { proc: index, locs, locks: plocks, regs: [], code: [], lockWords, notes, temps: 0 };
+  const scope: Scope = { proc: index, locs, locks: plocks, regs: [], code: [], lockWords, notes, tasks, allLocks: locks, temps: 0 };
   while (!sc.accept('}')) {
     if (sc.peek().kind === 'eof') sc.fail(sc.peek().line, `expected '}' to close ${head.text}`);
     statement(sc, scope);
@@ -517,6 +523,12 @@ function callStatement(sc: Scanner, s: Scope, fn: Tok, from: number): void {
       s.code.push({ k: f === 'spin_lock' ? 'lock' : 'unlock', lock, line, text: end() });
       return;
     }
+    case 'set_current_state':
+    case '__set_current_state': {
+      const v = expr(sc, s, from);
+      setCurrentState(sc, s, fn, v, end());
+      return;
+    }
     case 'rcu_read_lock':
     case 'rcu_read_unlock':
       s.notes.add(NOTES.rcuLock);
@@ -524,6 +536,11 @@ function callStatement(sc: Scanner, s: Scope, fn: Tok, from: number): void {
       return;
     default: {
       // a value-returning call used as a statement (its result dropped), else unsupported
+      if (WAKE_CALLS.has(f)) {
+        wakeCall(sc, s, fn, false);
+        end();
+        return;
+      }
       if (!READS.has(f)) throw new LitmusError('unsupported', sc.file, line, `'${f}'`);
       readCall(sc, s, fn);
       end();
@@ -613,6 +630,77 @@ function readCall(sc: Scanner, s: Scope, fn: Tok): Expr {
   return { k: 'reg', r: into };
 }
 
+// sleep and wake-up (spec 06 §1): what the kernel guarantees, spelled in the accesses above
+
+/** Task states of include/linux/sched.h (`TASK_NORMAL` is what `wake_up_process` wakes). */
+const TASK_STATES: { readonly [name: string]: number } = { TASK_RUNNING: 0, TASK_INTERRUPTIBLE: 1, TASK_UNINTERRUPTIBLE: 2, TASK_NORMAL: 3 };
+
+/** Calls of this section that may return a value. */
+const WAKE_CALLS = new Set(['wake_up_process', 'waitqueue_active', 'wq_has_sleeper']);
+
+/**
+ * `set_current_state(v)` / `__set_current_state(v)`: a store to the current
+ * task's state, the first followed by `smp_mb` (include/linux/sched.h: it
+ * is `smp_store_mb(current->__state, v)` "so that the write of
+ * current->__state is correctly serialised wrt the caller's subsequent test
+ * of whether to actually sleep"; the second is a bare `WRITE_ONCE`). A
+ * process's current task is its one `struct task_struct *` parameter.
+ */
+function setCurrentState(sc: Scanner, s: Scope, fn: Tok, v: Expr, text: string): void {
+  const cur = s.tasks.length === 1 ? s.tasks[0] : undefined;
+  if (cur === undefined) sc.fail(fn.line, `${fn.text}() needs the current task: exactly one 'struct task_struct *' parameter in P${s.proc} (it has ${s.tasks.length})`);
+  s.code.push({ k: 'write', addr: { k: 'loc', loc: cur }, val: v, order: 'once', plain: false, line: fn.line, text });
+  if (fn.text === 'set_current_state') s.code.push({ k: 'fence', fence: 'mb', line: fn.line, text: `${text}: smp_mb` });
+}
+
+/**
+ * The calls that wake, or test before waking, as the kernel guarantees them.
+ *
+ * - `wake_up_process(p)` is try_to_wake_up(p, TASK_NORMAL): under
+ *   `p->pi_lock`, `smp_mb__after_spinlock()` — "a full memory barrier before
+ *   accessing @p->state" (kernel/sched/core.c, the comment of
+ *   try_to_wake_up, paired with the barrier of set_current_state) — then
+ *   `if (p->__state & TASK_NORMAL) p->__state = TASK_RUNNING`; returns 1 when
+ *   it woke the task, 0 when it was running. When it wakes, a further
+ *   `smp_mb`: spec 06 §1 takes it as fully ordered then (memory-barriers.txt,
+ *   SLEEP AND WAKE-UP FUNCTIONS: a general barrier if it wakes something up);
+ *   when it does not, only the barrier before the read is promised.
+ * - `waitqueue_active(wq)`: the lockless `list_empty()` test, a relaxed read
+ *   of `wq` (nonzero: someone waits); no barrier (include/linux/wait.h asks
+ *   the caller for an explicit `smp_mb()` before it).
+ * - `wq_has_sleeper(wq)`: `smp_mb()` then `waitqueue_active(wq)`.
+ *
+ * The returned expression is the call's value, over the registers read.
+ */
+function wakeCall(sc: Scanner, s: Scope, fn: Tok, used: boolean): Expr {
+  const line = fn.line;
+  const t = sc.ident(fn.text === 'wake_up_process' ? 'a task (a struct task_struct * parameter)' : 'a wait queue (a parameter)');
+  const name = fn.text;
+  const call = `${name}(${t.text})`;
+  if (name === 'wake_up_process') {
+    if (!s.tasks.includes(t.text)) sc.fail(t.line, `wake_up_process(${t.text}): '${t.text}' is not a 'struct task_struct *' parameter`);
+    const pi = `${t.text}.pi_lock`;
+    if (!s.allLocks.includes(pi)) s.allLocks.push(pi);
+    const st = temp(s);
+    const woke: Expr = { k: 'bin', op: '!=', a: { k: 'bin', op: '&', a: { k: 'reg', r: st }, b: { k: 'num', v: TASK_STATES['TASK_NORMAL'] as number } }, b: { k: 'num', v: 0 } };
+    s.code.push({ k: 'lock', lock: pi, line, text: `${call}: raw_spin_lock(&${pi})` });
+    s.code.push({ k: 'fence', fence: 'mb__after_spinlock', line, text: `${call}: smp_mb__after_spinlock` });
+    s.code.push({ k: 'read', into: st, addr: { k: 'loc', loc: t.text }, order: 'once', plain: false, line, text: `${call}: READ_ONCE(${t.text}->__state)` });
+    const at = s.code.length;
+    s.code.push({ k: 'branch', cond: woke, target: -1, line, text: `${call}: if (${t.text}->__state & TASK_NORMAL)` });
+    s.code.push({ k: 'write', addr: { k: 'loc', loc: t.text }, val: { k: 'num', v: 0 }, order: 'once', plain: false, line, text: `${call}: ${t.text}->__state = TASK_RUNNING` });
+    s.code.push({ k: 'fence', fence: 'mb', line, text: `${call}: woken, fully ordered (smp_mb)` });
+    s.code[at] = { ...(s.code[at] as Extract<Instr, { k: 'branch' }>), target: s.code.length };
+    s.code.push({ k: 'unlock', lock: pi, line, text: `${call}: raw_spin_unlock(&${pi})` });
+    return used ? woke : { k: 'num', v: 0 };
+  }
+  if (!s.locs.has(t.text)) sc.fail(t.line, `${call}: '${t.text}' is not a parameter`);
+  if (name === 'wq_has_sleeper') s.code.push({ k: 'fence', fence: 'mb', line, text: `${call}: smp_mb` });
+  const into = temp(s);
+  s.code.push({ k: 'read', into, addr: { k: 'loc', loc: t.text }, order: 'once', plain: false, line, text: `${call}: READ_ONCE(${t.text})` });
+  return { k: 'bin', op: '!=', a: { k: 'reg', r: into }, b: { k: 'num', v: 0 } };
+}
+
 // expressions, C precedence (the subset litmus tests use)
 const LEVELS: readonly (readonly string[])[] = [['||'], ['&&'], ['|'], ['^'], ['&'], ['==', '!='], ['<', '<=', '>', '>='], ['<<', '>>'], ['+', '-'], ['*', '/', '%']];
 
@@ -657,6 +745,12 @@ function unary(sc: Scanner, s: Scope, from: number): Expr {
     sc.next();
     const spec = RMWS.get(t.text);
     if (spec && sc.is('(')) return rmwCall(sc, s, t, spec);
+    if (WAKE_CALLS.has(t.text) && sc.is('(')) {
+      sc.next();
+      const e = wakeCall(sc, s, t, true);
+      sc.expect(')', `')' to close ${t.text}(`);
+      return e;
+    }
     if (sc.is('(')) {
       sc.next();
       if (!READS.has(t.text)) throw new LitmusError('unsupported', sc.file, t.line, `'${t.text}'`);
@@ -666,6 +760,8 @@ function unary(sc: Scanner, s: Scope, from: number): Expr {
     }
     if (s.regs.includes(t.text)) return { k: 'reg', r: t.text };
     if (s.locs.has(t.text)) return { k: 'ptr', loc: t.text };
+    const state = TASK_STATES[t.text];
+    if (state !== undefined) return { k: 'num', v: state };
     return sc.fail(t.line, `unknown identifier '${t.text}' (not a declared register or a parameter)`);
   }
   return sc.fail(t.line, `expected an expression, got ${t.kind === 'eof' ? 'end of file' : `'${t.text}'`}`);
