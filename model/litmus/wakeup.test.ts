@@ -5,11 +5,13 @@
  * With set_current_state() the lost wake-up is Never; with
  * __set_current_state() it is Sometimes under LKMM and Never under SC, and
  * the witness shows the reordering: the waker reads the sleeper's old state
- * after the sleeper stored the new one.
+ * after the sleeper stored the new one. Then reserve's K5 waiters (spec 04)
+ * with a lockless waitqueue_active() test before the wake-up.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { axiomatic } from './axiomatic.js';
 import { LitmusError, parseLitmus } from './parse.js';
 import { checkLitmus } from '../../properties/litmus.js';
 import type { Litmus } from './program.js';
@@ -64,5 +66,40 @@ describe('lost wake-up: sleeper and waker', () => {
     expect(() => parseLitmus(src('int *x', '\tr0 = wake_up_process(x);'), 't.litmus')).toThrow(/'x' is not a 'struct task_struct \*' parameter/);
     // a task that was never put to sleep is not woken
     expect(checkLitmus(parseLitmus(src('struct task_struct *t', '\tr0 = wake_up_process(t);'), 't.litmus')).verdict).toBe('Always');
+  });
+});
+
+describe("reserve's waiters: a waitqueue_active() test before the wake-up", () => {
+  const run = (f: string, mode: 'lkmm' | 'sc' = 'lkmm'): [string, boolean | undefined, number] => {
+    const r = checkLitmus(load(f), mode);
+    return [r.verdict, r.agrees, r.states];
+  };
+
+  it('the waiter tests usage under res->lock: even a bare waitqueue_active() after the unlock loses no wake-up', () => {
+    expect(run('Reserve+waitqueueactive-after-unlock.litmus')).toEqual(['Never', true, 67]);
+  });
+
+  it('the waiter tests usage locklessly: bare waitqueue_active() loses the wake-up under LKMM only; wq_has_sleeper() does not', () => {
+    expect(run('Reserve+waitqueueactive-lockless.litmus')).toEqual(['Sometimes', true, 58]);
+    expect(run('Reserve+waitqueueactive-lockless.litmus', 'sc')).toEqual(['Never', false, 56]);
+    expect(run('Reserve+wqhassleeper-lockless.litmus')).toEqual(['Never', true, 72]);
+    const w = checkLitmus(load('Reserve+waitqueueactive-lockless.litmus')).witness;
+    if (!w) throw new Error('no witness');
+    // the waker's lockless test reads the empty queue although the waiter queued itself earlier in the run
+    const queued = w.steps.findIndex((s) => s.info.ctx === 'P0' && s.info.fn === 'writes wq=1');
+    const test = w.steps.findIndex((s) => s.info.ctx === 'P1' && s.info.step === 'waitqueue_active(wq): READ_ONCE(wq)');
+    expect(queued).toBeGreaterThanOrEqual(0);
+    expect(test).toBeGreaterThan(queued);
+    expect(w.steps[test]?.info.fn).toBe('reads wq=0 (initial value)');
+  });
+
+  it('the axiomatic oracle (no locks) agrees on the lock-free core of that shape: the unlock as a release store', () => {
+    const src = (fence: string): string =>
+      `C core\n{\n\tusage = 1;\n}\nP0(int *usage, int *wq)\n{\n\tint r0;\n\tWRITE_ONCE(*wq, 1);\n\tsmp_mb();\n\tr0 = READ_ONCE(*usage);\n}\n` +
+      `P1(int *usage, int *wq, int *l)\n{\n\tint r1;\n\tWRITE_ONCE(*usage, 0);\n\t${fence};\n\tr1 = READ_ONCE(*wq);\n}\nexists (0:r0=1 /\\ 1:r1=0)\n`;
+    for (const [fence, want] of [['smp_store_release(l, 0)', 'Sometimes'], ['smp_mb()', 'Never']] as const) {
+      const l = parseLitmus(src(fence), 'core.litmus');
+      expect([fence, axiomatic(l)?.verdict, checkLitmus(l).verdict]).toEqual([fence, want, want]);
+    }
   });
 });
