@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = resolve(ROOT, 'bin', 'mmcheck.js');
 const KERNEL = resolve(ROOT, 'test', 'litmus', 'kernel');
+const SEEDS = resolve(ROOT, 'test', 'litmus', 'seeds');
 let dir = '';
 
 function mmcheck(...args: string[]): { code: number | null; out: string; err: string } {
@@ -67,5 +68,15 @@ describe('mmcheck litmus', () => {
     expect(r.err.trim().split('\n')).toHaveLength(1);
     expect(r.out).toMatch(/^SB\+mbonceonces\s+Never\s+Never\s+25\s+yes$/m);
     expect(r.out).toMatch(/^SB\+poonceonces\s+Sometimes\s+Sometimes\s+14\s+yes$/m);
+  });
+
+  test('the wait/wake seeds: every Result agrees (exit 0); the lost wake-up is Sometimes only without the barrier', () => {
+    const r = mmcheck('litmus', ...['WakeUp+setcurrentstate+wakeupprocess', 'WakeUp+__setcurrentstate+wakeupprocess', 'Reserve+waitqueueactive-lockless', 'Reserve+wqhassleeper-lockless'].map((f) => join(SEEDS, `${f}.litmus`)));
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^WakeUp\+setcurrentstate\+wakeupprocess\s+Never\s+Never\s+70\s+yes$/m);
+    expect(r.out).toMatch(/^WakeUp\+__setcurrentstate\+wakeupprocess\s+Sometimes\s+Sometimes\s+49\s+yes$/m);
+    expect(r.out).toMatch(/^Reserve\+waitqueueactive-lockless\s+Sometimes\s+Sometimes\s+58\s+yes$/m);
+    expect(r.out).toMatch(/^Reserve\+wqhassleeper-lockless\s+Never\s+Never\s+72\s+yes$/m);
+    expect(r.out).toMatch(/^witness \(9 steps;/m);
   });
 });
