@@ -42,6 +42,7 @@ import { searchFindings, violationKind } from '../properties/suite.js';
 import type { ProblemKind } from '../properties/suite.js';
 import { gateReport, parseShard, PROFILES, runItems, shardOf, workItems } from './ci.js';
 import { EXIT, EXIT_HELP, exitFor } from './exit.js';
+import { cmdLitmus, LITMUS_HELP } from './litmus.js';
 
 export { EXIT } from './exit.js';
 
@@ -61,6 +62,7 @@ commands:
   report FILE --html OUT                 render a replay or ITF file as one self-contained HTML page
   ci [--profile quick|ci|deep] [--seed N] [--shard i/n] [--time-limit S]
                                          gate: references hold, every known bug still caught
+${LITMUS_HELP}
 
   every command takes --model PATH: check a model module (.ts or .js) instead of the built-in ones
 
@@ -520,6 +522,8 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         return cmdReport(rest, out, models);
       case 'ci':
         return cmdCi(rest, out, models);
+      case 'litmus':
+        return cmdLitmus(rest, out, err);
       case '--help':
       case '-h':
       case 'help':
