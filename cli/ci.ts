@@ -73,26 +73,39 @@ export interface ItemResult {
   readonly item: WorkItem;
   readonly problems: readonly Problem[];
   readonly ms: number;
-  /** Not run: the time limit was reached first. */
+  /** Not run (the time limit was reached first), or cut short by a stop request: judges nothing. */
   readonly skipped?: boolean;
   readonly detail: string;
 }
 
-/** Runs gate items until done or until the deadline (ms since epoch). */
-export function runItems(items: readonly WorkItem[], profile: Profile, deadline?: number, progress?: (done: number) => void): ItemResult[] {
+/**
+ * Runs gate items until done, until the deadline (ms since epoch), or until
+ * `stop` asks to stop (a signal): the item under way then stops at its next
+ * step and, unless it already found something, counts as not run.
+ */
+export function runItems(items: readonly WorkItem[], profile: Profile, deadline?: number, progress?: (done: number) => void, stop?: () => boolean): ItemResult[] {
   const out: ItemResult[] = [];
+  const engine = stop ? { ...profile, stop } : profile;
   for (const item of items) {
     const left = deadline !== undefined ? deadline - Date.now() : undefined;
-    if (left !== undefined && left <= 0) {
-      out.push({ item, problems: [], ms: 0, skipped: true, detail: 'not run: time limit' });
+    if ((left !== undefined && left <= 0) || stop?.()) {
+      out.push({ item, problems: [], ms: 0, skipped: true, detail: stop?.() ? 'not run: stopped' : 'not run: time limit' });
       continue;
     }
     const t0 = performance.now();
     if (item.liveness) {
-      const { result, problems } = checkLivenessItem(item.model, item.variant, profile);
+      const { result, problems } = checkLivenessItem(item.model, item.variant, engine);
+      if (result?.stopped === 'stop') {
+        out.push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `liveness: stopped after ${result.states} states` });
+        continue;
+      }
       out.push({ item, problems, ms: performance.now() - t0, detail: `liveness: ${result ? `${result.states} states, ${result.violations.size ? [...result.violations.keys()].join(' ') : 'no violation'}` : 'no eventually-property'}` });
     } else if (item.seed === undefined) {
-      const { bfs, problems } = checkExploreItem(item.model, item.variant, profile);
+      const { bfs, problems } = checkExploreItem(item.model, item.variant, engine);
+      if (bfs.stopped === 'stop') {
+        out.push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `explore: stopped after ${bfs.states} states` });
+        continue;
+      }
       const detail = bfs.counterexample ? `explore: shortest ${bfs.counterexample.steps.length} steps` : `explore: ${bfs.states} states${bfs.complete ? ', complete' : ', bounded'}`;
       out.push({ item, problems, ms: performance.now() - t0, detail });
     } else {
@@ -100,7 +113,12 @@ export function runItems(items: readonly WorkItem[], profile: Profile, deadline?
         runs: profile.runs,
         compareShortest: profile.compareShortest,
         ...(left !== undefined ? { timeLimitMs: left } : {}),
+        ...(stop ? { stop } : {}),
       });
+      if (random.interrupted && !random.failure && stop?.()) {
+        out.push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `seed ${item.seed}: stopped after ${random.runs} runs` });
+        continue;
+      }
       const detail = random.failure ? `seed ${item.seed}: ${random.failure.property} in ${random.runs} runs` : `seed ${item.seed}: ${random.runs} runs${random.interrupted ? ' (interrupted)' : ''}`;
       out.push({ item, problems, ms: performance.now() - t0, detail });
     }

@@ -113,8 +113,8 @@ export function searchVariant<T>(model: AnyModel, variantName: string, opts: Ran
   const input = fc.limitShrink(fc.tuple(configArb, sched.schedules), opts.maxShrinks ?? 400);
   let stopped = false;
   const prop = fc.property(input, ([config, schedule]) => {
-    // a stop request: the remaining runs pass at once (fast-check cannot be aborted), and the result is interrupted
-    if (!judge.shrinking && (stopped ||= opts.stop?.() === true)) return true;
+    // a stop request: a precondition failure that interrupts ends fast-check's loop at once (no more inputs are generated)
+    if (!judge.shrinking && (stopped ||= opts.stop?.() === true)) throw new fc.PreconditionFailure(true);
     let res: RunResult;
     try {
       const m = model.machine(variantName, config);

@@ -35,7 +35,7 @@ export function xmlText(s: string): string {
 
 const secs = (ms: number): string => (ms / 1000).toFixed(3);
 
-function suite(o: VariantOutcome): { xml: string; tests: number; failures: number; skipped: number } {
+function suite(o: VariantOutcome, why: string): { xml: string; tests: number; failures: number; skipped: number } {
   const cls = `${o.model}.${o.variant}`;
   const ce = o.counterexample;
   const names = o.properties.map((p) => p.name);
@@ -67,7 +67,7 @@ function suite(o: VariantOutcome): { xml: string; tests: number; failures: numbe
     }
     if (o.interrupted) {
       skipped++;
-      return `${head}>\n      <skipped message="${xmlAttr(`interrupted by the time limit after ${o.runs} of ${o.budget} runs`)}"/>\n    </testcase>`;
+      return `${head}>\n      <skipped message="${xmlAttr(`interrupted by ${why} after ${o.runs} of ${o.budget} runs`)}"/>\n    </testcase>`;
     }
     return `${head}/>`;
   });
@@ -89,7 +89,9 @@ function suite(o: VariantOutcome): { xml: string; tests: number; failures: numbe
 
 /** The JUnit XML document of a run. */
 export function junitXml(r: RunReport): string {
-  const suites = r.outcomes.map(suite);
+  // what cut the run short: a signal names itself, otherwise it was the time limit
+  const why = r.interrupted === undefined || r.interrupted.startsWith('--time-limit') ? 'the time limit' : r.interrupted;
+  const suites = r.outcomes.map((o) => suite(o, why));
   const sum = (f: (s: (typeof suites)[number]) => number): number => suites.reduce((a, s) => a + f(s), 0);
   const ms = r.outcomes.reduce((a, o) => a + o.ms, 0);
   return (
