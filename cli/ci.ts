@@ -7,6 +7,8 @@
  * deterministically, and `--time-limit` bounds.
  */
 import type { AnyModel } from '../model/contract.js';
+import { expectationText } from '../model/contract.js';
+import { textTable } from '../reports/table.js';
 import type { Problem } from '../properties/suite.js';
 import { checkExploreItem, checkLivenessItem, checkSeedItem, seeds } from '../properties/suite.js';
 import { eventuallyNames } from '../properties/liveness.js';
@@ -140,7 +142,7 @@ export function gateReport(results: readonly ItemResult[]): { lines: string[]; c
     const first = rs[0];
     if (!first) continue;
     const v = first.item.model.variants.find((x) => x.name === first.item.variant);
-    const expected = v?.expect.kind === 'violates' ? v.expect.property : (v?.expect.kind ?? '?');
+    const expected = v ? expectationText(v) : '?';
     const problems = rs.flatMap((r) => r.problems);
     const ran = rs.filter((r) => !r.skipped);
     const verdict = problems.some((p) => p.kind === 'lost-power')
@@ -151,7 +153,5 @@ export function gateReport(results: readonly ItemResult[]): { lines: string[]; c
     rows.push([first.item.model.name, first.item.variant, expected, verdict, `${ran.length}/${rs.length}`, `${(rs.reduce((a, r) => a + r.ms, 0) / 1000).toFixed(1)}s`]);
     for (const p of problems) lines.push(`  ${first.item.model.name} ${first.item.variant}: ${p.kind === 'lost-power' ? `harness lost power: ${first.item.variant} no longer caught — ` : ''}${p.text}`);
   }
-  const w = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  const table = rows.map((r) => r.map((c, i) => c.padEnd(w[i] ?? 0)).join('  ').trimEnd());
-  return { lines: [...table, ...lines], code: exitFor(results.flatMap((r) => r.problems.map((p) => p.kind))) };
+  return { lines: [...textTable(rows), ...lines], code: exitFor(results.flatMap((r) => r.problems.map((p) => p.kind))) };
 }

@@ -10,7 +10,8 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyModel } from '../model/contract.js';
-import { variantOf } from '../model/contract.js';
+import { expectationText, expectedProperty, variantOf } from '../model/contract.js';
+import { textTable } from '../reports/table.js';
 import { MODELS, modelSource } from '../model/registry.js';
 import { loadUserModel } from './usermodel.js';
 import { MODEL_THREW, ReplayDivergence, replayLabels } from '../properties/check.js';
@@ -134,13 +135,11 @@ function nat(name: string, v: string | undefined, dflt: number, min = 0): number
 }
 
 function table(rows: string[][]): string {
-  const w = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => c.padEnd(w[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return textTable(rows).join('\n');
 }
 
 function expected(m: AnyModel, variant: string): string {
-  const e = variantOf(m, variant).expect;
-  return e.kind === 'violates' ? e.property : e.kind === 'harmless' ? 'harmless' : 'holds';
+  return expectationText(variantOf(m, variant));
 }
 
 function cmdList(out: (s: string) => void, known: readonly AnyModel[]): number {
@@ -275,7 +274,7 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
   const maxStates = nat('max-states', values['max-states'], 5_000_000, 1);
   const maxDepth = values['max-depth'] !== undefined ? nat('max-depth', values['max-depth'], 0, 1) : undefined;
   const limit = values['time-limit'] !== undefined ? nat('time-limit', values['time-limit'], 0, 1) : undefined;
-  const target = v.expect.kind === 'violates' ? v.expect.property : undefined;
+  const target = expectedProperty(v);
   if (values['check-model']) hygiene(m, v.name, config);
   if (values.liveness) {
     if (maxDepth !== undefined) throw new UsageError('--max-depth does not apply to --liveness (a lasso has no depth bound)');

@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
-import { variantOf } from '../model/contract.js';
+import { expectedProperty, variantOf } from '../model/contract.js';
 import type { RunResult, Trace } from './check.js';
 import type { CheckOptions, RunOptions } from './core.js';
 import { minimizeTrace, preemptions } from '../shrinkers/minimize.js';
@@ -101,7 +101,7 @@ export interface Scheduler<T> {
 /** Searches one variant with a scheduler; see {@link RandomOptions}. */
 export function searchVariant<T>(model: AnyModel, variantName: string, opts: RandomOptions, sched: Scheduler<T>): RandomResult {
   const variant = variantOf(model, variantName);
-  const expected = variant.expect.kind === 'violates' ? variant.expect.property : undefined;
+  const expected = expectedProperty(variant);
   const configArb = variant.randomConfig ?? model.randomConfig;
   const witnesses = new Map<string, number>();
   const judge = new SameProperty(opts.target ?? expected, opts.target !== undefined);

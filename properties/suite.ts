@@ -7,7 +7,7 @@
  * benchmark and the gate share one verdict.
  */
 import type { AnyModel, VariantDef } from '../model/contract.js';
-import { variantOf } from '../model/contract.js';
+import { expectedProperty, variantOf } from '../model/contract.js';
 import type { ExploreResult } from './explore.js';
 import { explore } from './explore.js';
 import type { LivenessResult } from './liveness.js';
@@ -51,10 +51,6 @@ export interface VariantCheck {
   /** Every way the variant departs from its expectation; empty when it behaves as declared. */
   readonly problems: readonly string[];
   readonly kinds: readonly Problem[];
-}
-
-function expectedProperty(v: VariantDef<unknown>): string | undefined {
-  return v.expect.kind === 'violates' ? v.expect.property : undefined;
 }
 
 /** The kind of a violated property: built-in deadlock, a liveness property, or safety. */
@@ -136,7 +132,7 @@ export function searchFindings(v: VariantDef<unknown>, r: RandomResult, graph: L
   const cycle = r.failure?.property === 'deadlock' ? undefined : graph.cycle();
   const lockdep = cycle ? lockdepReport(cycle) : undefined;
   if (lockdep !== undefined) problems.push({ kind: 'deadlock', text: `seed ${r.seed}: ${lockdep.split('\n').slice(0, 2).join(': ')}` });
-  if (v.expect.kind === 'violates' || r.failure || r.interrupted || r.witnesses.size === 0) return { problems, ...(lockdep !== undefined ? { lockdep } : {}) };
+  if (expectedProperty(v) !== undefined || r.failure || r.interrupted || r.witnesses.size === 0) return { problems, ...(lockdep !== undefined ? { lockdep } : {}) };
   // a run budget spent without ever reaching a witness proves nothing about it
   for (const [w, n] of r.witnesses) if (n === 0) problems.push({ kind: 'vacuity', text: `seed ${r.seed}: sometimes ${w} witnessed in 0 of ${r.runs} runs (0%): vacuous` });
   const witnessRates = [...r.witnesses].map(([w, n]) => `${w} in ${n} of ${r.runs} runs (${((100 * n) / Math.max(r.runs, 1)).toFixed(1)}%)`).join(', ');

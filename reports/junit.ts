@@ -9,7 +9,8 @@
  * `<skipped>`: nothing failed, but nothing showed it either.
  */
 import type { RunReport, VariantOutcome } from './results.js';
-import { expectedText, verdictOf } from './results.js';
+import { expectationText, expectedProperty } from '../model/contract.js';
+import { verdictOf } from './results.js';
 
 // XML 1.0 forbids most control characters even as references
 // eslint-disable-next-line no-control-regex
@@ -48,7 +49,7 @@ function suite(o: VariantOutcome, why: string): { xml: string; tests: number; fa
     const head = `    <testcase classname="${xmlAttr(cls)}" name="${xmlAttr(name)}"`;
     if (ce && ce.found.property === name) {
       failures++;
-      const type = o.expect.kind === 'violates' && o.expect.property === name ? 'expected-violation' : 'violation';
+      const type = expectedProperty(o) === name ? 'expected-violation' : 'violation';
       const msg = `${name} violated: ${ce.message} | replay: ${ce.replay} | file: ${ce.files.json}`;
       const body = [
         `${o.model} ${o.variant} violates ${name} (${ce.found.engine}${ce.found.seed !== null ? `, seed ${ce.found.seed}` : ''}, ${ce.found.trace.steps.length} steps)`,
@@ -74,13 +75,13 @@ function suite(o: VariantOutcome, why: string): { xml: string; tests: number; fa
   const props = [
     ['seed', String(o.seed)],
     ['runs', String(o.runs)],
-    ['expected', expectedText(o.expect)],
+    ['expected', expectationText(o)],
     ['verdict', verdictOf(o)],
     ['summary', o.summary],
   ]
     .map(([k, v]) => `      <property name="${xmlAttr(k ?? '')}" value="${xmlAttr(v ?? '')}"/>`)
     .join('\n');
-  const out = verdictOf(o) === 'missed' ? `\n    <system-out>${xmlText(`expected a violation of ${expectedText(o.expect)}; none found in ${o.runs} runs (seed ${o.seed})`)}</system-out>` : '';
+  const out = verdictOf(o) === 'missed' ? `\n    <system-out>${xmlText(`expected a violation of ${expectationText(o)}; none found in ${o.runs} runs (seed ${o.seed})`)}</system-out>` : '';
   const xml =
     `  <testsuite name="${xmlAttr(cls)}" tests="${names.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${secs(o.ms)}">\n` +
     `    <properties>\n${props}\n    </properties>\n${cases.join('\n')}${out}\n  </testsuite>`;
