@@ -13,6 +13,8 @@
  * are measured here, never asserted in tests.
  */
 import type { AnyModel } from '../model/contract.js';
+import { expectationText, expectedProperty } from '../model/contract.js';
+import { textTable } from '../reports/table.js';
 import { MODELS, modelSource } from '../model/registry.js';
 import os from 'node:os';
 import type { ExploreResult } from '../properties/explore.js';
@@ -28,10 +30,10 @@ const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
 function row(m: AnyModel, variant: string, runs: number): string[] {
   const v = m.variants.find((x) => x.name === variant);
   if (!v) return [];
-  const target = v.expect.kind === 'violates' ? v.expect.property : undefined;
+  const target = expectedProperty(v);
   const bfs = explore(m.machine(v.name, v.exploreConfig ?? m.smallConfig), target ? { target } : {});
   const rate = Math.round(bfs.states / Math.max(bfs.ms / 1000, 1e-3));
-  const expect = target ?? v.expect.kind;
+  const expect = expectationText(v);
   const bfsCols = [String(bfs.states), String(rate), bfs.counterexample ? String(bfs.counterexample.steps.length) : bfs.complete ? 'none' : 'incomplete'];
   if (!target) {
     const r = randomCheck(m, v.name, { seed: 1, runs });
@@ -50,8 +52,7 @@ function row(m: AnyModel, variant: string, runs: number): string[] {
 }
 
 function print(rows: string[][]): void {
-  const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  for (const r of rows) process.stdout.write(r.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd() + '\n');
+  for (const l of textTable(rows)) process.stdout.write(l + '\n');
 }
 
 /**
@@ -128,8 +129,9 @@ function powerSection(only: string | undefined): void {
   for (const m of MODELS) {
     if (only !== undefined && m.name !== only) continue;
     for (const v of m.variants) {
-      if (v.expect.kind !== 'violates') continue;
-      rows.push(powerRow(m, v.name, v.expect.property));
+      const property = expectedProperty(v);
+      if (property === undefined) continue;
+      rows.push(powerRow(m, v.name, property));
       process.stderr.write(`power ${m.name} ${v.name} done\n`);
     }
   }
@@ -150,7 +152,7 @@ function livenessSection(only: string | undefined): void {
       if (!r.properties.length) continue;
       const found = [...r.violations.values()].map((x) => `${x.property} ${x.kind === 'cycle' ? `lasso ${x.prefix}+${x.cycle}` : `stuck at ${x.prefix}`}`).join(', ');
       const sec = Math.max(r.ms / 1000, 1e-3);
-      const expect = v.expect.kind === 'violates' ? v.expect.property : v.expect.kind;
+      const expect = expectationText(v);
       rows.push([m.name, v.name, expect, r.properties.join(' '), found || (r.complete ? 'none' : 'incomplete'), `${r.states}${r.complete ? '' : '+'}`, String(r.transitions), sec.toFixed(1), String(Math.round(r.states / sec)), load()]);
       process.stderr.write(`liveness ${m.name} ${v.name} done\n`);
     }

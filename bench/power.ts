@@ -8,6 +8,7 @@
  * from the exploration's, so that is the fair yardstick).
  */
 import type { AnyModel } from '../model/contract.js';
+import { textTable } from '../reports/table.js';
 import { pctCheck } from '../properties/pct.js';
 import type { RandomResult } from '../properties/random.js';
 import { randomCheck } from '../properties/random.js';
@@ -83,8 +84,7 @@ export function powerTable(rows: readonly PowerRow[]): string[] {
     String(r.minimized), String(r.shortest), `${r.equal.n}/${r.equal.of}`, r.worst.toFixed(2), String(r.preemptions),
   ]);
   const all = [head, ...body];
-  const w = head.map((_, i) => Math.max(...all.map((x) => (x[i] ?? '').length)));
-  const lines = all.map((x) => x.map((c, i) => c.padEnd(w[i] ?? 0)).join('  ').trimEnd());
+  const lines = textTable(all);
   const eq = rows.filter((r) => r.equal.of > 0 && r.equal.n === r.equal.of).length;
   const under1s = rows.filter((r) => Math.min(r.msToFirst.random, r.msToFirst.pct) < 1000).length;
   lines.push(

@@ -13,10 +13,12 @@ for (const stream of [process.stdout, process.stderr])
     throw e;
   });
 
-const entry = new URL('../dist/cli/main.js', import.meta.url);
+const entry = new URL('../dist/cli/entry.js', import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write('mmcheck: not built yet; run `npm install` (or `npm run build`) in the mmcheck folder\n');
   process.exit(2);
 }
-const { main } = await import(entry.href);
-process.exitCode = await main(process.argv.slice(2));
+// the command runs on a worker thread so that this one can take Ctrl-C and
+// SIGTERM while the engines compute (see cli/entry.ts): 130 or 143, reports written
+const { runCli } = await import(entry.href);
+process.exitCode = await runCli(process.argv.slice(2));

@@ -7,6 +7,8 @@
  * deterministically, and `--time-limit` bounds.
  */
 import type { AnyModel } from '../model/contract.js';
+import { expectationText } from '../model/contract.js';
+import { textTable } from '../reports/table.js';
 import type { Problem } from '../properties/suite.js';
 import { checkExploreItem, checkLivenessItem, checkSeedItem, seeds } from '../properties/suite.js';
 import { eventuallyNames } from '../properties/liveness.js';
@@ -83,30 +85,43 @@ export interface ItemResult {
   readonly item: WorkItem;
   readonly problems: readonly Problem[];
   readonly ms: number;
-  /** Not run: the time limit was reached first. */
+  /** Not run (the time limit was reached first), or cut short by a stop request: judges nothing. */
   readonly skipped?: boolean;
   readonly detail: string;
 }
 
-/** Runs gate items until done or until the deadline (ms since epoch). */
-export function runItems(items: readonly WorkItem[], profile: Profile, deadline?: number, progress?: (done: number) => void): ItemResult[] {
+/**
+ * Runs gate items until done, until the deadline (ms since epoch), or until
+ * `stop` asks to stop (a signal): the item under way then stops at its next
+ * step and, unless it already found something, counts as not run.
+ */
+export function runItems(items: readonly WorkItem[], profile: Profile, deadline?: number, progress?: (done: number) => void, stop?: () => boolean): ItemResult[] {
   const out: ItemResult[] = [];
+  const engine = stop ? { ...profile, stop } : profile;
   for (const item of items) {
     const left = deadline !== undefined ? deadline - Date.now() : undefined;
-    if (left !== undefined && left <= 0) {
-      out.push({ item, problems: [], ms: 0, skipped: true, detail: 'not run: time limit' });
+    if ((left !== undefined && left <= 0) || stop?.()) {
+      out.push({ item, problems: [], ms: 0, skipped: true, detail: stop?.() ? 'not run: stopped' : 'not run: time limit' });
       continue;
     }
     const t0 = performance.now();
     if (item.liveness) {
-      const { result, problems } = checkLivenessItem(item.model, item.variant, profile);
+      const { result, problems } = checkLivenessItem(item.model, item.variant, engine);
+      if (result?.stopped === 'stop') {
+        out.push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `liveness: stopped after ${result.states} states` });
+        continue;
+      }
       out.push({ item, problems, ms: performance.now() - t0, detail: `liveness: ${result ? `${result.states} states, ${result.violations.size ? [...result.violations.keys()].join(' ') : 'no violation'}` : 'no eventually-property'}` });
     } else if (item.member !== undefined) {
       const o = exploreMember(item.model, item.variant, memberOf(item.model, item.member), profile.familyCap);
       const detail = `family ${o.member}: ${o.states} states${o.complete ? ', complete' : ', bounded'}${o.violated.length ? `, violates ${o.violated.join(' ')}` : ''}`;
       out.push({ item, problems: memberProblems(item.model, item.variant, o), ms: performance.now() - t0, detail });
     } else if (item.seed === undefined) {
-      const { bfs, problems } = checkExploreItem(item.model, item.variant, profile);
+      const { bfs, problems } = checkExploreItem(item.model, item.variant, engine);
+      if (bfs.stopped === 'stop') {
+        out.push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `explore: stopped after ${bfs.states} states` });
+        continue;
+      }
       const detail = bfs.counterexample ? `explore: shortest ${bfs.counterexample.steps.length} steps` : `explore: ${bfs.states} states${bfs.complete ? ', complete' : ', bounded'}`;
       out.push({ item, problems, ms: performance.now() - t0, detail });
     } else {
@@ -114,7 +129,12 @@ export function runItems(items: readonly WorkItem[], profile: Profile, deadline?
         runs: profile.runs,
         compareShortest: profile.compareShortest,
         ...(left !== undefined ? { timeLimitMs: left } : {}),
+        ...(stop ? { stop } : {}),
       });
+      if (random.interrupted && !random.failure && stop?.()) {
+        out.push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `seed ${item.seed}: stopped after ${random.runs} runs` });
+        continue;
+      }
       const detail = random.failure ? `seed ${item.seed}: ${random.failure.property} in ${random.runs} runs` : `seed ${item.seed}: ${random.runs} runs${random.interrupted ? ' (interrupted)' : ''}`;
       out.push({ item, problems, ms: performance.now() - t0, detail });
     }
@@ -136,7 +156,7 @@ export function gateReport(results: readonly ItemResult[]): { lines: string[]; c
     const first = rs[0];
     if (!first) continue;
     const v = first.item.model.variants.find((x) => x.name === first.item.variant);
-    const expected = v?.expect.kind === 'violates' ? v.expect.property : (v?.expect.kind ?? '?');
+    const expected = v ? expectationText(v) : '?';
     const problems = rs.flatMap((r) => r.problems);
     const ran = rs.filter((r) => !r.skipped);
     const verdict = problems.some((p) => p.kind === 'lost-power')
@@ -147,7 +167,5 @@ export function gateReport(results: readonly ItemResult[]): { lines: string[]; c
     rows.push([first.item.model.name, first.item.variant, expected, verdict, `${ran.length}/${rs.length}`, `${(rs.reduce((a, r) => a + r.ms, 0) / 1000).toFixed(1)}s`]);
     for (const p of problems) lines.push(`  ${first.item.model.name} ${first.item.variant}: ${p.kind === 'lost-power' ? `harness lost power: ${first.item.variant} no longer caught — ` : ''}${p.text}`);
   }
-  const w = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  const table = rows.map((r) => r.map((c, i) => c.padEnd(w[i] ?? 0)).join('  ').trimEnd());
-  return { lines: [...table, ...lines], code: exitFor(results.flatMap((r) => r.problems.map((p) => p.kind))) };
+  return { lines: [...textTable(rows), ...lines], code: exitFor(results.flatMap((r) => r.problems.map((p) => p.kind))) };
 }

@@ -13,6 +13,10 @@ export const EXIT = {
   liveness: 4,
   vacuity: 5,
   gate: 6,
+  /** Stopped by Ctrl-C, as shells report it (128 + 2). */
+  sigint: 130,
+  /** Stopped by SIGTERM (128 + 15). */
+  sigterm: 143,
 } as const;
 
 /** The exit codes as documented in `--help` and the README. */
@@ -23,7 +27,9 @@ export const EXIT_HELP = `exit codes:
   3  deadlock (a lock cycle, or no context can move)
   4  liveness: a progress bound exceeded or a waiter stuck
   5  vacuity: a sometimes-property never witnessed, or an exploration cut short
-  6  gate: a known bug is no longer caught (mmcheck ci)`;
+  6  gate: a known bug is no longer caught (mmcheck ci)
+  130  stopped by SIGINT (Ctrl-C); 143: stopped by SIGTERM. run, explore and ci stop at the
+       next step, still write every report marked interrupted; a second signal exits at once`;
 
 const CODE: Record<ProblemKind, number> = {
   safety: EXIT.safety,

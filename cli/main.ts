@@ -3,13 +3,15 @@
  * engine), repro (re-execute a replay file) and ci (the gate).
  *
  * Exit codes by kind (`exit.ts`): 0 ok, 1 safety, 2 bad usage or input (one
- * line on stderr, no stack trace), 3 deadlock, 4 liveness, 5 vacuity, 6 gate.
+ * line on stderr, no stack trace), 3 deadlock, 4 liveness, 5 vacuity, 6 gate,
+ * 130 stopped by SIGINT, 143 stopped by SIGTERM (`entry.ts` catches them).
  */
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyModel } from '../model/contract.js';
-import { variantOf } from '../model/contract.js';
+import { expectationText, expectedProperty, variantOf } from '../model/contract.js';
+import { textTable } from '../reports/table.js';
 import { MODELS, modelSource } from '../model/registry.js';
 import { loadUserModel } from './usermodel.js';
 import { MODEL_THREW, ReplayDivergence, replayLabels } from '../properties/check.js';
@@ -43,6 +45,7 @@ import type { ProblemKind } from '../properties/suite.js';
 import { gateReport, parseShard, PROFILES, runItems, shardOf, workItems } from './ci.js';
 import { EXIT, EXIT_HELP, exitFor } from './exit.js';
 import { cmdLitmus, LITMUS_HELP } from './litmus.js';
+import type { StopRequest } from './stop.js';
 
 export { EXIT } from './exit.js';
 
@@ -139,13 +142,11 @@ function nat(name: string, v: string | undefined, dflt: number, min = 0): number
 }
 
 function table(rows: string[][]): string {
-  const w = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length))) ?? [];
-  return rows.map((r) => r.map((c, i) => c.padEnd(w[i] ?? 0)).join('  ').trimEnd()).join('\n');
+  return textTable(rows).join('\n');
 }
 
 function expected(m: AnyModel, variant: string): string {
-  const e = variantOf(m, variant).expect;
-  return e.kind === 'violates' ? e.property : e.kind === 'harmless' ? 'harmless' : 'holds';
+  return expectationText(variantOf(m, variant));
 }
 
 function cmdList(out: (s: string) => void, known: readonly AnyModel[]): number {
@@ -157,7 +158,7 @@ function cmdList(out: (s: string) => void, known: readonly AnyModel[]): number {
   return EXIT.ok;
 }
 
-function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyModel[], progress: ProgressSink | null = null): number {
+function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyModel[], progress: ProgressSink | null = null, stop?: StopRequest): number {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -198,7 +199,7 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
     const variants = variantsOf(m);
     for (const v of variants) {
       const left = deadline !== undefined ? deadline - performance.now() : undefined;
-      if (left !== undefined && left <= 0) {
+      if ((left !== undefined && left <= 0) || stop?.requested()) {
         // not started: recorded as interrupted so the reports list it
         recorder.add(m, v, { model: m.name, variant: v, seed, runs: 0, ms: 0, witnesses: new Map(), interrupted: true });
         rows.push([m.name, v, expected(m, v), 'not run', '0', '-', '-']);
@@ -211,6 +212,7 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
         seed, runs, lockGraph: graph,
         ...(property !== undefined ? { target: property } : {}),
         ...(left !== undefined ? { timeLimitMs: left } : {}),
+        ...(stop ? { stop: stop.requested } : {}),
         // the bar counts runs, not shrink attempts
         ...(bar ? { onRun: () => bar.tick() } : {}),
       };
@@ -249,15 +251,17 @@ function cmdRun(args: string[], out: (s: string) => void, known: readonly AnyMod
     }
   }
   bar?.finish();
-  if (interrupted) recorder.interrupt(`--time-limit ${limit}s`);
+  // a signal names itself; otherwise only the time limit cuts variants short
+  const why = stop?.signal ?? `--time-limit ${limit}s`;
+  if (interrupted || stop?.signal) recorder.interrupt(why);
   out(table(rows));
   for (const n of notes) out(n);
-  out(`${scheduler === 'pct' ? 'PCT, ' : ''}seed ${seed}; ${violations} variant(s) with a violation${interrupted ? `; INTERRUPTED by --time-limit ${limit}s: ${interrupted} variant(s) did not spend their ${runs} runs` : ''}`);
+  out(`${scheduler === 'pct' ? 'PCT, ' : ''}seed ${seed}; ${violations} variant(s) with a violation${interrupted || stop?.signal ? `; INTERRUPTED by ${why}: ${interrupted} variant(s) did not spend their ${runs} runs` : ''}`);
   for (const f of recorder.finish()) out(`wrote ${f}`);
   return exitFor(kinds);
 }
 
-async function cmdExplore(args: string[], out: (s: string) => void, known: readonly AnyModel[], progress: ProgressSink | null = null): Promise<number> {
+async function cmdExplore(args: string[], out: (s: string) => void, known: readonly AnyModel[], progress: ProgressSink | null = null, stop?: StopRequest): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -282,15 +286,15 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
   const maxStates = nat('max-states', values['max-states'], 5_000_000, 1);
   const maxDepth = values['max-depth'] !== undefined ? nat('max-depth', values['max-depth'], 0, 1) : undefined;
   const limit = values['time-limit'] !== undefined ? nat('time-limit', values['time-limit'], 0, 1) : undefined;
-  const target = v.expect.kind === 'violates' ? v.expect.property : undefined;
+  const target = expectedProperty(v);
   if (values['check-model']) hygiene(m, v.name, config);
   if (values.liveness) {
     if (maxDepth !== undefined) throw new UsageError('--max-depth does not apply to --liveness (a lasso has no depth bound)');
     if (values['no-symmetry']) throw new UsageError('--no-symmetry does not apply to --liveness (the liveness engine never applies symmetry)');
     if (values.workers !== undefined) throw new UsageError('--workers does not apply to --liveness (the liveness engine runs on one thread)');
     if (keepGoing) throw new UsageError('--keep-going does not apply to --liveness (it reports every eventually-property violated already)');
-    const opts = { maxStates, exact: values.exact === true, ...(limit !== undefined ? { timeLimitMs: limit * 1000 } : {}) };
-    return liveness(m, v.name, config, opts, target, values.out ?? 'mmcheck-out', out);
+    const opts = { maxStates, exact: values.exact === true, ...(limit !== undefined ? { timeLimitMs: limit * 1000 } : {}), ...(stop ? { stop: stop.requested } : {}) };
+    return liveness(m, v.name, config, opts, target, values.out ?? 'mmcheck-out', out, stop);
   }
   const workers = nat('workers', values.workers, 1, 1);
   const line = progress ? progressLine(progress) : undefined;
@@ -302,6 +306,7 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
     ...(keepGoing ? { keepGoing } : {}),
     exact: values.exact === true,
     symmetry: values['no-symmetry'] !== true,
+    ...(stop ? { stop: stop.requested } : {}),
     ...(line ? { onProgress: (p: ExploreProgress) => line.show(exploreProgressText(p)), progressMs: line.intervalMs } : {}),
   };
   const machine = m.machine(v.name, config, { symmetry: opts.symmetry !== false });
@@ -317,11 +322,11 @@ async function cmdExplore(args: string[], out: (s: string) => void, known: reado
       out(`shortest counterexample${keepGoing ? ` of ${f.property}` : ''}: ${f.trace.steps.length} steps, ${r.states} states explored (${rate} states/s)`);
       kinds.push(violationKind(m, v.name, f.property));
     }
-    if (keepGoing) out(`${r.complete ? `complete: ${r.states} distinct states, depth ${r.depth}` : verdict(r)} (${engineFigures(r)}); ${outcome.findings.length} propert${outcome.findings.length === 1 ? 'y' : 'ies'} violated: ${outcome.findings.map((f) => f.property).join(', ')}`);
+    if (keepGoing) out(`${r.complete ? `complete: ${r.states} distinct states, depth ${r.depth}` : verdict(r, stop?.signal)} (${engineFigures(r)}); ${outcome.findings.length} propert${outcome.findings.length === 1 ? 'y' : 'ies'} violated: ${outcome.findings.map((f) => f.property).join(', ')}`);
     return exitFor(kinds);
   }
   const missing = [...r.witnesses].filter(([, w]) => !w).map(([n]) => n);
-  out(`${verdict(r)} (${engineFigures(r)})`);
+  out(`${verdict(r, stop?.signal)} (${engineFigures(r)})`);
   if (r.violated.size) out(`other properties violated (not expanded): ${[...r.violated.keys()].join(', ')}`);
   if (missing.length) out(`sometimes never witnessed: ${missing.join(', ')}`);
   return exitFor([...[...r.violated.keys()].map((p) => violationKind(m, v.name, p)), ...(missing.length && r.complete ? (['vacuity'] as const) : [])]);
@@ -355,7 +360,7 @@ function exploreFamilyCmd(m: AnyModel, variant: string, cap: number | undefined,
 }
 
 /** `explore --liveness`: the eventually-properties of one variant, a lasso saved and printed on a violation (exit 4). */
-function liveness(m: AnyModel, variant: string, config: unknown, opts: LivenessOptions, target: string | undefined, dir: string, out: (s: string) => void): number {
+function liveness(m: AnyModel, variant: string, config: unknown, opts: LivenessOptions, target: string | undefined, dir: string, out: (s: string) => void, stop?: StopRequest): number {
   const r = checkLiveness(m.machine(variant, config), opts);
   const secs = `${(r.ms / 1000).toFixed(2)}s`;
   if (!r.properties.length) {
@@ -378,7 +383,7 @@ function liveness(m: AnyModel, variant: string, config: unknown, opts: LivenessO
   out(
     r.complete
       ? `liveness: ${r.properties.join(', ')} hold among ${r.states} states (complete; ${r.transitions} transitions, ${secs}, ${Math.round(r.bytesPerState)} bytes/state in the index)`
-      : `incomplete: no liveness violation among ${r.states} states; stopped at the ${r.stopped === 'time' ? 'time limit' : 'state bound'} after ${secs}`,
+      : `incomplete: no liveness violation among ${r.states} states; ${r.stopped === 'stop' ? `stopped by ${stop?.signal ?? 'request'}` : `stopped at the ${r.stopped === 'time' ? 'time limit' : 'state bound'}`} after ${secs}`,
   );
   return r.complete ? EXIT.ok : EXIT.vacuity;
 }
@@ -405,7 +410,7 @@ function configOver(m: AnyModel, base: unknown, arg: string): unknown {
   }
 }
 
-function cmdCi(args: string[], out: (s: string) => void, known: readonly AnyModel[]): number {
+function cmdCi(args: string[], out: (s: string) => void, known: readonly AnyModel[], stop?: StopRequest): number {
   const { values } = parseArgs({
     args,
     options: { profile: { type: 'string' }, seed: { type: 'string' }, shard: { type: 'string' }, 'time-limit': { type: 'string' } },
@@ -421,11 +426,11 @@ function cmdCi(args: string[], out: (s: string) => void, known: readonly AnyMode
   const items = shardOf(workItems(known, profile, seed), shard);
   out(`mmcheck ci: profile ${name}, seeds ${seed}…${seed + profile.seeds - 1}, shard ${shard.index}/${shard.count}: ${items.length} items`);
   const t0 = Date.now();
-  const results = runItems(items, profile, deadline);
+  const results = runItems(items, profile, deadline, undefined, stop?.requested);
   const { lines, code } = gateReport(results);
   for (const l of lines) out(l);
   const skipped = results.filter((r) => r.skipped).length;
-  out(`${skipped ? `INTERRUPTED by --time-limit: ${skipped} of ${results.length} items not run; ` : ''}${((Date.now() - t0) / 1000).toFixed(1)}s; ${code === 0 ? 'gate passed' : `gate failed (exit ${code})`}`);
+  out(`${skipped || stop?.signal ? `INTERRUPTED by ${stop?.signal ?? '--time-limit'}: ${skipped} of ${results.length} items not run; ` : ''}${((Date.now() - t0) / 1000).toFixed(1)}s; ${code === 0 ? 'gate passed' : `gate failed (exit ${code})`}`);
   return code;
 }
 
@@ -495,9 +500,18 @@ function cmdReport(args: string[], out: (s: string) => void, known: readonly Any
 /**
  * Runs the CLI with `argv` (without `node` and the script) and returns the
  * exit code. Output goes to `out`, one-line errors to `err`, the progress
- * of `run` to `progress` (stderr by default; `null` for none).
+ * of `run` to `progress` (stderr by default; `null` for none). `stop`, set
+ * by a signal (see `entry.ts`), stops the engines at their next step; the
+ * command still writes its reports, marked interrupted, and exits 130
+ * (SIGINT) or 143 (SIGTERM).
  */
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n'), err: (s: string) => void = (s) => process.stderr.write(s + '\n'), progress: ProgressSink | null = stderrProgress()): Promise<number> {
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n'), err: (s: string) => void = (s) => process.stderr.write(s + '\n'), progress: ProgressSink | null = stderrProgress(), stop?: StopRequest): Promise<number> {
+  const code = await command(argv, out, err, progress, stop);
+  // a command a signal stopped exits as a shell reports it (130 SIGINT, 143 SIGTERM), whatever it found so far
+  return stop?.exitCode ?? code;
+}
+
+async function command(argv: string[], out: (s: string) => void, err: (s: string) => void, progress: ProgressSink | null, stop: StopRequest | undefined): Promise<number> {
   const [cmd, ...args] = argv;
   try {
     const flag = takeModelFlag(args);
@@ -513,15 +527,15 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       case 'list':
         return cmdList(out, models);
       case 'run':
-        return cmdRun(rest, out, models, progress);
+        return cmdRun(rest, out, models, progress, stop);
       case 'explore':
-        return await cmdExplore(rest, out, models, progress);
+        return await cmdExplore(rest, out, models, progress, stop);
       case 'repro':
         return cmdRepro(rest, out, models);
       case 'report':
         return cmdReport(rest, out, models);
       case 'ci':
-        return cmdCi(rest, out, models);
+        return cmdCi(rest, out, models, stop);
       case 'litmus':
         return cmdLitmus(rest, out, err);
       case '--help':

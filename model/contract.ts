@@ -234,6 +234,16 @@ export function variantOf<C>(m: { name: string; variants: readonly VariantDef<C>
   return v;
 }
 
+/** The property a variant is expected to violate, or undefined for one that must hold (correct or harmless). */
+export function expectedProperty(v: { readonly expect: Expectation }): string | undefined {
+  return v.expect.kind === 'violates' ? v.expect.property : undefined;
+}
+
+/** A variant's expectation in one word, as tables print it: the property it violates, `holds` or `harmless`. */
+export function expectationText(v: { readonly expect: Expectation }): string {
+  return expectedProperty(v) ?? v.expect.kind;
+}
+
 /**
  * Canonical text of an action: its type followed by its arguments in key
  * order. Replay files store actions this way and replay matches on it.

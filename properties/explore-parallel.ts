@@ -106,6 +106,14 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
   let nextProgress = t0 + progressMs;
   const exact = opts.exact === true;
   const symmetry = opts.symmetry !== false;
+  // a stop request reaches the workers mid-level through shared memory, polled here while this thread waits for them
+  const stopFlag = opts.stop ? new SharedArrayBuffer(4) : undefined;
+  const stopCell = stopFlag ? new Int32Array(stopFlag) : undefined;
+  const stopRequested = (): boolean => {
+    if (stopCell && Atomics.load(stopCell, 0) === 0 && opts.stop?.()) Atomics.store(stopCell, 0, 1);
+    return stopCell !== undefined && Atomics.load(stopCell, 0) !== 0;
+  };
+  const stopPoll = stopFlag ? setInterval(stopRequested, 50) : undefined;
 
   // one port per pair of workers: new states move between them without the main thread
   const ports: (MessagePort | undefined)[][] = Array.from({ length: workers }, () => new Array<MessagePort | undefined>(workers).fill(undefined));
@@ -120,6 +128,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
       index, source: { module: spec.module, model: spec.model, ...(spec.exportName !== undefined ? { exportName: spec.exportName } : {}) },
       variant: spec.variant, config: spec.config, exact, symmetry, lockOrder: opts.lockGraph !== undefined, ports: own,
       ...(deadline !== undefined ? { deadline } : {}),
+      ...(stopFlag !== undefined ? { stopFlag } : {}),
     };
     const transfer = own.filter((p): p is MessagePort => p !== undefined);
     return new Channel(startWorker({ workerData: setup, transferList: transfer }));
@@ -168,7 +177,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
         // in worker order, as the sequential engine meets them; the path comes from the trace links held here
         for (const e of r.edges) opts.lockGraph?.add({ ...e, labels: labelsOf(m, [...log.pathTo(Number(e.labels[0])), Number(e.labels[1])]) });
         for (const name of r.witnessed) witnesses.set(name, true);
-        if (r.cut) stopped = 'time';
+        if (r.cut) stopped = stopRequested() ? 'stop' : 'time';
         let k = 0;
         for (let i = 0; i < r.cand.length / 5; i++) {
           const from = r.cand[5 * i] as number;
@@ -233,8 +242,13 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
         stopped = 'time';
         break;
       }
+      if (stopRequested() && level > 0) {
+        stopped = 'stop';
+        break;
+      }
     }
   } finally {
+    clearInterval(stopPoll);
     await Promise.all(chans.map((c) => c.worker.terminate()));
   }
 

@@ -11,6 +11,7 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
 import type { Violation, Visitor } from './core.js';
 import { Clock, Judge, successors } from './core.js';
+import type { ClockOptions } from './core.js';
 import { keyFunction, keySet, keyText } from './explore.js';
 import type { EdgeOrigin } from './lockorder.js';
 import { LockGraph } from './lockorder.js';
@@ -29,6 +30,8 @@ export interface WorkerSetup {
   readonly lockOrder: boolean;
   /** Wall-clock deadline (Date.now() scale); a level is cut short after it. */
   readonly deadline?: number;
+  /** Set non-zero by the main thread when the search must stop (a stop request); polled with the deadline. */
+  readonly stopFlag?: SharedArrayBuffer;
   /** Ports to every worker, by index (own index: undefined). */
   readonly ports: readonly (MessagePort | undefined)[];
 }
@@ -101,7 +104,7 @@ async function run(): Promise<void> {
   const m = await machineOf(setup);
   const edges = new LockGraph();
   let edgesSent = 0;
-  const judge = new Judge(m, { clock: new Clock(setup.deadline !== undefined ? { deadline: setup.deadline } : {}), ...(setup.lockOrder ? { lock: { graph: edges, source: 'explore' } } : {}) });
+  const judge = new Judge(m, { clock: new Clock(clockOf(setup)), ...(setup.lockOrder ? { lock: { graph: edges, source: 'explore' } } : {}) });
   const keyOf = keyFunction(m, setup.symmetry);
   const sent = new Set<string>();
   // what this worker has met: fingerprints, or in exact mode key texts (a fingerprint collision must not drop a state there)
@@ -243,3 +246,9 @@ async function run(): Promise<void> {
 run().catch((e: unknown) => {
   parentPort?.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });
 });
+
+/** The worker's clock: the shared deadline and the main thread's stop flag. */
+function clockOf(setup: WorkerSetup): ClockOptions {
+  const flag = setup.stopFlag !== undefined ? new Int32Array(setup.stopFlag) : undefined;
+  return { ...(setup.deadline !== undefined ? { deadline: setup.deadline } : {}), ...(flag ? { stop: () => Atomics.load(flag, 0) !== 0 } : {}) };
+}

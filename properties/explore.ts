@@ -94,10 +94,10 @@ export interface ExploreResult {
   readonly workers: number;
 }
 
-/** The one-line verdict of an exploration that found no (targeted) violation. */
-export function verdict(r: ExploreResult): string {
+/** The one-line verdict of an exploration that found no (targeted) violation; `stopper` names what made a stop request (e.g. `SIGINT`). */
+export function verdict(r: ExploreResult, stopper?: string): string {
   if (r.complete) return `no violation: ${r.states} distinct states, depth ${r.depth}, complete`;
-  if (r.stopped === 'stop') return `incomplete: stopped on request after ${r.states} states, depth ${r.depth}`;
+  if (r.stopped === 'stop') return `incomplete: stopped ${stopper !== undefined ? `by ${stopper}` : 'on request'} after ${r.states} states, depth ${r.depth}`;
   const bound = r.stopped === 'time' ? 'time limit' : r.stopped === 'depth' ? 'depth bound' : 'state bound';
   return `incomplete: stopped at the ${bound} after ${r.states} states, depth ${r.depth}`;
 }

@@ -12,7 +12,7 @@
  */
 import fc from 'fast-check';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
-import { variantOf } from '../model/contract.js';
+import { expectedProperty, variantOf } from '../model/contract.js';
 import type { RunResult, Trace } from './check.js';
 import type { CheckOptions, RunOptions } from './core.js';
 import { minimizeTrace, preemptions } from '../shrinkers/minimize.js';
@@ -101,7 +101,7 @@ export interface Scheduler<T> {
 /** Searches one variant with a scheduler; see {@link RandomOptions}. */
 export function searchVariant<T>(model: AnyModel, variantName: string, opts: RandomOptions, sched: Scheduler<T>): RandomResult {
   const variant = variantOf(model, variantName);
-  const expected = variant.expect.kind === 'violates' ? variant.expect.property : undefined;
+  const expected = expectedProperty(variant);
   const configArb = variant.randomConfig ?? model.randomConfig;
   const witnesses = new Map<string, number>();
   const judge = new SameProperty(opts.target ?? expected, opts.target !== undefined);
@@ -113,8 +113,8 @@ export function searchVariant<T>(model: AnyModel, variantName: string, opts: Ran
   const input = fc.limitShrink(fc.tuple(configArb, sched.schedules), opts.maxShrinks ?? 400);
   let stopped = false;
   const prop = fc.property(input, ([config, schedule]) => {
-    // a stop request: the remaining runs pass at once (fast-check cannot be aborted), and the result is interrupted
-    if (!judge.shrinking && (stopped ||= opts.stop?.() === true)) return true;
+    // a stop request: a precondition failure that interrupts ends fast-check's loop at once (no more inputs are generated)
+    if (!judge.shrinking && (stopped ||= opts.stop?.() === true)) throw new fc.PreconditionFailure(true);
     let res: RunResult;
     try {
       const m = model.machine(variantName, config);

@@ -7,7 +7,7 @@
  * benchmark and the gate share one verdict.
  */
 import type { AnyModel, VariantDef } from '../model/contract.js';
-import { variantOf } from '../model/contract.js';
+import { expectedProperty, variantOf } from '../model/contract.js';
 import type { ExploreResult } from './explore.js';
 import { explore } from './explore.js';
 import type { LivenessResult } from './liveness.js';
@@ -38,6 +38,8 @@ export interface VariantCheckOptions {
   readonly timeLimitMs?: number;
   /** Hold shrunk counterexamples to 2× the BFS-shortest of their configuration (default true). */
   readonly compareShortest?: boolean;
+  /** Polled by the engines; true stops them (e.g. Ctrl-C), and an item cut short that way judges nothing. */
+  readonly stop?: () => boolean;
 }
 
 /** Both engines' results for one variant. */
@@ -51,10 +53,6 @@ export interface VariantCheck {
   readonly kinds: readonly Problem[];
 }
 
-function expectedProperty(v: VariantDef<unknown>): string | undefined {
-  return v.expect.kind === 'violates' ? v.expect.property : undefined;
-}
-
 /** The kind of a violated property: built-in deadlock, a liveness property, or safety. */
 export function violationKind(model: AnyModel, variant: string, property: string): ProblemKind {
   if (property === 'deadlock') return 'deadlock';
@@ -65,14 +63,17 @@ export function violationKind(model: AnyModel, variant: string, property: string
 }
 
 /** The exploration item of a variant. */
-export function checkExploreItem(model: AnyModel, variantName: string, opts: Pick<VariantCheckOptions, 'maxStates' | 'allowIncomplete'>): { bfs: ExploreResult; problems: Problem[] } {
+export function checkExploreItem(model: AnyModel, variantName: string, opts: Pick<VariantCheckOptions, 'maxStates' | 'allowIncomplete' | 'stop'>): { bfs: ExploreResult; problems: Problem[] } {
   const v = variantOf(model, variantName);
   const target = expectedProperty(v);
   const problems: Problem[] = [];
   const bfs = explore(model.machine(v.name, v.exploreConfig ?? model.smallConfig), {
     ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
     ...(target !== undefined ? { target } : {}),
+    ...(opts.stop ? { stop: opts.stop } : {}),
   });
+  // stopped on request: neither complete nor a verdict on the variant
+  if (bfs.stopped === 'stop') return { bfs, problems };
   if (target === undefined) {
     for (const [p, x] of bfs.violated) problems.push({ kind: violationKind(model, v.name, p), text: `explore: ${p} violated (${x.message})` });
     if (!bfs.complete && !opts.allowIncomplete) problems.push({ kind: 'vacuity', text: `explore: incomplete after ${bfs.states} states` });
@@ -92,14 +93,15 @@ export function checkExploreItem(model: AnyModel, variantName: string, opts: Pic
  * other items only; `result` is absent when the machine declares no
  * eventually-property.
  */
-export function checkLivenessItem(model: AnyModel, variantName: string, opts: Pick<VariantCheckOptions, 'maxStates' | 'allowIncomplete'>): { result?: LivenessResult; problems: Problem[] } {
+export function checkLivenessItem(model: AnyModel, variantName: string, opts: Pick<VariantCheckOptions, 'maxStates' | 'allowIncomplete' | 'stop'>): { result?: LivenessResult; problems: Problem[] } {
   const v = variantOf(model, variantName);
   const m = model.machine(v.name, v.exploreConfig ?? model.smallConfig);
   const names = eventuallyNames(m);
   if (!names.length) return { problems: [] };
   const target = expectedProperty(v);
-  const result = checkLiveness(m, opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {});
+  const result = checkLiveness(m, { ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}), ...(opts.stop ? { stop: opts.stop } : {}) });
   const problems: Problem[] = [];
+  if (result.stopped === 'stop') return { result, problems };
   if (target !== undefined && names.includes(target)) {
     if (!result.violations.has(target) && (result.complete || !opts.allowIncomplete))
       problems.push({ kind: 'lost-power', text: `liveness: ${target} not found among ${result.states} states` });
@@ -130,7 +132,7 @@ export function searchFindings(v: VariantDef<unknown>, r: RandomResult, graph: L
   const cycle = r.failure?.property === 'deadlock' ? undefined : graph.cycle();
   const lockdep = cycle ? lockdepReport(cycle) : undefined;
   if (lockdep !== undefined) problems.push({ kind: 'deadlock', text: `seed ${r.seed}: ${lockdep.split('\n').slice(0, 2).join(': ')}` });
-  if (v.expect.kind === 'violates' || r.failure || r.interrupted || r.witnesses.size === 0) return { problems, ...(lockdep !== undefined ? { lockdep } : {}) };
+  if (expectedProperty(v) !== undefined || r.failure || r.interrupted || r.witnesses.size === 0) return { problems, ...(lockdep !== undefined ? { lockdep } : {}) };
   // a run budget spent without ever reaching a witness proves nothing about it
   for (const [w, n] of r.witnesses) if (n === 0) problems.push({ kind: 'vacuity', text: `seed ${r.seed}: sometimes ${w} witnessed in 0 of ${r.runs} runs (0%): vacuous` });
   const witnessRates = [...r.witnesses].map(([w, n]) => `${w} in ${n} of ${r.runs} runs (${((100 * n) / Math.max(r.runs, 1)).toFixed(1)}%)`).join(', ');
@@ -142,7 +144,7 @@ export function checkSeedItem(
   model: AnyModel,
   variantName: string,
   seed: number,
-  opts: Pick<VariantCheckOptions, 'runs' | 'maxStates' | 'timeLimitMs' | 'compareShortest'>,
+  opts: Pick<VariantCheckOptions, 'runs' | 'maxStates' | 'timeLimitMs' | 'compareShortest' | 'stop'>,
   shortest?: number,
 ): { random: RandomResult; problems: Problem[] } {
   const v = variantOf(model, variantName);
@@ -151,7 +153,7 @@ export function checkSeedItem(
   const graph = new LockGraph();
   // a buggy variant is judged on its declared property: the search looks for
   // that one (other violations on the way are tallied, not taken as the answer)
-  const r = randomCheck(model, v.name, { seed, runs: opts.runs, lockGraph: graph, ...(target !== undefined ? { target } : {}), ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}) });
+  const r = randomCheck(model, v.name, { seed, runs: opts.runs, lockGraph: graph, ...(target !== undefined ? { target } : {}), ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}), ...(opts.stop ? { stop: opts.stop } : {}) });
   problems.push(...searchFindings(v, r, graph).problems);
   if (r.modelError !== undefined) problems.push({ kind: 'model-error', text: `seed ${seed}: model threw: ${r.modelError}` });
   else if (target === undefined) {

@@ -13,7 +13,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { ActionBase, ModelDef } from '../model/contract.js';
-import { erase } from '../model/contract.js';
+import { erase, expectedProperty } from '../model/contract.js';
 import { checkVariant, seeds } from './suite.js';
 
 /** Budgets of {@link checkModel}. */
@@ -33,7 +33,8 @@ export function checkModel<S, A extends ActionBase, C>(model: ModelDef<S, A, C>,
   const m = erase(model);
   describe(`mmcheck ${m.name}`, () => {
     for (const v of m.variants) {
-      const expected = v.expect.kind === 'violates' ? `violates ${v.expect.property}` : v.expect.kind;
+      const want = expectedProperty(v);
+      const expected = want !== undefined ? `violates ${want}` : v.expect.kind;
       test(
         `${m.name} ${v.name} ${expected}`,
         () => {

@@ -20,7 +20,8 @@ import type { Trace } from '../properties/check.js';
 import type { Found } from './counterexample.js';
 import { diff } from './diff.js';
 import type { RunReport } from './results.js';
-import { expectedText, seconds, verdictOf } from './results.js';
+import { expectationText } from '../model/contract.js';
+import { seconds, verdictOf } from './results.js';
 import { lanesOf, stepCell } from './lanes.js';
 
 /** Escapes text for HTML (element content and quoted attributes). */
@@ -510,7 +511,7 @@ export function indexHtml(r: RunReport, href: (model: string, variant: string) =
       const h = ce ? href(o.model, o.variant) : undefined;
       const verdict = verdictOf(o);
       const found = ce ? (h ? `<a href="${esc(h)}">${esc(ce.found.property)}</a>` : esc(ce.found.property)) : 'none';
-      return `<tr class="${verdict}"><td>${esc(o.model)}</td><td>${esc(o.variant)}</td><td>${esc(expectedText(o.expect))}</td><td>${found}</td><td>${verdict}</td><td class="n">${o.runs}</td><td class="n">${seconds(o.ms)}</td><td class="trace">${ce ? `${ce.found.trace.steps.length} step${ce.found.trace.steps.length === 1 ? '' : 's'}` : ''}</td><td class="sum">${esc(o.summary)}</td></tr>`;
+      return `<tr class="${verdict}"><td>${esc(o.model)}</td><td>${esc(o.variant)}</td><td>${esc(expectationText(o))}</td><td>${found}</td><td>${verdict}</td><td class="n">${o.runs}</td><td class="n">${seconds(o.ms)}</td><td class="trace">${ce ? `${ce.found.trace.steps.length} step${ce.found.trace.steps.length === 1 ? '' : 's'}` : ''}</td><td class="sum">${esc(o.summary)}</td></tr>`;
     })
     .join('\n');
   const found = r.outcomes.filter((o) => o.counterexample).length;

@@ -9,7 +9,8 @@
  * `<skipped>`: nothing failed, but nothing showed it either.
  */
 import type { RunReport, VariantOutcome } from './results.js';
-import { expectedText, verdictOf } from './results.js';
+import { expectationText, expectedProperty } from '../model/contract.js';
+import { verdictOf } from './results.js';
 
 // XML 1.0 forbids most control characters even as references
 // eslint-disable-next-line no-control-regex
@@ -35,7 +36,7 @@ export function xmlText(s: string): string {
 
 const secs = (ms: number): string => (ms / 1000).toFixed(3);
 
-function suite(o: VariantOutcome): { xml: string; tests: number; failures: number; skipped: number } {
+function suite(o: VariantOutcome, why: string): { xml: string; tests: number; failures: number; skipped: number } {
   const cls = `${o.model}.${o.variant}`;
   const ce = o.counterexample;
   const names = o.properties.map((p) => p.name);
@@ -48,7 +49,7 @@ function suite(o: VariantOutcome): { xml: string; tests: number; failures: numbe
     const head = `    <testcase classname="${xmlAttr(cls)}" name="${xmlAttr(name)}"`;
     if (ce && ce.found.property === name) {
       failures++;
-      const type = o.expect.kind === 'violates' && o.expect.property === name ? 'expected-violation' : 'violation';
+      const type = expectedProperty(o) === name ? 'expected-violation' : 'violation';
       const msg = `${name} violated: ${ce.message} | replay: ${ce.replay} | file: ${ce.files.json}`;
       const body = [
         `${o.model} ${o.variant} violates ${name} (${ce.found.engine}${ce.found.seed !== null ? `, seed ${ce.found.seed}` : ''}, ${ce.found.trace.steps.length} steps)`,
@@ -67,20 +68,20 @@ function suite(o: VariantOutcome): { xml: string; tests: number; failures: numbe
     }
     if (o.interrupted) {
       skipped++;
-      return `${head}>\n      <skipped message="${xmlAttr(`interrupted by the time limit after ${o.runs} of ${o.budget} runs`)}"/>\n    </testcase>`;
+      return `${head}>\n      <skipped message="${xmlAttr(`interrupted by ${why} after ${o.runs} of ${o.budget} runs`)}"/>\n    </testcase>`;
     }
     return `${head}/>`;
   });
   const props = [
     ['seed', String(o.seed)],
     ['runs', String(o.runs)],
-    ['expected', expectedText(o.expect)],
+    ['expected', expectationText(o)],
     ['verdict', verdictOf(o)],
     ['summary', o.summary],
   ]
     .map(([k, v]) => `      <property name="${xmlAttr(k ?? '')}" value="${xmlAttr(v ?? '')}"/>`)
     .join('\n');
-  const out = verdictOf(o) === 'missed' ? `\n    <system-out>${xmlText(`expected a violation of ${expectedText(o.expect)}; none found in ${o.runs} runs (seed ${o.seed})`)}</system-out>` : '';
+  const out = verdictOf(o) === 'missed' ? `\n    <system-out>${xmlText(`expected a violation of ${expectationText(o)}; none found in ${o.runs} runs (seed ${o.seed})`)}</system-out>` : '';
   const xml =
     `  <testsuite name="${xmlAttr(cls)}" tests="${names.length}" failures="${failures}" errors="0" skipped="${skipped}" time="${secs(o.ms)}">\n` +
     `    <properties>\n${props}\n    </properties>\n${cases.join('\n')}${out}\n  </testsuite>`;
@@ -89,7 +90,9 @@ function suite(o: VariantOutcome): { xml: string; tests: number; failures: numbe
 
 /** The JUnit XML document of a run. */
 export function junitXml(r: RunReport): string {
-  const suites = r.outcomes.map(suite);
+  // what cut the run short: a signal names itself, otherwise it was the time limit
+  const why = r.interrupted === undefined || r.interrupted.startsWith('--time-limit') ? 'the time limit' : r.interrupted;
+  const suites = r.outcomes.map((o) => suite(o, why));
   const sum = (f: (s: (typeof suites)[number]) => number): number => suites.reduce((a, s) => a + f(s), 0);
   const ms = r.outcomes.reduce((a, o) => a + o.ms, 0);
   return (

@@ -3,7 +3,7 @@
  * Markdown and HTML writers read. Generic: nothing here names a mechanism.
  */
 import type { AnyModel, Expectation } from '../model/contract.js';
-import { variantOf } from '../model/contract.js';
+import { expectedProperty, variantOf } from '../model/contract.js';
 import { BUILTIN } from '../model/kernel/checks.js';
 import type { Found } from './counterexample.js';
 
@@ -71,11 +71,6 @@ export function propertiesOf(m: AnyModel, variant: string): PropertyInfo[] {
   return out;
 }
 
-/** The expectation as the CLI table prints it: the property, `harmless` or `holds`. */
-export function expectedText(e: Expectation): string {
-  return e.kind === 'violates' ? e.property : e.kind;
-}
-
 /**
  * How the outcome compares with the variant's declared expectation:
  * `expected` (the declared violation was found, or nothing was found where
@@ -86,7 +81,8 @@ export function expectedText(e: Expectation): string {
 export function verdictOf(o: VariantOutcome): 'expected' | 'unexpected' | 'missed' | 'interrupted' {
   const found = o.counterexample?.found.property;
   if (found === undefined && o.interrupted) return 'interrupted';
-  if (o.expect.kind === 'violates') return found === o.expect.property ? 'expected' : found === undefined ? 'missed' : 'unexpected';
+  const want = expectedProperty(o);
+  if (want !== undefined) return found === want ? 'expected' : found === undefined ? 'missed' : 'unexpected';
   return found === undefined ? 'expected' : 'unexpected';
 }
 

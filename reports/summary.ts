@@ -7,7 +7,8 @@
 import type { Trace } from '../properties/check.js';
 import { diff } from './diff.js';
 import type { RunReport, SavedCounterexample } from './results.js';
-import { expectedText, seconds, verdictOf } from './results.js';
+import { expectationText } from '../model/contract.js';
+import { seconds, verdictOf } from './results.js';
 import { lanesOf, stepCell } from './lanes.js';
 
 const MAX_CHANGES = 110;
@@ -62,7 +63,7 @@ export function summaryMarkdown(r: RunReport): string {
   const rows = r.outcomes.map((o) => [
     mdCell(o.model),
     mdCell(o.variant),
-    mdCell(expectedText(o.expect)),
+    mdCell(expectationText(o)),
     mdCell(o.counterexample?.found.property ?? 'none'),
     verdictOf(o),
     String(o.runs),

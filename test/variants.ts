@@ -11,7 +11,7 @@ import { expect } from 'vitest';
 import { PROFILES } from '../cli/ci.js';
 import { canonical } from '../model/canonical.js';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
-import { variantOf } from '../model/contract.js';
+import { expectedProperty as propertyOf, variantOf } from '../model/contract.js';
 import type { ExploreOptions, ExploreResult } from '../properties/explore.js';
 import { explore } from '../properties/explore.js';
 import type { VariantCheck, VariantCheckOptions } from '../properties/suite.js';
@@ -50,18 +50,17 @@ export const HOLDS_BUDGET: VariantCheckOptions = { ...SUITE_BUDGET, runs: HOLDS_
 
 /** The property a variant declares it violates, or `undefined` for one that holds or is harmless. */
 export function expectedProperty(model: AnyModel, variant: string): string | undefined {
-  const v = variantOf(model, variant);
-  return v.expect.kind === 'violates' ? v.expect.property : undefined;
+  return propertyOf(variantOf(model, variant));
 }
 
 /** Names of the variants that declare a violation, in the model's order. */
 export function buggyVariants(model: AnyModel): string[] {
-  return model.variants.filter((v) => v.expect.kind === 'violates').map((v) => v.name);
+  return model.variants.filter((v) => propertyOf(v) !== undefined).map((v) => v.name);
 }
 
 /** Names of the variants that must hold (reference) or are declared harmless, in the model's order. */
 export function passingVariants(model: AnyModel): string[] {
-  return model.variants.filter((v) => v.expect.kind !== 'violates').map((v) => v.name);
+  return model.variants.filter((v) => propertyOf(v) === undefined).map((v) => v.name);
 }
 
 /** A variant's machine on `config`, by default the variant's exploration configuration (else the model's small one). */

@@ -1,0 +1,49 @@
+/**
+ * What `bin/mmcheck.js` runs: the command on a worker thread (`thread.ts`)
+ * while this thread waits for signals. The first SIGINT or SIGTERM sets the
+ * shared {@link StopRequest}: the engines stop at their next step and the
+ * command still writes every report, marked interrupted, then exits 130
+ * (SIGINT) or 143 (SIGTERM). A second signal exits at once with that code.
+ */
+import { Worker } from 'node:worker_threads';
+import { STOP_SIGNALS, StopRequest, type StopSignal } from './stop.js';
+import { EXIT } from './exit.js';
+
+/** What the command thread receives. */
+export interface ThreadData {
+  readonly argv: string[];
+  readonly stop: SharedArrayBuffer;
+  /** Whether stderr is a terminal (a worker's own stderr never is). */
+  readonly tty: boolean;
+}
+
+/** Runs `mmcheck argv` with signal handling; resolves to the exit code. */
+export function runCli(argv: string[]): Promise<number> {
+  const stop = new StopRequest();
+  const data: ThreadData = { argv, stop: stop.buffer, tty: process.stderr.isTTY === true };
+  const here = import.meta.url;
+  const worker = here.endsWith('.ts')
+    ? new Worker(`import('tsx/esm/api').then((t) => t.tsImport(${JSON.stringify(new URL('./thread.ts', here).href)}, { parentURL: ${JSON.stringify(here)} }))`, { eval: true, workerData: data })
+    : new Worker(new URL('./thread.js', here), { workerData: data });
+  const onSignal = (signal: StopSignal): void => {
+    if (stop.requested()) process.exit(STOP_SIGNALS[signal]);
+    stop.request(signal);
+    process.stderr.write(`\nmmcheck: ${signal}: stopping at the next step and writing the reports (again to quit at once)\n`);
+  };
+  const handlers = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((s) => [s, () => onSignal(s)] as const);
+  for (const [s, h] of handlers) process.on(s, h);
+  return new Promise<number>((resolve) => {
+    let code: number = EXIT.usage;
+    worker.on('message', (c: number) => {
+      code = c;
+    });
+    worker.on('error', (e) => {
+      process.stderr.write(`mmcheck: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+      code = EXIT.usage;
+    });
+    worker.on('exit', () => {
+      for (const [s, h] of handlers) process.off(s, h);
+      resolve(stop.exitCode ?? code);
+    });
+  });
+}
