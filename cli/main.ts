@@ -355,7 +355,7 @@ function exploreFamilyCmd(m: AnyModel, variant: string, cap: number | undefined,
     out(`member ${first.member}: shortest counterexample ${first.counterexample.steps.length} steps, written to ${saved.json}`);
   }
   out(f.summary);
-  const caught = variantOf(m, variant).expect.kind === 'violates' && first?.property !== undefined ? [violationKind(m, variant, first.property)] : [];
+  const caught = expectedProperty(variantOf(m, variant)) !== undefined && first?.property !== undefined ? [violationKind(m, variant, first.property)] : [];
   return exitFor([...f.problems.map((p) => p.kind), ...caught]);
 }
 

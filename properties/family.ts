@@ -13,7 +13,7 @@
  * {@link exploreMember} and {@link memberProblems}.
  */
 import type { AnyModel, FamilyMember } from '../model/contract.js';
-import { variantOf } from '../model/contract.js';
+import { expectedProperty, variantOf } from '../model/contract.js';
 import type { Trace } from './check.js';
 import { explore } from './explore.js';
 import type { Problem } from './suite.js';
@@ -62,7 +62,7 @@ export function memberOf(model: AnyModel, name: string): FamilyMember<unknown> {
  */
 export function exploreMember(model: AnyModel, variant: string, member: FamilyMember<unknown>, cap?: number): MemberOutcome {
   const v = variantOf(model, variant);
-  const target = v.expect.kind === 'violates' ? v.expect.property : undefined;
+  const target = expectedProperty(v);
   const maxStates = Math.min(member.maxStates ?? DEFAULT_MEMBER_STATES, cap ?? Infinity);
   const r = explore(model.machine(v.name, member.config), { maxStates, ...(target !== undefined ? { target } : {}) });
   const cx = r.counterexample;
@@ -96,7 +96,7 @@ export function exploreMember(model: AnyModel, variant: string, member: FamilyMe
  * judged on its exploration configuration by the gate's exploration item.
  */
 export function memberProblems(model: AnyModel, variant: string, o: MemberOutcome): Problem[] {
-  if (variantOf(model, variant).expect.kind === 'violates') return [];
+  if (expectedProperty(variantOf(model, variant)) !== undefined) return [];
   return o.violated.map((p) => ({ kind: violationKind(model, variant, p), text: `family member ${o.member}: ${p} violated` }));
 }
 
@@ -127,8 +127,8 @@ export function familySummary(model: AnyModel, variant: string, outcomes: readon
   const n = outcomes.length;
   const complete = outcomes.filter((o) => o.complete).length;
   if (n === 0) return `${model.name} declares no family`;
-  if (v.expect.kind === 'violates') {
-    const target = v.expect.property;
+  const target = expectedProperty(v);
+  if (target !== undefined) {
     const caught = outcomes.filter((o) => o.property === target);
     return caught.length
       ? `${variant} (${target}) caught on ${caught.length} of ${n} members: ${caught.map((o) => o.member).join(', ')}`

@@ -6,6 +6,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { AnyModel } from '../model/contract.js';
+import { expectedProperty } from '../model/contract.js';
+import { exploreFamily } from '../properties/family.js';
 import { explore } from '../properties/explore.js';
 import { checkLiveness } from '../properties/liveness.js';
 
@@ -18,18 +20,16 @@ export function familyTests(model: AnyModel, pins: Readonly<Record<string, numbe
     });
 
     test('the reference holds on every member: complete, no violation, pinned state counts', () => {
-      const got: Record<string, number> = {};
-      for (const m of family) {
-        const r = explore(model.machine('reference', m.config), { maxStates: m.maxStates ?? 200_000 });
-        expect({ member: m.name, violated: [...r.violated.keys()], complete: r.complete }).toEqual({ member: m.name, violated: [], complete: true });
-        got[m.name] = r.states;
-      }
-      expect(got).toEqual(pins);
+      // the same family exploration the gate and `explore --family` run
+      const f = exploreFamily(model, 'reference');
+      expect(f.problems).toEqual([]);
+      expect(f.summary).toBe(`reference holds on the family (${family.length} of ${family.length} members complete)`);
+      expect(Object.fromEntries(f.outcomes.map((o) => [o.member, o.states]))).toEqual(pins);
     });
 
     for (const v of model.variants) {
-      if (v.expect.kind !== 'violates') continue;
-      const property = v.expect.property;
+      const property = expectedProperty(v);
+      if (property === undefined) continue;
       test(`${v.name} is caught with ${property} on its exploration configuration or a member`, () => {
         // members first (small, so a miss is cheap); the exploration configuration last
         const configs = [...family.map((m) => m.config), v.exploreConfig ?? model.smallConfig];
