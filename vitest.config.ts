@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.test.ts'],
-    exclude: ['node_modules/**', 'dist/**', '.stryker-tmp/**'],
+    // *.deep.test.ts: `npm run test:deep` (vitest.deep.config.ts), outside the budget
+    exclude: ['node_modules/**', 'dist/**', '.stryker-tmp/**', '**/*.deep.test.ts'],
     // generous: a test shares its core with another file's, and with whatever else runs
     testTimeout: 300_000,
     hookTimeout: 300_000,

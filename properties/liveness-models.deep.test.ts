@@ -1,0 +1,35 @@
+/**
+ * The largest liveness graphs, pinned (`npm run test:deep`, not `npm test`):
+ * reserve's and memcg's references on their exploration configurations, and
+ * reserve's two lost wake-ups on reserve's §7 configuration. `npm test`
+ * keeps the same judgements on smaller graphs (liveness-models.test.ts);
+ * `mmcheck ci --profile deep` runs the same checks without the pins.
+ */
+import { describe, expect, test } from 'vitest';
+import { memcgModel } from '../model/memcg/model.js';
+import { reserveModel } from '../model/reserve/model.js';
+import { checkLivenessItem } from './suite.js';
+import { expectReferenceLiveness } from '../test/liveness.js';
+
+describe('references keep their eventually-properties on their exploration configurations', () => {
+  test.each([
+    ['reserve', reserveModel, ['L1'], 96_194],
+    ['memcg', memcgModel, ['L1+'], 127_050],
+  ] as const)('%s reference: no liveness violation, complete, pinned state count', (_, model, props, states) => expectReferenceLiveness(model, props, states));
+});
+
+describe('reserve lost wake-ups on the §7 configuration', () => {
+  test('W2: a waiter never woken after a limit increase is stuck once the environment stops', () => {
+    const r = checkLivenessItem(reserveModel, 'W2', {});
+    expect(r.problems).toEqual([]);
+    const v = r.result?.violations.get('L1');
+    expect({ kind: v?.kind, obligation: v?.obligation, prefix: v?.prefix }).toEqual({ kind: 'stuck', obligation: 'E1', prefix: 14 });
+    expect(v?.trace.steps.at(-1)?.action.type).toBe('A3');
+  });
+
+  test('W1: the strict < leaves a waiter whose charge fits asleep for good', () => {
+    const r = checkLivenessItem(reserveModel, 'W1', {});
+    expect(r.problems).toEqual([]);
+    expect(r.result?.violations.get('L1')?.kind).toBe('stuck');
+  });
+});
