@@ -19,6 +19,7 @@ import type { Problem, SeedSearch } from '../properties/suite.js';
 import { checkExploreItem, checkLivenessItem, checkSeedItem, searchSeed, seeds, violationKind } from '../properties/suite.js';
 import { eventuallyNames } from '../properties/liveness.js';
 import { exploreMember, familyOf, memberOf, memberProblems } from '../properties/family.js';
+import { withMinimizer } from '../shrinkers/search.js';
 import { exitFor } from './exit.js';
 
 /** A budget profile. */
@@ -160,7 +161,8 @@ export function runItems(items: readonly WorkItem[], profile: Profile, hooks: Ru
     }
     hooks.onStart?.(item);
     const t0 = performance.now();
-    const budget = { runs: profile.runs, ...(left !== undefined ? { timeLimitMs: left } : {}), ...(stop ? { stop } : {}), ...(hooks.onRun ? { onRun: hooks.onRun } : {}) };
+    // random counterexamples are minimized: run prints and saves them, the deep profile holds them to 2× the shortest
+    const budget = withMinimizer({ runs: profile.runs, ...(left !== undefined ? { timeLimitMs: left } : {}), ...(stop ? { stop } : {}), ...(hooks.onRun ? { onRun: hooks.onRun } : {}) });
     if (item.liveness) {
       const { result, problems } = checkLivenessItem(item.model, item.variant, engine);
       if (result?.stopped === 'stop') {

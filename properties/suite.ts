@@ -12,7 +12,7 @@ import type { ExploreResult } from './explore.js';
 import { explore } from './explore.js';
 import type { LivenessResult } from './liveness.js';
 import { checkLiveness, eventuallyNames } from './liveness.js';
-import type { RandomResult } from './random.js';
+import type { Minimizer, RandomResult } from './random.js';
 import { randomCheck } from './random.js';
 import type { PctResult } from './pct.js';
 import { pctCheck } from './pct.js';
@@ -42,6 +42,12 @@ export interface VariantCheckOptions {
   readonly compareShortest?: boolean;
   /** Polled by the engines; true stops them (e.g. Ctrl-C), and an item cut short that way judges nothing. */
   readonly stop?: () => boolean;
+  /**
+   * The trace minimizer, passed in from above (`shrinkers/search.ts`
+   * `withMinimizer`); without it a counterexample is fast-check's shrunk
+   * trace, and `compareShortest` holds that to 2× the shortest.
+   */
+  readonly minimize?: Minimizer;
 }
 
 /** Both engines' results for one variant. */
@@ -142,7 +148,7 @@ export function searchFindings(v: VariantDef<unknown>, r: RandomResult, graph: L
 }
 
 /** How one seed of a variant is searched (see {@link searchSeed}). */
-export interface SeedSearchOptions extends Pick<VariantCheckOptions, 'runs' | 'timeLimitMs' | 'stop'> {
+export interface SeedSearchOptions extends Pick<VariantCheckOptions, 'runs' | 'timeLimitMs' | 'stop' | 'minimize'> {
   /** The property searched for; undefined: the first violation of any property. */
   readonly target?: string | undefined;
   /** PCT with this bug depth instead of uniformly random schedules. */
@@ -173,6 +179,7 @@ export function searchSeed(model: AnyModel, variantName: string, seed: number, o
     ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}),
     ...(opts.stop ? { stop: opts.stop } : {}),
     ...(opts.onRun ? { onRun: opts.onRun } : {}),
+    ...(opts.minimize ? { minimize: opts.minimize } : {}),
   };
   const pct = opts.pctDepth !== undefined ? pctCheck(model, v.name, { ...engine, depth: opts.pctDepth }) : undefined;
   const random = pct ?? randomCheck(model, v.name, engine);
@@ -184,7 +191,7 @@ export function checkSeedItem(
   model: AnyModel,
   variantName: string,
   seed: number,
-  opts: Pick<VariantCheckOptions, 'runs' | 'maxStates' | 'timeLimitMs' | 'compareShortest' | 'stop'> & Pick<SeedSearchOptions, 'onRun'>,
+  opts: Pick<VariantCheckOptions, 'runs' | 'maxStates' | 'timeLimitMs' | 'compareShortest' | 'stop' | 'minimize'> & Pick<SeedSearchOptions, 'onRun'>,
   shortest?: number,
 ): { random: RandomResult; problems: Problem[]; findings: SearchFindings } {
   const v = variantOf(model, variantName);
