@@ -13,7 +13,7 @@ import type { ExploreOptions, ExploreProgress } from '../../properties/explore.j
 import { exploreParallel } from '../../properties/explore-parallel.js';
 import { engineFigures, explore, verdict } from '../../properties/explore.js';
 import { exploreFamily, familyOf, memberLine } from '../../properties/family.js';
-import { checkLiveness, type LivenessOptions } from '../../properties/liveness.js';
+import { checkLiveness, type LivenessOptions, type LivenessProgress } from '../../properties/liveness.js';
 import { exploreOutcome, livenessOutcome } from '../../properties/outcome.js';
 import { violationKind } from '../../properties/suite.js';
 import type { ProblemKind } from '../../properties/suite.js';
@@ -21,7 +21,8 @@ import { preemptions } from '../../shrinkers/minimize.js';
 import { saveCounterexample } from '../../reports/counterexample.js';
 import { foundOf } from '../../reports/found.js';
 import { readJsonFile } from '../../reports/itf.js';
-import { exploreProgressText, progressLine } from '../../reports/progress.js';
+import type { ProgressLine } from '../../reports/progress.js';
+import { exploreProgressText, livenessProgressText, progressLine } from '../../reports/progress.js';
 import { InputError } from '../../reports/replay.js';
 import { EXIT, exitFor } from '../exit.js';
 import type { Command, Session } from '../session.js';
@@ -70,8 +71,15 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
     if (values['no-symmetry']) throw new UsageError('--no-symmetry does not apply to --liveness (the liveness engine never applies symmetry)');
     if (values.workers !== undefined) throw new UsageError('--workers does not apply to --liveness (the liveness engine runs on one thread)');
     if (keepGoing) throw new UsageError('--keep-going does not apply to --liveness (it reports every eventually-property violated already)');
-    const opts = { maxStates, exact: values.exact === true, ...(limit !== undefined ? { timeLimitMs: limit * 1000 } : {}), ...(stop ? { stop: stop.requested } : {}) };
-    return liveness(s, m, v.name, config, opts, target, dir);
+    const line = s.progress ? progressLine(s.progress) : undefined;
+    const opts: LivenessOptions = {
+      maxStates, exact: values.exact === true,
+      ...(limit !== undefined ? { timeLimitMs: limit * 1000 } : {}),
+      ...(stop ? { stop: stop.requested } : {}),
+      // the states of the graph build, as explore's own line counts explored states
+      ...(line ? { onProgress: (p: LivenessProgress) => line.show(livenessProgressText(p)), progressMs: line.intervalMs } : {}),
+    };
+    return liveness(s, m, v.name, config, opts, target, dir, line);
   }
   const workers = nat('workers', values.workers, 1, 1);
   const line = s.progress ? progressLine(s.progress) : undefined;
@@ -133,9 +141,10 @@ function exploreFamilyCmd(s: Session, m: AnyModel, variant: string, cap: number 
 }
 
 /** `explore --liveness`: the eventually-properties of one variant, a lasso saved and printed on a violation (exit 4). */
-function liveness(s: Session, m: AnyModel, variant: string, config: unknown, opts: LivenessOptions, target: string | undefined, dir: string): number {
+function liveness(s: Session, m: AnyModel, variant: string, config: unknown, opts: LivenessOptions, target: string | undefined, dir: string, line?: ProgressLine): number {
   const { out, stop } = s;
   const r = checkLiveness(m.machine(variant, config), opts);
+  line?.done();
   const secs = `${(r.ms / 1000).toFixed(2)}s`;
   if (!r.properties.length) {
     out(`${m.name} ${variant}: no eventually-properties to check`);
