@@ -28,8 +28,10 @@ export { produce } from './model/kernel/immer.js';
 export type { ExploreBound, ExploreOptions, ExploreProgress, ExploreResult } from './properties/explore.js';
 export { explore, verdict } from './properties/explore.js';
 export type { RandomOptions, RandomResult } from './properties/random.js';
-export { randomCheck } from './properties/random.js';
+// the facade's randomCheck and checkVariant minimize their counterexamples, as they always did
+export { randomSearch as randomCheck } from './shrinkers/search.js';
 export type { VariantCheck, VariantCheckOptions } from './properties/suite.js';
-export { checkVariant, seeds } from './properties/suite.js';
+export { seeds } from './properties/suite.js';
+export { variantSearch as checkVariant, withMinimizer } from './shrinkers/search.js';
 export { minimizeTrace } from './shrinkers/minimize.js';
 export { renderTrace } from './reports/text.js';

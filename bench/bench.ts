@@ -21,7 +21,7 @@ import type { ExploreResult } from '../properties/explore.js';
 import { explore } from '../properties/explore.js';
 import { exploreParallel } from '../properties/explore-parallel.js';
 import { checkLiveness } from '../properties/liveness.js';
-import { randomCheck } from '../properties/random.js';
+import { randomSearch } from '../shrinkers/search.js';
 import type { PowerRow } from './power.js';
 import { median, powerRow, powerTable } from './power.js';
 
@@ -36,11 +36,11 @@ function row(m: AnyModel, variant: string, runs: number): string[] {
   const expect = expectationText(v);
   const bfsCols = [String(bfs.states), String(rate), bfs.counterexample ? String(bfs.counterexample.steps.length) : bfs.complete ? 'none' : 'incomplete'];
   if (!target) {
-    const r = randomCheck(m, v.name, { seed: 1, runs });
+    const r = randomSearch(m, v.name, { seed: 1, runs });
     return [m.name, v.name, expect, r.failure ? `FOUND ${r.failure.property}` : 'none', `${r.runs}`, `${(r.ms / 1000).toFixed(2)}s`, '-', ...bfsCols];
   }
-  const first = SEEDS.map((seed) => randomCheck(m, v.name, { seed, runs, noShrink: true }));
-  const shrunk = SEEDS.map((seed) => randomCheck(m, v.name, { seed, runs }));
+  const first = SEEDS.map((seed) => randomSearch(m, v.name, { seed, runs, noShrink: true }));
+  const shrunk = SEEDS.map((seed) => randomSearch(m, v.name, { seed, runs }));
   const found = first.filter((r) => r.failure).length;
   return [
     m.name, v.name, expect, `${found}/10`,

@@ -9,9 +9,9 @@
  */
 import type { AnyModel } from '../model/contract.js';
 import { textTable } from '../reports/table.js';
-import { pctCheck } from '../properties/pct.js';
+import { pctSearch } from '../shrinkers/search.js';
 import type { RandomResult } from '../properties/random.js';
-import { randomCheck } from '../properties/random.js';
+import { randomSearch } from '../shrinkers/search.js';
 import { shortestLength } from '../shrinkers/minimize.js';
 
 const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
@@ -45,9 +45,9 @@ export interface PowerRow {
 
 /** Measures one buggy variant. */
 export function powerRow(m: AnyModel, variant: string, property: string): PowerRow {
-  const firstR = SEEDS.map((seed) => randomCheck(m, variant, { seed, runs: RUNS, target: property, noShrink: true }));
-  const firstP = SEEDS.map((seed) => pctCheck(m, variant, { seed, runs: RUNS, target: property, noShrink: true, depth: PCT_DEPTH }));
-  const shrunk = SEEDS.map((seed) => randomCheck(m, variant, { seed, runs: RUNS, target: property }));
+  const firstR = SEEDS.map((seed) => randomSearch(m, variant, { seed, runs: RUNS, target: property, noShrink: true }));
+  const firstP = SEEDS.map((seed) => pctSearch(m, variant, { seed, runs: RUNS, target: property, noShrink: true, depth: PCT_DEPTH }));
+  const shrunk = SEEDS.map((seed) => randomSearch(m, variant, { seed, runs: RUNS, target: property }));
   const lens: number[] = [];
   const best: number[] = [];
   const pre: number[] = [];

@@ -12,7 +12,7 @@ import { memcgModel } from '../model/memcg/model.js';
 import { runTrace } from '../properties/check.js';
 import { explore } from '../properties/explore.js';
 import { livenessModel, locksModel, toyMachine } from '../test/toys.js';
-import { gateReport, parseShard, PROFILES, runItems, shardOf, workItems } from './ci.js';
+import { gateReport, parseShard, PROFILES, runItems, searchProfile, shardOf, workItems } from './ci.js';
 import { EXIT, exitFor } from './exit.js';
 
 const quick = PROFILES.quick ?? { seeds: 1, runs: 2_000, maxStates: 50_000, allowIncomplete: true, compareShortest: false, liveness: false };
@@ -49,6 +49,34 @@ describe('mmcheck ci', () => {
     const whole = runItems(all, profile).map((r) => `${key(r.item)} ${r.detail} ${r.problems.length}`).sort();
     const split = [...runItems(a, profile), ...runItems(b, profile)].map((r) => `${key(r.item)} ${r.detail} ${r.problems.length}`).sort();
     expect(split).toEqual(whole);
+  });
+
+  test('under a search profile (mmcheck run) the loop makes one seed item per variant and reports what each found', () => {
+    const profile = searchProfile(200, {});
+    const items = workItems([locksModel], profile, 5);
+    expect(items.map((i) => `${i.variant}:${i.seed ?? 'explore'}`)).toEqual(['reference:5', 'abba:5', 'non-owner:5']);
+    expect(workItems([locksModel], profile, 5, 'abba').map((i) => i.variant)).toEqual(['abba']);
+    const started: string[] = [];
+    let runs = 0;
+    const seen: string[] = [];
+    const results = runItems(items, profile, { onStart: (i) => started.push(i.variant), onRun: () => runs++, onItem: (r) => seen.push(r.item.variant) });
+    expect(started).toEqual(['reference', 'abba', 'non-owner']);
+    expect(seen).toEqual(started);
+    const byVariant = new Map(results.map((r) => [r.item.variant, r]));
+    // the reference spends its whole budget; every run is counted once, shrink attempts not at all
+    expect(byVariant.get('reference')?.search?.random.runs).toBe(200);
+    expect(runs).toBe(results.reduce((a, r) => a + (r.search?.random.runs ?? 0), 0));
+    // a bug found is reported by its kind (deadlock exit 3), not judged as the gate would
+    expect(byVariant.get('abba')?.search?.random.failure?.property).toBe('deadlock');
+    expect(exitFor(results.flatMap((r) => r.problems.map((p) => p.kind)))).toBe(EXIT.deadlock);
+  });
+
+  test('a search for one property tallies the others and does not stop at them', () => {
+    const profile = searchProfile(100, { target: 'lock-discipline' });
+    const [abba] = runItems(workItems([locksModel], profile, 1, 'abba'), profile);
+    expect(abba?.search?.random.failure).toBeUndefined();
+    expect(abba?.search?.random.runs).toBe(100);
+    expect([...(abba?.search?.random.others ?? new Map<string, number>()).keys()]).toEqual(['deadlock']);
   });
 
   test('bad shard specifications are refused', () => {

@@ -5,14 +5,21 @@
  * — "harness lost power" otherwise. Work is split into items (one exploration,
  * one per family member of a variant that must hold, and one per seed and variant) that `--shard i/n` divides
  * deterministically, and `--time-limit` bounds.
+ *
+ * `mmcheck run` is this same loop under a search profile ({@link searchProfile}):
+ * one seed item per variant, searched for any violation (or the one asked
+ * for), random or PCT, and reported as found rather than judged against the
+ * variant's declaration.
  */
 import type { AnyModel } from '../model/contract.js';
 import { expectationText } from '../model/contract.js';
 import { textTable } from '../reports/table.js';
-import type { Problem } from '../properties/suite.js';
-import { checkExploreItem, checkLivenessItem, checkSeedItem, seeds } from '../properties/suite.js';
+import type { RandomResult } from '../properties/random.js';
+import type { Problem, SeedSearch } from '../properties/suite.js';
+import { checkExploreItem, checkLivenessItem, checkSeedItem, searchSeed, seeds, violationKind } from '../properties/suite.js';
 import { eventuallyNames } from '../properties/liveness.js';
 import { exploreMember, familyOf, memberOf, memberProblems } from '../properties/family.js';
+import { withMinimizer } from '../shrinkers/search.js';
 import { exitFor } from './exit.js';
 
 /** A budget profile. */
@@ -31,6 +38,25 @@ export interface Profile {
    * member's own; `undefined`: the member's own budget.
    */
   readonly familyCap?: number;
+  /**
+   * A search profile (`mmcheck run`): seed items only, and each reports what
+   * it found (see {@link SearchMode}) instead of holding the variant to its
+   * declaration. Undefined: the gate.
+   */
+  readonly search?: SearchMode;
+}
+
+/** How the seed items of a search profile search. */
+export interface SearchMode {
+  /** The property searched for in every variant; undefined: the first violation of any property. */
+  readonly target?: string | undefined;
+  /** PCT with this bug depth instead of uniformly random schedules. */
+  readonly pctDepth?: number | undefined;
+}
+
+/** The profile of `mmcheck run`: one seed per variant, `runs` runs each, searched as `mode` says. */
+export function searchProfile(runs: number, mode: SearchMode): Profile {
+  return { seeds: 1, runs, maxStates: 0, allowIncomplete: true, compareShortest: false, liveness: false, search: mode };
 }
 
 /** The documented budget profiles. */
@@ -52,11 +78,19 @@ export interface WorkItem {
   readonly member?: string;
 }
 
-/** Every item of a gate run, in a fixed order. */
-export function workItems(models: readonly AnyModel[], profile: Profile, seedBase: number): WorkItem[] {
+/**
+ * Every item of a gate run, in a fixed order; under a search profile, only
+ * the seed items. `variant` keeps one variant of each model.
+ */
+export function workItems(models: readonly AnyModel[], profile: Profile, seedBase: number, variant?: string): WorkItem[] {
   const items: WorkItem[] = [];
   for (const model of models)
     for (const v of model.variants) {
+      if (variant !== undefined && v.name !== variant) continue;
+      if (profile.search) {
+        for (const s of seeds(profile.seeds)) items.push({ model, variant: v.name, seed: seedBase + s - 1 });
+        continue;
+      }
       items.push({ model, variant: v.name });
       // a variant that must hold is held to every member; a buggy one is judged on its own configuration
       if (v.expect.kind !== 'violates') for (const f of familyOf(model)) items.push({ model, variant: v.name, member: f.name });
@@ -88,59 +122,97 @@ export interface ItemResult {
   /** Not run (the time limit was reached first), or cut short by a stop request: judges nothing. */
   readonly skipped?: boolean;
   readonly detail: string;
+  /** A seed item's search (the engine's result and its lock-order and witness findings), when it ran. */
+  readonly search?: SeedSearch;
+}
+
+/** What {@link runItems} reports as it goes, and what stops it. */
+export interface RunHooks {
+  /** Milliseconds since the epoch after which no item starts, and the one under way stops. */
+  readonly deadline?: number | undefined;
+  /** Polled by the engines; true stops them (a signal). */
+  readonly stop?: (() => boolean) | undefined;
+  /** An item starts. */
+  readonly onStart?: (item: WorkItem) => void;
+  /** One more run of a seed item (not a shrink attempt). */
+  readonly onRun?: () => void;
+  /** An item ended (or was not run); an exception thrown here ends the loop. */
+  readonly onItem?: (result: ItemResult) => void;
 }
 
 /**
- * Runs gate items until done, until the deadline (ms since epoch), or until
- * `stop` asks to stop (a signal): the item under way then stops at its next
- * step and, unless it already found something, counts as not run.
+ * Runs gate items until done, until the deadline, or until `stop` asks to
+ * stop (a signal): the item under way then stops at its next step and,
+ * unless it already found something, counts as not run.
  */
-export function runItems(items: readonly WorkItem[], profile: Profile, deadline?: number, progress?: (done: number) => void, stop?: () => boolean): ItemResult[] {
+export function runItems(items: readonly WorkItem[], profile: Profile, hooks: RunHooks = {}): ItemResult[] {
   const out: ItemResult[] = [];
+  const { deadline, stop } = hooks;
   const engine = stop ? { ...profile, stop } : profile;
+  const push = (r: ItemResult): void => {
+    out.push(r);
+    hooks.onItem?.(r);
+  };
   for (const item of items) {
     const left = deadline !== undefined ? deadline - Date.now() : undefined;
     if ((left !== undefined && left <= 0) || stop?.()) {
-      out.push({ item, problems: [], ms: 0, skipped: true, detail: stop?.() ? 'not run: stopped' : 'not run: time limit' });
+      push({ item, problems: [], ms: 0, skipped: true, detail: stop?.() ? 'not run: stopped' : 'not run: time limit' });
       continue;
     }
+    hooks.onStart?.(item);
     const t0 = performance.now();
+    // random counterexamples are minimized: run prints and saves them, the deep profile holds them to 2× the shortest
+    const budget = withMinimizer({ runs: profile.runs, ...(left !== undefined ? { timeLimitMs: left } : {}), ...(stop ? { stop } : {}), ...(hooks.onRun ? { onRun: hooks.onRun } : {}) });
     if (item.liveness) {
       const { result, problems } = checkLivenessItem(item.model, item.variant, engine);
       if (result?.stopped === 'stop') {
-        out.push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `liveness: stopped after ${result.states} states` });
+        push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `liveness: stopped after ${result.states} states` });
         continue;
       }
-      out.push({ item, problems, ms: performance.now() - t0, detail: `liveness: ${result ? `${result.states} states, ${result.violations.size ? [...result.violations.keys()].join(' ') : 'no violation'}` : 'no eventually-property'}` });
+      push({ item, problems, ms: performance.now() - t0, detail: `liveness: ${result ? `${result.states} states, ${result.violations.size ? [...result.violations.keys()].join(' ') : 'no violation'}` : 'no eventually-property'}` });
     } else if (item.member !== undefined) {
       const o = exploreMember(item.model, item.variant, memberOf(item.model, item.member), profile.familyCap);
       const detail = `family ${o.member}: ${o.states} states${o.complete ? ', complete' : ', bounded'}${o.violated.length ? `, violates ${o.violated.join(' ')}` : ''}`;
-      out.push({ item, problems: memberProblems(item.model, item.variant, o), ms: performance.now() - t0, detail });
+      push({ item, problems: memberProblems(item.model, item.variant, o), ms: performance.now() - t0, detail });
     } else if (item.seed === undefined) {
       const { bfs, problems } = checkExploreItem(item.model, item.variant, engine);
       if (bfs.stopped === 'stop') {
-        out.push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `explore: stopped after ${bfs.states} states` });
+        push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `explore: stopped after ${bfs.states} states` });
         continue;
       }
       const detail = bfs.counterexample ? `explore: shortest ${bfs.counterexample.steps.length} steps` : `explore: ${bfs.states} states${bfs.complete ? ', complete' : ', bounded'}`;
-      out.push({ item, problems, ms: performance.now() - t0, detail });
+      push({ item, problems, ms: performance.now() - t0, detail });
+    } else if (profile.search) {
+      const search = searchSeed(item.model, item.variant, item.seed, { ...budget, target: profile.search.target, ...(profile.search.pctDepth !== undefined ? { pctDepth: profile.search.pctDepth } : {}) });
+      push({ item, problems: foundProblems(item, search), ms: performance.now() - t0, detail: seedDetail(item.seed, search.random), search, ...(search.random.interrupted && !search.random.failure && stop?.() ? { skipped: true } : {}) });
     } else {
-      const { random, problems } = checkSeedItem(item.model, item.variant, item.seed, {
-        runs: profile.runs,
-        compareShortest: profile.compareShortest,
-        ...(left !== undefined ? { timeLimitMs: left } : {}),
-        ...(stop ? { stop } : {}),
-      });
+      const { random, problems, findings } = checkSeedItem(item.model, item.variant, item.seed, { ...budget, compareShortest: profile.compareShortest });
+      const search = { random, findings };
       if (random.interrupted && !random.failure && stop?.()) {
-        out.push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `seed ${item.seed}: stopped after ${random.runs} runs` });
+        push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `seed ${item.seed}: stopped after ${random.runs} runs`, search });
         continue;
       }
-      const detail = random.failure ? `seed ${item.seed}: ${random.failure.property} in ${random.runs} runs` : `seed ${item.seed}: ${random.runs} runs${random.interrupted ? ' (interrupted)' : ''}`;
-      out.push({ item, problems, ms: performance.now() - t0, detail });
+      push({ item, problems, ms: performance.now() - t0, detail: seedDetail(item.seed, random), search });
     }
-    progress?.(out.length);
   }
   return out;
+}
+
+/** What a seed item's detail says: the property found and after how many runs, or the runs made. */
+function seedDetail(seed: number, random: RandomResult): string {
+  return random.failure ? `seed ${seed}: ${random.failure.property} in ${random.runs} runs` : `seed ${seed}: ${random.runs} runs${random.interrupted ? ' (interrupted)' : ''}`;
+}
+
+/**
+ * The problems of a search-profile item, as `mmcheck run` reports them: the
+ * kind of whatever violation it found (expected or not: the table says which),
+ * a model that threw, and the lock-order and witness findings of its runs.
+ */
+function foundProblems(item: WorkItem, s: SeedSearch): Problem[] {
+  const r = s.random;
+  const found: Problem[] = r.failure ? [{ kind: violationKind(item.model, item.variant, r.failure.property), text: `seed ${r.seed}: ${r.failure.property} violated (${r.failure.message})` }] : [];
+  const threw: Problem[] = r.modelError !== undefined ? [{ kind: 'model-error', text: `seed ${r.seed}: model threw: ${r.modelError}` }] : [];
+  return [...found, ...threw, ...s.findings.problems];
 }
 
 /** Lines of the gate's report and its exit code. */

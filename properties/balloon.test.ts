@@ -23,7 +23,7 @@ import { balloonView, pageClasses } from '../model/balloon/symmetry.js';
 import { startOffline } from '../model/kernel/hotplug.js';
 import { replayLabels, runTrace } from './check.js';
 import { explore } from './explore.js';
-import { randomCheck } from './random.js';
+import { randomSearch as randomCheck } from '../shrinkers/search.js';
 import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET } from '../test/variants.js';
 import { exploreFamily } from './family.js';
 

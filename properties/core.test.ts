@@ -12,8 +12,8 @@ import { MODEL_THREW, NondeterministicModel, replay, runTrace } from './core.js'
 import { explore, verdict } from './explore.js';
 import { exploreParallel } from './explore-parallel.js';
 import { checkLiveness } from './liveness.js';
-import { pctCheck } from './pct.js';
-import { randomCheck } from './random.js';
+import { pctSearch as pctCheck } from '../shrinkers/search.js';
+import { randomSearch as randomCheck } from '../shrinkers/search.js';
 
 const model = erase(throwToy);
 const machine = (variant: string): AnyMachine => model.machine(variant, {});

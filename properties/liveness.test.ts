@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import type { AnyMachine } from '../model/contract.js';
 import { graphToy } from '../test/toys.js';
+import type { LivenessProgress } from './liveness.js';
 import { checkLiveness } from './liveness.js';
 
 const run = (edges: readonly (readonly [string, string, string])[], pending: readonly string[]) => checkLiveness(graphToy(edges, pending) as unknown as AnyMachine);
@@ -60,5 +61,23 @@ describe('liveness on toy graphs', () => {
     const r = run([['s0', 'A', 's0']], []);
     expect([...r.violations.keys()]).toEqual([]);
     expect(r.properties).toEqual(['E']);
+  });
+});
+
+describe('liveness progress', () => {
+  test('the graph build reports its states and transitions as they grow, never past the final counts', () => {
+    // a chain of 3,000 nodes: the clock polls every 256 transitions, so it reports several times
+    const n = 3_000;
+    const chain = Array.from({ length: n - 1 }, (_, i) => [`s${i}`, 'A', `s${i + 1}`] as const);
+    const m = graphToy(chain, chain.map(([f]) => f));
+    const seen: LivenessProgress[] = [];
+    const r = checkLiveness(m, { onProgress: (p) => seen.push(p), progressMs: 0 });
+    expect(r.states).toBe(n);
+    expect(seen.length).toBeGreaterThan(1);
+    const states = seen.map((p) => p.states);
+    expect(states).toEqual([...states].sort((a, b) => a - b));
+    expect(states[0]).toBeGreaterThan(0);
+    expect(Math.max(...states)).toBeLessThanOrEqual(r.states);
+    expect(Math.max(...seen.map((p) => p.transitions))).toBeLessThanOrEqual(r.transitions);
   });
 });

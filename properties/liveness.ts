@@ -30,13 +30,24 @@
 import type { ActionBase, AnyMachine } from '../model/contract.js';
 import type { CheckOptions, RecordedStep, Trace, TraceStep, Violation, Visitor } from './core.js';
 import { Clock, Judge, MODEL_THREW, replay, ReplayDivergence, successors } from './core.js';
+import type { ClockOptions } from './core.js';
 import { keySet, keyText } from './explore.js';
 import { IntVec } from './intvec.js';
 
 /** Bounds of a liveness check: the shared {@link CheckOptions} that apply (a bound or a stop makes the check incomplete). */
-export interface LivenessOptions extends Pick<CheckOptions, 'maxStates' | 'timeLimitMs' | 'exact' | 'stop'> {
+export interface LivenessOptions extends Pick<CheckOptions, 'maxStates' | 'timeLimitMs' | 'exact' | 'stop' | 'progressMs'> {
   /** Check only these properties (default: every eventually-property of the machine). */
   readonly properties?: readonly string[];
+  /** Called about every `progressMs` milliseconds while the graph is built. */
+  readonly onProgress?: (p: LivenessProgress) => void;
+}
+
+/** Progress of the graph build, as given to {@link LivenessOptions.onProgress}. */
+export interface LivenessProgress {
+  /** Distinct states discovered so far. */
+  readonly states: number;
+  readonly transitions: number;
+  readonly ms: number;
 }
 
 /** One liveness violation: a lasso, or a path to a stuck state. */
@@ -143,8 +154,9 @@ function buildGraph(
   m: AnyMachine,
   props: readonly string[],
   maxStates: number,
-  clock: Clock,
+  clockOpts: ClockOptions,
   exact: boolean,
+  onProgress?: (states: number, transitions: number) => void,
 ): Graph & { transitions: number; stopped?: 'states' | 'time' | 'stop'; indexBytes: number; threw?: { state: number; ai: number; violation: Violation } } {
   const index = keySet(livenessKey(m), exact);
   const fairOf = fairness(m);
@@ -183,6 +195,8 @@ function buildGraph(
   const stackIds: number[] = [0];
   let stopped: 'states' | 'time' | 'stop' | undefined;
   let threw: { state: number; ai: number; violation: Violation } | undefined;
+  // the clock reports progress from the index and the judge's count, both made here
+  const clock = new Clock(onProgress ? { ...clockOpts, onProgress: () => onProgress(index.size, judge.transitions) } : clockOpts);
   // liveness judges no safety property: the core only expands, counts, polls the clock and catches a throwing model
   const judge = new Judge(m, { judge: false, clock });
   let s: unknown;
@@ -458,8 +472,9 @@ export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): Livene
   const names = m.properties.filter((p) => p.kind === 'eventually' && (opts.properties?.includes(p.name) ?? true)).map((p) => p.name);
   // nothing to check: do not build the graph
   if (!names.length) return { properties: [], violations: new Map(), states: 0, transitions: 0, complete: true, ms: performance.now() - t0, bytesPerState: 0 };
-  const clock = new Clock({ ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}), ...(opts.stop ? { stop: opts.stop } : {}) });
-  const g = buildGraph(m, names, opts.maxStates ?? 5_000_000, clock, opts.exact === true);
+  const clockOpts = { ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}), ...(opts.stop ? { stop: opts.stop } : {}), ...(opts.progressMs !== undefined ? { progressMs: opts.progressMs } : {}) };
+  const onProgress = opts.onProgress;
+  const g = buildGraph(m, names, opts.maxStates ?? 5_000_000, clockOpts, opts.exact === true, onProgress ? (states, transitions) => onProgress({ states, transitions, ms: performance.now() - t0 }) : undefined);
   const found = new Map<string, LivenessViolation>();
   if (g.threw) {
     // a model that throws is a finding with the trace that led there, as in every engine

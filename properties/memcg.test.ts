@@ -11,7 +11,7 @@ import { memcg, memcgModel, SMALL } from '../model/memcg/model.js';
 import type { MemcgAction, MemcgState, Writer } from '../model/memcg/state.js';
 import { replayLabels } from './check.js';
 import { explore } from './explore.js';
-import { randomCheck } from './random.js';
+import { randomSearch as randomCheck } from '../shrinkers/search.js';
 import { buggyVariants, expectCaught, expectedProperty, expectHolds, shortestOf, HOLDS_BUDGET } from '../test/variants.js';
 import { familyTests } from '../test/family.js';
 

@@ -19,7 +19,7 @@ import { LOCKS } from '../model/msgmni/state.js';
 import { replayLabels } from './check.js';
 import { explore } from './explore.js';
 import { exploreFamily } from './family.js';
-import { randomCheck } from './random.js';
+import { randomSearch as randomCheck } from '../shrinkers/search.js';
 import { seeds } from './suite.js';
 import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET } from '../test/variants.js';
 

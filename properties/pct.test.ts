@@ -4,7 +4,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { memcgModel } from '../model/memcg/model.js';
-import { pctBound, pctCheck } from './pct.js';
+import { pctBound } from './pct.js';
+import { pctSearch as pctCheck } from '../shrinkers/search.js';
 
 describe('PCT scheduler', () => {
   test('the bound 1/(n·k^(d−1)) and the runs it implies for 99% confidence', () => {

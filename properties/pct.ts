@@ -79,7 +79,7 @@ export interface PctResult extends RandomResult {
   readonly bound: { readonly p: number; readonly runsFor99: number };
 }
 
-/** Checks one variant with PCT schedules; a failure is shrunk by fast-check, then minimized. */
+/** Checks one variant with PCT schedules; a failure is shrunk by fast-check, then minimized if `opts.minimize` is given. */
 export function pctCheck(model: AnyModel, variantName: string, opts: PctOptions): PctResult {
   const k = opts.maxSteps ?? PCT_STEPS;
   const d = Math.max(1, opts.depth);

@@ -15,9 +15,12 @@ import type { AnyMachine, AnyModel } from '../model/contract.js';
 import { expectedProperty, variantOf } from '../model/contract.js';
 import type { RunResult, Trace } from './check.js';
 import type { CheckOptions, RunOptions } from './core.js';
-import { minimizeTrace, preemptions } from '../shrinkers/minimize.js';
+import { preemptions } from './preemptions.js';
 import type { LockGraph } from './lockorder.js';
 import { runTrace, SameProperty, sometimesNames } from './check.js';
+
+/** Shortens a trace that violates `property` on `m`, keeping that violation. */
+export type Minimizer = (m: AnyMachine, trace: Trace, property: string) => Trace;
 
 /** Options of a random run: the shared {@link CheckOptions} that apply, and the random engine's own. */
 export interface RandomOptions extends Pick<CheckOptions, 'timeLimitMs' | 'stop' | 'onRun'> {
@@ -31,6 +34,12 @@ export interface RandomOptions extends Pick<CheckOptions, 'timeLimitMs' | 'stop'
   readonly lockGraph?: LockGraph;
   /** Skip shrinking (to time the first failure alone). */
   readonly noShrink?: boolean;
+  /**
+   * Shortens fast-check's shrunk counterexample further (the trace minimizer,
+   * `shrinkers/minimize.ts`, passed in by the layers above: `shrinkers/search.ts`).
+   * Without it the counterexample is fast-check's shrunk trace.
+   */
+  readonly minimize?: Minimizer;
   /**
    * Search for this property only (as the exhaustive engine's `target`): a
    * run ending on another violation counts as passing and is tallied in
@@ -54,9 +63,9 @@ export interface RandomResult {
     readonly config: unknown;
     /** Length of the trace fast-check shrank to, before the minimizer. */
     readonly shrunkSteps: number;
-    /** Preemptions in the minimized trace (switches away from a context that could have run on). */
+    /** Preemptions in `trace` (switches away from a context that could have run on). */
     readonly preemptions: number;
-    /** The minimized trace. */
+    /** The counterexample: minimized when a {@link RandomOptions.minimize} was given, else as fast-check shrank it. */
     readonly trace: Trace;
     /** fast-check's replay path of the shrunk counterexample. */
     readonly path: string;
@@ -156,8 +165,8 @@ export function searchVariant<T>(model: AnyModel, variantName: string, opts: Ran
   const m = model.machine(variantName, config);
   const shrunk = sched.run(m, schedule).trace;
   const first = shrunk.violations.find((x) => x.property === judge.target) ?? shrunk.violations[0];
-  // fast-check shrinks the schedule; the minimizer then drops steps it left behind
-  const trace = first && !opts.noShrink ? minimizeTrace(m, shrunk, first.property) : shrunk;
+  // fast-check shrinks the schedule; the minimizer, if given, then drops steps it left behind
+  const trace = first && !opts.noShrink && opts.minimize ? opts.minimize(m, shrunk, first.property) : shrunk;
   const v = trace.violations.find((x) => x.property === first?.property) ?? trace.violations[0];
   return {
     ...base,

@@ -16,7 +16,8 @@ import { encodeState, reserve, reserveModel, SHRINK_CONFIG } from '../model/rese
 import type { ReserveAction, ReserveState } from '../model/reserve/state.js';
 import { replayLabels } from './check.js';
 import { explore } from './explore.js';
-import { randomCheck, runSchedule } from './random.js';
+import { runSchedule } from './random.js';
+import { randomSearch as randomCheck } from '../shrinkers/search.js';
 import { seeds } from './suite.js';
 import { buggyVariants, expectCaught, expectedProperty, expectHolds, shortestOf, HOLDS_BUDGET, SUITE_BUDGET } from '../test/variants.js';
 import { familyTests } from '../test/family.js';

@@ -15,7 +15,7 @@ import { slab, slabMachineFor, slabModel, VARIANT_FLAGS } from '../model/slab/mo
 import type { SlabAction, SlabConfig, SlabState } from '../model/slab/state.js';
 import { replayLabels } from './check.js';
 import { explore } from './explore.js';
-import { randomCheck } from './random.js';
+import { randomSearch as randomCheck } from '../shrinkers/search.js';
 import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET } from '../test/variants.js';
 import { familyTests } from '../test/family.js';
 

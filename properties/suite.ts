@@ -12,8 +12,10 @@ import type { ExploreResult } from './explore.js';
 import { explore } from './explore.js';
 import type { LivenessResult } from './liveness.js';
 import { checkLiveness, eventuallyNames } from './liveness.js';
-import type { RandomResult } from './random.js';
+import type { Minimizer, RandomResult } from './random.js';
 import { randomCheck } from './random.js';
+import type { PctResult } from './pct.js';
+import { pctCheck } from './pct.js';
 import { LockGraph, lockdepReport } from './lockorder.js';
 
 /** What kind of departure a problem is; selects the CI exit code. */
@@ -40,6 +42,12 @@ export interface VariantCheckOptions {
   readonly compareShortest?: boolean;
   /** Polled by the engines; true stops them (e.g. Ctrl-C), and an item cut short that way judges nothing. */
   readonly stop?: () => boolean;
+  /**
+   * The trace minimizer, passed in from above (`shrinkers/search.ts`
+   * `withMinimizer`); without it a counterexample is fast-check's shrunk
+   * trace, and `compareShortest` holds that to 2× the shortest.
+   */
+  readonly minimize?: Minimizer;
 }
 
 /** Both engines' results for one variant. */
@@ -139,22 +147,60 @@ export function searchFindings(v: VariantDef<unknown>, r: RandomResult, graph: L
   return { problems, ...(lockdep !== undefined ? { lockdep } : {}), witnessRates };
 }
 
+/** How one seed of a variant is searched (see {@link searchSeed}). */
+export interface SeedSearchOptions extends Pick<VariantCheckOptions, 'runs' | 'timeLimitMs' | 'stop' | 'minimize'> {
+  /** The property searched for; undefined: the first violation of any property. */
+  readonly target?: string | undefined;
+  /** PCT with this bug depth instead of uniformly random schedules. */
+  readonly pctDepth?: number;
+  /** Called once per run (not per shrink attempt): what a progress bar counts. */
+  readonly onRun?: () => void;
+}
+
+/** One seed's search: the engine's result, and what its runs say beyond its own failure. */
+export interface SeedSearch {
+  readonly random: RandomResult;
+  /** Set when the search ran PCT: its bound for the programs met. */
+  readonly pct?: PctResult;
+  readonly findings: SearchFindings;
+}
+
+/**
+ * Searches one seed of a variant with the random engine (or PCT), its runs
+ * adding their lock orders to one graph: the search both the gate and
+ * `mmcheck run` make, before each judges it its own way.
+ */
+export function searchSeed(model: AnyModel, variantName: string, seed: number, opts: SeedSearchOptions): SeedSearch {
+  const v = variantOf(model, variantName);
+  const graph = new LockGraph();
+  const engine = {
+    seed, runs: opts.runs, lockGraph: graph,
+    ...(opts.target !== undefined ? { target: opts.target } : {}),
+    ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}),
+    ...(opts.stop ? { stop: opts.stop } : {}),
+    ...(opts.onRun ? { onRun: opts.onRun } : {}),
+    ...(opts.minimize ? { minimize: opts.minimize } : {}),
+  };
+  const pct = opts.pctDepth !== undefined ? pctCheck(model, v.name, { ...engine, depth: opts.pctDepth }) : undefined;
+  const random = pct ?? randomCheck(model, v.name, engine);
+  return { random, ...(pct ? { pct } : {}), findings: searchFindings(v, random, graph) };
+}
+
 /** One random-engine item of a variant: one seed. */
 export function checkSeedItem(
   model: AnyModel,
   variantName: string,
   seed: number,
-  opts: Pick<VariantCheckOptions, 'runs' | 'maxStates' | 'timeLimitMs' | 'compareShortest' | 'stop'>,
+  opts: Pick<VariantCheckOptions, 'runs' | 'maxStates' | 'timeLimitMs' | 'compareShortest' | 'stop' | 'minimize'> & Pick<SeedSearchOptions, 'onRun'>,
   shortest?: number,
-): { random: RandomResult; problems: Problem[] } {
+): { random: RandomResult; problems: Problem[]; findings: SearchFindings } {
   const v = variantOf(model, variantName);
   const target = expectedProperty(v);
   const problems: Problem[] = [];
-  const graph = new LockGraph();
   // a buggy variant is judged on its declared property: the search looks for
   // that one (other violations on the way are tallied, not taken as the answer)
-  const r = randomCheck(model, v.name, { seed, runs: opts.runs, lockGraph: graph, ...(target !== undefined ? { target } : {}), ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}), ...(opts.stop ? { stop: opts.stop } : {}) });
-  problems.push(...searchFindings(v, r, graph).problems);
+  const { random: r, findings } = searchSeed(model, v.name, seed, { ...opts, target });
+  problems.push(...findings.problems);
   if (r.modelError !== undefined) problems.push({ kind: 'model-error', text: `seed ${seed}: model threw: ${r.modelError}` });
   else if (target === undefined) {
     if (r.failure) problems.push({ kind: violationKind(model, v.name, r.failure.property), text: `seed ${seed}: ${r.failure.property} violated (${r.failure.message})` });
@@ -162,14 +208,14 @@ export function checkSeedItem(
     if (!r.interrupted) problems.push({ kind: 'lost-power', text: `seed ${seed}: ${target} not found in ${r.runs} runs` });
   } else {
     if (r.failure.property !== target) problems.push({ kind: 'lost-power', text: `seed ${seed}: found ${r.failure.property}, expected ${target}` });
-    if (opts.compareShortest === false) return { random: r, problems };
+    if (opts.compareShortest === false) return { random: r, problems, findings };
     // compare with the shortest trace in the counterexample's own configuration
     const len = r.failure.trace.steps.length;
     const own = explore(model.machine(v.name, r.failure.config), { target, maxStates: opts.maxStates ?? 300_000 }).counterexample?.steps.length;
     const best = own ?? shortest;
     if (best !== undefined && len > 2 * best) problems.push({ kind: 'safety', text: `seed ${seed}: shrunk to ${len} steps, more than 2× the BFS-shortest ${best} of its configuration` });
   }
-  return { random: r, problems };
+  return { random: r, problems, findings };
 }
 
 /**

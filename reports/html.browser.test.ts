@@ -16,7 +16,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { lanesMachine, lanesTrace } from '../test/lanes.js';
 import { MODELS } from '../model/registry.js';
-import { randomCheck } from '../properties/random.js';
+import { randomSearch as randomCheck } from '../shrinkers/search.js';
 import { saveCounterexample } from './counterexample.js';
 import type { Found } from './counterexample.js';
 import { pageData, traceHtml } from './html.js';

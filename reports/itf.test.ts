@@ -14,7 +14,7 @@ import type { AnyModel } from '../model/contract.js';
 import { MODELS } from '../model/registry.js';
 import type { Trace } from '../properties/check.js';
 import { replayLabels } from '../properties/check.js';
-import { randomCheck } from '../properties/random.js';
+import { randomSearch as randomCheck } from '../shrinkers/search.js';
 import { saveCounterexample } from './counterexample.js';
 import { decodeValue, encodeValue, fromItf, itfText, readCounterexample, readItf, sameStates, toItf } from './itf.js';
 import { readReplay } from './replay.js';

@@ -10,6 +10,7 @@
  * actually executed, shrinking runs included, so it only ever grows.
  */
 import type { ExploreProgress } from '../properties/explore.js';
+import type { LivenessProgress } from '../properties/liveness.js';
 
 /** Where progress goes. */
 export interface ProgressSink {
@@ -155,6 +156,12 @@ export function progressLine(sink: ProgressSink, intervalMs = sink.tty ? 500 : 1
       if (drawn && sink.tty) sink.write('\r\x1b[2K');
     },
   };
+}
+
+/** The progress text of the liveness engine's graph build: states, transitions, rate, elapsed time. */
+export function livenessProgressText(p: LivenessProgress): string {
+  const rate = Math.round(p.states / Math.max(p.ms / 1000, 1e-3));
+  return `liveness: ${p.states} states, ${p.transitions} transitions, ${rate} states/s, ${clock(p.ms)} elapsed`;
 }
 
 /** The progress text of an exploration: states, depth, queue, rate, elapsed time. */

@@ -3,7 +3,7 @@
  * run goes, writes the HTML page of each counterexample as soon as it is
  * found (while its machine is at hand for the kernel slice), and at the end
  * the JUnit file, the Markdown summary and the HTML index. It never runs an
- * engine or replays a trace: `mmcheck report` (cli/report.ts) replays a file,
+ * engine or replays a trace: `mmcheck report` (cli/commands/report.ts) replays a file,
  * then hands the trace to the page writer.
  */
 import { statSync } from 'node:fs';

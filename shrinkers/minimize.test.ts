@@ -8,7 +8,7 @@ import type { AnyMachine } from '../model/contract.js';
 import { memcgModel } from '../model/memcg/model.js';
 import { replayLabels } from '../properties/check.js';
 import { explore } from '../properties/explore.js';
-import { randomCheck } from '../properties/random.js';
+import { randomSearch as randomCheck } from './search.js';
 import type { ToyState } from '../test/toys.js';
 import { abba, toyMachine } from '../test/toys.js';
 import { minimizeTrace, preemptions } from './minimize.js';

@@ -12,6 +12,10 @@ import type { ActionBase, AnyMachine } from '../model/contract.js';
 import { explore } from '../properties/explore.js';
 import type { Trace } from '../properties/check.js';
 import { ReplayDivergence, replayLabels } from '../properties/check.js';
+import { preemptions } from '../properties/preemptions.js';
+
+// counted where the engines report it; re-exported for the minimizer's users
+export { preemptions };
 
 /** Replays labels; the trace up to where `property` fails (possibly a prefix), or undefined if it does not. */
 function failsWith(m: AnyMachine, labels: readonly string[], property: string): Trace | undefined {
@@ -129,21 +133,6 @@ function dropContextTails(p: Progress): void {
       if (changed) break;
     }
   }
-}
-
-/**
- * Context switches in a trace where the context switched away from could
- * still have run (a preemption, as opposed to a context that blocked or finished).
- */
-export function preemptions(m: AnyMachine, trace: Trace): number {
-  let n = 0;
-  let s = trace.init;
-  trace.steps.forEach((step, i) => {
-    const prev = trace.steps[i - 1]?.info.ctx;
-    if (prev !== undefined && prev !== step.info.ctx && m.actions(s).some((a) => m.describe(a).ctx === prev)) n++;
-    s = step.state;
-  });
-  return n;
 }
 
 /**

@@ -15,7 +15,8 @@ import { expectedProperty as propertyOf, variantOf } from '../model/contract.js'
 import type { ExploreOptions, ExploreResult } from '../properties/explore.js';
 import { explore } from '../properties/explore.js';
 import type { VariantCheck, VariantCheckOptions } from '../properties/suite.js';
-import { checkVariant, seeds } from '../properties/suite.js';
+import { seeds } from '../properties/suite.js';
+import { variantSearch as checkVariant } from '../shrinkers/search.js';
 
 const ci = PROFILES.ci;
 if (!ci) throw new Error('cli/ci.ts has no ci profile');

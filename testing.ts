@@ -10,11 +10,15 @@
  * registers one test per variant, named `<model> <variant> <expectation>`
  * (no seed in the name, so CI history stays comparable), each asserting that
  * the variant behaves as declared under both engines.
+ *
+ * This is `mmcheck/vitest`: like `index.ts`, a public entry point above
+ * the layers, so it can run the engines with the minimizer, as the gate does.
  */
 import { describe, expect, test } from 'vitest';
-import type { ActionBase, ModelDef } from '../model/contract.js';
-import { erase, expectedProperty } from '../model/contract.js';
-import { checkVariant, seeds } from './suite.js';
+import type { ActionBase, ModelDef } from './model/contract.js';
+import { erase, expectedProperty } from './model/contract.js';
+import { seeds } from './properties/suite.js';
+import { variantSearch } from './shrinkers/search.js';
 
 /** Budgets of {@link checkModel}. */
 export interface CheckModelOptions {
@@ -38,7 +42,7 @@ export function checkModel<S, A extends ActionBase, C>(model: ModelDef<S, A, C>,
       test(
         `${m.name} ${v.name} ${expected}`,
         () => {
-          const r = checkVariant(m, v.name, { seeds: seeds(opts.seeds ?? 10), runs: opts.runs ?? 1_000, maxStates: opts.maxStates ?? 2_000_000 });
+          const r = variantSearch(m, v.name, { seeds: seeds(opts.seeds ?? 10), runs: opts.runs ?? 1_000, maxStates: opts.maxStates ?? 2_000_000 });
           expect(r.problems).toEqual([]);
         },
         opts.timeout ?? 120_000,

@@ -1,0 +1,21 @@
+/** `mmcheck list`: every model in play, its variants with their expected verdicts, and its properties. */
+import { expectationText } from '../../model/contract.js';
+import { textTable } from '../../reports/table.js';
+import { EXIT } from '../exit.js';
+import type { Command, Session } from '../session.js';
+
+/** The command's lines in `--help`. */
+export const LIST_USAGE = `  list                                   models, variants, properties and expected verdicts`;
+
+/** Prints the table of variants, then one line of properties per model. */
+export function cmdList(_args: string[], s: Session): number {
+  const rows = [['model', 'variant', 'expected', 'summary']];
+  for (const m of s.models) for (const v of m.variants) rows.push([m.name, v.name, expectationText(v), v.summary]);
+  s.out(textTable(rows).join('\n'));
+  s.out('');
+  for (const m of s.models) s.out(`${m.name} (${m.title}, spec ${m.spec}) properties: ${m.propertyNames.join(' ')} + built-in deadlock lock-discipline sleep-in-atomic`);
+  return EXIT.ok;
+}
+
+/** `mmcheck list`. */
+export const list: Command = { usage: LIST_USAGE, run: cmdList };
