@@ -20,5 +20,12 @@ if (!existsSync(fileURLToPath(entry))) {
 }
 // the command runs on a worker thread so that this one can take Ctrl-C and
 // SIGTERM while the engines compute (see cli/entry.ts): 130 or 143, reports written
+// a Ctrl-C or SIGTERM while the CLI is still loading is remembered and
+// handed to it (the command then stops at once and writes its reports),
+// instead of killing the process by the signal with no report
+const early = [];
+const remember = (signal) => early.push(signal);
+for (const s of ['SIGINT', 'SIGTERM']) process.on(s, remember);
 const { runCli } = await import(entry.href);
-process.exitCode = await runCli(process.argv.slice(2));
+for (const s of ['SIGINT', 'SIGTERM']) process.off(s, remember);
+process.exitCode = await runCli(process.argv.slice(2), early[0]);

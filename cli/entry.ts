@@ -17,8 +17,12 @@ export interface ThreadData {
   readonly tty: boolean;
 }
 
-/** Runs `mmcheck argv` with signal handling; resolves to the exit code. */
-export function runCli(argv: string[]): Promise<number> {
+/**
+ * Runs `mmcheck argv` with signal handling; resolves to the exit code.
+ * `pending` is a signal that arrived while the CLI was loading: it is
+ * handled as soon as the handlers are installed.
+ */
+export function runCli(argv: string[], pending?: StopSignal): Promise<number> {
   const stop = new StopRequest();
   const data: ThreadData = { argv, stop: stop.buffer, tty: process.stderr.isTTY === true };
   const here = import.meta.url;
@@ -32,6 +36,7 @@ export function runCli(argv: string[]): Promise<number> {
   };
   const handlers = (Object.keys(STOP_SIGNALS) as StopSignal[]).map((s) => [s, () => onSignal(s)] as const);
   for (const [s, h] of handlers) process.on(s, h);
+  if (pending !== undefined && pending in STOP_SIGNALS) onSignal(pending);
   return new Promise<number>((resolve) => {
     let code: number = EXIT.usage;
     worker.on('message', (c: number) => {
