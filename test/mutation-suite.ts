@@ -56,13 +56,21 @@ export interface MutationCheckOptions {
    * exploreConfig: where it is found fast, so that the search stays cheap.
    */
   readonly targets?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Pinned state counts of the exploration of {@link holdsConfig}, by
+   * variant: a mutant that adds or removes reachable states, or makes the
+   * state key merge or split states (which the properties cannot see), fails
+   * there, at the check's first test.
+   */
+  readonly holdsStates?: Readonly<Record<string, number>>;
 }
 
-function holds(model: AnyModel, variant: string, config: unknown, maxStates: number, witnesses: boolean): void {
+function holds(model: AnyModel, variant: string, config: unknown, maxStates: number, witnesses: boolean, states?: number): void {
   const r = explore(model.machine(variant, config), { maxStates });
   expect([...r.violated].map(([p, v]) => `${p}: ${v.message}`)).toEqual([]);
   // a member is one boundary: it need not reach every witness of the model
   if (witnesses && r.complete) expect([...r.witnesses].filter(([, seen]) => !seen).map(([w]) => w)).toEqual([]);
+  if (states !== undefined) expect(r.states).toBe(states);
 }
 
 /** Declares the vitest tests of a model's mutation check (see the file header). */
@@ -74,7 +82,7 @@ export function mutationSuite(model: AnyModel, opts: MutationCheckOptions = {}):
   const where = opts.holdsConfig === undefined ? 'the small configuration' : 'the check\'s configuration';
 
   for (const v of model.variants.filter((x) => x.expect.kind !== 'violates')) {
-    test(`${v.name} holds on ${where}`, () => holds(model, v.name, opts.holdsConfig ?? v.exploreConfig ?? model.smallConfig, holdsMaxStates, true));
+    test(`${v.name} holds on ${where}`, () => holds(model, v.name, opts.holdsConfig ?? v.exploreConfig ?? model.smallConfig, holdsMaxStates, true, opts.holdsStates?.[v.name]));
   }
   for (const m of members) {
     test(`reference holds on family member ${m.name}`, () => holds(model, 'reference', m.config, Math.min(maxStates, m.maxStates ?? maxStates), false));
