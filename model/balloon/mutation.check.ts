@@ -1,7 +1,8 @@
 /** balloon's mutation check (`npm run mutation -- balloon`; see test/mutation-suite.ts). */
+import { expect, test } from 'vitest';
 import { SMALL } from './config.js';
-import type { BalloonConfig } from './state.js';
-import { balloonModel } from './model.js';
+import type { BalloonConfig, BalloonState } from './state.js';
+import { balloonMachine, balloonModel } from './model.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
 
 /**
@@ -38,4 +39,47 @@ mutationSuite(balloonModel, {
     W4: ['request-over-cap'],
     W5: ['request-over-cap'],
   },
+});
+
+/**
+ * Metric B10 (spec 02 §5: pages unloaned by offlines that end cancelled; V3
+ * makes it positive) is no state key and no property, so the check judges it
+ * here against a count of its own, over every schedule of two balloons that
+ * start with entries in block 0 (the offline's): the pages the offline's G3
+ * step (G4's search) took off the balloon, added when that offline ends with
+ * its block still online. In V3 the priority-5 veto comes after G4; in the
+ * reference G5 fails to replace a list page of the block after G4 ran.
+ */
+const B10_CONFIGS: readonly BalloonConfig[] = [
+  { ...SMALL, minMem: 4, onlineEvents: 0, loanRequests: [0], preload: [[4, 0, 1], [5, 2, 3]] },
+  { ...SMALL, minMem: 4, onlineEvents: 0, loanRequests: [0], preload: [[0, 1, 4]] },
+];
+test.each(['V3', 'reference'])('%s: metric B10 counts the pages unloaned by cancelled offlines', (variant) => {
+  let most = 0;
+  for (const config of B10_CONFIGS) {
+    const m = balloonMachine(variant, config);
+    type Node = { s: BalloonState; unloaned: number; b10: number };
+    const seen = new Set<string>();
+    const queue: Node[] = [{ s: m.init(), unloaned: 0, b10: 0 }];
+    for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
+      const key = `${JSON.stringify(n.s)}|${n.unloaned}|${n.b10}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      for (const a of m.actions(n.s)) {
+        const t = m.next(n.s, a);
+        let { unloaned, b10 } = n;
+        if (a.type === 'G3') unloaned += n.s.loaned - t.loaned;
+        const op = n.s.H.op;
+        if (op !== null && op.op === 'offline' && t.H.op === null) {
+          if (t.blocks[op.block]?.state !== 'offline') b10 += unloaned;
+          unloaned = 0;
+        }
+        expect(t.b10).toBe(b10);
+        most = Math.max(most, b10);
+        queue.push({ s: t, unloaned, b10 });
+      }
+    }
+    expect(seen.size).toBeLessThan(5_000);
+  }
+  expect(most).toBeGreaterThan(0);
 });
