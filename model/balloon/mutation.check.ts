@@ -25,7 +25,7 @@ mutationSuite(balloonModel, {
   holdsConfig: CHECK,
   holdsMaxStates: 2_000,
   holdsStates: { reference: 812, V3: 892 },
-  maxStates: 150,
+  maxStates: 100,
   runs: 30,
   targetMaxStates: 3_000,
   randomWitnesses: false,
