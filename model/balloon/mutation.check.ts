@@ -1,5 +1,6 @@
 /** balloon's mutation check (`npm run mutation -- balloon`; see test/mutation-suite.ts). */
 import { expect, test } from 'vitest';
+import { explore } from '../../properties/explore.js';
 import { SMALL } from './config.js';
 import type { BalloonConfig, BalloonState } from './state.js';
 import { balloonMachine, balloonModel } from './model.js';
@@ -39,6 +40,20 @@ mutationSuite(balloonModel, {
     W4: ['request-over-cap'],
     W5: ['request-over-cap'],
   },
+});
+
+/**
+ * The OOM notifier's path (O1's FREE, O2, O3, and oom_freed lowering the
+ * target) is in no configuration above but the members (explored shallow)
+ * and the random runs: a complete exploration of it, 4 pages and a request
+ * of 1 page, held to its witness, its state count pinned.
+ */
+const OOM: BalloonConfig = { ...CHECK, loanRequests: [1], oomEvents: 1, offlineEvents: 0, onlineEvents: 0, allocFail: false, vetoCallback: false };
+test('reference holds on the OOM configuration, complete, oom-freed reached, state count pinned', () => {
+  const r = explore(balloonMachine('reference', OOM), { maxStates: 2_000 });
+  expect([...r.violated.keys()]).toEqual([]);
+  expect(r.witnesses.get('oom-freed')).toBe(true);
+  expect(r.states).toBe(426);
 });
 
 /**
