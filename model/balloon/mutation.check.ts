@@ -18,10 +18,10 @@ const CHECK: BalloonConfig = { ...SMALL, pagesPerPageblock: 1, initial: ['free',
 // Budgets for a check of a few seconds: the complete exploration above, its
 // state count pinned (a mutant of the state space or of its key fails there,
 // first); the family's members explored to a shallow bound (the complete
-// exploration and the random runs go deep); and each buggy variant is looked for on the member where a BFS finds
-// it in the fewest states. 100 random runs of 60 steps from the default
-// random configurations seldom complete an offline with a balloon or resume
-// loaning after one; the complete exploration holds the reference to every witness.
+// explorations and the random runs go deep); each buggy variant looked for on
+// the member where a BFS finds it in the fewest states. 30 random runs of 60
+// steps seldom complete an offline with a balloon or resume loaning after
+// one, so they are not held to the witnesses: the complete exploration is.
 mutationSuite(balloonModel, {
   holdsConfig: CHECK,
   holdsMaxStates: 2_000,
