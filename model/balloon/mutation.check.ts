@@ -57,6 +57,24 @@ test('reference holds on the OOM configuration, complete, oom-freed reached, sta
 });
 
 /**
+ * CHECK caps the balloon at 1 entry, so ALLOC never starts with pages loaned
+ * and FREE never leaves some: the sizes `target − loaned` and `loaned −
+ * target` are not judged there. Two complete explorations with a cap of 2
+ * (min_mem 2 of 4 pages), the request moving between 2 and 1, no hotplug,
+ * and the disable write or another user's allocation: no violation, state
+ * counts pinned.
+ */
+const NO_HOTPLUG: BalloonConfig = { ...CHECK, minMem: 2, loanRequests: [2, 1], offlineEvents: 0, onlineEvents: 0, vetoCallback: false };
+test.each([
+  ['disable', { ...NO_HOTPLUG, disable: true }, 513],
+  ['other allocations', { ...NO_HOTPLUG, otherEvents: 1 }, 760],
+] as const)('reference holds with a cap of 2 and %s, state count pinned', (_, config, states) => {
+  const r = explore(balloonMachine('reference', config), { maxStates: 2_000 });
+  expect([...r.violated.keys()]).toEqual([]);
+  expect(r.states).toBe(states);
+});
+
+/**
  * Metric B10 (spec 02 §5: pages unloaned by offlines that end cancelled; V3
  * makes it positive) is no state key and no property, so the check judges it
  * here against a count of its own, over every schedule of two balloons that
