@@ -57,18 +57,22 @@ test('reference holds on the OOM configuration, complete, oom-freed reached, sta
 });
 
 /**
- * CHECK caps the balloon at 1 entry, so ALLOC never starts with pages loaned
- * and FREE never leaves some: the sizes `target − loaned` and `loaned −
- * target` are not judged there. Two complete explorations with a cap of 2
- * (min_mem 2 of 4 pages), the request moving between 2 and 1, no hotplug,
- * and the disable write or another user's allocation: no violation, state
- * counts pinned.
+ * Paths CHECK leaves out, each explored completely, with no violation and its
+ * state count pinned. CHECK caps the balloon at 1 entry, so ALLOC never
+ * starts with pages loaned and FREE never leaves some (the sizes `target −
+ * loaned` and `loaned − target`): a cap of 2 (min_mem 2 of 4 pages), the
+ * request moving between 2 and 1, no hotplug, with the disable write, another
+ * user's allocations, or plpar_page_set_loaned failing (A5; no member has
+ * hv errors). And step 3's migration of a movable page out of the block,
+ * which succeeds or finds no free page (a pinned page elsewhere).
  */
 const NO_HOTPLUG: BalloonConfig = { ...CHECK, minMem: 2, loanRequests: [2, 1], offlineEvents: 0, onlineEvents: 0, vetoCallback: false };
 test.each([
-  ['disable', { ...NO_HOTPLUG, disable: true }, 513],
-  ['other allocations', { ...NO_HOTPLUG, otherEvents: 1 }, 760],
-] as const)('reference holds with a cap of 2 and %s, state count pinned', (_, config, states) => {
+  ['a cap of 2 and the disable write', { ...NO_HOTPLUG, disable: true }, 513],
+  ['a cap of 2 and other allocations', { ...NO_HOTPLUG, otherEvents: 1 }, 760],
+  ['a cap of 2 and hv errors', { ...NO_HOTPLUG, hvErrors: true }, 342],
+  ['a movable page to migrate', { ...CHECK, initial: ['free', 'other_movable', 'free', 'other_pinned'], onlineEvents: 0, allocFail: false, vetoCallback: false }, 324],
+] as const)('reference holds with %s, state count pinned', (_, config, states) => {
   const r = explore(balloonMachine('reference', config), { maxStates: 2_000 });
   expect([...r.violated.keys()]).toEqual([]);
   expect(r.states).toBe(states);
