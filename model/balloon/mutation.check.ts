@@ -57,6 +57,17 @@ test('reference holds on the OOM configuration, complete, oom-freed reached, sta
 });
 
 /**
+ * With symmetry off the machine offers every pageblock, not one per class,
+ * and the engine keys states by the plain view: CHECK's exploration without
+ * symmetry, its state count pinned (the reduced one is pinned above).
+ */
+test('reference holds on the check\'s configuration with symmetry off, state count pinned', () => {
+  const r = explore(balloonMachine('reference', CHECK, { symmetry: false }), { maxStates: 2_000, symmetry: false });
+  expect([...r.violated.keys()]).toEqual([]);
+  expect(r.states).toBe(1_240);
+});
+
+/**
  * Paths CHECK leaves out, each explored completely, with no violation and its
  * state count pinned. CHECK caps the balloon at 1 entry, so ALLOC never
  * starts with pages loaned and FREE never leaves some (the sizes `target −
