@@ -3,7 +3,8 @@
  * the mutation score of one model's properties (issue 15). `--files`
  * mutates only the named files of the model folder (e.g. `rules.ts`), to
  * iterate on one file or when the whole model would take too long; the
- * summary then says it covers only those files.
+ * summary then says it covers only those files. A name may end in a line
+ * range (`--files model.ts:480-770`), to test a big file in slices.
  *
  * StrykerJS mutates the model's own files, `model/<model>/**\/*.ts`, except
  * tests, the mutation check itself, `properties.ts` and `*-oracle.ts` (the
@@ -66,7 +67,8 @@ function parseArgs(argv: readonly string[]): Args {
   if (model === 'kernel' || !/^[a-z0-9-]+$/.test(model) || !existsSync(join('model', model))) throw new Error(`mutation: no model folder model/${model}`);
   if (!existsSync(join('model', model, 'mutation.check.ts'))) throw new Error(`mutation: model/${model}/mutation.check.ts is missing (the check each mutant runs)`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('mutation: --concurrency wants a positive integer');
-  for (const f of files) if (!existsSync(join('model', model, f))) throw new Error(`mutation: no file model/${model}/${f}`);
+  // a name may end in a line range, `model.ts:480-770` (Stryker's own syntax), to test a big file in slices that each finish
+  for (const f of files) if (!existsSync(join('model', model, f.replace(/:\d+-\d+$/, '')))) throw new Error(`mutation: no file model/${model}/${f}`);
   return { model, concurrency, incremental, files, resummarize };
 }
 

@@ -39,13 +39,38 @@ export interface MutationCheckOptions {
   readonly randomWitnesses?: boolean;
   /** Family members to leave out of the check, by name, each with the reason (e.g. too large for a mutant's budget). */
   readonly skipMembers?: Readonly<Record<string, string>>;
+  /**
+   * The configuration the reference and each harmless variant must hold on,
+   * with every witness when its exploration completes, and the liveness
+   * engine's configuration (default: the variant's exploreConfig or the
+   * small configuration; liveness: the family's first member). A model whose
+   * small configuration is too large for a mutant's budget names a smaller
+   * one that still completes, so that its witnesses are judged.
+   */
+  readonly holdsConfig?: unknown;
+  /** State bound of the explorations of {@link holdsConfig} (default {@link maxStates}). */
+  readonly holdsMaxStates?: number;
+  /**
+   * Per buggy variant, the family members to look for it on (in that order,
+   * each up to {@link targetMaxStates}) instead of every member and then its
+   * exploreConfig: where it is found fast, so that the search stays cheap.
+   */
+  readonly targets?: Readonly<Record<string, readonly string[]>>;
+  /**
+   * Pinned state counts of the exploration of {@link holdsConfig}, by
+   * variant: a mutant that adds or removes reachable states, or makes the
+   * state key merge or split states (which the properties cannot see), fails
+   * there, at the check's first test.
+   */
+  readonly holdsStates?: Readonly<Record<string, number>>;
 }
 
-function holds(model: AnyModel, variant: string, config: unknown, maxStates: number, witnesses: boolean): void {
+function holds(model: AnyModel, variant: string, config: unknown, maxStates: number, witnesses: boolean, states?: number): void {
   const r = explore(model.machine(variant, config), { maxStates });
   expect([...r.violated].map(([p, v]) => `${p}: ${v.message}`)).toEqual([]);
   // a member is one boundary: it need not reach every witness of the model
   if (witnesses && r.complete) expect([...r.witnesses].filter(([, seen]) => !seen).map(([w]) => w)).toEqual([]);
+  if (states !== undefined) expect(r.states).toBe(states);
 }
 
 /** Declares the vitest tests of a model's mutation check (see the file header). */
@@ -53,19 +78,21 @@ export function mutationSuite(model: AnyModel, opts: MutationCheckOptions = {}):
   const maxStates = opts.maxStates ?? 1_500;
   const targetMaxStates = opts.targetMaxStates ?? 200_000;
   const members: readonly FamilyMember<unknown>[] = (model.family ?? []).filter((m) => !(m.name in (opts.skipMembers ?? {})));
+  const holdsMaxStates = opts.holdsMaxStates ?? maxStates;
+  const where = opts.holdsConfig === undefined ? 'the small configuration' : 'the check\'s configuration';
 
   for (const v of model.variants.filter((x) => x.expect.kind !== 'violates')) {
-    test(`${v.name} holds on the small configuration`, () => holds(model, v.name, v.exploreConfig ?? model.smallConfig, maxStates, true));
+    test(`${v.name} holds on ${where}`, () => holds(model, v.name, opts.holdsConfig ?? v.exploreConfig ?? model.smallConfig, holdsMaxStates, true, opts.holdsStates?.[v.name]));
   }
   for (const m of members) {
     test(`reference holds on family member ${m.name}`, () => holds(model, 'reference', m.config, Math.min(maxStates, m.maxStates ?? maxStates), false));
   }
   // the liveness engine reads what no other engine does (fairness, the liveness key): judge the
   // reference's eventually-properties on the family's first member (the small configuration without one)
-  const smallest = members[0]?.config ?? model.smallConfig;
+  const smallest = opts.holdsConfig ?? members[0]?.config ?? model.smallConfig;
   if (model.machine('reference', smallest).properties.some((p) => p.kind === 'eventually'))
-    test('reference: no lasso on a family member (liveness)', () => {
-      const r = checkLiveness(model.machine('reference', smallest), { maxStates });
+    test(`reference: no lasso on ${opts.holdsConfig === undefined ? 'a family member' : where} (liveness)`, () => {
+      const r = checkLiveness(model.machine('reference', smallest), { maxStates: opts.holdsConfig === undefined ? maxStates : holdsMaxStates });
       expect([...r.violations.keys()]).toEqual([]);
     });
   test('reference: random runs find no violation', () => {
@@ -79,7 +106,15 @@ export function mutationSuite(model: AnyModel, opts: MutationCheckOptions = {}):
     const property = v.expect.property;
     test(`${v.name} is still caught with ${property}`, () => {
       // the family's members first (small: a miss is cheap), then the variant's exploration configuration
-      const configs: [unknown, number][] = [...members.map((m): [unknown, number] => [m.config, maxStates]), [v.exploreConfig ?? model.smallConfig, targetMaxStates]];
+      const named = opts.targets?.[v.name];
+      const configs: [unknown, number][] =
+        named === undefined
+          ? [...members.map((m): [unknown, number] => [m.config, maxStates]), [v.exploreConfig ?? model.smallConfig, targetMaxStates]]
+          : named.map((n): [unknown, number] => {
+              const m = (model.family ?? []).find((x) => x.name === n);
+              if (m === undefined) throw new Error(`mutation check: ${v.name}'s target '${n}' is no family member`);
+              return [m.config, targetMaxStates];
+            });
       const caught = configs.some(([config, bound]) => {
         const m = model.machine(v.name, config);
         const p = m.properties.filter((x) => x.name === property);
