@@ -39,6 +39,14 @@ export interface MutationCheckOptions {
   readonly randomWitnesses?: boolean;
   /** Family members to leave out of the check, by name, each with the reason (e.g. too large for a mutant's budget). */
   readonly skipMembers?: Readonly<Record<string, string>>;
+  /**
+   * Per buggy variant, where its targeted search starts: a family member's
+   * name, or `'exploreConfig'` for the variant's own configuration — the one
+   * that shows it fastest (default: the members in order, then exploreConfig).
+   * Only the order changes: the variant must still be caught somewhere, but an
+   * unmutated check no longer pays for the members that miss it.
+   */
+  readonly searchFirst?: Readonly<Record<string, string>>;
 }
 
 function holds(model: AnyModel, variant: string, config: unknown, maxStates: number, witnesses: boolean): void {
@@ -79,7 +87,10 @@ export function mutationSuite(model: AnyModel, opts: MutationCheckOptions = {}):
     const property = v.expect.property;
     test(`${v.name} is still caught with ${property}`, () => {
       // the family's members first (small: a miss is cheap), then the variant's exploration configuration
-      const configs: [unknown, number][] = [...members.map((m): [unknown, number] => [m.config, maxStates]), [v.exploreConfig ?? model.smallConfig, targetMaxStates]];
+      const named: [string, unknown, number][] = [...members.map((m): [string, unknown, number] => [m.name, m.config, maxStates]), ['exploreConfig', v.exploreConfig ?? model.smallConfig, targetMaxStates]];
+      const first = opts.searchFirst?.[v.name];
+      if (first !== undefined && !named.some(([n]) => n === first)) throw new Error(`searchFirst: ${v.name} names no member '${first}'`);
+      const configs = [...named.filter(([n]) => n === first), ...named.filter(([n]) => n !== first)].map(([, c, b]): [unknown, number] => [c, b]);
       const caught = configs.some(([config, bound]) => {
         const m = model.machine(v.name, config);
         const p = m.properties.filter((x) => x.name === property);
