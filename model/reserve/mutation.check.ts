@@ -5,6 +5,8 @@
  */
 import { expect, test } from 'vitest';
 import { reserveModel } from './model.js';
+import { E1, SMALL } from './config.js';
+import { explore } from '../../properties/explore.js';
 import { BYTES, kmallocEstimatePages, objectSize, UNITS7, v1EstimatePages, worstPagesUsed } from './estimate.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
 
@@ -35,6 +37,17 @@ mutationSuite(reserveModel, {
     'two-sets': 28, 'swap-off-and-on': 195, 'starts-detached': 10, 'set-raises-limit-for-waiter': 429,
     'two-requests-waiting': 41,
   },
+});
+
+// A set that shrinks r below what is charged (two page-sized emergency
+// objects, r set to 0 pages): the frees must still uncharge although usage
+// stays above the new limit. The family has no shrinking member (the
+// reference has finding F1 there), so F1, which holds, is explored on it.
+test('F1 holds where a set shrinks r below its outstanding charges (uncharges over the limit)', () => {
+  const c = { ...SMALL, free: 3, allocators: [{ ...E1, allocs: 2 }], sizes: [4], sets: 1, setValues: [0], pressures: [], reclaims: [] };
+  const r = explore(reserveModel.machine('F1', c), { maxStates: 1_000 });
+  expect([...r.violated.keys()]).toEqual([]);
+  expect(r.states).toBe(88);
 });
 
 /** Every multiset of request sizes with total ≤ n (non-increasing lists). */
