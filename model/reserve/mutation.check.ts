@@ -50,6 +50,17 @@ test('F1 holds where a set shrinks r below its outstanding charges (uncharges ov
   expect(r.states).toBe(88);
 });
 
+// swapoff is offered only once no entitled context is in flight (swap-out
+// I/O has drained). The family's swap member never has one in flight (no
+// pressure: every request is served regularly); with pressure the entitled
+// contexts reach K3–K7, and a swapoff offered then breaks R3.
+test('reference holds on swap-off-and-on under pressure (entitled contexts in flight)', () => {
+  const m = reserveModel.family?.find((x) => x.name === 'swap-off-and-on');
+  const r = explore(reserveModel.machine('reference', { ...(m?.config as object), pressures: [2] }), { maxStates: 1_000 });
+  expect([...r.violated.keys()]).toEqual([]);
+  expect(r.states).toBe(480);
+});
+
 /** Every multiset of request sizes with total ≤ n (non-increasing lists). */
 function multisets(n: number): number[][] {
   const out: number[][] = [];
