@@ -7,6 +7,7 @@ import { expect, test } from 'vitest';
 import { reserveModel } from './model.js';
 import { E1, SMALL } from './config.js';
 import { explore } from '../../properties/explore.js';
+import { ksize } from './rules.js';
 import { BYTES, kmallocEstimatePages, objectSize, UNITS7, v1EstimatePages, worstPagesUsed } from './estimate.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
 
@@ -59,6 +60,17 @@ test('reference holds on swap-off-and-on under pressure (entitled contexts in fl
   const r = explore(reserveModel.machine('reference', { ...(m?.config as object), pressures: [2] }), { maxStates: 1_000 });
   expect([...r.violated.keys()]).toEqual([]);
   expect(r.states).toBe(480);
+});
+
+// ksize, the cache a request lands in: in bytes the SLUB classes (96 and 192
+// are not powers of two), in §7's units the power-of-two caches from
+// KMALLOC_MIN = 2. A mutant that runs bytes as powers of two keeps every
+// property consistent (each object's charge and packing follow its cache),
+// so the classes are pinned here against the kernel's table.
+test('ksize: the SLUB classes in bytes, power-of-two caches in §7 units', () => {
+  expect([1, 8, 9, 64, 65, 96, 97, 128, 129, 192, 193, 4096].map((x) => ksize(x, { units: 'bytes' }))).toEqual([8, 8, 16, 64, 96, 96, 128, 128, 192, 192, 256, 4096]);
+  expect([1, 2, 3, 4].map((x) => ksize(x, {}))).toEqual([2, 2, 4, 4]);
+  expect(() => ksize(4097, { units: 'bytes' })).toThrow();
 });
 
 /** Every multiset of request sizes with total ≤ n (non-increasing lists). */
