@@ -1,10 +1,11 @@
 /**
- * `npm run mutation -- <model> [--concurrency N] [--incremental] [--files F,…]`:
+ * `npm run mutation -- <model> [--concurrency N] [--incremental] [--files F[:from-to],…]`:
  * the mutation score of one model's properties (issue 15). `--files`
  * mutates only the named files of the model folder (e.g. `rules.ts`), to
  * iterate on one file or when the whole model would take too long; the
- * summary then says it covers only those files. A name may end in a line
- * range (`--files model.ts:480-770`), to test a big file in slices.
+ * summary then says it covers only those files. A name may carry a line
+ * range, `model.ts:1-400` (Stryker's own `mutate` syntax), to measure a
+ * large file in slices on a busy machine.
  *
  * StrykerJS mutates the model's own files, `model/<model>/**\/*.ts`, except
  * tests, the mutation check itself, `properties.ts` and `*-oracle.ts` (the
@@ -67,9 +68,14 @@ function parseArgs(argv: readonly string[]): Args {
   if (model === 'kernel' || !/^[a-z0-9-]+$/.test(model) || !existsSync(join('model', model))) throw new Error(`mutation: no model folder model/${model}`);
   if (!existsSync(join('model', model, 'mutation.check.ts'))) throw new Error(`mutation: model/${model}/mutation.check.ts is missing (the check each mutant runs)`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('mutation: --concurrency wants a positive integer');
-  // a name may end in a line range, `model.ts:480-770` (Stryker's own syntax), to test a big file in slices that each finish
-  for (const f of files) if (!existsSync(join('model', model, f.replace(/:\d+-\d+$/, '')))) throw new Error(`mutation: no file model/${model}/${f}`);
+  for (const f of files) if (!existsSync(join('model', model, fileRange(f).file))) throw new Error(`mutation: no file model/${model}/${f}`);
   return { model, concurrency, incremental, files, resummarize };
+}
+
+/** A `--files` entry: a file of the model folder, optionally with a line range `name.ts:from-to`. */
+export function fileRange(entry: string): { readonly file: string; readonly from: number; readonly to: number } {
+  const m = /^(.*):(\d+)-(\d+)$/.exec(entry);
+  return m ? { file: m[1] ?? entry, from: Number(m[2]), to: Number(m[3]) } : { file: entry, from: 1, to: Number.POSITIVE_INFINITY };
 }
 
 /** One row of EQUIVALENT-MUTANTS.md. */
@@ -110,7 +116,7 @@ export function summarize(model: string, all: readonly MutantResult[], equivalen
   const results = all.map((m) => (m.static === true && m.status !== 'Ignored' ? { ...m, status: 'Ignored' as MutantResult['status'] } : m));
   const count = (s: string) => results.filter((m) => m.status === s).length;
   const equivalent = results.filter((m) => UNDETECTED.has(m.status) && equivalents.some((e) => matches(e, m)));
-  const stale = equivalents.filter((e) => !results.some((m) => UNDETECTED.has(m.status) && matches(e, m)) && (files.length === 0 || files.some((f) => e.file.endsWith(`/${f}`))));
+  const stale = equivalents.filter((e) => !results.some((m) => UNDETECTED.has(m.status) && matches(e, m)) && (files.length === 0 || files.map(fileRange).some((f) => e.file.endsWith(`/${f.file}`) && e.line >= f.from && e.line <= f.to)));
   const detected = results.filter((m) => DETECTED.has(m.status)).length;
   const undetected = results.filter((m) => UNDETECTED.has(m.status)).length - equivalent.length;
   const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
