@@ -1,7 +1,8 @@
 /** memcg's mutation check (`npm run mutation -- memcg`; see test/mutation-suite.ts). */
 import { expect, test } from 'vitest';
 import { memcgModel, SMALL } from './model.js';
-import type { MemcgConfig } from './state.js';
+import type { MemcgAction, MemcgConfig, MemcgState } from './state.js';
+import type { Property, Transition } from '../contract.js';
 import { explore } from '../../properties/explore.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
 
@@ -33,3 +34,36 @@ test('V3 holds without a charger (L1, every other property)', () => {
   expect([...r.violated].map(([p, v]) => `${p}: ${v.message}`)).toEqual([]);
   expect(r.complete).toBe(true);
 });
+
+// The environment's events and each way a write or a charge ends must still happen on the family
+// member that is about them: a mutant that never offers an event (no uncharge, a signal never
+// honoured, an OOM victim that never exits) breaks no safety property, only these witnesses.
+type T = Transition<MemcgState, MemcgAction>;
+const fired = (type: MemcgAction['type']) => (t: T): boolean => t.action?.type === type;
+const ended = (who: 'S' | 'L' | 'L2' | 'C', result: string) => (t: T): boolean => {
+  const before = who === 'C' ? t.prev?.charger : t.prev?.writers[who];
+  const after = who === 'C' ? t.next.charger : t.next.writers[who];
+  return before !== undefined && before !== null && before.pc !== 'done' && after?.pc === 'done' && after.result === result;
+};
+const events: Readonly<Record<string, Readonly<Record<string, (t: T) => boolean>>>> = {
+  'uncharge-and-toggles': { uncharge: fired('uncharge'), pin: fired('pin'), unpin: fired('unpin') },
+  signals: { 'S returns -EINTR': ended('S', 'EINTR'), 'L returns -EINTR': ended('L', 'EINTR') },
+  'second-limit-writer': { 'L2 returns success': ended('L2', 'ok'), 'L returns success': ended('L', 'ok') },
+  'charger-no-wait': { 'C returns -ENOMEM at C2': (t) => t.action?.type === 'C2' && ended('C', 'ENOMEM')(t), 'C charges': ended('C', 'ok') },
+  'limit-at-usage': {
+    'C returns -ENOMEM at C5': (t) => t.action?.type === 'C5' && ended('C', 'ENOMEM')(t),
+    'an OOM victim exits, uncharging a page': (t) => t.action?.type === 'oom_victim_exits' && t.action.kind !== null,
+    'C retries after C4': (t) => t.action?.type === 'C4' && t.next.charger?.pc === 'C1',
+  },
+  'all-pinned': { 'S returns -EBUSY': ended('S', 'EBUSY') },
+};
+for (const [member, witnesses] of Object.entries(events)) {
+  test(`family member ${member}: ${Object.keys(witnesses).join(', ')}`, () => {
+    const config = memcgModel.family?.find((m) => m.name === member)?.config as MemcgConfig;
+    const m = memcgModel.machine('reference', config);
+    const extra: Property<MemcgState, MemcgAction>[] = Object.entries(witnesses).map(([name, check]) => ({ kind: 'sometimes', name, doc: name, check }));
+    const r = explore({ ...m, properties: [...m.properties, ...extra] } as typeof m, { maxStates: 5_000 });
+    expect([...r.violated.keys()]).toEqual([]);
+    expect(Object.keys(witnesses).filter((w) => r.witnesses.get(w) !== true)).toEqual([]);
+  });
+}
