@@ -4,6 +4,7 @@ import { memcgModel, SMALL } from './model.js';
 import type { MemcgAction, MemcgConfig, MemcgState } from './state.js';
 import type { Property, Transition } from '../contract.js';
 import { explore } from '../../properties/explore.js';
+import { checkLiveness } from '../../properties/liveness.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
 
 mutationSuite(memcgModel);
@@ -67,3 +68,15 @@ for (const [member, witnesses] of Object.entries(events)) {
     expect(Object.keys(witnesses).filter((w) => r.witnesses.get(w) !== true)).toEqual([]);
   });
 }
+
+// The liveness engine reads the liveness key and the fairness of steps, which no other engine does:
+// on V3's exploration configuration (a charger without budget) it must find V3's lasso, and none for
+// the reference, whose v2.6.33 rule bounds the writer
+// (limit 1 page: the smallest where V3's charger re-charges what the writer reclaims)
+const v3Config: MemcgConfig = { ...(memcgModel.variants.find((v) => v.name === 'V3')?.exploreConfig as MemcgConfig), limitPages: 1 };
+test('liveness with a charger without budget: V3 loops (L1+), the reference does not', () => {
+  expect([...checkLiveness(memcgModel.machine('V3', v3Config), { maxStates: 5_000 }).violations.keys()]).toEqual(['L1+']);
+  const ref = checkLiveness(memcgModel.machine('reference', v3Config), { maxStates: 5_000 });
+  expect([...ref.violations.keys()]).toEqual([]);
+  expect(ref.complete).toBe(true);
+});

@@ -8,6 +8,16 @@
  * finite run at a time) and as eventually-properties for the liveness
  * engine ("the write returns" on every weakly fair run once the environment
  * stops), which needs no counter: its key drops the ghosts (model.ts).
+ *
+ * Three properties judge what §5 takes for granted, each from the state
+ * before and after a step and the step's own label, never from the model's
+ * code: E-steps (the books — usage, limit, page counts, event budgets —
+ * change only as §2–§4 say for that step, and the initial state is §2's),
+ * S-flow (each S/L step goes where §3 says, V2's callback where §6 says;
+ * S4 gives -EBUSY exactly when M3's ghost count reached `retries`) and
+ * C-flow (C1–C5 of §3). Without them an environment event could be
+ * miscounted, a reclaim could free pages that are not there, and C4's
+ * retry test or a signal's -EINTR could change, with M1–M6 still holding.
  */
 import type { Property, Transition } from '../contract.js';
 import { PAGE_SIZE } from './memparse.js';
