@@ -39,6 +39,11 @@ export interface MutationCheckOptions {
   readonly randomWitnesses?: boolean;
   /** Family members to leave out of the check, by name, each with the reason (e.g. too large for a mutant's budget). */
   readonly skipMembers?: Readonly<Record<string, string>>;
+  /**
+   * Buggy variants whose own exploration configuration is searched before the family's members,
+   * each with the reason (e.g. no member catches it: the members' searches only cost time). Default none.
+   */
+  readonly exploreConfigFirst?: Readonly<Record<string, string>>;
 }
 
 function holds(model: AnyModel, variant: string, config: unknown, maxStates: number, witnesses: boolean): void {
@@ -79,7 +84,10 @@ export function mutationSuite(model: AnyModel, opts: MutationCheckOptions = {}):
     const property = v.expect.property;
     test(`${v.name} is still caught with ${property}`, () => {
       // the family's members first (small: a miss is cheap), then the variant's exploration configuration
-      const configs: [unknown, number][] = [...members.map((m): [unknown, number] => [m.config, maxStates]), [v.exploreConfig ?? model.smallConfig, targetMaxStates]];
+      // (first for the variants of exploreConfigFirst)
+      const own: [unknown, number] = [v.exploreConfig ?? model.smallConfig, targetMaxStates];
+      const family = members.map((m): [unknown, number] => [m.config, maxStates]);
+      const configs: [unknown, number][] = v.name in (opts.exploreConfigFirst ?? {}) ? [own, ...family] : [...family, own];
       const caught = configs.some(([config, bound]) => {
         const m = model.machine(v.name, config);
         const p = m.properties.filter((x) => x.name === property);
