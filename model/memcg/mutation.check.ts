@@ -5,6 +5,8 @@ import type { MemcgAction, MemcgConfig, MemcgState } from './state.js';
 import type { Property, Transition } from '../contract.js';
 import { explore } from '../../properties/explore.js';
 import { checkLiveness } from '../../properties/liveness.js';
+import { memparse } from './memparse.js';
+import { memparseOracle } from './memparse-oracle.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
 
 mutationSuite(memcgModel);
@@ -18,6 +20,8 @@ const only: readonly [string, string, MemcgConfig, string][] = [
   ['V2', '3 pinned pages', { ...base, reclaimable: 0, pinned: 3, limitPages: 8, limitInputs: ['8K'] }, 'M2'],
   ['V2', '3 reclaimable pages', { ...base, reclaimable: 3, pinned: 0, limitPages: 8, limitInputs: ['8K'] }, 'M2'],
   ['V2', 'SWAP_CLUSTER_MAX 2', { ...base, reclaimable: 3, pinned: 0, limitPages: 8, limitInputs: ['4K'], swapClusterMax: 2, reclaimMax: 2 }, 'M2'],
+  // the callback is the limit path's only: a shrink writer beside it keeps §3's loop
+  ['V2', 'a shrink writer too', { ...base, reclaimable: 0, pinned: 3, limitPages: 8, limitInputs: ['8K'], shrinkInputs: ['4K'], retries: 1 }, 'M2'],
   ['W1', 'inputs near 2^64', { ...base, shrinkInputs: ['18446744073709551615', '8K'], limitInputs: ['0XFFFFFFFFFFFFFFFF'] }, 'M5'],
 ];
 for (const [variant, what, config, property] of only) {
@@ -58,6 +62,15 @@ const events: Readonly<Record<string, Readonly<Record<string, (t: T) => boolean>
   },
   'all-pinned': { 'S returns -EBUSY': ended('S', 'EBUSY') },
 };
+// an OOM victim whose pages were all uncharged meanwhile still exits (no family member has it: one
+// pinned page at the limit, a charge that ends in the OOM kill, an uncharge of that page)
+test('an OOM victim exits with nothing left to uncharge', () => {
+  const m = memcgModel.machine('reference', { ...base, limitPages: 1, reclaimable: 0, pinned: 1, charges: 1, uncharges: 1 });
+  const exit: Property<MemcgState, MemcgAction> = { kind: 'sometimes', name: 'empty exit', doc: 'empty exit', check: (t) => t.action?.type === 'oom_victim_exits' && t.action.kind === null };
+  const r = explore({ ...m, properties: [...m.properties, exit] } as typeof m, { maxStates: 5_000 });
+  expect([...r.violated.keys()]).toEqual([]);
+  expect(r.witnesses.get('empty exit')).toBe(true);
+});
 // and each of those members keeps the state count pinned in properties/memcg.test.ts: a mutant that
 // offers an event where it should not, or changes the state key, changes the count
 const pinned: Readonly<Record<string, number>> = {
@@ -85,4 +98,24 @@ test('liveness with a charger without budget: V3 loops (L1+), the reference does
   const ref = checkLiveness(memcgModel.machine('reference', v3Config), { maxStates: 5_000 });
   expect([...ref.violations.keys()]).toEqual([]);
   expect(ref.complete).toBe(true);
+});
+
+// M5 judges the parse only on the inputs the configurations offer; §2's parse has more forms than
+// the family can hold, so the parser (both rounding rules: the reference's and W1's) is compared
+// with M5's oracle on every combination of a leading byte, a number, a suffix and a tail
+test('the parser agrees with M5\'s oracle on the combinations of §2\'s input forms', () => {
+  const leads = ['', ' ', '\t', '\0'];
+  const numbers = ['', '0', '1', '7', '8', '9', '10', '010', '08', '0x', '0x1', '0xa', '0xA', '0xf', '0xF', '0xg', '0X10', '0x1g', '4097', '18446744073709551615', '18446744073709551616', '0xfffffffffffffc01', '0777777777777777777777'];
+  const suffixes = ['', 'k', 'K', 'm', 'M', 'g', 'G', 'x', 'KB', 'kk'];
+  const tails = ['', '\n', '\t', ' ', '\r\n', '\v', '\f', '\0x', '\u00a0', '\n5'];
+  const wrong: string[] = [];
+  for (const lead of leads) for (const n of numbers) for (const suffix of suffixes) for (const tail of tails) {
+    const input = lead + n + suffix + tail;
+    for (const roundingWrap of [false, true]) {
+      const got = memparse(input, { kernel: '2.6.27', roundingWrap });
+      const want = memparseOracle(input, { kernel: '2.6.27', roundingWrap });
+      if (JSON.stringify(got, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)) !== JSON.stringify(want, (_, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) wrong.push(JSON.stringify(input));
+    }
+  }
+  expect(wrong.slice(0, 5)).toEqual([]);
 });
