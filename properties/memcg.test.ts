@@ -109,6 +109,26 @@ describe('every memcg property can fail', () => {
     const next = { ...prev, charger: { pc: 'done' as const, retries: 2, result: 'ENOMEM' as const } };
     expect(check('L2', { prev, action: { type: 'C4' }, next })).toMatch(/-ENOMEM at C4/);
   });
+  test('E-steps: an uncharge over its budget, a reclaim of pages that are not there, a miscounted charge', () => {
+    const noBudget = { ...s0, unchargesLeft: 0 };
+    expect(check('E-steps', { prev: noBudget, action: { type: 'uncharge', kind: 'pinned' }, next: { ...noBudget, pinned: 0, usage: 2 * 4096 } })).toMatch(/beyond the configured uncharges/);
+    const prev = { ...s0, writers: { S: w({ pc: 'P5' }) } };
+    expect(check('E-steps', { prev, action: { type: 'P5', w: 'S', r: 3 }, next: { ...prev, reclaimable: -1, usage: 0 } })).toMatch(/negative books/);
+    const charging = { ...s0, usage: 2 * 4096, reclaimable: 1, charger: { pc: 'C1' as const, retries: 2, result: null } };
+    expect(check('E-steps', { prev: charging, action: { type: 'C1', kind: 'pinned' }, next: { ...charging, usage: 3 * 4096 } })).toMatch(/pinned is 1, §2–§4 give 2/);
+    expect(check('E-steps', { next: { ...s0, togglesLeft: 3 } })).toMatch(/initial state: togglesLeft/);
+  });
+  test('S-flow: a pending signal not honoured at S2; -EBUSY before the rounds without progress ran out', () => {
+    const prev = { ...s0, writers: { S: w({ pc: 'P2', signal: true }) } };
+    expect(check('S-flow', { prev, action: { type: 'P2', w: 'S' }, next: { ...prev, writers: { S: w({ pc: 'P4', signal: true, steps: 4 }) } } })).toMatch(/should return EINTR/);
+    const at4 = { ...s0, writers: { S: w({ pc: 'P4', retry: 0, noProgress: 1 }) } };
+    expect(check('S-flow', { prev: at4, action: { type: 'P4', w: 'S' }, next: { ...at4, writers: { S: w({ pc: 'done', retry: 0, noProgress: 1, result: 'EBUSY', steps: 4 }) } } })).toMatch(/should go to P5/);
+  });
+  test('C-flow: C4 retrying at usage = limit (the test is strict)', () => {
+    const prev = { ...s0, usage: 4 * 4096, reclaimable: 3, charger: { pc: 'C4' as const, retries: 2, result: null } };
+    const next = { ...prev, charger: { pc: 'C1' as const, retries: 2, result: null } };
+    expect(check('C-flow', { prev, action: { type: 'C4' }, next })).toMatch(/should go to C5/);
+  });
   test('L1+: a write past its step bound; Q-usage: usage not matching the pages', () => {
     expect(check('L1+', { next: { ...s0, writers: { S: w({ steps: 18 }) } } })).toMatch(/18 of its own steps/);
     expect(check('Q-usage', { next: { ...s0, usage: 0 } })).toMatch(/usage 0/);

@@ -439,7 +439,7 @@ export const memcg: ModelDef<MemcgState, MemcgAction, MemcgConfig> = {
   smallConfig: SMALL,
   family: memcgFamily(SMALL),
   randomConfig: memcgRandomConfig,
-  propertyNames: ['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'L1', 'L1+', 'L2', 'Q-usage'],
+  propertyNames: ['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'L1', 'L1+', 'L2', 'Q-usage', 'E-steps', 'S-flow', 'C-flow'],
   variants: [
     { name: 'reference', summary: 'v2.6.27 loop with the v2.6.33 progress rule and the W1 rounding fix', expect: { kind: 'holds' } },
     {

@@ -8,6 +8,16 @@
  * finite run at a time) and as eventually-properties for the liveness
  * engine ("the write returns" on every weakly fair run once the environment
  * stops), which needs no counter: its key drops the ghosts (model.ts).
+ *
+ * Three properties judge what §5 takes for granted, each from the state
+ * before and after a step and the step's own label, never from the model's
+ * code: E-steps (the books — usage, limit, page counts, event budgets —
+ * change only as §2–§4 say for that step, and the initial state is §2's),
+ * S-flow (each S/L step goes where §3 says, V2's callback where §6 says;
+ * S4 gives -EBUSY exactly when M3's ghost count reached `retries`) and
+ * C-flow (C1–C5 of §3). Without them an environment event could be
+ * miscounted, a reclaim could free pages that are not there, and C4's
+ * retry test or a signal's -EINTR could change, with M1–M6 still holding.
  */
 import type { Property, Transition } from '../contract.js';
 import { PAGE_SIZE } from './memparse.js';
@@ -53,6 +63,204 @@ export interface RoundObservation {
  */
 export function roundWithoutProgress(v27: boolean, o: RoundObservation): boolean {
   return v27 ? o.reclaimed < o.swapClusterMax : o.usage >= o.seenMin;
+}
+
+/** 2^63 − 1, the initial limit (§2), written here apart from the parser's constant. */
+const UNLIMITED = Number(2n ** 63n - 1n);
+
+/** The fields E-steps follows from one state to the next. */
+interface Books {
+  reclaimable: number;
+  pinned: number;
+  usage: number;
+  limit: number;
+  chargesLeft: number | null;
+  unchargesLeft: number;
+  togglesLeft: number;
+  oomPending: boolean;
+}
+
+const books = (s: MemcgState): Books => ({
+  reclaimable: s.reclaimable, pinned: s.pinned, usage: s.usage, limit: s.limit,
+  chargesLeft: s.chargesLeft, unchargesLeft: s.unchargesLeft, togglesLeft: s.togglesLeft, oomPending: s.oomPending,
+});
+
+/**
+ * E-steps: what each step may do to the group's books, from §2–§4 alone.
+ * Events fire only within their budgets and only on pages that exist;
+ * reclaim frees r ≤ min(reclaimable, reclaimMax) reclaimable pages, each
+ * uncharged; C1's success adds one page; an L3 that observed usage ≤ val
+ * sets the limit; every other step leaves the books as they were.
+ */
+function stepAccounting(c: MemcgConfig, t: T): string | undefined {
+  const s = t.next;
+  if (s.reclaimable < 0 || s.pinned < 0 || s.usage < 0) return `negative books: ${s.reclaimable} reclaimable, ${s.pinned} pinned, usage ${s.usage}`;
+  const a = t.action;
+  const p = t.prev;
+  if (!p || !a) {
+    const want: Books = {
+      reclaimable: c.reclaimable, pinned: c.pinned, usage: PAGE_SIZE * (c.reclaimable + c.pinned),
+      limit: c.limitPages === null ? UNLIMITED : c.limitPages * PAGE_SIZE,
+      chargesLeft: c.charges, unchargesLeft: c.uncharges, togglesLeft: c.toggles, oomPending: false,
+    };
+    const busy = WRITERS.some((w) => s.writers[w] !== undefined) || s.charger !== null;
+    return busy ? 'the initial state has a write or a charge in flight' : differ('initial state', want, books(s));
+  }
+  const want = books(p);
+  const drop = (kind: 'reclaimable' | 'pinned', what: string): string | undefined => {
+    if (p[kind] === 0) return `${what} of a ${kind} page with none charged`;
+    want[kind] -= 1;
+    want.usage = Math.max(0, p.usage - PAGE_SIZE);
+    return undefined;
+  };
+  let bad: string | undefined;
+  switch (a.type) {
+    case 'uncharge':
+      if (p.unchargesLeft <= 0) return 'uncharge beyond the configured uncharges';
+      want.unchargesLeft -= 1;
+      bad = drop(a.kind, 'uncharge');
+      break;
+    case 'pin':
+    case 'unpin': {
+      if (p.togglesLeft <= 0) return `${a.type} beyond the configured toggles`;
+      const [from, to] = a.type === 'pin' ? (['reclaimable', 'pinned'] as const) : (['pinned', 'reclaimable'] as const);
+      if (p[from] === 0) return `${a.type} with no ${from} page`;
+      want[from] -= 1;
+      want[to] += 1;
+      want.togglesLeft -= 1;
+      break;
+    }
+    case 'signal': {
+      const before = p.writers[a.w];
+      if (!c.signals) return 'a signal in a configuration without signals';
+      if (!writerActive(before) || before?.signal) return `signal to ${a.w}, which is not writing or already has one pending`;
+      if (t.next.writers[a.w]?.signal !== true) return `signal to ${a.w} left no pending signal`;
+      break;
+    }
+    case 'oom_victim_exits':
+      if (!p.oomPending) return 'an OOM victim exits without an OOM kill';
+      want.oomPending = false;
+      if (a.kind === null) {
+        if (p.reclaimable + p.pinned > 0) return 'an OOM victim exits uncharging nothing while pages are charged';
+      } else bad = drop(a.kind, 'OOM victim exit');
+      break;
+    case 'P5':
+    case 'CB2':
+    case 'C3':
+      if (a.r < 0 || a.r > Math.min(p.reclaimable, c.reclaimMax)) return `reclaim of ${a.r} pages with ${p.reclaimable} reclaimable, at most ${c.reclaimMax} a call`;
+      want.reclaimable -= a.r;
+      want.usage -= a.r * PAGE_SIZE;
+      break;
+    case 'C1':
+      if (a.kind !== null) {
+        want[a.kind] += 1;
+        want.usage += PAGE_SIZE;
+      }
+      break;
+    case 'charge':
+      if (p.charger !== null && p.charger.pc !== 'done') return 'a charge started while one is in flight';
+      if (p.chargesLeft !== null) {
+        if (p.chargesLeft <= 0) return 'a charge beyond the configured charges';
+        want.chargesLeft = p.chargesLeft - 1;
+      }
+      break;
+    case 'C5':
+      // the OOM kill of §3 C5: its victim holds pages of the group, if any are charged
+      if (p.charger?.retries === 0 && p.reclaimable + p.pinned > 0) want.oomPending = true;
+      break;
+    case 'P3': {
+      const w = p.writers[a.w];
+      if (a.w !== 'S' && w !== undefined && p.usage <= w.val) want.limit = w.val;
+      break;
+    }
+    default:
+      break;
+  }
+  return bad ?? differ(`step ${a.type}`, want, books(s));
+}
+
+function differ(where: string, want: Books, got: Books): string | undefined {
+  for (const k of Object.keys(want) as (keyof Books)[]) if (want[k] !== got[k]) return `${where}: ${k} is ${String(got[k])}, §2–§4 give ${String(want[k])}`;
+  return undefined;
+}
+
+/**
+ * S-flow: the writer's control flow of §3 (S0–S5; L3 sets the limit), plus
+ * V2's callback as §6 describes it (CB1 usage ≤ val → return; CB2 reclaim
+ * returned 0 → return, else CB1). S4 returns -EBUSY exactly when the ghost
+ * count of rounds without progress (M3's) has reached `retries`. Only P0
+ * may change what was written; each write(2) offers an input the
+ * configuration gives to that writer, once.
+ */
+function writerFlow(c: MemcgConfig, t: T): string | undefined {
+  const a = t.action;
+  const p = t.prev;
+  if (!p || !writerStep(a)) return undefined;
+  const before = p.writers[a.w];
+  const after = t.next.writers[a.w];
+  if (!after) return `${a.w} stepped without a write`;
+  if (a.type === 'P0') {
+    const offered = a.w === 'S' ? c.shrinkInputs : a.w === 'L' || c.limitWriters >= 2 ? c.limitInputs : [];
+    if (before !== undefined) return `${a.w} wrote a second time`;
+    if (!offered.includes(a.input) || after.input !== a.input) return `${a.w} wrote ${JSON.stringify(after.input)}, not an input the configuration offers it`;
+    if (after.noProgress !== 0 || after.steps !== 1 || after.signal) return `${a.w}0 started with ghosts ${after.noProgress}/${after.steps} or a pending signal`;
+    return (after.pc === 'P1') === (after.result === null) ? undefined : `${a.w}0 went to ${after.pc} with result ${after.result ?? 'none'}`;
+  }
+  if (!before || before.pc !== a.type) return `${a.w} took ${a.type} at ${before?.pc ?? 'no write'}`;
+  if (after.val !== before.val || after.input !== before.input) return `${a.w}${a.type} changed the written size`;
+  if (after.steps !== before.steps + 1) return `${a.w}${a.type} counted ${after.steps - before.steps} own steps`;
+  if (after.signal !== before.signal) return `${a.w}${a.type} changed the pending signal`;
+  const done = (result: string): string | undefined => (after.pc === 'done' && after.result === result ? undefined : `${a.w}${a.type} should return ${result}, went to ${after.pc} (${after.result ?? 'no result'})`);
+  const to = (...pcs: string[]): string | undefined => (pcs.includes(after.pc) && after.result === null ? undefined : `${a.w}${a.type} should go to ${pcs.join(' or ')}, went to ${after.pc}`);
+  const fits = p.usage <= before.val;
+  switch (a.type) {
+    case 'P1':
+      return after.seenMin === p.usage && after.bound === 2 + 4 * (c.retries + p.usage / PAGE_SIZE) + 3 ? to('P3') : `${a.w}1 recorded seenMin ${after.seenMin}, bound ${after.bound}`;
+    case 'P3':
+      return fits ? done('ok') : a.w === 'S' ? to('P2') : to('P2', 'CB1');
+    case 'P2':
+      return before.signal ? done('EINTR') : to('P4');
+    case 'P4':
+      return before.noProgress >= c.retries ? done('EBUSY') : to('P5');
+    case 'P5':
+      return to('P3');
+    case 'CB1':
+      return fits ? done('ok') : to('CB2');
+    case 'CB2':
+      return a.r === 0 || a.r < c.swapClusterMax ? done('ok') : to('CB1');
+    default:
+      return undefined;
+  }
+}
+
+/** C-flow: the charger's control flow of §3 C1–C5, from the step and the state before it. */
+function chargerFlow(c: MemcgConfig, t: T): string | undefined {
+  const a = t.action;
+  const p = t.prev;
+  if (!p || !a) return undefined;
+  const after = t.next.charger;
+  if (a.type === 'charge') return after?.pc === 'C1' && after.retries === c.retries && after.result === null ? undefined : 'a charge did not start at C1 with `retries` retries';
+  if (!/^C[1-5]$/.test(a.type)) return undefined;
+  const before = p.charger;
+  if (!before || !after || before.pc !== a.type) return `C took ${a.type} at ${before?.pc ?? 'no charge'}`;
+  const go = (pc: string, retries = before.retries): string | undefined =>
+    after.pc === pc && after.retries === retries && after.result === null ? undefined : `C${a.type.slice(1)} should go to ${pc} with ${retries} retries, went to ${after.pc} with ${after.retries}`;
+  const end = (result: string): string | undefined => (after.pc === 'done' && after.result === result && after.retries === before.retries ? undefined : `${a.type} should return ${result}, went to ${after.pc}`);
+  switch (a.type) {
+    case 'C1':
+      return a.kind === null ? go(c.chargerWait ? 'C3' : 'C2') : end('ok');
+    case 'C2':
+      return end('ENOMEM');
+    case 'C3':
+      // reclaim() > 0: at least SWAP_CLUSTER_MAX pages, and some page, were freed (§2)
+      return go(a.r > 0 && a.r >= c.swapClusterMax ? 'C1' : 'C4');
+    case 'C4':
+      return go(p.usage < p.limit ? 'C1' : 'C5');
+    case 'C5':
+      return before.retries === 0 ? end('ENOMEM') : go('C1', before.retries - 1);
+    default:
+      return undefined;
+  }
 }
 
 /** All properties of the memcg model for one configuration and variant. */
@@ -156,6 +364,24 @@ export function memcgProperties(c: MemcgConfig, f: MemcgFlags): Property<MemcgSt
         if (!before || !after || before.pc === 'done' || after.result !== 'ENOMEM') return undefined;
         return t.action?.type === 'C2' || t.action?.type === 'C5' ? undefined : `C returned -ENOMEM at ${t.action?.type}`;
       },
+    },
+    {
+      kind: 'always',
+      name: 'E-steps',
+      doc: 'each step (and the initial state) sets usage, limit, the page counts and the event budgets as §2–§4 say for it',
+      check: (t) => stepAccounting(c, t),
+    },
+    {
+      kind: 'always',
+      name: 'S-flow',
+      doc: 'each S/L step goes where §3 says (V2\'s callback: where §6 says); -EBUSY exactly when `retries` rounds made no progress',
+      check: (t) => writerFlow(c, t),
+    },
+    {
+      kind: 'always',
+      name: 'C-flow',
+      doc: 'each step of the charger goes where §3 C1–C5 says',
+      check: (t) => chargerFlow(c, t),
     },
     {
       kind: 'quiescent',
