@@ -24,17 +24,8 @@ import { startOffline } from '../model/kernel/hotplug.js';
 import { replayLabels, runTrace } from './check.js';
 import { explore } from './explore.js';
 import { randomSearch as randomCheck } from '../shrinkers/search.js';
-import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET } from '../test/variants.js';
+import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET, HOLDS_RANDOM_BUDGET } from '../test/variants.js';
 import { exploreFamily } from './family.js';
-
-/**
- * Pinned: a change to the balloon state space shows up here in review. This
- * is §7 with min_mem 5 pages, no OOM event, no offline retry (see
- * `SMALL` in model/balloon/config.ts). §7 as written (min_mem 2 pages, one
- * OOM event, an offline retry, an online) exceeds 2,000,000 states: the BFS
- * stopped there at depth 21 of at least 45, after 210 s of CPU.
- */
-const REFERENCE_STATES = 33_930;
 
 /**
  * Random-engine budgets of this file's own runs: schedules of up to 120 steps
@@ -49,14 +40,9 @@ const machineOf = (variant: string, c?: BalloonConfig): AnyMachine => machineOfM
 const bfsOf = (variant: string) => shortestOf(balloonModel, variant);
 
 describe('balloon reference', () => {
-  test('full BFS of the §7 configuration: no violation, complete, every witness, pinned state count', () => {
-    const r = expectHolds(balloonModel, 'reference').bfs;
-    expect(r?.states).toBe(REFERENCE_STATES);
-    expect([...(r?.witnesses.keys() ?? [])].sort()).toEqual(['alloc-paused', 'isolated-by-count', 'loan-resumed', 'offline-vetoed', 'offline-with-balloon']);
-  });
-
+  // the complete exploration of §7, with its pinned state count: explorations.deep.test.ts (npm run test:deep)
   test('random runs on every seed of the budget: no violation, every witness reached', () => {
-    const r = expectHolds(balloonModel, 'reference').random;
+    const r = expectHolds(balloonModel, 'reference', HOLDS_RANDOM_BUDGET).random;
     expect(r.map((x) => x.runs)).toEqual(HOLDS_BUDGET.seeds.map(() => HOLDS_BUDGET.runs));
     // random configurations may have an OOM event, which §7 leaves out: one witness more than the BFS
     expect(r.map((x) => [...x.witnesses.keys()].sort())).toEqual(HOLDS_BUDGET.seeds.map(() => ['alloc-paused', 'isolated-by-count', 'loan-resumed', 'offline-vetoed', 'offline-with-balloon', 'oom-freed']));
@@ -139,9 +125,9 @@ describe('W5’s second case: the array after an emptied head is skipped', () =>
 });
 
 describe('balloon harmless variant V3 and metric B10', () => {
-  test('V3 (CMM above the vetoing callback) violates no property, both engines', () => {
-    expect(balloon.variants.find((v) => v.name === 'V3')?.exploreConfig ?? SMALL).toEqual(SMALL);
-    expectHolds(balloonModel, 'V3');
+  // V3's complete exploration of §7: explorations.deep.test.ts
+  test('V3 (CMM above the vetoing callback) violates no property in the random runs of every seed', () => {
+    expectHolds(balloonModel, 'V3', HOLDS_RANDOM_BUDGET);
   });
 
   test('V3 unloans pages in offlines that the veto then cancels (B10 > 0); the reference does not', () => {

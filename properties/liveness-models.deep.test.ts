@@ -1,12 +1,14 @@
 /**
  * The largest liveness graphs, pinned (`npm run test:deep`, not `npm test`):
- * reserve's and memcg's references on their exploration configurations, and
+ * the references on their exploration configurations, and
  * reserve's two lost wake-ups on reserve's §7 configuration. `npm test`
  * keeps the same judgements on smaller graphs (liveness-models.test.ts);
  * `mmcheck ci --profile deep` runs the same checks without the pins.
  */
 import { describe, expect, test } from 'vitest';
+import { balloonModel } from '../model/balloon/model.js';
 import { memcgModel } from '../model/memcg/model.js';
+import { msgmniModel } from '../model/msgmni/model.js';
 import { reserveModel } from '../model/reserve/model.js';
 import { checkLivenessItem } from './suite.js';
 import { expectReferenceLiveness } from '../test/liveness.js';
@@ -15,6 +17,8 @@ describe('references keep their eventually-properties on their exploration confi
   test.each([
     ['reserve', reserveModel, ['L1'], 96_194],
     ['memcg', memcgModel, ['L1+'], 127_050],
+    ['msgmni', msgmniModel, ['P7'], 23_831],
+    ['balloon', balloonModel, ['B7'], 27_654],
   ] as const)('%s reference: no liveness violation, complete, pinned state count', (_, model, props, states) => expectReferenceLiveness(model, props, states));
 });
 
