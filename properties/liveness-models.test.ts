@@ -28,13 +28,13 @@ describe('references keep their eventually-properties', () => {
   // on family members where the property has work to do (memory events; offlines, vetoes, a one-page cap,
   // disabling); the exploration configurations (23,831 and 27,654 states) are liveness-models.deep.test.ts
   test.each([
-    ['msgmni', msgmniModel, 'three-memory-events', ['P7'], 188],
-    ['msgmni', msgmniModel, 'two-auto-writes', ['P7'], 1_506],
-    ['balloon', balloonModel, 'offline-retry', ['B7'], 1_286],
-    ['balloon', balloonModel, 'veto-at-priority-0', ['B7'], 698],
-    ['balloon', balloonModel, 'cap-one-page', ['B7'], 714],
-    ['balloon', balloonModel, 'disable', ['B7'], 2_428],
-  ] as const)('%s reference on the member %s: no liveness violation, complete, pinned state count', (_, model, member, props, states) => {
+    ['msgmni', 'three-memory-events', msgmniModel, ['P7'], 188],
+    ['msgmni', 'two-auto-writes', msgmniModel, ['P7'], 1_506],
+    ['balloon', 'offline-retry', balloonModel, ['B7'], 1_286],
+    ['balloon', 'veto-at-priority-0', balloonModel, ['B7'], 698],
+    ['balloon', 'cap-one-page', balloonModel, ['B7'], 714],
+    ['balloon', 'disable', balloonModel, ['B7'], 2_428],
+  ] as const)('%s reference on the member %s: no liveness violation, complete, pinned state count', (_, member, model, props, states) => {
     const m = model.family?.find((x) => x.name === member);
     if (!m) throw new Error(`no member ${member}`);
     const r = checkLiveness(model.machine('reference', m.config));
