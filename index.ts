@@ -6,6 +6,10 @@
  */
 export type { ActionBase, AnyMachine, AnyModel, Expectation, FamilyMember, Json, Machine, ModelDef, Property, StepInfo, Transition, VariantDef } from './model/contract.js';
 export { actionLabel, erase, variantOf } from './model/contract.js';
+export type { DefinedModel, ModelSpec, VariantSpec } from './model/define.js';
+export { defineModel, verdictPropertyNames } from './model/define.js';
+export type { Rule, RuleAction, RuleArgs, RulesMachineDef } from './model/rules.js';
+export { callText, machineFromRules, rulesFor, when } from './model/rules.js';
 export type { Fault, KernelState, LockState, MutexState, RwsemState, SpinState } from './model/kernel/state.js';
 export { heldBy, holdersOf, kernelState, waitingOn } from './model/kernel/state.js';
 export type { Acquire } from './model/kernel/locks.js';

@@ -100,7 +100,12 @@ export interface Machine<S, A extends ActionBase> {
   /** Every enabled action, in an order that depends only on `s`. */
   actions(s: S): readonly A[];
   next(s: S, a: A): S;
-  describe(a: A): StepInfo;
+  /**
+   * The lane, spec step and kernel function of `a`, from the action alone
+   * (the engines group steps by context with it). A trace passes the states
+   * before and after the step too, so its `text` may say what the step did.
+   */
+  describe(a: A, prev?: S, next?: S): StepInfo;
   /** No context mid-flight and no event pending: where `quiescent` properties are checked. */
   quiescent(s: S): boolean;
   /**

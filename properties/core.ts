@@ -356,15 +356,15 @@ export function runTrace(m: AnyMachine, choose: Chooser, maxSteps = Number.POSIT
       n = m.next(s, a);
     } catch (e) {
       // a model that throws is a finding about the model, with the trace that led there
-      steps.push({ action: a, label: actionLabel(a), info: m.describe(a), state: s });
+      steps.push({ action: a, label: actionLabel(a), info: m.describe(a, s), state: s });
       violations = [modelThrew(e)];
       break;
     }
     j.transitions++;
     j.lockStep(s, n, a, steps.length, () => [...steps.map((x) => x.label), actionLabel(a)]);
     const r = j.fresh({ prev: s, action: a, next: n });
+    steps.push({ action: a, label: actionLabel(a), info: m.describe(a, s, n), state: n });
     s = n;
-    steps.push({ action: a, label: actionLabel(a), info: m.describe(a), state: s });
     violations = r.violations;
     if (violations.length) break;
     try {
