@@ -8,7 +8,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['**/*.deep.test.ts'],
-    exclude: ['node_modules/**', 'dist/**', '.stryker-tmp/**'],
+    exclude: ['node_modules/**', 'dist/**', '.stryker-tmp/**', '.scaffold-*/**'],
     testTimeout: 600_000,
     hookTimeout: 600_000,
     maxWorkers: 2,

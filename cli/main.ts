@@ -13,6 +13,7 @@ import { stderrProgress } from '../reports/progress.js';
 import { ci } from './commands/ci.js';
 import { exploreCommand } from './commands/explore.js';
 import { list } from './commands/list.js';
+import { newCommand } from './commands/new.js';
 import { litmus } from './commands/litmus.js';
 import { report } from './commands/report.js';
 import { repro } from './commands/repro.js';
@@ -33,6 +34,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['report', report],
   ['ci', ci],
   ['litmus', litmus],
+  ['new', newCommand],
 ]);
 
 const HELP = `usage: mmcheck <command> [options]

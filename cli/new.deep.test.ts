@@ -1,0 +1,25 @@
+/**
+ * `mmcheck new`, as its user goes on (`npm run test:deep`: two child
+ * processes, about 10 s): the folder type-checks with its own tsconfig, and
+ * its vitest file passes (both variants as declared, the pinned count).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, expect, test } from 'vitest';
+import { main } from './main.js';
+
+const repo = resolve(import.meta.dirname, '..');
+// inside the repository, where `import … from 'mmcheck'` resolves to this package
+const root = mkdtempSync(join(repo, '.scaffold-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+test('the scaffold type-checks with its tsconfig and its own tests pass', async () => {
+  expect(await main(['new', 'demo', '--dir', root], () => {}, () => {}, null)).toBe(0);
+  const dir = join(root, 'demo');
+  const tsc = spawnSync(join(repo, 'node_modules', '.bin', 'tsc'), ['-p', dir], { encoding: 'utf8' });
+  expect({ code: tsc.status, out: tsc.stdout }).toEqual({ code: 0, out: '' });
+  const vt = spawnSync(join(repo, 'node_modules', '.bin', 'vitest'), ['run', '--root', dir], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
+  expect(vt.status).toBe(0);
+  expect(vt.stdout).toMatch(/Tests\s+3 passed \(3\)/);
+});
