@@ -12,6 +12,8 @@ import { memcgModel } from '../model/memcg/model.js';
 import { runTrace } from '../properties/check.js';
 import { explore } from '../properties/explore.js';
 import { livenessModel, locksModel, toyMachine } from '../test/toys.js';
+import { model as lostWakeup } from '../examples/lost-wakeup/model.js';
+import { erase } from '../model/contract.js';
 import { gateReport, parseShard, PROFILES, runItems, searchProfile, shardOf, workItems } from './ci.js';
 import { EXIT, exitFor } from './exit.js';
 
@@ -162,5 +164,42 @@ describe('liveness in the deep profile', () => {
   test('memcg V3 declares a liveness violation, so the deep profile gives it a liveness item (the lasso itself: properties/liveness-models.test.ts)', () => {
     const items = workItems([memcgModel], { ...quick, liveness: true }, 1).filter((i) => i.liveness);
     expect(items.map((i) => i.variant)).toContain('V3');
+  });
+});
+
+describe('liveness in every profile', () => {
+  const wake = erase(lostWakeup);
+  const kinds = (m: AnyModel, profile: typeof quick) => workItems([m], profile, 1).map((i) => `${i.variant}:${i.liveness ? 'liveness' : i.seed !== undefined ? 'seed' : 'explore'}`);
+
+  test('a bug declared only as an eventually-property (the lost wake-up, no safety twin) is judged by the liveness engine alone, and caught, in quick and ci', () => {
+    for (const profile of [quick, PROFILES.ci ?? quick]) {
+      expect(kinds(wake, profile).filter((k) => k.startsWith('test-before-set'))).toEqual(['test-before-set:liveness']);
+      const { lines, code } = gateReport(runItems(workItems([wake], profile, 1), profile));
+      expect({ code, lines: lines.filter((l) => /^lost-wakeup/.test(l)).map((l) => l.split(/\s+/).slice(0, 4).join(' ')) }).toEqual({
+        code: EXIT.ok,
+        lines: ['lost-wakeup reference holds ok', 'lost-wakeup test-before-set E1 ok'],
+      });
+    }
+  });
+
+  test('the references\' eventually-properties run on the liveness engine in every profile; a bug declared as a safety property gets its lasso in deep only', () => {
+    expect(kinds(wake, quick)).toContain('reference:liveness');
+    const memcg = (p: typeof quick) => workItems([memcgModel], p, 1).filter((i) => i.liveness).map((i) => i.variant);
+    expect(memcg(PROFILES.ci ?? quick)).toContain('reference');
+    expect(memcg(PROFILES.ci ?? quick)).not.toContain('V3');
+    expect(memcg(PROFILES.deep ?? quick)).toContain('V3');
+  });
+
+  test('a copy whose lost wake-up is fixed loses power (exit 6); a copy whose reference loses the wake-up fails, the lasso among its findings', () => {
+    const fixed: AnyModel = { ...wake, machine: (v, c) => wake.machine(v === 'test-before-set' ? 'reference' : v, c) };
+    const lost = gateReport(runItems(workItems([fixed], quick, 1), quick));
+    expect(lost.code).toBe(EXIT.gate);
+    expect(lost.lines.join('\n')).toMatch(/harness lost power: test-before-set no longer caught — liveness: E1 not found/);
+    const broken: AnyModel = { ...wake, machine: (v, c) => wake.machine(v === 'reference' ? 'test-before-set' : v, c) };
+    const bad = gateReport(runItems(workItems([broken], quick, 1), quick));
+    // W asleep for good with K done is also a state where no context can move: deadlock (exit 3) outranks liveness
+    expect(bad.code).toBe(EXIT.deadlock);
+    expect(bad.lines.join('\n')).toMatch(/liveness: E1 violated/);
+    expect(bad.lines.join('\n')).toMatch(/deadlock/);
   });
 });

@@ -12,7 +12,7 @@
  * variant's declaration.
  */
 import type { AnyModel } from '../model/contract.js';
-import { expectationText } from '../model/contract.js';
+import { expectationText, expectedProperty, variantOf } from '../model/contract.js';
 import { textTable } from '../reports/table.js';
 import type { RandomResult } from '../properties/random.js';
 import type { Problem, SeedSearch } from '../properties/suite.js';
@@ -31,7 +31,11 @@ export interface Profile {
   readonly allowIncomplete: boolean;
   /** Also hold each shrunk counterexample to twice the BFS-shortest of its configuration (an extra exploration per seed). */
   readonly compareShortest: boolean;
-  /** Also check each variant's eventually-properties on lassos (a whole-graph search per variant). */
+  /**
+   * Also check on lassos the buggy variants declared as a safety property
+   * (a whole-graph search per variant). Variants that must hold, and bugs
+   * declared only as an eventually-property, get their lassos in every profile.
+   */
   readonly liveness: boolean;
   /**
    * State budget of each family-member item (properties/family.ts), below the
@@ -72,10 +76,24 @@ export interface WorkItem {
   readonly variant: string;
   /** `undefined`: the exploration; otherwise the random engine with this seed. */
   readonly seed?: number;
-  /** The liveness check of the variant (deep profile), instead of the exploration. */
+  /** The liveness check of the variant (see {@link workItems}), instead of the exploration. */
   readonly liveness?: boolean;
   /** The exploration of this member of the model's family, instead of the exploration configuration. */
   readonly member?: string;
+}
+
+/**
+ * Whether a variant's machine has eventually-properties (`live`), and
+ * whether its declared property is one with no safety form of the same name
+ * (`livenessOnly`): the exhaustive and random engines cannot see it.
+ */
+export function livenessOf(model: AnyModel, variant: string): { live: boolean; livenessOnly: boolean } {
+  const v = variantOf(model, variant);
+  const m = model.machine(v.name, v.exploreConfig ?? model.smallConfig);
+  const names = eventuallyNames(m);
+  const declared = expectedProperty(v);
+  const livenessOnly = declared !== undefined && names.includes(declared) && !m.properties.some((p) => p.name === declared && p.kind !== 'eventually');
+  return { live: names.length > 0, livenessOnly };
 }
 
 /**
@@ -91,11 +109,15 @@ export function workItems(models: readonly AnyModel[], profile: Profile, seedBas
         for (const s of seeds(profile.seeds)) items.push({ model, variant: v.name, seed: seedBase + s - 1 });
         continue;
       }
-      items.push({ model, variant: v.name });
+      const { live, livenessOnly } = livenessOf(model, v.name);
+      // a bug declared only as an eventually-property has one judge, the liveness engine
+      if (!livenessOnly) items.push({ model, variant: v.name });
       // a variant that must hold is held to every member; a buggy one is judged on its own configuration
       if (v.expect.kind !== 'violates') for (const f of familyOf(model)) items.push({ model, variant: v.name, member: f.name });
-      if (profile.liveness && eventuallyNames(model.machine(v.name, v.exploreConfig ?? model.smallConfig)).length) items.push({ model, variant: v.name, liveness: true });
-      for (const s of seeds(profile.seeds)) items.push({ model, variant: v.name, seed: seedBase + s - 1 });
+      // lassos in every profile for what must hold and for liveness-only bugs; for a bug declared as a
+      // safety property (with or without an eventually twin) in the deep profile only
+      if (live && (profile.liveness || v.expect.kind !== 'violates' || livenessOnly)) items.push({ model, variant: v.name, liveness: true });
+      if (!livenessOnly) for (const s of seeds(profile.seeds)) items.push({ model, variant: v.name, seed: seedBase + s - 1 });
     }
   return items;
 }

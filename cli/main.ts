@@ -74,7 +74,9 @@ options:
                   a violation is a lasso (prefix, then a cycle repeated forever) or a stuck state
   --profile P     ci budget: quick (1 seed x 2,000 runs, explorations bounded at 50k states),
                   ci (3 seeds x 5,000 runs, complete explorations), deep (10 seeds x 10,000 runs,
-                  plus the liveness check of every variant with eventually-properties)
+                  plus the liveness check of the bugs declared as safety properties). Every profile
+                  checks the eventually-properties of what must hold, and judges a bug declared only
+                  as an eventually-property with the liveness engine alone
   --shard i/n     ci: run every n-th work item starting at the i-th; n shards cover one run exactly
   --time-limit S  run, ci: stop after S seconds; counterexamples found so far and every report
                   are still written, and the output says what was interrupted

@@ -1,7 +1,8 @@
 /**
  * `mmcheck new`, as its user goes on (`npm run test:deep`: two child
  * processes, about 10 s): the folder type-checks with its own tsconfig, and
- * its vitest file passes (both variants as declared, the pinned count).
+ * its vitest file passes (both variants as declared, the pinned count); the
+ * lost wake-up example passes the gate in every profile.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,4 +23,13 @@ test('the scaffold type-checks with its tsconfig and its own tests pass', async 
   const vt = spawnSync(join(repo, 'node_modules', '.bin', 'vitest'), ['run', '--root', dir], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } });
   expect(vt.status).toBe(0);
   expect(vt.stdout).toMatch(/Tests\s+3 passed \(3\)/);
+});
+
+test('the lost wake-up grown from the scaffold (examples/lost-wakeup) passes the gate in all three profiles', async () => {
+  for (const profile of ['quick', 'ci', 'deep']) {
+    const out: string[] = [];
+    const code = await main(['ci', '--profile', profile, '--model', join(repo, 'examples', 'lost-wakeup', 'model.ts')], (s) => out.push(s), () => {}, null);
+    expect({ profile, code, last: out.at(-1) }).toEqual({ profile, code: 0, last: expect.stringMatching(/gate passed$/) });
+    expect(out.join('\n')).toMatch(/lost-wakeup\s+test-before-set\s+E1\s+ok/);
+  }
 });
