@@ -12,12 +12,11 @@
  * variant's declaration.
  */
 import type { AnyModel } from '../model/contract.js';
-import { expectationText, expectedProperty, variantOf } from '../model/contract.js';
+import { expectationText } from '../model/contract.js';
 import { textTable } from '../reports/table.js';
 import type { RandomResult } from '../properties/random.js';
 import type { Problem, SeedSearch } from '../properties/suite.js';
-import { checkExploreItem, checkLivenessItem, checkSeedItem, searchSeed, seeds, violationKind } from '../properties/suite.js';
-import { eventuallyNames } from '../properties/liveness.js';
+import { checkExploreItem, checkLivenessItem, checkSeedItem, livenessOf, searchSeed, seeds, violationKind } from '../properties/suite.js';
 import { exploreMember, familyOf, memberOf, memberProblems } from '../properties/family.js';
 import { withMinimizer } from '../shrinkers/search.js';
 import { exitFor } from './exit.js';
@@ -80,20 +79,6 @@ export interface WorkItem {
   readonly liveness?: boolean;
   /** The exploration of this member of the model's family, instead of the exploration configuration. */
   readonly member?: string;
-}
-
-/**
- * Whether a variant's machine has eventually-properties (`live`), and
- * whether its declared property is one with no safety form of the same name
- * (`livenessOnly`): the exhaustive and random engines cannot see it.
- */
-export function livenessOf(model: AnyModel, variant: string): { live: boolean; livenessOnly: boolean } {
-  const v = variantOf(model, variant);
-  const m = model.machine(v.name, v.exploreConfig ?? model.smallConfig);
-  const names = eventuallyNames(m);
-  const declared = expectedProperty(v);
-  const livenessOnly = declared !== undefined && names.includes(declared) && !m.properties.some((p) => p.name === declared && p.kind !== 'eventually');
-  return { live: names.length > 0, livenessOnly };
 }
 
 /**

@@ -93,6 +93,20 @@ export function checkExploreItem(model: AnyModel, variantName: string, opts: Pic
 }
 
 /**
+ * Whether a variant's machine has eventually-properties (`live`), and
+ * whether its declared property is one with no safety form of the same name
+ * (`livenessOnly`): the exhaustive and random engines cannot see it.
+ */
+export function livenessOf(model: AnyModel, variant: string): { live: boolean; livenessOnly: boolean } {
+  const v = variantOf(model, variant);
+  const m = model.machine(v.name, v.exploreConfig ?? model.smallConfig);
+  const names = eventuallyNames(m);
+  const declared = expectedProperty(v);
+  const livenessOnly = declared !== undefined && names.includes(declared) && !m.properties.some((p) => p.name === declared && p.kind !== 'eventually');
+  return { live: names.length > 0, livenessOnly };
+}
+
+/**
  * The liveness item of a variant: its eventually-properties on the
  * exploration configuration (properties/liveness.ts). A variant that
  * declares one of them as its violation must show it (else the harness lost
