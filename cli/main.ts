@@ -52,6 +52,8 @@ options:
                   with d-1 change points; prints its guaranteed bound and the runs for 99%)
   --depth D       run --scheduler pct: bug depth d (default 3)
   --property P    run: search for violations of P only (others met on the way are tallied, runs go on)
+                  explore: look for P instead of the variant's declared property; if another is
+                  violated instead, its shortest trace is written and the output says what was not searched
   --out DIR       where counterexamples are written (default mmcheck-out)
   --junit FILE    run: JUnit XML, one test case per (model, variant, property)
   --summary FILE  run: Markdown summary table and each counterexample as a lane table

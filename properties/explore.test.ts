@@ -6,7 +6,7 @@
  * configurations (msgmni with two creators and its symmetry, slab V5); each
  * complete exploration is made once and shared (test/variants.ts).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -192,6 +192,22 @@ describe('mmcheck explore', () => {
       const bad = await run('msgmni', '--config', arg);
       expect([bad.code, bad.err, bad.out]).toEqual([2, line, '']);
     }
+  });
+
+  test('--property targets one property; when another is violated instead, its trace is written and the output says what was not searched', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'mmcheck-property-'));
+    const wake = ['--model', join(import.meta.dirname, '..', 'examples', 'lost-wakeup', 'model.ts'), '--variant', 'test-before-set', '--out', out];
+    // the sleeper stuck for good is also a state where no context can move: deadlock, found instead of A1
+    const r = await run(...wake, '--property', 'A1');
+    expect(r.code).toBe(3);
+    expect(r.out).toMatch(/violated deadlock after step 4/);
+    expect(r.out).toMatch(/A1 was looked for and not found: deadlock was violated instead/);
+    expect(r.out).toMatch(/so A1 is unsearched beyond them\.\nno violation of A1: 13 distinct states/);
+    expect(readdirSync(out)).toContain('lost-wakeup-test-before-set-explore-deadlock.json');
+    expect((await run(...wake, '--property', 'deadlock')).out).toMatch(/^lost-wakeup test-before-set — violates deadlock \(explore, 4 steps/);
+    const bad = await run(...wake, '--property', 'E1');
+    expect([bad.code, bad.err]).toEqual([2, 'mmcheck: unknown property \'E1\' of lost-wakeup test-before-set (known: A1, deadlock, lock-discipline, sleep-in-atomic)']);
+    expect((await run(...wake, '--property', 'E1', '--liveness')).code).toBe(4);
   });
 
   test('--max-depth, --exact, --no-symmetry and --workers', async () => {

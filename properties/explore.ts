@@ -94,9 +94,13 @@ export interface ExploreResult {
   readonly workers: number;
 }
 
-/** The one-line verdict of an exploration that found no (targeted) violation; `stopper` names what made a stop request (e.g. `SIGINT`). */
-export function verdict(r: ExploreResult, stopper?: string): string {
-  if (r.complete) return `no violation: ${r.states} distinct states, depth ${r.depth}, complete`;
+/**
+ * The one-line verdict of an exploration that found no (targeted) violation;
+ * `stopper` names what made a stop request (e.g. `SIGINT`). With `target`
+ * and other properties violated, the verdict speaks of the target only.
+ */
+export function verdict(r: ExploreResult, stopper?: string, target?: string): string {
+  if (r.complete) return `no violation${target !== undefined && r.violated.size > 0 ? ` of ${target}` : ''}: ${r.states} distinct states, depth ${r.depth}, complete`;
   if (r.stopped === 'stop') return `incomplete: stopped ${stopper !== undefined ? `by ${stopper}` : 'on request'} after ${r.states} states, depth ${r.depth}`;
   const bound = r.stopped === 'time' ? 'time limit' : r.stopped === 'depth' ? 'depth bound' : 'state bound';
   return `incomplete: stopped at the ${bound} after ${r.states} states, depth ${r.depth}`;

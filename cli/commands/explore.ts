@@ -7,6 +7,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { AnyModel } from '../../model/contract.js';
+import { BUILTIN } from '../../model/kernel/checks.js';
 import { expectedProperty, variantOf } from '../../model/contract.js';
 import { modelSource } from '../../model/registry.js';
 import type { ExploreOptions, ExploreProgress } from '../../properties/explore.js';
@@ -31,7 +32,7 @@ import { hygiene } from './common.js';
 
 /** The command's lines in `--help`. */
 export const EXPLORE_USAGE = `  explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--workers N] [--keep-going] [--out DIR]
-                [--liveness] [--config JSON|FILE] [--family]
+                [--liveness] [--config JSON|FILE] [--family] [--property P]
                                          exhaustive breadth-first search of the small configuration;
                                          --liveness: check the eventually-properties on lassos instead;
                                          --family: every member of the model's family, one verdict`;
@@ -45,6 +46,7 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
       variant: { type: 'string' }, 'max-states': { type: 'string' }, 'max-depth': { type: 'string' }, 'time-limit': { type: 'string' },
       exact: { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, out: { type: 'string' },
       liveness: { type: 'boolean' }, config: { type: 'string' }, 'keep-going': { type: 'boolean' }, 'check-model': { type: 'boolean' }, family: { type: 'boolean' },
+      property: { type: 'string' },
     },
   });
   const { out, stop } = s;
@@ -64,7 +66,8 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
   const maxStates = nat('max-states', values['max-states'], 5_000_000, 1);
   const maxDepth = values['max-depth'] !== undefined ? nat('max-depth', values['max-depth'], 0, 1) : undefined;
   const limit = values['time-limit'] !== undefined ? nat('time-limit', values['time-limit'], 0, 1) : undefined;
-  const target = expectedProperty(v);
+  const target = values.property !== undefined ? propertyOf(m, v.name, config, values.property, values.liveness === true) : expectedProperty(v);
+  if (values.property !== undefined && keepGoing) throw new UsageError('--property and --keep-going ask for different searches: one property, or every property');
   if (values['check-model']) hygiene(m, v.name, config);
   if (values.liveness) {
     if (maxDepth !== undefined) throw new UsageError('--max-depth does not apply to --liveness (a lasso has no depth bound)');
@@ -113,10 +116,30 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
     return exitFor(kinds);
   }
   const missing = [...r.witnesses].filter(([, w]) => !w).map(([n]) => n);
-  out(`${verdict(r, stop?.signal)} (${engineFigures(r)})`);
-  if (r.violated.size) out(`other properties violated (not expanded): ${[...r.violated.keys()].join(', ')}`);
+  const others = [...r.violated.keys()];
+  const first = others[0];
+  if (target !== undefined && first !== undefined && !r.stopped) {
+    // the property looked for was not found, another was: show that one's shortest trace, and say what was not searched
+    const found = exploreOutcome(explore(machine, { ...opts, target: first, onProgress: undefined }), config, first).findings[0];
+    if (found) {
+      const saved = saveCounterexample(dir, foundOf(m, v.name, found, { modelPath: s.modelPath, preemptions: preemptions(machine, found.trace), tag: found.property }));
+      out(saved.text);
+      out(`${target} was looked for and not found: ${others.join(', ')} ${others.length === 1 ? 'was' : 'were'} violated instead (the shortest trace of ${first} is above).`);
+      out(`The search did not go past the states that violate ${others.join(', ')}, so ${target} is unsearched beyond them.`);
+    }
+  }
+  out(`${verdict(r, stop?.signal, target)} (${engineFigures(r)})`);
+  if (others.length) out(`other properties violated (not expanded): ${others.join(', ')}`);
   if (missing.length) out(`sometimes never witnessed: ${missing.join(', ')}`);
   return exitFor([...[...r.violated.keys()].map((p) => violationKind(m, v.name, p)), ...(missing.length && r.complete ? (['vacuity'] as const) : [])]);
+}
+
+/** `--property P`: one the engine checks (eventually-properties with `--liveness`, else the others and the built-in ones), else a usage error naming them. */
+function propertyOf(m: AnyModel, variant: string, config: unknown, name: string, liveness: boolean): string {
+  const props = m.machine(variant, config).properties;
+  const known = liveness ? props.filter((p) => p.kind === 'eventually').map((p) => p.name) : [...new Set([...props.filter((p) => p.kind !== 'sometimes' && p.kind !== 'eventually').map((p) => p.name), ...BUILTIN])];
+  if (!known.includes(name)) throw new UsageError(`unknown property '${name}' of ${m.name} ${variant} (known: ${known.join(', ')})`);
+  return name;
 }
 
 /**
