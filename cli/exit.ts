@@ -21,8 +21,8 @@ export const EXIT = {
 
 /** The exit codes as documented in `--help` and the README. */
 export const EXIT_HELP = `exit codes:
-  0  no violation (repro: no longer reproduces)
-  1  safety violation (repro: still reproduces)
+  0  no violation (repro: no longer reproduces; report: the page was written)
+  1  safety violation (repro: a trace that still reproduces exits with the code of its kind)
   2  bad usage or input, or a model that throws: one line on stderr
   3  deadlock (a lock cycle, or no context can move)
   4  liveness: a progress bound exceeded or a waiter stuck
