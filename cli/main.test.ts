@@ -23,6 +23,16 @@ beforeAll(() => {
 });
 
 describe('mmcheck run and repro', () => {
+  test('run --config draws every run on that configuration (over the variant\'s own); without a MODEL or with a bad field: one line, exit 2', () => {
+    const r = mmcheck('run', 'msgmni', '--variant', 'V2', '--config', '{"creates":2}', '--runs', '50', '--out', 'cfg');
+    expect(r.code).toBe(1);
+    const saved = JSON.parse(readFileSync(join(dir, 'cfg', 'msgmni-V2-random-seed1.json'), 'utf8')) as { config: { creates: number; memEvents: number } };
+    // creates from --config, the rest from the small configuration (V2 has none of its own), not a random draw
+    expect({ creates: saved.config.creates, memEvents: saved.config.memEvents }).toEqual({ creates: 2, memEvents: 2 });
+    expect(mmcheck('run', '--config', '{"creates":2}')).toMatchObject({ code: 2, err: 'mmcheck: --config needs a MODEL\n' });
+    expect(mmcheck('run', 'msgmni', '--config', '{"creates":9}')).toMatchObject({ code: 2, err: 'mmcheck: --config: msgmni config creates must be at most 2\n' });
+  });
+
   test('run writes a replay file and trace; repro prints the identical trace twice and exits 1', () => {
     const run = mmcheck('run', 'memcg', '--variant', 'V2', '--seed', '3', '--runs', '500');
     expect(run.code).toBe(1);

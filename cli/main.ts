@@ -58,8 +58,9 @@ options:
   --junit FILE    run: JUnit XML, one test case per (model, variant, property)
   --summary FILE  run: Markdown summary table and each counterexample as a lane table
   --html DIR      run: one HTML trace view per counterexample and an index.html
-  --config C      explore: configuration fields (a JSON object, inline or in a file) that replace
-                  those of the variant's small configuration, e.g. --config '{"creates":2}'
+  --config C      explore, run: configuration fields (a JSON object, inline or in a file) that replace
+                  those of the variant's small configuration, e.g. --config '{"creates":2}';
+                  run then draws no random configuration: every run uses that one
   --max-states N  state budget of explore (default 5000000)
   --max-depth N   depth bound of explore (default none)
   --exact         explore: store full canonical state keys instead of 64-bit fingerprints

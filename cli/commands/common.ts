@@ -1,10 +1,34 @@
 /** What more than one command does. */
 import type { AnyModel } from '../../model/contract.js';
 import { checkModel, hygieneMessage } from '../../properties/hygiene.js';
+import { readJsonFile } from '../../reports/itf.js';
 import { InputError } from '../../reports/replay.js';
+import { UsageError } from '../session.js';
 
 /** `--check-model` (run, explore): the hygiene check on a random walk of the variant's machine; a breach is bad input (exit 2). */
 export function hygiene(m: AnyModel, variant: string, config: unknown): void {
   const p = checkModel(m.machine(variant, config));
   if (p) throw new InputError(`${m.name} ${variant}: ${hygieneMessage(p)}`);
+}
+
+/**
+ * `--config` (explore, run): a JSON object (given inline, starting with `{`, or as
+ * a file) whose fields replace those of the variant's exploration
+ * configuration; the model validates the result.
+ */
+export function configOver(m: AnyModel, base: unknown, arg: string): unknown {
+  let raw: unknown;
+  if (/^\s*[[{]/.test(arg)) {
+    try {
+      raw = JSON.parse(arg);
+    } catch (e) {
+      throw new UsageError(`--config is not valid JSON (${(e as Error).message.split('\n')[0]})`);
+    }
+  } else raw = readJsonFile(arg);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError('--config must be a JSON object of configuration fields');
+  try {
+    return m.parseConfig({ ...(base as object), ...raw });
+  } catch (e) {
+    throw new InputError(`--config: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  }
 }

@@ -21,14 +21,12 @@ import type { ProblemKind } from '../../properties/suite.js';
 import { preemptions } from '../../shrinkers/minimize.js';
 import { saveCounterexample } from '../../reports/counterexample.js';
 import { foundOf } from '../../reports/found.js';
-import { readJsonFile } from '../../reports/itf.js';
 import type { ProgressLine } from '../../reports/progress.js';
 import { exploreProgressText, livenessProgressText, progressLine } from '../../reports/progress.js';
-import { InputError } from '../../reports/replay.js';
 import { EXIT, exitFor } from '../exit.js';
 import type { Command, Session } from '../session.js';
 import { nat, UsageError } from '../session.js';
-import { hygiene } from './common.js';
+import { configOver, hygiene } from './common.js';
 
 /** The command's lines in `--help`. */
 export const EXPLORE_USAGE = `  explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--workers N] [--keep-going] [--out DIR]
@@ -192,28 +190,6 @@ function liveness(s: Session, m: AnyModel, variant: string, config: unknown, opt
       : `incomplete: no liveness violation among ${r.states} states; ${r.stopped === 'stop' ? `stopped by ${stop?.signal ?? 'request'}` : `stopped at the ${r.stopped === 'time' ? 'time limit' : 'state bound'}`} after ${secs}`,
   );
   return r.complete ? EXIT.ok : EXIT.vacuity;
-}
-
-/**
- * `explore --config`: a JSON object (given inline, starting with `{`, or as
- * a file) whose fields replace those of the variant's exploration
- * configuration; the model validates the result.
- */
-function configOver(m: AnyModel, base: unknown, arg: string): unknown {
-  let raw: unknown;
-  if (/^\s*[[{]/.test(arg)) {
-    try {
-      raw = JSON.parse(arg);
-    } catch (e) {
-      throw new UsageError(`--config is not valid JSON (${(e as Error).message.split('\n')[0]})`);
-    }
-  } else raw = readJsonFile(arg);
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new UsageError('--config must be a JSON object of configuration fields');
-  try {
-    return m.parseConfig({ ...(base as object), ...raw });
-  } catch (e) {
-    throw new InputError(`--config: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
-  }
 }
 
 /** `mmcheck explore`. */

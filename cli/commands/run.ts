@@ -5,6 +5,7 @@
  * each item's result into a row, a saved counterexample and report entries.
  */
 import { parseArgs } from 'node:util';
+import fc from 'fast-check';
 import type { AnyModel } from '../../model/contract.js';
 import { expectationText, variantOf } from '../../model/contract.js';
 import { randomOutcome } from '../../properties/outcome.js';
@@ -22,15 +23,16 @@ import { runItems, searchProfile, workItems } from '../ci.js';
 import { exitFor } from '../exit.js';
 import type { Command, Session } from '../session.js';
 import { nat, UsageError } from '../session.js';
-import { hygiene } from './common.js';
+import { configOver, hygiene } from './common.js';
 
 /** State budget of the search that tells whether a counterexample of `run` is as short as possible. */
 const SHORTEST_STATES = 20_000;
 
 /** The command's lines in `--help`. */
 export const RUN_USAGE = `  run [MODEL] [--variant V] [--seed N] [--runs N] [--scheduler random|pct] [--depth D]
-      [--property P] [--time-limit S] [--out DIR] [--junit FILE] [--summary FILE] [--html DIR]
-                                         random search; no MODEL: every variant of every model`;
+      [--property P] [--time-limit S] [--out DIR] [--junit FILE] [--summary FILE] [--html DIR] [--config JSON|FILE]
+                                         random search; no MODEL: every variant of every model;
+                                         --config: every run on that one configuration (needs a MODEL)`;
 
 /** Searches every chosen variant; the exit code is the kind of what was found (0 when nothing). */
 export function cmdRun(args: string[], s: Session): number {
@@ -41,7 +43,7 @@ export function cmdRun(args: string[], s: Session): number {
       variant: { type: 'string' }, seed: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' },
       junit: { type: 'string' }, summary: { type: 'string' }, html: { type: 'string' },
       property: { type: 'string' }, 'time-limit': { type: 'string' }, scheduler: { type: 'string' }, depth: { type: 'string' },
-      'check-model': { type: 'boolean' },
+      'check-model': { type: 'boolean' }, config: { type: 'string' },
     },
   });
   const { out, stop } = s;
@@ -50,7 +52,9 @@ export function cmdRun(args: string[], s: Session): number {
   if (values.depth !== undefined && scheduler !== 'pct') throw new UsageError('--depth needs --scheduler pct');
   const depth = nat('depth', values.depth, 3, 1);
   if (positionals.length > 1) throw new UsageError(`run takes at most one model, got ${positionals.join(' ')}`);
-  const models = positionals[0] !== undefined ? [s.pick(positionals[0])] : [...s.models];
+  const chosen = positionals[0] !== undefined ? [s.pick(positionals[0])] : [...s.models];
+  if (values.config !== undefined && chosen.length !== 1) throw new UsageError('--config needs a MODEL');
+  const models = values.config !== undefined ? chosen.map((m) => onConfig(m, values.config ?? '')) : chosen;
   if (values.variant !== undefined && models.length !== 1) throw new UsageError('--variant needs a MODEL');
   const seed = nat('seed', values.seed, 1);
   const runs = nat('runs', values.runs, 1000, 1);
@@ -138,3 +142,9 @@ export function cmdRun(args: string[], s: Session): number {
 
 /** `mmcheck run`. */
 export const run: Command = { usage: RUN_USAGE, run: cmdRun };
+
+/** `run --config`: a copy of `m` whose every variant draws only the given configuration (over the variant's exploration one). */
+function onConfig(m: AnyModel, arg: string): AnyModel {
+  const fixed = (base: unknown): fc.Arbitrary<unknown> => fc.constant(configOver(m, base, arg));
+  return { ...m, randomConfig: fixed(m.smallConfig), variants: m.variants.map((v) => ({ ...v, randomConfig: fixed(v.exploreConfig ?? m.smallConfig) })) };
+}
