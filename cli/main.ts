@@ -118,6 +118,12 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
 
 async function dispatch(argv: string[], out: (s: string) => void, err: (s: string) => void, progress: ProgressSink | null, stop: StopRequest | undefined): Promise<number> {
   const [cmd, ...args] = argv;
+  // `mmcheck CMD --help` (or `help CMD`): the command's own lines and the exit codes, before any model loads
+  const asked = cmd === 'help' ? COMMANDS.get(args[0] ?? '') : cmd !== undefined && (args.includes('--help') || args.includes('-h')) ? COMMANDS.get(cmd) : undefined;
+  if (asked) {
+    out(`usage:\n${asked.usage}\n\n(every option: mmcheck --help)\n\n${EXIT_HELP}`);
+    return EXIT.ok;
+  }
   try {
     const { path, rest } = takeModelFlag(args);
     const session = await Session.open(path, out, err, progress, stop);
