@@ -72,8 +72,8 @@ describe('explore --liveness', () => {
     const exact = await mmcheck('explore', 'msgmni', '--liveness', '--exact', ...small);
     const fp = await mmcheck('explore', 'msgmni', '--liveness', ...small);
     expect([exact.code, fp.code]).toEqual([0, 0]);
-    expect(exact.out).toMatch(/^liveness: P7 hold among 517 states \(complete/);
-    expect(fp.out).toMatch(/^liveness: P7 hold among 517 states \(complete/);
+    expect(exact.out).toMatch(/^liveness: P7 holds among 517 states \(complete/);
+    expect(fp.out).toMatch(/^liveness: P7 holds among 517 states \(complete/);
     // full keys cost more than fingerprints: the --exact run did key by text
     const bytes = (out: string): number => Number(/(\d+) bytes\/state in the index/.exec(out)?.[1]);
     expect(bytes(exact.out)).toBeGreaterThan(bytes(fp.out));

@@ -117,7 +117,7 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
     oneLine(mmcheck('repro', 'cfg.json'), /memcg config field/);
   });
   test('a missing replay file', () => oneLine(mmcheck('repro', 'nope.json'), /cannot read nope\.json: ENOENT/));
-  test('an unknown model', () => oneLine(mmcheck('run', 'nosuch'), /unknown model 'nosuch' \(known: memcg/));
+  test('an unknown model, with the hint for a model of your own', () => oneLine(mmcheck('run', 'nosuch'), /unknown model 'nosuch' \(known: memcg.*; a model of your own: add --model PATH\)/));
   test('an unknown variant', () => oneLine(mmcheck('run', 'memcg', '--variant', 'V9'), /unknown variant 'V9' of model 'memcg'/));
   test('--runs -1', () => oneLine(mmcheck('run', 'memcg', '--runs', '-1'), /--runs must be a non-negative integer, got '-1'/));
   test('an unknown property', () => oneLine(mmcheck('run', 'msgmni', '--property', 'Q9'), /unknown property 'Q9' \(known: deadlock, lock-discipline/));

@@ -38,7 +38,7 @@ describe('mmcheck new', () => {
     expect(bug.code).toBe(1);
     expect(bug.out).toMatch(/violated Q1 after step \d+: counter 1 but 2 added/);
     const live = await mmcheck('explore', '--model', model, '--liveness');
-    expect([live.code, live.out.split('\n')[0]]).toEqual([0, expect.stringMatching(/^liveness: E1 hold among \d+ states \(complete/)]);
+    expect([live.code, live.out.split('\n')[0]]).toEqual([0, expect.stringMatching(/^liveness: E1 holds among \d+ states \(complete/)]);
     const gate = await mmcheck('ci', '--profile', 'quick', '--model', model);
     expect(gate.code).toBe(0);
   });

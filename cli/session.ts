@@ -42,7 +42,7 @@ export class Session {
   /** A model by name among those in play. */
   pick(name: string): AnyModel {
     const m = this.models.find((x) => x.name === name);
-    if (!m) throw new UsageError(`unknown model '${name}' (known: ${this.models.map((x) => x.name).join(', ')})`);
+    if (!m) throw new UsageError(unknownModel(name, this.models, this.modelPath));
     return m;
   }
 
@@ -63,4 +63,10 @@ export function nat(name: string, v: string | undefined, dflt: number, min = 0):
 export interface Command {
   readonly usage: string;
   run(args: string[], session: Session): number | Promise<number>;
+}
+
+/** The error for a model name not in play; without `--model`, it says how to bring a model of one's own. */
+export function unknownModel(name: string, models: readonly AnyModel[], modelPath?: string): string {
+  const hint = modelPath === undefined ? '; a model of your own: add --model PATH' : '';
+  return `unknown model '${name}' (known: ${models.map((x) => x.name).join(', ')}${hint})`;
 }

@@ -186,7 +186,7 @@ function liveness(s: Session, m: AnyModel, variant: string, config: unknown, opt
   }
   out(
     r.complete
-      ? `liveness: ${r.properties.join(', ')} hold among ${r.states} states (complete; ${r.transitions} transitions, ${secs}, ${Math.round(r.bytesPerState)} bytes/state in the index)`
+      ? `liveness: ${r.properties.join(', ')} ${r.properties.length === 1 ? 'holds' : 'hold'} among ${r.states} states (complete; ${r.transitions} transitions, ${secs}, ${Math.round(r.bytesPerState)} bytes/state in the index)`
       : `incomplete: no liveness violation among ${r.states} states; ${r.stopped === 'stop' ? `stopped by ${stop?.signal ?? 'request'}` : `stopped at the ${r.stopped === 'time' ? 'time limit' : 'state bound'}`} after ${secs}`,
   );
   return r.complete ? EXIT.ok : EXIT.vacuity;

@@ -18,7 +18,7 @@ import { InputError, isLasso, replayMachine, writeAtomic } from '../../reports/r
 import { reportTarget } from '../../reports/run.js';
 import { EXIT } from '../exit.js';
 import type { Command, Session } from '../session.js';
-import { UsageError } from '../session.js';
+import { unknownModel, UsageError } from '../session.js';
 
 /** The command's lines in `--help`. */
 export const REPORT_USAGE = `  report FILE --html OUT                 render a replay or ITF file as one self-contained HTML page`;
@@ -47,7 +47,7 @@ export function cmdReport(args: string[], s: Session): number {
 export function reportFile(file: string, out: string, known: readonly AnyModel[], modelPath?: string): { violations: string[]; diverged?: string; model: AnyModel; variant: string } {
   const r = readCounterexample(file);
   const m = known.find((x) => x.name === r.model);
-  if (!m) throw new InputError(`unknown model '${r.model}' (known: ${known.map((x) => x.name).join(', ')})`);
+  if (!m) throw new InputError(unknownModel(r.model, known, modelPath));
   variantOf(m, r.variant);
   const config = m.parseConfig(r.config);
   const machine = replayMachine(m, r, config);
