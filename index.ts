@@ -8,6 +8,9 @@ export type { ActionBase, AnyMachine, AnyModel, Expectation, FamilyMember, Json,
 export { actionLabel, erase, variantOf } from './model/contract.js';
 export type { DefinedModel, ModelSpec, VariantSpec } from './model/define.js';
 export { defineModel, verdictPropertyNames } from './model/define.js';
+export { configParser, schemaError } from './model/config-schema.js';
+/** zod, for configuration schemas (`defineModel({ configSchema })`), so a model needs no dependency of its own. */
+export { z } from 'zod';
 export type { Rule, RuleAction, RuleArgs, RulesMachineDef } from './model/rules.js';
 export { callText, machineFromRules, rulesFor, when } from './model/rules.js';
 export type { Fault, KernelState, LockState, MutexState, RwsemState, SpinState } from './model/kernel/state.js';

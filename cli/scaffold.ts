@@ -33,7 +33,7 @@ function modelTs(name: string): string {
  */
 import fc from 'fast-check';
 import type { KernelState } from 'mmcheck';
-import { canProceed, defineModel, kernelState, machineFromRules, rulesFor, spinLock, spinUnlock } from 'mmcheck';
+import { canProceed, defineModel, kernelState, machineFromRules, rulesFor, spinLock, spinUnlock, z } from 'mmcheck';
 
 /** The state: plain data. \`added\` is a ghost: what the CPUs have added, written only for the properties. */
 export interface CounterState {
@@ -117,11 +117,8 @@ export const model = defineModel({
     reference: { flags: { lock: true }, summary: 'each increment under counter_lock', expect: { kind: 'holds' } },
     'no-lock': { flags: { lock: false }, summary: 'the read-modify-write without the lock: an increment is lost', expect: { kind: 'violates', property: 'Q1' } },
   },
-  parseConfig: (raw): CounterConfig => {
-    const cpus = (raw as { cpus?: unknown } | null)?.cpus;
-    if (typeof cpus !== 'number' || !Number.isInteger(cpus) || cpus < 1 || cpus > 8) throw new Error("${name} config field 'cpus' must be an integer from 1 to 8");
-    return { cpus };
-  },
+  // replay files and --config are checked against it: unknown fields and out-of-range values refused
+  configSchema: z.strictObject({ cpus: z.number().int().min(1).max(8) }),
   machine: (f: Flags, c: CounterConfig) =>
     machineFromRules<CounterState>({
       init: () => ({ k: kernelState({ counter_lock: 'spin' }), counter: 0, pc: Array.from({ length: c.cpus }, () => 1), seen: Array.from({ length: c.cpus }, () => 0), added: 0, contended: false }),

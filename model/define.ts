@@ -7,8 +7,10 @@
  * it unchanged, plus {@link DefinedModel.flagsOf}.
  */
 import type fc from 'fast-check';
+import type { z } from 'zod';
 import type { ActionBase, Expectation, FamilyMember, Machine, ModelDef, Property, VariantDef } from './contract.js';
 import { variantOf } from './contract.js';
+import { configParser } from './config-schema.js';
 import { BUILTIN } from './kernel/checks.js';
 
 /** One variant: what it changes (`flags`) and what the checker must find. */
@@ -31,7 +33,13 @@ export interface ModelSpec<S, A extends ActionBase, C, F> {
   readonly smallConfig: C;
   readonly randomConfig: fc.Arbitrary<C>;
   readonly family?: readonly FamilyMember<C>[];
-  parseConfig(raw: unknown): C;
+  /**
+   * The configuration's schema (zod; `import { z } from 'mmcheck'`): fields,
+   * types and ranges, unknown fields refused. `parseConfig` is derived from
+   * it; give `parseConfig` instead for checks a schema cannot state.
+   */
+  readonly configSchema?: z.ZodType<C>;
+  parseConfig?(raw: unknown): C;
   /** Every variant by name, `reference` first; the record's order is the listing order. */
   readonly variants: { readonly reference: VariantSpec<F, C> } & Readonly<Record<string, VariantSpec<F, C>>>;
   /** The machine of one variant's flags on one configuration (`variant` names it, for messages). */
@@ -56,7 +64,9 @@ export function verdictPropertyNames<S, A>(properties: readonly (Property<S, A> 
  * Throws when a variant declares a property the reference does not have.
  */
 export function defineModel<S, A extends ActionBase, C, F>(spec: ModelSpec<S, A, C, F>): DefinedModel<S, A, C, F> {
-  const { variants: byName, machine, ...rest } = spec;
+  const { variants: byName, machine, configSchema, parseConfig: parse, ...rest } = spec;
+  const parseConfig = configSchema !== undefined ? configParser(spec.name, configSchema) : parse;
+  if (parseConfig === undefined) throw new Error(`${spec.name} needs a configSchema or a parseConfig`);
   const variants: VariantDef<C>[] = Object.entries(byName).map(([name, v]) => ({
     name,
     summary: v.summary,
@@ -78,5 +88,5 @@ export function defineModel<S, A extends ActionBase, C, F>(spec: ModelSpec<S, A,
     // the built-in checks are properties of every model
     if (p !== undefined && !propertyNames.includes(p) && !(BUILTIN as readonly string[]).includes(p)) throw new Error(`${spec.name} ${v.name} declares ${p}, which is not one of the model's properties (${propertyNames.join(', ')})`);
   }
-  return { ...rest, variants, propertyNames, flagsOf, machine: (variant, config) => machine(flagsOf(variant), config, variant) };
+  return { ...rest, parseConfig, variants, propertyNames, flagsOf, machine: (variant, config) => machine(flagsOf(variant), config, variant) };
 }

@@ -6,7 +6,9 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { z } from 'zod';
 import { explore } from '../properties/explore.js';
+import { configParser } from './config-schema.js';
 import { defineModel } from './define.js';
 import { kernelState, type KernelState } from './kernel/state.js';
 import { callText, machineFromRules, rulesFor, when, type Rule } from './rules.js';
@@ -130,5 +132,31 @@ describe('defineModel', () => {
     expect(() => defineModel({ ...spec, variants: bad })).toThrow('toy x declares T9, which is not one of the model\'s properties (T1, T2)');
     const dl = { reference: { flags: false, summary: '', expect: { kind: 'holds' } }, x: { flags: true, summary: '', expect: { kind: 'violates', property: 'deadlock' } } } as const;
     expect(defineModel({ ...spec, variants: dl }).propertyNames).toEqual(['T1', 'T2']);
+  });
+});
+
+describe('configuration schemas', () => {
+  const schema = z.strictObject({ cpus: z.number().int().min(1).max(8), sizes: z.array(z.number().int().positive()) });
+  const parse = configParser('toy', schema);
+
+  test('a valid configuration comes back as parsed', () => {
+    expect(parse({ cpus: 2, sizes: [4, 8] })).toEqual({ cpus: 2, sizes: [4, 8] });
+  });
+
+  test('unknown fields (Object.prototype\'s names included), wrong types and out-of-range values: one line naming the field', () => {
+    expect(() => parse(JSON.parse('{"cpus":2,"sizes":[],"__proto__":{"x":1}}'))).toThrow("toy config has unknown field '__proto__'");
+    for (const key of ['toString', 'constructor', 'hasOwnProperty']) expect(() => parse({ cpus: 2, sizes: [], [key]: 1 })).toThrow(`toy config has unknown field '${key}'`);
+    expect(() => parse({ cpus: 9, sizes: [] })).toThrow(/^toy config field 'cpus': .*8/);
+    expect(() => parse({ cpus: 2, sizes: [4, -1] })).toThrow(/^toy config field 'sizes\[1\]': /);
+    expect(() => parse({ cpus: '2', sizes: [] })).toThrow(/^toy config field 'cpus': .*number/);
+    expect(() => parse([])).toThrow(/^toy config: /);
+  });
+
+  test('defineModel derives parseConfig from configSchema, and needs one of the two', () => {
+    type Cfg = { cpus: number; sizes: number[] };
+    const base = { name: 'toy', title: 't', spec: 's', smallConfig: { cpus: 1, sizes: [] } as Cfg, randomConfig: fc.constant<Cfg>({ cpus: 1, sizes: [] }), variants: { reference: { flags: false, summary: '', expect: { kind: 'holds' } } } as const, machine: () => toy(false) };
+    const m = defineModel({ ...base, configSchema: schema });
+    expect(() => m.parseConfig({ cpus: 0, sizes: [] })).toThrow(/^toy config field 'cpus'/);
+    expect(() => defineModel(base)).toThrow('toy needs a configSchema or a parseConfig');
   });
 });

@@ -23,7 +23,7 @@
  */
 import fc from 'fast-check';
 import type { KernelState } from 'mmcheck';
-import { defineModel, kernelState, machineFromRules, rulesFor, when } from 'mmcheck';
+import { defineModel, kernelState, machineFromRules, rulesFor, when, z } from 'mmcheck';
 
 /** W's task state, as `current->__state` holds it. */
 type TaskState = 'RUNNING' | 'UNINTERRUPTIBLE';
@@ -95,10 +95,7 @@ export const model = defineModel({
     reference: { flags: { testFirst: false }, summary: 'set_current_state, then test cond, then schedule', expect: { kind: 'holds' } },
     'test-before-set': { flags: { testFirst: true }, summary: 'test cond, then set_current_state: a wake-up in between is lost', expect: { kind: 'violates', property: 'E1' } },
   },
-  parseConfig: (raw): WakeConfig => {
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || Object.keys(raw).length > 0) throw new Error('lost-wakeup takes no configuration fields: {}');
-    return {};
-  },
+  configSchema: z.strictObject({}) as z.ZodType<WakeConfig>,
   machine: (f: Flags) =>
     machineFromRules<WakeState>({
       init: () => ({ k: kernelState({}), cond: false, task: 'RUNNING', w: 1, kpc: 1, slept: false }),

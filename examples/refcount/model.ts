@@ -25,7 +25,7 @@
 import fc from 'fast-check';
 import type { Draft } from 'immer';
 import type { KernelState, Rule } from 'mmcheck';
-import { canProceed, defineModel, kernelState, machineFromRules, mutexLock, mutexUnlock, rulesFor, when } from 'mmcheck';
+import { canProceed, defineModel, kernelState, machineFromRules, mutexLock, mutexUnlock, rulesFor, when, z } from 'mmcheck';
 
 /** State: the object, and each context's program counter. */
 export interface RefState {
@@ -43,7 +43,7 @@ export interface RefState {
   readonly uaf: string | null;
 }
 
-/** Configuration: whether the lookup runs at all (kept to show parseConfig). */
+/** Configuration: whether the lookup runs at all (kept to show a configuration schema). */
 export interface RefConfig {
   readonly lookups: 0 | 1;
 }
@@ -124,11 +124,8 @@ export const model = defineModel({
     reference: { flags: { lockBeforeDec: true }, summary: 'last put under list_lock (kref_put_mutex)', expect: { kind: 'holds' } },
     'unlocked-put': { flags: { lockBeforeDec: false }, summary: 'last put decrements before taking list_lock: a lookup revives a dying object', expect: { kind: 'violates', property: 'R1' } },
   },
-  parseConfig: (raw): RefConfig => {
-    const l = (raw as { lookups?: unknown } | null)?.lookups;
-    if (l !== 0 && l !== 1) throw new Error("refcount config field 'lookups' must be 0 or 1");
-    return { lookups: l };
-  },
+  // the fields and their values, once: replay files and --config are checked against it, unknown fields refused
+  configSchema: z.strictObject({ lookups: z.literal([0, 1]) }),
   machine: (f: RefFlags, c: RefConfig) =>
     machineFromRules<RefState>({
       init: () => ({ k: kernelState({ list_lock: 'mutex' }), refcount: 1, onList: true, freed: false, l: c.lookups ? 1 : DONE_L, lRef: false, o: 1, uaf: null }),
