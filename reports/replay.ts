@@ -6,6 +6,7 @@
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { z } from 'zod';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
 import { MODEL_THREW } from '../properties/core.js';
 
@@ -75,17 +76,35 @@ export function readReplay(file: string): ReplayFile {
   const o = raw as Record<string, unknown>;
   if (o.format !== 'mmcheck-replay') throw new InputError(`${file} is not an mmcheck replay file (format is ${JSON.stringify(o.format)})`);
   if (o.version !== REPLAY_VERSION) throw new InputError(`${file} has replay format version ${JSON.stringify(o.version)}; this mmcheck reads version ${REPLAY_VERSION}`);
-  const str = (k: string): void => {
-    if (typeof o[k] !== 'string') throw new InputError(`${file}: field '${k}' must be a string`);
-  };
-  ['model', 'variant', 'engine', 'property', 'message'].forEach(str);
-  if (!(o.seed === null || Number.isSafeInteger(o.seed))) throw new InputError(`${file}: field 'seed' must be an integer or null`);
-  if (!(o.path === null || typeof o.path === 'string')) throw new InputError(`${file}: field 'path' must be a string or null`);
-  if (!Array.isArray(o.actions) || !o.actions.every((x) => typeof x === 'string')) throw new InputError(`${file}: field 'actions' must be an array of strings`);
-  if (!('config' in o)) throw new InputError(`${file}: field 'config' is missing`);
-  if (o.loop !== undefined && !(Number.isSafeInteger(o.loop) && (o.loop as number) >= 0 && (o.loop as number) < o.actions.length))
-    throw new InputError(`${file}: field 'loop' must be the index of an action`);
-  return o as unknown as ReplayFile;
+  const r = REPLAY_FIELDS.safeParse(o);
+  if (!r.success) throw new InputError(`${file}: ${fieldError(r.error)}`);
+  return r.data as ReplayFile;
+}
+
+/** The fields of a replay file after its format and version (checked first, with their own messages). */
+const REPLAY_FIELDS = z
+  .object({
+    format: z.literal('mmcheck-replay'),
+    version: z.literal(REPLAY_VERSION),
+    model: z.string(),
+    variant: z.string(),
+    engine: z.string(),
+    property: z.string(),
+    message: z.string(),
+    seed: z.int().nullable(),
+    path: z.string().nullable(),
+    // any JSON the model's parseConfig accepts; it must be there
+    config: z.custom<unknown>((v) => v !== undefined, { message: 'is missing' }),
+    actions: z.array(z.string()),
+    loop: z.int().min(0).optional(),
+  })
+  .refine((x) => x.loop === undefined || x.loop < x.actions.length, { message: 'must be the index of an action', path: ['loop'] });
+
+/** One line for the first problem of a parsed file: the field, then what is wrong. */
+function fieldError(e: z.ZodError): string {
+  const i = e.issues[0];
+  const field = (i?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return `field '${field}': ${i?.message ?? 'invalid'}`;
 }
 
 /** Serialises a replay file (stable key order, two-space indent). */
