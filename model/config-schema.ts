@@ -7,12 +7,17 @@
  */
 import type { z } from 'zod';
 
+/** The field an issue is about, written as a reader would (`a.b[2]`); empty for the value itself. */
+export function issueField(issue: { readonly path: readonly PropertyKey[] }): string {
+  return issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+}
+
 /** One line for the first problem zod found, naming the field (`a.b[2]`) when there is one. */
 export function schemaError(model: string, error: z.ZodError): string {
   const issue = error.issues[0];
   if (!issue) return `${model} config is invalid`;
   if (issue.code === 'unrecognized_keys') return `${model} config has unknown field '${issue.keys[0] ?? ''}'`;
-  const field = issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  const field = issueField(issue);
   return field === '' ? `${model} config: ${issue.message}` : `${model} config field '${field}': ${issue.message}`;
 }
 

@@ -28,10 +28,11 @@
  * one the `violation`.
  */
 import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { Trace } from '../properties/check.js';
 import type { Found } from './found.js';
 import type { ReplayFile } from './replay.js';
-import { InputError, readReplay, REPLAY_VERSION } from './replay.js';
+import { fieldError, InputError, readReplay, REPLAY_VERSION } from './replay.js';
 
 /** ADR-015, the format's description, as Quint links it. */
 export const ITF_DESCRIPTION = 'https://apalache-mc.org/docs/adr/015adr-trace.html';
@@ -228,25 +229,37 @@ export interface ItfRead {
   readonly states: readonly unknown[];
 }
 
+/** What mmcheck writes around the states of an ITF trace (the states themselves are checked one by one). */
+const ITF_HEAD = z
+  .object({
+    '#meta': z.object({
+      model: z.string(),
+      variant: z.string(),
+      engine: z.string(),
+      property: z.string(),
+      message: z.string().optional(),
+      seed: z.int().nullable().optional(),
+      path: z.string().nullable().optional(),
+      config: z.custom<unknown>((v) => v !== undefined, { message: 'is missing' }),
+      wrapped: z.boolean().optional(),
+    }),
+    vars: z.array(z.string()),
+    states: z.array(z.unknown()).min(1),
+    loop: z.int().min(0).optional(),
+  })
+  .refine((x) => x.loop === undefined || x.loop < x.states.length - 1, { message: 'must be the index of a state before the last', path: ['loop'] });
+
 /** Validates a parsed ITF trace written by mmcheck; throws {@link InputError} with one line. */
 export function fromItf(raw: unknown, file: string): ItfRead {
   if (!isPlain(raw)) throw new InputError(`${file} is not an ITF trace (not an object)`);
   const meta = raw['#meta'];
   if (!isPlain(meta) || meta.format !== 'ITF') throw new InputError(`${file} is not an ITF trace ('#meta.format' is not "ITF")`);
-  for (const k of ['model', 'variant', 'engine', 'property']) {
-    if (typeof meta[k] !== 'string') throw new InputError(`${file}: '#meta.${k}' must be a string (not an ITF trace written by mmcheck?)`);
-  }
   const version = meta['mmcheck-replay-version'];
   if (version !== undefined && version !== REPLAY_VERSION) throw new InputError(`${file} has replay format version ${JSON.stringify(version)}; this mmcheck reads version ${REPLAY_VERSION}`);
-  if (!(meta.seed === undefined || meta.seed === null || Number.isSafeInteger(meta.seed))) throw new InputError(`${file}: '#meta.seed' must be an integer or null`);
-  if (!(meta.path === undefined || meta.path === null || typeof meta.path === 'string')) throw new InputError(`${file}: '#meta.path' must be a string or null`);
-  if (!('config' in meta)) throw new InputError(`${file}: '#meta.config' is missing`);
-  const vars = raw.vars;
-  if (!Array.isArray(vars) || !vars.every((x) => typeof x === 'string')) throw new InputError(`${file}: 'vars' must be an array of strings`);
-  const states = raw.states;
-  if (!Array.isArray(states) || states.length === 0) throw new InputError(`${file}: 'states' must be a non-empty array`);
-  const loop = raw.loop;
-  if (loop !== undefined && !(Number.isSafeInteger(loop) && (loop as number) >= 0 && (loop as number) < states.length - 1)) throw new InputError(`${file}: 'loop' must be the index of a state before the last`);
+  const head = ITF_HEAD.safeParse(raw);
+  // a '#meta' without mmcheck's fields is most likely another tool's ITF trace
+  if (!head.success) throw new InputError(`${file}: ${fieldError(head.error)}${head.error.issues[0]?.path[0] === '#meta' ? ' (not an ITF trace written by mmcheck?)' : ''}`);
+  const { vars, states, loop, '#meta': m } = head.data;
   const actions: string[] = [];
   const decoded = states.map((s: unknown, i) => {
     if (!isPlain(s)) throw new InputError(`${file}: state ${i} is not an object`);
@@ -256,24 +269,24 @@ export function fromItf(raw: unknown, file: string): ItfRead {
       if (!isPlain(sm) || typeof sm.action !== 'string') throw new InputError(`${file}: state ${i} has no '#meta.action' label`);
       actions.push(sm.action);
     }
-    for (const v of vars as string[]) if (!(v in s)) throw new InputError(`${file}: state ${i} has no value for var '${v}'`);
-    if (meta.wrapped === true) return decodeValue(s.state, `state ${i}`);
-    return Object.fromEntries((vars as string[]).map((v) => [v, decodeValue(s[v], `state ${i}: ${v}`)]));
+    for (const v of vars) if (!(v in s)) throw new InputError(`${file}: state ${i} has no value for var '${v}'`);
+    if (m.wrapped === true) return decodeValue(s.state, `state ${i}`);
+    return Object.fromEntries(vars.map((v) => [v, decodeValue(s[v], `state ${i}: ${v}`)]));
   });
   return {
     replay: {
       format: 'mmcheck-replay',
       version: REPLAY_VERSION,
-      model: meta.model as string,
-      variant: meta.variant as string,
-      engine: meta.engine as string,
-      property: meta.property as string,
-      message: typeof meta.message === 'string' ? meta.message : '',
-      seed: (meta.seed ?? null) as number | null,
-      path: (meta.path ?? null) as string | null,
-      config: meta.config,
+      model: m.model,
+      variant: m.variant,
+      engine: m.engine,
+      property: m.property,
+      message: m.message ?? '',
+      seed: m.seed ?? null,
+      path: m.path ?? null,
+      config: m.config,
       actions,
-      ...(loop !== undefined ? { loop: loop as number } : {}),
+      ...(loop !== undefined ? { loop } : {}),
     },
     states: decoded,
   };

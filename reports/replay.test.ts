@@ -1,11 +1,12 @@
 /**
- * Reading a replay file: a good one comes back field for field; a bad one
+ * Reading a replay file (and an ITF trace's header): a good one comes back field for field; a bad one
  * is one line naming the file and the field at fault (InputError, exit 2).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { fromItf } from './itf.js';
 import { InputError, readReplay, replayText, type ReplayFile } from './replay.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'mmcheck-replay-'));
@@ -45,5 +46,23 @@ describe('readReplay', () => {
     expect((e as Error).message).toContain(want);
     expect((e as Error).message.startsWith(f)).toBe(true);
     expect((e as Error).message).not.toContain('\n');
+  });
+});
+
+describe('fromItf: the header by schema, one line naming the field', () => {
+  const meta = { format: 'ITF', model: 'memcg', variant: 'V2', engine: 'random', property: 'M2', config: {} };
+  const state = (action?: string) => ({ '#meta': action !== undefined ? { action } : {}, x: 1 });
+  const good = { '#meta': meta, vars: ['x'], states: [state(), state('L0')] };
+  test('a good header reads; its actions come from the states', () => {
+    expect(fromItf(good, 'f').replay).toMatchObject({ model: 'memcg', actions: ['L0'], seed: null, path: null });
+  });
+  test.each([
+    ['vars', { ...good, vars: [1] }, "f: field 'vars[0]': "],
+    ['states', { ...good, states: [] }, "f: field 'states': "],
+    ['loop', { ...good, loop: 1 }, "f: field 'loop': must be the index of a state before the last"],
+    ['config', { ...good, '#meta': { ...meta, config: undefined } }, "f: field '#meta.config': is missing (not an ITF trace written by mmcheck?)"],
+    ['seed', { ...good, '#meta': { ...meta, seed: 'x' } }, "f: field '#meta.seed': "],
+  ] as const)('%s', (_, raw, want) => {
+    expect(() => fromItf(raw, 'f')).toThrow(want);
   });
 });

@@ -8,6 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
+import { issueField } from '../model/config-schema.js';
 import { MODEL_THREW } from '../properties/core.js';
 
 /** Current replay format version. */
@@ -101,10 +102,9 @@ const REPLAY_FIELDS = z
   .refine((x) => x.loop === undefined || x.loop < x.actions.length, { message: 'must be the index of an action', path: ['loop'] });
 
 /** One line for the first problem of a parsed file: the field, then what is wrong. */
-function fieldError(e: z.ZodError): string {
+export function fieldError(e: z.ZodError): string {
   const i = e.issues[0];
-  const field = (i?.path ?? []).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
-  return `field '${field}': ${i?.message ?? 'invalid'}`;
+  return i ? `field '${issueField(i)}': ${i.message}` : 'invalid';
 }
 
 /** Serialises a replay file (stable key order, two-space indent). */
