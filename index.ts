@@ -6,7 +6,7 @@
  */
 export type { ActionBase, AnyMachine, AnyModel, Expectation, FamilyMember, Json, Machine, ModelDef, Property, StepInfo, Transition, VariantDef } from './model/contract.js';
 export { actionLabel, erase, variantOf } from './model/contract.js';
-export type { DefinedModel, ModelSpec, VariantSpec } from './model/define.js';
+export type { DefinedModel, MachineBuild, ModelSpec, VariantSpec } from './model/define.js';
 export { defineModel, verdictPropertyNames } from './model/define.js';
 export { configParser, schemaError } from './model/config-schema.js';
 /** zod, for configuration schemas (`defineModel({ configSchema })`), so a model needs no dependency of its own. */

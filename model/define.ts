@@ -25,6 +25,12 @@ export interface VariantSpec<F, C> {
   readonly randomConfig?: fc.Arbitrary<C>;
 }
 
+/** How a machine is asked for: the variant's name, and whether the engine applies symmetry (default true). */
+export interface MachineBuild {
+  readonly variant: string;
+  readonly symmetry: boolean;
+}
+
 /** What `defineModel` takes: a {@link ModelDef} without the lists it derives. */
 export interface ModelSpec<S, A extends ActionBase, C, F> {
   readonly name: string;
@@ -42,8 +48,12 @@ export interface ModelSpec<S, A extends ActionBase, C, F> {
   parseConfig?(raw: unknown): C;
   /** Every variant by name, `reference` first; the record's order is the listing order. */
   readonly variants: { readonly reference: VariantSpec<F, C> } & Readonly<Record<string, VariantSpec<F, C>>>;
-  /** The machine of one variant's flags on one configuration (`variant` names it, for messages). */
-  machine(flags: F, config: C, variant: string): Machine<S, A>;
+  /**
+   * The machine of one variant's flags on one configuration. `build` names
+   * the variant (for messages) and says whether the engine applies symmetry
+   * (when it does not, rules must offer every choice, pruned ones included).
+   */
+  machine(flags: F, config: C, build: MachineBuild): Machine<S, A>;
 }
 
 /** A model built by {@link defineModel}. */
@@ -82,11 +92,11 @@ export function defineModel<S, A extends ActionBase, C, F>(spec: ModelSpec<S, A,
     if (f === undefined) variantOf({ name: spec.name, variants }, variant);
     return f as F;
   };
-  const propertyNames = verdictPropertyNames(machine(byName.reference.flags, spec.smallConfig, 'reference').properties);
+  const propertyNames = verdictPropertyNames(machine(byName.reference.flags, spec.smallConfig, { variant: 'reference', symmetry: true }).properties);
   for (const v of variants) {
     const p = v.expect.kind === 'violates' ? v.expect.property : undefined;
     // the built-in checks are properties of every model
     if (p !== undefined && !propertyNames.includes(p) && !(BUILTIN as readonly string[]).includes(p)) throw new Error(`${spec.name} ${v.name} declares ${p}, which is not one of the model's properties (${propertyNames.join(', ')})`);
   }
-  return { ...rest, parseConfig, variants, propertyNames, flagsOf, machine: (variant, config) => machine(flagsOf(variant), config, variant) };
+  return { ...rest, parseConfig, variants, propertyNames, flagsOf, machine: (variant, config, options) => machine(flagsOf(variant), config, { variant, symmetry: options?.symmetry !== false }) };
 }

@@ -127,6 +127,17 @@ describe('defineModel', () => {
     expect(() => model.machine('toString', {})).toThrow("unknown variant 'toString' of model 'toy' (known: reference, doubled)");
   });
 
+  test('machine gets the variant\'s name and the engine\'s symmetry switch (on unless turned off)', () => {
+    const seen: unknown[] = [];
+    const m = defineModel({ ...spec, machine: (f: boolean, _c: unknown, build) => (seen.push(build), toy(f)), variants: { reference: { flags: false, summary: '', expect: { kind: 'holds' } }, other: { flags: true, summary: '', expect: { kind: 'harmless', why: 'w' } } } });
+    m.machine('other', {});
+    m.machine('other', {}, { symmetry: false });
+    expect(seen.slice(1)).toEqual([
+      { variant: 'other', symmetry: true },
+      { variant: 'other', symmetry: false },
+    ]);
+  });
+
   test('a variant that declares a property the model does not have is refused when defined; built-in ones are accepted', () => {
     const bad = { reference: { flags: false, summary: '', expect: { kind: 'holds' } }, x: { flags: true, summary: '', expect: { kind: 'violates', property: 'T9' } } } as const;
     expect(() => defineModel({ ...spec, variants: bad })).toThrow('toy x declares T9, which is not one of the model\'s properties (T1, T2)');
