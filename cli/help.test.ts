@@ -4,14 +4,9 @@
  * before any model module loads (a bad --model does not get in the way).
  */
 import { describe, expect, test } from 'vitest';
-import { main } from './main.js';
+import { runCli } from '../test/cli.js';
 
-async function mmcheck(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s), null);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const mmcheck = runCli;
 
 describe('help', () => {
   test('every command is listed by --help, and each answers its own --help with its usage', async () => {

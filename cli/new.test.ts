@@ -8,19 +8,14 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { main } from './main.js';
+import { runCli } from '../test/cli.js';
 import { scaffoldFiles } from './scaffold.js';
 
 // inside the repository, where `import … from 'mmcheck'` resolves to this package
 const root = mkdtempSync(join(resolve(import.meta.dirname, '..'), '.scaffold-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function mmcheck(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await main(argv, (s) => out.push(s), (s) => err.push(s), null);
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const mmcheck = runCli;
 
 describe('mmcheck new', () => {
   const model = join(root, 'demo', 'model.ts');

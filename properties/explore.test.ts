@@ -25,6 +25,7 @@ import { explore, verdict } from './explore.js';
 import { exploreParallel } from './explore-parallel.js';
 import { fingerprintOf, FingerprintSet } from './fingerprint.js';
 import { explored } from '../test/variants.js';
+import { runCli } from '../test/cli.js';
 
 // the counts pinned in msgmni.test.ts and slab.test.ts
 const MSGMNI_STATES = 23_831;
@@ -163,12 +164,7 @@ describe('bounds and verdicts', () => {
 });
 
 describe('mmcheck explore', () => {
-  const run = async (...args: string[]): Promise<{ code: number; out: string; err: string }> => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await main(['explore', ...args], (s) => out.push(s), (s) => err.push(s), null);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  };
+  const run = (...args: string[]) => runCli('explore', ...args);
   test('--time-limit gives the time-limit verdict and exit 0', async () => {
     const r = await run('memcg', '--time-limit', '1');
     expect(r.code).toBe(0);
