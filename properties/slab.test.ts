@@ -277,4 +277,6 @@ familyTests(slabModel, {
   'allocs-zero': 4,
   'two-caches': 1694,
   'two-cpus-migrate': 4583,
+  'migrate-one-page': 406,
+  'pressure-two-toggles': 164,
 });
