@@ -278,5 +278,6 @@ familyTests(slabModel, {
   'two-caches': 1694,
   'two-cpus-migrate': 4583,
   'migrate-one-page': 406,
+  'two-cpus-three-pages': 571,
   'pressure-two-toggles': 164,
 });
