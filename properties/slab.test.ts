@@ -270,4 +270,7 @@ familyTests(slabModel, {
   'allocs-zero': 4,
   'two-caches': 1694,
   'two-cpus-migrate': 4583,
+  'migrate-one-page': 406,
+  'two-cpus-three-pages': 571,
+  'pressure-two-toggles': 164,
 });

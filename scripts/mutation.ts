@@ -34,7 +34,7 @@
  * `reports/mutation/<model>/index.html` (Stryker's report),
  * `mutation.json`, and `summary.md`, also printed.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { Stryker } from '@stryker-mutator/core';
 import type { LogLevel, PartialStrykerOptions, MutantResult } from '@stryker-mutator/api/core';
@@ -148,6 +148,24 @@ function readReport(path: string): MutantResult[] {
   return Object.entries(report.files).flatMap(([fileName, f]) => f.mutants.map((m) => ({ ...m, fileName: join(process.cwd(), fileName) }) as MutantResult));
 }
 
+/**
+ * The exclusions of `mutate` (see the header) that match a file of the model
+ * folder: Stryker warns about a pattern that matches nothing (most models have
+ * no `*-oracle.ts`, some no tests of their own).
+ */
+function excluded(dir: string): string[] {
+  const files = readdirSync(dir, { recursive: true }).map((f) => String(f).split('\\').join('/'));
+  const rules: readonly [string, (f: string) => boolean][] = [
+    ['**/*.test.ts', (f) => f.endsWith('.test.ts')],
+    ['mutation.check.ts', (f) => f === 'mutation.check.ts'],
+    ['properties.ts', (f) => f === 'properties.ts'],
+    ['*-oracle.ts', (f) => !f.includes('/') && f.endsWith('-oracle.ts')],
+    ['config.ts', (f) => f === 'config.ts'],
+    ['family.ts', (f) => f === 'family.ts'],
+  ];
+  return rules.filter(([, hit]) => files.some(hit)).map(([pattern]) => `!${dir}/${pattern}`);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const out = join('reports', 'mutation', args.model);
@@ -166,7 +184,7 @@ async function main(): Promise<void> {
     plugins: ['@stryker-mutator/vitest-runner'],
     vitest: { configFile: 'vitest.mutation.config.ts', related: false },
     coverageAnalysis: 'perTest',
-    mutate: [...(args.files.length ? args.files.map((f) => `${dir}/${f}`) : [`${dir}/**/*.ts`]), `!${dir}/**/*.test.ts`, `!${dir}/mutation.check.ts`, `!${dir}/properties.ts`, `!${dir}/*-oracle.ts`, `!${dir}/config.ts`, `!${dir}/family.ts`],
+    mutate: [...(args.files.length ? args.files.map((f) => `${dir}/${f}`) : [`${dir}/**/*.ts`]), ...excluded(dir)],
     ignorePatterns: ['dist', 'mmcheck-out', 'reports/mutation', '.vitest-out', '*.log'],
     reporters: ['html', 'json', 'progress'],
     htmlReporter: { fileName: join(out, 'index.html') },

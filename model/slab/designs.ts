@@ -176,11 +176,6 @@ function loadCpu(d: D, c: SlabConfig, f: SlabFlags, ctx: DCtx, cache: number, id
 
 // ---------------------------------------------------------------- which path
 
-/** Whether the context's cpu has an allocation in flight (interrupts are off there). */
-export function busyCpu(s: SlabState, cpu: number): boolean {
-  return Object.values(s.ctxs).some((x) => x.cpu === cpu && x.pc !== 'idle');
-}
-
 /** The first step an idle context's allocation in `cache` takes. */
 export function startStep(s: SlabState, f: SlabFlags, id: string, cache: number): AllocStep {
   const ctx = s.ctxs[id];

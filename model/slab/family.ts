@@ -27,5 +27,8 @@ export function slabFamily(small: SlabConfig): FamilyMember<SlabConfig>[] {
     m('allocs-zero', 'no allocation: only frees and events (nothing happens)', { allocs: 0 }),
     m('two-caches', 'two caches on one CPU', { caches: 2, pages: 2, allocs: 2, shrinks: 0, mismatches: 0 }),
     m('two-cpus-migrate', 'two CPUs and a migration of an idle context', { cpus: 2, migrations: 1, allocs: 1, toggles: 1, shrinks: 0, mismatches: 0 }),
+    m('migrate-one-page', 'two-cpus-migrate shrunk to one page under constant pressure: small enough to be explored completely by the mutation check', { cpus: 2, migrations: 1, allocs: 1, pages: 1, pressure: true, toggles: 0, shrinks: 0, mismatches: 0 }),
+    m('two-cpus-three-pages', 'two CPUs, k = 1 and three pages: two CPU slabs can hold two pages other than page 0, so the state key must tell which CPU holds which', { cpus: 2, k: 1, allocs: 1, pages: 3, toggles: 0, shrinks: 0, mismatches: 0 }),
+    m('pressure-two-toggles', 'pressure on, lifted and set again: a toggle budget above one, on one page', { pages: 1, pressure: true, toggles: 2, allocs: 1 }),
   ];
 }
