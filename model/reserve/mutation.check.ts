@@ -3,13 +3,119 @@
  * test/mutation-suite.ts), plus R6, whose subject (estimate.ts) is pure:
  * the size classes, and the 2009 estimate against the worst packing.
  */
+import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { reserveModel } from './model.js';
 import { E1, SMALL } from './config.js';
 import { explore } from '../../properties/explore.js';
 import { ksize } from './rules.js';
-import { BYTES, kmallocEstimatePages, objectSize, UNITS7, v1EstimatePages, worstPagesUsed } from './estimate.js';
+import type { SlabModel } from './estimate.js';
+import {
+  BYTES, caches, cacheOf, DEMAND, getOrder, kmallocEstimatePages, kmemAllocEstimate, objectSize, overheadCaches, pagesUsed, perCacheOverhead,
+  roundupPow2, slabDemandBytes, UNITS7, UNITS_V2, v1EstimatePages, worstPagesUsed, worstWithin,
+} from './estimate.js';
+import * as oracle from './estimate-oracle.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
+
+// R6 first (estimate.ts is pure, these tests take milliseconds): each of
+// estimate.ts's functions against estimate-oracle.ts, written apart, on grids
+// of kmalloc models and inputs. A mutant of estimate.ts that only the model's
+// explorations run (roundupPow2, objectSize through ksize) is killed here
+// before they start.
+
+/** Kmalloc models the grids run over: bytes with 1–16 CPUs and other minimum sizes, §7's units, small pages with SLUB orders. */
+const MODELS: readonly SlabModel[] = [
+  ...[1, 2, 3, 4, 7, 8, 16].map((cpus) => ({ ...BYTES, cpus })),
+  { ...BYTES, loopIncludesPageCache: true },
+  { ...BYTES, cpus: 2, loopIncludesPageCache: true },
+  { ...BYTES, minSize: 16, extraCaches: false },
+  { ...BYTES, minSize: 32, cpus: 2 },
+  { ...BYTES, page: 8192, cpus: 4 },
+  UNITS7, { ...UNITS7, cpus: 2 }, UNITS_V2, { ...UNITS_V2, cpus: 3, loopIncludesPageCache: true },
+  { page: 16, minSize: 1, extraCaches: false, cpus: 1, orders: 'slub' },
+  { page: 64, minSize: 2, extraCaches: false, cpus: 2, orders: 'slub' },
+  { page: 256, minSize: 4, extraCaches: false, cpus: 5, orders: 'slub' },
+];
+
+/** Collects disagreements (one `expect` per test keeps the grids fast). */
+function disagreements(): { same: (where: unknown[], got: unknown, want: unknown) => void; list: string[] } {
+  const list: string[] = [];
+  return { list, same: (where, got, want) => void (JSON.stringify(got) !== JSON.stringify(want) && list.push(`${JSON.stringify(where)}: ${JSON.stringify(got)} ≠ ${JSON.stringify(want)}`)) };
+}
+
+const label = (m: SlabModel): string => `${m.page}/${m.minSize}/${m.extraCaches ? 'x' : '-'}/${m.cpus}/${m.orders}/${m.loopIncludesPageCache ? 'P' : '-'}`;
+
+test('R6 oracle: size classes, slab orders and caches agree with estimate-oracle.ts', () => {
+  const d = disagreements();
+  for (const m of MODELS) {
+    const step = m.page > 1024 ? 13 : 1;
+    for (let s = 1; s <= m.page + 1; s += step) d.same([label(m), s], objectSize(m, s), oracle.classOf(m, s));
+    for (const s of [m.page, m.page + 1, m.minSize, m.minSize + 1, 64, 65, 96, 97, 128, 129, 192, 193]) d.same([label(m), s], objectSize(m, s), oracle.classOf(m, s));
+    d.same([label(m)], caches(m), oracle.classTable(m).map((z) => oracle.cacheFor(m, z)));
+    // any object size, not only the caches': every branch of calculate_order
+    for (let z = 1; z <= m.page; z += m.page > 1024 ? 29 : 1) d.same([label(m), z], cacheOf(m, z), oracle.cacheFor(m, z));
+  }
+  for (let z = 4000; z <= 4096; z++) d.same([z], cacheOf(BYTES, z), oracle.cacheFor(BYTES, z));
+  expect(d.list).toEqual([]);
+});
+
+test('R6 oracle: per-cache overhead, kmem_alloc_estimate, the 2009 and V1 estimates', () => {
+  const d = disagreements();
+  for (const m of MODELS) {
+    d.same([label(m)], overheadCaches(m).map((c) => c.size), oracle.classTable(m).filter((z) => z <= (m.loopIncludesPageCache ? m.page : m.page / 2)));
+    d.same([label(m)], perCacheOverhead(m), oracle.overhead(m));
+    for (const c of caches(m)) for (let k = 0; k <= 20; k++) d.same([label(m), c.size, k], kmemAllocEstimate(m, c, k), oracle.allocEstimate(m, oracle.cacheFor(m, c.size), k));
+    const ns = m.page > 64 ? [0, 1, 2, m.page / 2 - 1, m.page / 2, m.page / 2 + 1, m.page - 1, m.page, m.page + 1, 3106, 6083, 2 * m.page + 1, 16 * m.page + 1] : Array.from({ length: 4 * m.page + 2 }, (_, i) => i);
+    for (const n of ns) {
+      d.same([label(m), n], kmallocEstimatePages(m, n), oracle.estimate2009(m, n));
+      d.same([label(m), n], v1EstimatePages(m, n), oracle.estimateV1(m, n));
+    }
+  }
+  for (let n = 0; n <= 300; n++) d.same([n], [DEMAND.twoN(n), DEMAND.exp2(n)], [2 * n, n === 0 ? 0 : 2 ** Math.ceil(Math.log2(n))]);
+  expect(d.list).toEqual([]);
+});
+
+test('R6 oracle: pages used in order, the worst CPU assignment and the slab demand (generated workloads)', () => {
+  const small = MODELS.filter((m) => m.page <= 256 && m.cpus <= 3);
+  const bytes = [BYTES, { ...BYTES, cpus: 2 }, { ...BYTES, cpus: 3 }];
+  fc.assert(
+    fc.property(fc.constantFrom(...small, ...bytes), fc.array(fc.tuple(fc.nat(1_000_000), fc.nat(5)), { maxLength: 12 }), (m, raw) => {
+      // sizes up to 2.5 pages (kmalloc_large included); CPU ids past the count wrap
+      const allocs = raw.map(([u, cpu]) => ({ size: 1 + (u % Math.floor(2.5 * m.page)), cpu }));
+      const sizes = allocs.map((a) => a.size);
+      expect(pagesUsed(m, allocs)).toBe(oracle.simulatePages(m, allocs));
+      expect(worstPagesUsed(m, sizes)).toBe(oracle.worstPages(m, sizes));
+      expect(slabDemandBytes(m, sizes)).toBe(oracle.demand(m, sizes));
+    }),
+    { seed: 15, numRuns: 400 },
+  );
+  // many objects of one small cache, where the worst split and the slab count step up
+  const d = disagreements();
+  for (const m of small) for (let k = 1; k <= 10; k++) d.same([label(m), k], worstPagesUsed(m, Array<number>(k).fill(1)), oracle.worstPages(m, Array<number>(k).fill(1)));
+  for (const m of small) for (let k = 1; k <= 10; k++) d.same([label(m), k], [getOrder(k * m.page - 1, m.page), getOrder(k * m.page, m.page)], [Math.log2(oracle.largePages(m, k * m.page - 1)), Math.log2(oracle.largePages(m, k * m.page))]);
+  expect(d.list).toEqual([]);
+});
+
+test('R6 oracle: worstWithin is the worst of every multiset within each budget, with a witness that reaches it', () => {
+  const d = disagreements();
+  for (const m of MODELS.filter((x) => x.page <= 16)) {
+    const B = 13;
+    const all = multisets(B).map((xs) => ({ total: xs.reduce((a, b) => a + b, 0), pages: oracle.worstPages(m, xs) }));
+    const w = worstWithin(m, B);
+    for (let b = 0; b <= B; b++) {
+      const best = Math.max(...all.filter((x) => x.total <= b).map((x) => x.pages));
+      const wit = w.witness(b);
+      d.same([label(m), b], [w.pages[b], wit.reduce((a, x) => a + x, 0) <= b, oracle.worstPages(m, wit), [...wit].sort((x, y) => x - y)], [best, true, best, wit]);
+    }
+  }
+  expect(d.list).toEqual([]);
+});
+
+test('R6 oracle: requests that are not positive integers are refused, with their value', () => {
+  for (const n of [0, -1, 1.5, Number.NaN]) expect(() => roundupPow2(n)).toThrow(`roundup_pow_of_two(${n})`);
+  for (const n of [0, -3, 2.5]) expect(() => objectSize(BYTES, n)).toThrow(`kmalloc(${n})`);
+  expect([1, 2, 3, 5, 64, 65, 4096, 4097].map(roundupPow2)).toEqual([1, 2, 4, 8, 64, 128, 4096, 8192]);
+});
 
 // Each mutant runs this whole check (survivors all of it), so it is kept near
 // two seconds: 800 states cover every family member completely (the largest,
