@@ -5,8 +5,10 @@
  */
 import fc from 'fast-check';
 import { expect, test } from 'vitest';
-import { reserveModel } from './model.js';
-import { E1, SMALL } from './config.js';
+import { reserve, reserveModel } from './model.js';
+import { E1, E2, P, SMALL } from './config.js';
+import type { ReserveConfig } from './state.js';
+import { canonical } from '../canonical.js';
 import { explore } from '../../properties/explore.js';
 import { ksize } from './rules.js';
 import type { SlabModel } from './estimate.js';
@@ -33,6 +35,9 @@ const MODELS: readonly SlabModel[] = [
   { ...BYTES, page: 8192, cpus: 4 },
   UNITS7, { ...UNITS7, cpus: 2 }, UNITS_V2, { ...UNITS_V2, cpus: 3, loopIncludesPageCache: true },
   { page: 16, minSize: 1, extraCaches: false, cpus: 1, orders: 'slub' },
+  // 1-unit objects pack a page's worth to a slab, so within 13 units kmalloc_large requests (5 and 9 units: 2 and 4 pages) take the most
+  { page: 4, minSize: 1, extraCaches: false, cpus: 1, orders: 'zero' },
+  { page: 4, minSize: 1, extraCaches: false, cpus: 2, orders: 'zero' },
   { page: 64, minSize: 2, extraCaches: false, cpus: 2, orders: 'slub' },
   { page: 256, minSize: 4, extraCaches: false, cpus: 5, orders: 'slub' },
 ];
@@ -144,6 +149,82 @@ mutationSuite(reserveModel, {
     'two-sets': 28, 'swap-off-and-on': 195, 'starts-detached': 10, 'set-raises-limit-for-waiter': 429,
     'two-requests-waiting': 41,
   },
+});
+
+// Configurations the family leaves out, each pinned to its complete state
+// count (measured) and held by the reference (or the harmless variant named):
+// a mutant of a branch only they reach adds or removes states, or breaks a
+// property there.
+const base = reserveModel.family?.find((x) => x.name === 'swap-off-and-on')?.config as ReserveConfig;
+const EXTRA: readonly { name: string; variant: string; config: ReserveConfig; states: number }[] = [
+  // swap off (r detached) with a plain context, which is still offered requests
+  { name: 'swap off with a plain context', variant: 'reference', config: { ...base, allocators: [{ ...E2, allocs: 1 }, { ...P, allocs: 1 }] }, states: 195 },
+  // swapon first, then swapoff (never offered while the swapon is in flight or r is detached)
+  { name: 'swapon then swapoff', variant: 'reference', config: { ...base, connected: false, pages: 0, swapons: 1, swapoffs: 1, allocators: [{ ...E2, allocs: 1 }] }, states: 33 },
+  // swapon's connect at the zone's floor: ADJ's test allocation fails, connect unlinks again (-ENOMEM)
+  { name: 'swapon whose connect fails', variant: 'reference', config: { ...base, connected: false, pages: 0, free: 3, swapons: 1, swapoffs: 0, allocators: [] }, states: 11 },
+  // an unlimited requester (allocs null): its count is never decremented, the space stays finite
+  { name: 'an unlimited requester', variant: 'reference', config: { ...SMALL, sets: 0, pressures: [], reclaims: [], sizes: [4], allocators: [{ ...E2, allocs: null }] }, states: 51 },
+  // V6 (harmless) where its writes matter: a swapoff and swapon changing root, a set whose ADJ test allocation fails
+  { name: 'V6 on swapoff and swapon', variant: 'V6', config: base, states: 195 },
+  { name: 'V6 on a set at the zone floor', variant: 'V6', config: { ...SMALL, free: 3, allocators: [], pressures: [], reclaims: [] }, states: 6 },
+  { name: 'a set at the zone floor', variant: 'reference', config: { ...SMALL, free: 3, allocators: [], pressures: [], reclaims: [] }, states: 6 },
+  // the kmalloc setter growing pages while lowering the limit (4 units: 3 pages, limit 4), at the floor: F1's undo
+  { name: 'F1: a kmalloc set that fails at the floor', variant: 'F1', config: { ...SMALL, free: 3, setKind: 'kmalloc', setValues: [4], allocators: [], pressures: [], reclaims: [] }, states: 6 },
+  { name: 'F1: a kmalloc set', variant: 'F1', config: { ...SMALL, setKind: 'kmalloc', setValues: [4], allocators: [{ ...E1, allocs: 1 }], sizes: [4], pressures: [], reclaims: [] }, states: 18 },
+];
+for (const x of EXTRA) {
+  test(`${x.variant} holds on ${x.name} (pinned states)`, () => {
+    const r = explore(reserveModel.machine(x.variant, x.config), { maxStates: 2_000 });
+    expect([...r.violated].map(([p, v]) => `${p}: ${v.message}`)).toEqual([]);
+    expect([r.complete, r.states]).toEqual([true, x.states]);
+  });
+}
+
+// The state key, fairness and quiescence, judged on states met by seeded
+// random walks (which, unlike the exhaustive engine, do not merge states by
+// their key): two different states must never share a key (a merge hides
+// states from every property; pinned counts see it only on the members
+// explored); fairness and quiescence follow the spec's reading (§4: the
+// environment's events are unfair, every K and tree step is its context's;
+// quiescent: every allocator idle or asleep in K5, no tree operation).
+test('state key, fairness and quiescence on random walks of the reference, V5 and F1', () => {
+  const ENV = ['alloc', 'set', 'swapon', 'swapoff', 'pressure', 'reclaim', 'F'];
+  const walks: [string, ReserveConfig][] = [
+    ['reference', SMALL], ['V5', SMALL], ['F1', { ...SMALL, setValues: [1, 3] }],
+    ...EXTRA.map((x): [string, ReserveConfig] => [x.variant, x.config]),
+    ...(reserveModel.family ?? []).map((m): [string, ReserveConfig] => ['reference', m.config as ReserveConfig]),
+  ];
+  const seen = new Map<string, string>();
+  const bad: string[] = [];
+  let seed = 15;
+  const rand = (n: number): number => {
+    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+    return Math.floor((seed / 2_147_483_648) * n);
+  };
+  for (const [variant, config] of walks)
+    for (let run = 0; run < 5; run++) {
+      const m = reserve.machine(variant, config);
+      let s = m.init();
+      for (let step = 0; step < 40; step++) {
+        const key = String(m.view?.(s));
+        const full = canonical(s);
+        if ((seen.get(key) ?? full) !== full) bad.push(`key ${key} for two states`);
+        seen.set(key, full);
+        const q = Object.values(s.ctx).every((x) => x.pc === 'idle' || (x.pc === 'K5' && x.asleep)) && Object.values(s.tree).every((op) => op.pc === 'idle');
+        if (m.quiescent(s) !== q) bad.push(`quiescent ${String(m.quiescent(s))} on ${key}`);
+        const acts = m.actions(s);
+        for (const a of acts) {
+          const want = ENV.includes(a.type) ? null : 'ctx' in a ? a.ctx : '?';
+          if (m.fairness?.(a, s) !== want) bad.push(`fairness of ${a.type}: ${String(m.fairness?.(a, s))}`);
+        }
+        const a = acts[rand(acts.length)];
+        if (a === undefined) break;
+        s = m.next(s, a);
+      }
+    }
+  expect(bad.slice(0, 5)).toEqual([]);
+  expect(seen.size).toBeGreaterThan(800);
 });
 
 // A set that shrinks r below what is charged (two page-sized emergency
