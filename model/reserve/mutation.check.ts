@@ -174,6 +174,8 @@ const EXTRA: readonly { name: string; variant: string; config: ReserveConfig; st
   { name: 'F1: a kmalloc set that fails at the floor', variant: 'F1', config: { ...SMALL, free: 3, setKind: 'kmalloc', setValues: [4], allocators: [], pressures: [], reclaims: [] }, states: 6 },
   // F1 where the set grows r: the limits rise once, at A3
   { name: 'F1: a growing set', variant: 'F1', config: reserveModel.family?.find((x) => x.name === 'set-grow')?.config as ReserveConfig, states: 88 },
+  // a high min (8) where ALLOC_HIGH and ALLOC_HARDER each lower the plain GFP_ATOMIC context's watermark (8 → 4 → 3)
+  { name: 'a plain atomic context at a high min', variant: 'reference', config: { ...SMALL, min: 8, free: 7, allocators: [{ ...P, allocs: 2 }, { ...E2, allocs: 1 }], sizes: [4], sets: 0, pressures: [1], reclaims: [] }, states: 57 },
   // two pressure and two reclaim events, each used once and in order
   { name: 'two pressures and two reclaims', variant: 'reference', config: { ...SMALL, allocators: [{ ...E2, allocs: 1 }], sizes: [4], sets: 0, pressures: [1, 2], reclaims: [2, 1] }, states: 35 },
   { name: 'F1: a kmalloc set', variant: 'F1', config: { ...SMALL, setKind: 'kmalloc', setValues: [4], allocators: [{ ...E1, allocs: 1 }], sizes: [4], pressures: [], reclaims: [] }, states: 18 },
