@@ -178,6 +178,8 @@ const EXTRA: readonly { name: string; variant: string; config: ReserveConfig; st
   { name: 'a plain atomic context at a high min', variant: 'reference', config: { ...SMALL, min: 8, free: 7, allocators: [{ ...P, allocs: 2 }, { ...E2, allocs: 1 }], sizes: [4], sets: 0, pressures: [1], reclaims: [] }, states: 57 },
   // two pressure and two reclaim events, each used once and in order
   { name: 'two pressures and two reclaims', variant: 'reference', config: { ...SMALL, allocators: [{ ...E2, allocs: 1 }], sizes: [4], sets: 0, pressures: [1, 2], reclaims: [2, 1] }, states: 35 },
+  // the kmalloc setter in bytes: 8 bytes ask for ⌈16 / 4096⌉ + 15 = 16 pages (setter-result judges the size)
+  { name: 'the kmalloc setter in bytes', variant: 'reference', config: { ...SMALL, units: 'bytes', free: 40, pages: 1, sizes: [8], setKind: 'kmalloc', setValues: [8], allocators: [], pressures: [], reclaims: [] }, states: 6 },
   { name: 'F1: a kmalloc set', variant: 'F1', config: { ...SMALL, setKind: 'kmalloc', setValues: [4], allocators: [{ ...E1, allocs: 1 }], sizes: [4], pressures: [], reclaims: [] }, states: 18 },
 ];
 for (const x of EXTRA) {
@@ -211,6 +213,35 @@ test('every set, swapon and swapoff returns: random runs end with every tree ope
       }
       for (const [id, op] of Object.entries(s.tree)) if (op.pc !== 'idle') bad.push(`${name}: ${id} still at ${op.pc}`);
     }
+  }
+  expect(bad.slice(0, 3)).toEqual([]);
+});
+
+// A set that fails (ADJ's test allocation at the zone floor) leaves r as it
+// was: each of these configurations has one set and starts with r at
+// `pages` pages and `pages`·PAGE units, so wherever S1 has returned -ENOMEM
+// r must be back there (F1's undo raises the limits it lowered first).
+test('a failed set leaves r at its size before the set (walks of the sets at the zone floor)', () => {
+  const bad: string[] = [];
+  for (const x of EXTRA.filter((e) => e.name.includes('at the floor') || e.name.includes('at the zone floor'))) {
+    const m = reserve.machine(x.variant, x.config);
+    let failed = 0;
+    for (let run = 0; run < 6; run++) {
+      let s = m.init();
+      for (let step = 0; step < 30; step++) {
+        const op = s.tree.S1;
+        if (op?.pc === 'idle' && op.result === 'ENOMEM') {
+          failed++;
+          const r = s.nodes.r;
+          if (r.own !== x.config.pages || r.ownLimit !== x.config.pages * 4) bad.push(`${x.variant} on ${x.name}: r ${r.own} pages, limit ${r.ownLimit}`);
+        }
+        const acts = m.actions(s);
+        const a = acts[(run + step) % Math.max(1, acts.length)];
+        if (a === undefined) break;
+        s = m.next(s, a);
+      }
+    }
+    if (failed === 0) bad.push(`${x.name}: no failed set`);
   }
   expect(bad.slice(0, 3)).toEqual([]);
 });
