@@ -180,6 +180,8 @@ const EXTRA: readonly { name: string; variant: string; config: ReserveConfig; st
   { name: 'two pressures and two reclaims', variant: 'reference', config: { ...SMALL, allocators: [{ ...E2, allocs: 1 }], sizes: [4], sets: 0, pressures: [1, 2], reclaims: [2, 1] }, states: 35 },
   // the kmalloc setter in bytes: 8 bytes ask for ⌈16 / 4096⌉ + 15 = 16 pages (setter-result judges the size)
   { name: 'the kmalloc setter in bytes', variant: 'reference', config: { ...SMALL, units: 'bytes', free: 40, pages: 1, sizes: [8], setKind: 'kmalloc', setValues: [8], allocators: [], pressures: [], reclaims: [] }, states: 6 },
+  // the reference too (it lowers limits only at A3, so its undo must leave them alone)
+  { name: 'a kmalloc set that fails at the floor', variant: 'reference', config: { ...SMALL, free: 3, setKind: 'kmalloc', setValues: [4], allocators: [], pressures: [], reclaims: [] }, states: 6 },
   { name: 'F1: a kmalloc set', variant: 'F1', config: { ...SMALL, setKind: 'kmalloc', setValues: [4], allocators: [{ ...E1, allocs: 1 }], sizes: [4], pressures: [], reclaims: [] }, states: 18 },
 ];
 for (const x of EXTRA) {
