@@ -169,6 +169,7 @@ const EXTRA: readonly { name: string; variant: string; config: ReserveConfig; st
   // V6 (harmless) where its writes matter: a swapoff and swapon changing root, a set whose ADJ test allocation fails
   { name: 'V6 on swapoff and swapon', variant: 'V6', config: base, states: 195 },
   { name: 'V6 on a set at the zone floor', variant: 'V6', config: { ...SMALL, free: 3, allocators: [], pressures: [], reclaims: [] }, states: 6 },
+  { name: 'F1: a set at the zone floor', variant: 'F1', config: { ...SMALL, free: 3, allocators: [], pressures: [], reclaims: [] }, states: 6 },
   { name: 'a set at the zone floor', variant: 'reference', config: { ...SMALL, free: 3, allocators: [], pressures: [], reclaims: [] }, states: 6 },
   // the kmalloc setter growing pages while lowering the limit (4 units: 3 pages, limit 4), at the floor: F1's undo
   { name: 'F1: a kmalloc set that fails at the floor', variant: 'F1', config: { ...SMALL, free: 3, setKind: 'kmalloc', setValues: [4], allocators: [], pressures: [], reclaims: [] }, states: 6 },
