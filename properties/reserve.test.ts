@@ -161,6 +161,23 @@ describe('every reserve property can fail', () => {
     expect(check('zone-pages', { next: { ...s0, zone: { ...s0.zone, free: 5 }, objs: [obj] } })).toBeUndefined();
   });
 
+  test('setter-result: a set returning ok with r not at the size asked, a result the spec does not name, a swapoff leaving r linked', () => {
+    const running = { ...s0.tree.S1!, kind: 'set' as const, pc: 'A3' as const, value: 3 };
+    const prev = { ...s0, tree: { ...s0.tree, S1: running } };
+    const ended = (result: 'ok' | 'ENOMEM' | 'EEXIST', r = s0.nodes.r) => ({ ...s0, nodes: { ...s0.nodes, r }, tree: { ...s0.tree, S1: { ...s0.tree.S1!, kind: 'set' as const, result } } });
+    // r keeps 2 pages and limit 8 where 3 pages (12 units) were asked for
+    expect(check('setter-result', { prev, action: { type: 'A3', ctx: 'S1' }, next: ended('ok') })).toMatch(/set of 3 \(pages setter\) left r with 2 pages, limit 8; asked for 3 pages, limit 12/);
+    expect(check('setter-result', { prev, action: { type: 'A3', ctx: 'S1' }, next: ended('ok', { ...s0.nodes.r, own: 3, ownLimit: 12 }) })).toBeUndefined();
+    expect(check('setter-result', { prev, action: { type: 'A3', ctx: 'S1' }, next: ended('EEXIST') })).toMatch(/set by S1 returned EEXIST/);
+    expect(check('setter-result', { prev, action: { type: 'A3', ctx: 'S1' }, next: ended('ENOMEM') })).toBeUndefined();
+    const m2 = reserve.machine('reference', { ...SMALL, sets: 0, swapons: 1, swapoffs: 1 });
+    const w0 = m2.init();
+    const p2 = m2.properties.find((x) => x.name === 'setter-result');
+    const off = { ...w0, tree: { ...w0.tree, W: { ...w0.tree.W!, kind: 'swapoff' as const, pc: 'UL' as const } } };
+    const check2 = p2 && p2.kind === 'always' ? p2.check : () => 'missing';
+    expect(check2({ prev: off, action: { type: 'UL', ctx: 'W' }, next: { ...w0, tree: { ...w0.tree, W: { ...w0.tree.W!, kind: 'swapoff', result: 'ok' } } } })).toBe('swapoff returned ok with r still linked');
+  });
+
   test('L1: a waiter asleep although its charge fits is reported as a stuck waiter', () => {
     const s = { ...s0, ctx: { ...s0.ctx, E1: { ...idle, pc: 'K5' as const, cache: 4, amount: 4, asleep: true } } };
     expect(m.quiescent(s)).toBe(true);

@@ -706,7 +706,7 @@ export const reserve: ModelDef<ReserveState, ReserveAction, ReserveConfig> = {
   smallConfig: SMALL,
   family: reserveFamily(SMALL),
   randomConfig: reserveRandomConfig,
-  propertyNames: ['R1', 'R2', 'R3', 'R4', 'R5', 'L1', 'L2', 'zone-pages'],
+  propertyNames: ['R1', 'R2', 'R3', 'R4', 'R5', 'L1', 'L2', 'zone-pages', 'setter-result'],
   variants: [
     { name: 'reference', summary: '2009 code with the §6b fixes (≤, wake on limit increase, uncharge on failed K7, charge = uncharge)', expect: { kind: 'holds' } },
     {

@@ -17,6 +17,14 @@
  *   weakly fair run once the environment (requests, frees, sets, pressure)
  *   stops. "Fits" reads the truly outstanding charges, as the quiescent form
  *   does, so V3-never's inflated usage does not hide a starved waiter.
+ * - setter-result (issue 15's mutation run: R5 judges only that the tree's
+ *   sums agree, so a setter writing the wrong size went unjudged): when a
+ *   set, swapon or swapoff returns, its result is one the spec names, and a
+ *   success left r as asked — pages and limit from the value recorded at the
+ *   event (the pages setter: value pages, value·PAGE units; the kmalloc
+ *   setter: the 2009 estimate of value, by estimate-oracle.ts, and value
+ *   units), connected after swapon, detached after swapoff; a failed swapon
+ *   leaves r detached.
  * - L2's "all users stay within their reserves": every emergency user has a
  *   reserve, charges are within the limits, pool use is within root.pages, and
  *   pages held by regular objects and other users leave root.pages free.
@@ -26,6 +34,8 @@ import { adjustedMark } from '../kernel/allocator.js';
 import { PAGE_KB } from './config.js';
 import type { ReserveFlags } from './rules.js';
 import { chargeFor, holdsCharge, pageOf, pagesHeld, reachesRoot, regularFlags, reserveOf, roomFor } from './accounting-oracle.js';
+import { BYTES, UNITS7 } from './estimate.js';
+import { estimate2009 } from './estimate-oracle.js';
 import type { NodeId, ReserveAction, ReserveConfig, ReserveState } from './state.js';
 
 type T = Transition<ReserveState, ReserveAction>;
@@ -165,6 +175,29 @@ export function reserveProperties(c: ReserveConfig, f: ReserveFlags): Property<R
           if (node.limit !== limit) return `${n}.limit = ${node.limit}, but own + children = ${limit}`;
         }
         if (s.nodes.root.pages * PAGE_KB !== s.varFreeKb) return `root.pages = ${s.nodes.root.pages} but var_free_kbytes = ${s.varFreeKb} (${s.varFreeKb / PAGE_KB} pages)`;
+        return undefined;
+      },
+    },
+    {
+      kind: 'always',
+      name: 'setter-result',
+      doc: 'a returning set/swapon/swapoff gives a result the spec names; on success r has the pages and limit asked for and is linked (swapon) or unlinked (swapoff)',
+      check: (t) => {
+        const a = t.action;
+        if (!a || !t.prev || !('ctx' in a)) return undefined;
+        const op = t.prev.tree[a.ctx];
+        const after = t.next.tree[a.ctx];
+        if (!op || !after || op.pc === 'idle' || after.pc !== 'idle') return undefined;
+        const r = t.next.nodes.r;
+        const allowed = op.kind === 'swapon' ? ['ok', 'ENOMEM', 'EEXIST'] : ['ok', 'ENOMEM'];
+        if (after.result === null || !allowed.includes(after.result)) return `${op.kind} by ${a.ctx} returned ${String(after.result)}`;
+        if (op.kind === 'swapoff') return after.result === 'ok' && r.parent !== null ? 'swapoff returned ok with r still linked' : undefined;
+        if (op.kind === 'swapon' && after.result === 'ENOMEM' && r.parent !== null) return 'swapon failed with r left linked';
+        if (op.kind === 'swapon' && after.result !== 'ENOMEM' && r.parent === null) return `swapon returned ${after.result} with r unlinked`;
+        if (after.result !== 'ok') return undefined;
+        const page = pageOf(c);
+        const want = c.setKind === 'kmalloc' ? { pages: estimate2009(c.units === 'bytes' ? BYTES : UNITS7, op.value), limit: op.value } : { pages: op.value, limit: op.value * page };
+        if (r.own !== want.pages || r.ownLimit !== want.limit) return `${op.kind} of ${op.value} (${c.setKind} setter) left r with ${r.own} pages, limit ${r.ownLimit}; asked for ${want.pages} pages, limit ${want.limit}`;
         return undefined;
       },
     },
