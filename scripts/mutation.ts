@@ -120,13 +120,14 @@ export function summarize(model: string, all: readonly MutantResult[], equivalen
   const detected = results.filter((m) => DETECTED.has(m.status)).length;
   const undetected = results.filter((m) => UNDETECTED.has(m.status)).length - equivalent.length;
   const score = detected + undetected === 0 ? 100 : (100 * detected) / (detected + undetected);
+  // two decimals, rounded down: 94.97 % must not print as 95.0 % against a 95 % target
   const lines = [
     `# Mutation score of model/${model}`,
     '',
     ...(files.length ? [`Only ${files.map((f) => `model/${model}/${f}`).join(', ')} mutated (--files): not the model's score.`, ''] : []),
     '| model | mutants | killed | timeout | survived | no coverage | ignored | errors | equivalent | score | time |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
-    `| ${model} | ${results.length} | ${count('Killed')} | ${count('Timeout')} | ${count('Survived')} | ${count('NoCoverage')} | ${count('Ignored')} | ${count('RuntimeError') + count('CompileError')} | ${equivalent.length} | ${score.toFixed(1)} % | ${Number.isNaN(seconds) ? '–' : `${Math.round(seconds)} s`} |`,
+    `| ${model} | ${results.length} | ${count('Killed')} | ${count('Timeout')} | ${count('Survived')} | ${count('NoCoverage')} | ${count('Ignored')} | ${count('RuntimeError') + count('CompileError')} | ${equivalent.length} | ${(Math.floor(score * 100) / 100).toFixed(2)} % | ${Number.isNaN(seconds) ? '–' : `${Math.round(seconds)} s`} |`,
     '',
     'Score = (killed + timeout) / (killed + timeout + survived + no coverage − equivalent).',
   ];
