@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { main } from '../cli/main.js';
 import { saveCounterexample } from '../reports/counterexample.js';
-import { actionLabel, type AnyMachine, type Transition } from '../model/contract.js';
+import { actionLabel, type AnyMachine, type AnyModel, type Transition } from '../model/contract.js';
 import { SMALL } from '../model/balloon/config.js';
 import { balloon, balloonMachine, balloonModel, geometry } from '../model/balloon/model.js';
 import { balloonMetrics } from '../model/balloon/properties.js';
@@ -35,9 +35,20 @@ import { exploreFamily } from './family.js';
  */
 const RANDOM = { maxSteps: 120, maxShrinks: 100 } as const;
 const expected = (name: string): string => expectedProperty(balloonModel, name) ?? '';
+
+const CAP_ONE = balloonModel.family?.find((m) => m.name === 'cap-one-page');
+if (!CAP_ONE) throw new Error('balloon family: no member cap-one-page');
+/**
+ * The model as this file checks its buggy variants: V1 explored on the family
+ * member whose one-page cap makes the late loan show at once (988 states to
+ * a 23-step trace) instead of §7 (28,409 states to 21 steps, the largest
+ * exploration of this file's variant checks). V1 on §7 is
+ * explorations.deep.test.ts; the gate still explores §7.
+ */
+const suiteModel: AnyModel = { ...balloonModel, variants: balloonModel.variants.map((v) => (v.name === 'V1' ? { ...v, exploreConfig: CAP_ONE.config } : v)) };
 const machineOf = (variant: string, c?: BalloonConfig): AnyMachine => machineOfModel(balloonModel, variant, c);
 /** The BFS of a variant's exploration configuration, stopped at its declared property (shared with its variant check). */
-const bfsOf = (variant: string) => shortestOf(balloonModel, variant);
+const bfsOf = (variant: string) => shortestOf(suiteModel, variant);
 
 describe('balloon reference', () => {
   // the complete exploration of §7, with its pinned state count: explorations.deep.test.ts (npm run test:deep)
@@ -53,7 +64,7 @@ describe('balloon buggy variants are found by both engines on every seed', () =>
   for (const name of buggyVariants(balloonModel)) {
     // the check also holds each shrunk counterexample to twice the BFS-shortest of its own configuration
     test(`${name} violates ${expected(name)}`, () => {
-      expectCaught(balloonModel, name);
+      expectCaught(suiteModel, name);
     });
   }
 

@@ -7,8 +7,8 @@
  * review. `npm test` keeps the random runs of the same variants
  * (`HOLDS_RANDOM_BUDGET`) and the complete exploration of every family
  * member; `mmcheck ci` runs these explorations without the pins. Also here:
- * reserve W2's shortest counterexample on §7 (`npm test` finds W2 on the
- * family member made for it).
+ * the shortest counterexamples on §7 of reserve W2 and balloon V1 (`npm
+ * test` finds each on a family member where it shows sooner).
  */
 import { describe, expect, test } from 'vitest';
 import { balloonModel } from '../model/balloon/model.js';
@@ -69,5 +69,13 @@ describe('reserve W2 on §7', () => {
     expect(w2?.violations.find((x) => x.property === 'L1')?.message).toMatch(/limit 12\)/);
     expect(w2?.steps.at(-1)?.info.step).toBe('A3');
     expect(w2?.steps).toHaveLength(14);
+  });
+});
+
+describe('balloon V1 on §7', () => {
+  test('the shortest counterexample: A6 loans a page after a successful offline, 21 steps (npm test finds V1 on cap-one-page)', () => {
+    const v1 = shortestOf(balloonModel, 'V1').counterexample;
+    expect(v1?.violations.find((x) => x.property === 'B5')?.message).toMatch(/^A6 loans a page after a successful offline/);
+    expect(v1?.steps).toHaveLength(21);
   });
 });

@@ -167,11 +167,15 @@ export function explored(model: AnyModel, variant: string, config?: unknown, opt
   return r;
 }
 
+/** The exploration this file's variant check of `variant` made (at the suite's budget), if it made one. */
+export function shortestMade(model: AnyModel, variant: string): ExploreResult | undefined {
+  return checks.get(model)?.get(`${variant} ${canonical(SUITE_BUDGET)}`)?.bfs;
+}
+
 /** The shortest counterexample of a buggy variant on its exploration configuration (shared with its variant check). */
 export function shortestOf(model: AnyModel, variant: string): ExploreResult {
   const target = expectedProperty(model, variant);
   if (target === undefined) throw new Error(`${model.name} ${variant} declares no violation`);
   // the variant check explores the same configuration for the same target: reuse it when made
-  const made = checks.get(model)?.get(`${variant} ${canonical(SUITE_BUDGET)}`)?.bfs;
-  return made ?? explored(model, variant, undefined, { target });
+  return shortestMade(model, variant) ?? explored(model, variant, undefined, { target });
 }
