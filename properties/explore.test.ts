@@ -84,17 +84,18 @@ describe('fingerprints', () => {
 
 describe('exact and fingerprint modes, one thread and two', () => {
   // msgmni with two creators also has the engine apply its symmetry in every mode
-  const cases: [string, AnyModel, string, unknown, number][] = [
-    ['msgmni reference, two creators', msgmniModel, 'reference', TWO_CREATORS, TWO_CREATORS_SYM],
-    ['slab V5', slabModel, 'V5', slabV5, SLAB_V5_STATES],
+  // exact keys on worker threads once (msgmni); slab V5 tries the other three modes
+  const cases: [string, AnyModel, string, unknown, number, boolean][] = [
+    ['msgmni reference, two creators', msgmniModel, 'reference', TWO_CREATORS, TWO_CREATORS_SYM, true],
+    ['slab V5', slabModel, 'V5', slabV5, SLAB_V5_STATES, false],
   ];
-  test.each(cases)('%s: the pinned count in every mode', async (_, model, variant, config, pinned) => {
+  test.each(cases)('%s: the pinned count in every mode', async (_, model, variant, config, pinned, parallelExact) => {
     const m = model.machine(variant, config);
     const fp = explored(model, variant, config);
     const ex = explored(model, variant, config, { exact: true });
     const par = await exploreParallel(m, { ...modelSource(model.name), variant, config }, 2);
-    const parExact = await exploreParallel(m, { ...modelSource(model.name), variant, config }, 2, { exact: true });
-    for (const r of [fp, ex, par, parExact]) {
+    const parExact = parallelExact ? [await exploreParallel(m, { ...modelSource(model.name), variant, config }, 2, { exact: true })] : [];
+    for (const r of [fp, ex, par, ...parExact]) {
       expect(r.states).toBe(pinned);
       expect(r.complete).toBe(true);
       expect(r.depth).toBe(fp.depth);

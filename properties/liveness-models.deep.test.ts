@@ -10,6 +10,7 @@ import { balloonModel } from '../model/balloon/model.js';
 import { memcgModel } from '../model/memcg/model.js';
 import { msgmniModel } from '../model/msgmni/model.js';
 import { reserveModel } from '../model/reserve/model.js';
+import { checkLiveness } from './liveness.js';
 import { checkLivenessItem } from './suite.js';
 import { expectReferenceLiveness } from '../test/liveness.js';
 
@@ -35,5 +36,13 @@ describe('reserve lost wake-ups on the §7 configuration', () => {
     const r = checkLivenessItem(reserveModel, 'W1', {});
     expect(r.problems).toEqual([]);
     expect(r.result?.violations.get('L1')?.kind).toBe('stuck');
+  });
+});
+
+describe('balloon W3 on §7', () => {
+  test('the corrupted hotplug_mutex count makes every trylock fail: a B7 cycle of one step after a 14-step prefix', () => {
+    const v = checkLiveness(balloonModel.machine('W3', balloonModel.smallConfig)).violations.get('B7');
+    expect({ kind: v?.kind, prefix: v?.prefix, cycle: v?.cycle }).toEqual({ kind: 'cycle', prefix: 14, cycle: 1 });
+    expect(v?.trace.steps.at(-1)?.action.type).toBe('T1');
   });
 });
