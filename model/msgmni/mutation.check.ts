@@ -120,10 +120,12 @@ test.each([
 // The census with each step's `part` (which of a writer's E2/A3 sub-steps
 // ran; the auto-reenabled witness reads `register`), on the paths the
 // censuses above leave out: the reference's sysctl writers (the mutex, the
-// unregister, the re-enable's zero/register/RC), v2.6.26's negative write
-// (E2's decide), W1's split walk over two namespaces (C3 and D4 walk init
-// and ns1: the walk and callback stages), and writers living in ns1 (whose
-// reference holds off the destroy).
+// re-enable's zero/register/RC, and with a create a cond-register queued
+// behind a walk), V3's destroy without D4, W2's re-enable (RC before the
+// register), W4-27's unserialized handlers with a manual writer, v2.6.26's
+// negative or zero write (E2's decide), W1's split walk over two namespaces
+// (C3 and D4 walk init and ns1: the walk and callback stages), and writers
+// living in ns1 (whose reference holds off the destroy).
 const WRITERS_IN_NS1: MsgmniConfig = { ...SMALL, writerNs: 'ns1', memEvents: 0, autoWrites: 0 };
 test.each([
   ['reference', 'FOCUS.W1', FOCUS.W1, ':offline::=11 :write_auto::=16 :write_msgmni::=10 A:A0::=5 A:A3::register=5 A:RC:init:A3=6 E:E1::=18 H:H1::=12 K:K1::=12 K:K2::empty=7 K:RC:init:K2/K3/K4 down_read up_read=5'],
