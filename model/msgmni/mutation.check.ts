@@ -1,8 +1,9 @@
 /** msgmni's mutation check (`npm run mutation -- msgmni`; see test/mutation-suite.ts). */
 import { expect, test } from 'vitest';
 import { explore } from '../../properties/explore.js';
-import { FOCUS, TWO_CREATORS } from './config.js';
-import { msgmniModel } from './model.js';
+import { FOCUS, SMALL, TWO_CREATORS } from './config.js';
+import { msgmniModel, msgmniRestricted } from './model.js';
+import type { MsgmniConfig, MsgmniState } from './state.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
 
 // Every step's label over whole state spaces: how many transitions carry
@@ -13,7 +14,7 @@ import { mutationSuite } from '../../test/mutation-suite.js';
 // survived. The census (measured on the reference, BFS without symmetry)
 // covers walks over two namespaces, a queued down_read (C3), D4, the split
 // RC of W1, V2's walk inside H1 and the second auto writer of W4-27.
-function census(variant: string, config: unknown): string {
+function census(variant: string, config: unknown, withPart = false): string {
   const m = msgmniModel.machine(variant, config);
   const key = (s: unknown): string => {
     const v = m.view?.(s);
@@ -27,13 +28,21 @@ function census(variant: string, config: unknown): string {
     for (const s of frontier)
       for (const a of m.actions(s)) {
         const x = a as unknown as Record<string, unknown>;
-        const l = [typeof x.ctx === 'string' ? x.ctx.replace(/:.*/, '') : '', x.type, x.ns ?? ''].join(':');
+        const l = [typeof x.ctx === 'string' ? x.ctx.replace(/:.*/, '') : '', x.type, x.ns ?? '', ...(withPart ? [x.part ?? ''] : [])].join(':');
         hist.set(l, (hist.get(l) ?? 0) + 1);
         const t = m.next(s, a);
         const k = key(t);
         if (!seen.has(k)) {
           seen.add(k);
           next.push(t);
+          // at rest (no context in flight) no lock may be held or waited on: a
+          // lock step skipped or a release lost shows here as `!held:<lock>`
+          const r = t as MsgmniState;
+          if (Object.keys(r.ctxs).length === 0)
+            for (const [name, l] of Object.entries(r.k.locks)) {
+              const busy = l.waiters.length > 0 || (l.kind === 'rwsem' ? l.readers.length > 0 || l.writer !== null : l.owner !== null);
+              if (busy) hist.set(`!held:${name}`, (hist.get(`!held:${name}`) ?? 0) + 1);
+            }
         }
       }
     frontier = next;
@@ -106,4 +115,91 @@ test.each([
   ['two creators (symmetry on)', { ...TWO_CREATORS, memEvents: 0 }, 206],
 ])('reference state count pinned: %s', (_, config, states) => {
   expect(explore(msgmniModel.machine('reference', config)).states).toBe(states);
+});
+
+// The census with each step's `part` (which of a writer's E2/A3 sub-steps
+// ran; the auto-reenabled witness reads `register`), on the paths the
+// censuses above leave out: the reference's sysctl writers (the mutex, the
+// re-enable's zero/register/RC, and with a create a cond-register queued
+// behind a walk), V3's destroy without D4, W2's re-enable (RC before the
+// register), W4-27's unserialized handlers with a manual writer, v2.6.26's
+// negative or zero write (E2's decide), W1's split walk over two namespaces
+// (C3 and D4 walk init and ns1: the walk and callback stages), and writers
+// living in ns1 (whose reference holds off the destroy).
+const WRITERS_IN_NS1: MsgmniConfig = { ...SMALL, writerNs: 'ns1', memEvents: 0, autoWrites: 0 };
+test.each([
+  ['reference', 'FOCUS.W1', FOCUS.W1, ':offline::=11 :write_auto::=16 :write_msgmni::=10 A:A0::=5 A:A3::register=5 A:RC:init:A3=6 E:E1::=18 H:H1::=12 K:K1::=12 K:K2::empty=7 K:RC:init:K2/K3/K4 down_read up_read=5'],
+  ['reference', 'an auto writer writing 0 then 1', { ...FOCUS.W1, manualWrites: 0, autoValues: [0, 1], autoWrites: 2, memEvents: 0 }, ':write_auto::=6 A:A3::register=1 A:RC:init:A3=1'],
+  ['V3', 'a create and a destroy', { ...SMALL, memEvents: 0, manualWrites: 0, autoWrites: 0 }, ':create::=1 :destroy:ns1:=1 C:C4::=1 C:RC:ns1:C2=1 D:D3::=1'],
+  ['W2', 'an auto re-enable after a manual write', { ...FOCUS.W1, memEvents: 0 }, ':write_auto::=3 :write_msgmni::=2 A:A0::=1 A:A3::register=1 A:A3::zero=1 A:RC:init:A3=1 E:E1::=3'],
+  ['W4-27', 'a manual and an auto writer', { ...FOCUS.W1, memEvents: 0 }, ':write_auto::=3 :write_msgmni::=4 A:A2::=5 A:A3::decide=7 A:A3::register=3 A:A3::unregister=2 A:A3::zero=3 A:RC:init:A3=3 E:E1::=13'],
+  ['reference', 'an auto writer (0, then 1) and a create', { ...FOCUS.W1, creates: 1, destroys: 0, manualWrites: 0, autoValues: [0, 1], autoWrites: 2 }, ':create::=42 :offline::=60 :write_auto::=412 A:A3::register=63 A:A3::unregister=32 A:RC:init:A3=119 C:C3::down_read=6 C:C4::=91 C:RC:init:C3 down_read=63 C:RC:init:C3 up_read=30 C:RC:ns1:C2=53 C:RC:ns1:C3 down_read=27 C:RC:ns1:C3 down_read up_read=62 C:RC:ns1:C3 up_read=102 H:H1::=133 K:K1::=133 K:K2::down_read=12 K:K2::empty=12 K:RC:init:K2/K3 down_read=37 K:RC:init:K2/K3/K4 down_read up_read=23 K:RC:init:K3/K4 up_read=14 K:RC:ns1:K2/K3 down_read=20 K:RC:ns1:K2/K3/K4 down_read up_read=41 K:RC:ns1:K3/K4 up_read=52'],
+  ['W4-26', 'a negative or zero msgmni write', { ...FOCUS.W1, manualValues: [-1, 0], autoWrites: 0 }, ':offline::=8 :write_msgmni::=10 E:E1::=6 E:E2::decide=6 E:E2::register=6 E:E2::unregister=1 E:E2::zero=6 E:RC:init:E2=6 H:H1::=9 K:K1::=9 K:K2::empty=2 K:RC:init:K2/K3/K4 down_read up_read=7'],
+  ['W1', 'a create and a destroy', { ...FOCUS.W1, creates: 1, destroys: 1, manualWrites: 0, autoWrites: 0, memEvents: 0 }, ':create::=1 :destroy:ns1:=1 C:C4::=1 C:RC1:init:C3 down_read=1 C:RC1:ns1:C2=1 C:RC1:ns1:C3=1 C:RC2:init:C3=1 C:RC2:ns1:C2=1 C:RC2:ns1:C3 up_read=1 D:D3::=1 D:RC1:init:D4 down_read=1 D:RC2:init:D4 up_read=1'],
+  ['reference', 'writers in ns1', WRITERS_IN_NS1, ':create::=1 :destroy:ns1:=3 :write_msgmni::=2 C:C4::=1 C:RC:init:C3 down_read=1 C:RC:ns1:C2=1 C:RC:ns1:C3 up_read=1 D:D3::=3 D:RC:init:D4 down_read up_read=3 E:E1::=2'],
+])('%s on %s: the census of step labels with their parts', (variant, _name, config, want) => {
+  expect(census(variant, config, true)).toBe(want);
+});
+
+// Two creators with the writers in ns1: no symmetry (a writer tells ns1 from
+// ns2), so a mutant that applies it anyway merges states (pinned count).
+test('reference state count pinned: writers in ns1, two creates (symmetry off)', () => {
+  expect(explore(msgmniModel.machine('reference', { ...WRITERS_IN_NS1, creates: 2, destroys: 0 })).states).toBe(212);
+});
+
+// msgmniRestricted (the family tests' "this variant breaks only P") checks
+// the named properties and every witness, and nothing else.
+test('msgmniRestricted keeps the named properties and the witnesses only', () => {
+  const m = msgmniRestricted(['P3']);
+  expect(m.propertyNames).toEqual(['P3']);
+  expect(m.machine('V1', SMALL).properties.map((p) => `${p.kind}:${p.name}`)).toEqual([
+    'always:P3',
+    'sometimes:work-coalesced',
+    'sometimes:walk-during-create',
+    'sometimes:manual-survives-hotplug',
+    'sometimes:auto-reenabled',
+    'sometimes:ns-destroyed',
+  ]);
+  expect(explore(msgmniModel.machine('V1', SMALL), { target: 'P3', maxStates: 5_000 }).counterexample).toBeDefined();
+});
+
+// V2 breaks P6 and keeps P7: its H walk, entered after the change of L,
+// clears the ghost when it ends (P7's ghost on V2's own path).
+test('V2 keeps P7 on FOCUS.V2', () => {
+  const r = explore(msgmniRestricted(['P7']).machine('V2', FOCUS.V2), { maxStates: 2_000 });
+  expect(r.complete).toBe(true);
+  expect([...r.violated.keys()]).toEqual([]);
+});
+
+// P7's ghost, step by step: a MEMCHANGED walk that entered before a change of
+// L must not clear memStale when it ends; the next walk, entered after it,
+// does. The scenario (spec 01 §4): ns1 created and linked, an offline, the
+// worker's walk recomputes init, the block comes back online mid-walk, the
+// walk ends on ns1 — L is still stale until the rescheduled work's walk.
+test('P7 ghost: a walk entered before a change of L leaves memStale set', () => {
+  const c: MsgmniConfig = { ...SMALL, memEvents: 2, creates: 1, destroys: 0, manualWrites: 0, autoWrites: 0 };
+  const m = msgmniModel.machine('reference', c);
+  let s = m.init() as MsgmniState;
+  const step = (want: string): void => {
+    const a = m.actions(s).find((x) => {
+      const r = x as unknown as Record<string, unknown>;
+      return [r.ctx, r.type, r.ns].filter((y) => y !== undefined).join(':').startsWith(want);
+    });
+    if (a === undefined) throw new Error(`no action ${want}`);
+    s = m.next(s, a) as MsgmniState;
+  };
+  for (const a of ['create', 'C:ns1:RC:ns1', 'C:ns1:C4', 'C:ns1:RC:init', 'C:ns1:RC:ns1']) step(a);
+  expect(s.ctxs).toEqual({});
+  step('offline');
+  expect(s.memStale).toBe(true);
+  for (const a of ['H:H1', 'K:K1', 'K:RC:init']) step(a);
+  expect(s.memStale).toBe(true);
+  step('online');
+  step('K:RC:ns1');
+  expect(s.ctxs.K).toBeUndefined();
+  expect(s.memStale).toBe(true);
+  for (const a of ['H:H1', 'K:K1', 'K:RC:init']) step(a);
+  expect(s.memStale).toBe(true);
+  step('K:RC:ns1');
+  expect(s.memStale).toBe(false);
 });
