@@ -106,11 +106,14 @@ export function mutationSuite(model: AnyModel, opts: MutationCheckOptions = {}):
   // the liveness engine reads what no other engine does (fairness, the liveness key): judge the
   // reference's eventually-properties on the family's first member (the small configuration without one)
   const smallest = opts.holdsConfig ?? members[0]?.config ?? model.smallConfig;
-  if (model.machine('reference', smallest).properties.some((p) => p.kind === 'eventually'))
-    test(`reference: no lasso on ${opts.holdsConfig === undefined ? 'a family member' : where} (liveness)`, () => {
-      const r = checkLiveness(model.machine('reference', smallest), { maxStates: opts.holdsConfig === undefined ? maxStates : holdsMaxStates });
-      expect([...r.violations.keys()]).toEqual([]);
-    });
+  // the machine is built inside the test, not while vitest collects: code run at collection is
+  // what Stryker calls static and leaves untested (msgmni's formula.ts was, although the check kills it)
+  test(`reference: no lasso on ${opts.holdsConfig === undefined ? 'a family member' : where} (liveness)`, (ctx) => {
+    const m = model.machine('reference', smallest);
+    if (!m.properties.some((p) => p.kind === 'eventually')) ctx.skip('the model has no eventually-property');
+    const r = checkLiveness(m, { maxStates: opts.holdsConfig === undefined ? maxStates : holdsMaxStates });
+    expect([...r.violations.keys()]).toEqual([]);
+  });
   test('reference: random runs find no violation', () => {
     const r = randomCheck(model, 'reference', { seed: opts.seed ?? 1, runs: opts.runs ?? 100, maxSteps: 60, noShrink: true });
     expect(r.modelError).toBeUndefined();
