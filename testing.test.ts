@@ -35,6 +35,11 @@ describe('variantFailure', () => {
     expect(file.actions).toEqual(['W1', 'K1', 'K2', 'W2']);
   });
 
+  test('liveness: false on a bug only the liveness engine sees is a failure, not a pass', () => {
+    expect(variantFailure(wake, 'test-before-set', { ...opts, liveness: false })).toBe('lost-wakeup test-before-set: declares E1, an eventually-property, and liveness: false leaves nothing to judge it');
+    expect(variantFailure(wake, 'reference', { ...opts, liveness: false })).toBeUndefined();
+  });
+
   test('a bug no longer found fails as lost power, without a trace', () => {
     const fixed: AnyModel = { ...wake, machine: (v, c) => wake.machine(v === 'test-before-set' ? 'reference' : v, c) };
     expect(variantFailure(fixed, 'test-before-set', opts)).toBe('lost-wakeup test-before-set: liveness: E1 not found among 13 states');

@@ -66,6 +66,8 @@ export function variantFailure(model: AnyModel, variant: string, opts: CheckMode
     problems.push(...r.problems);
     if (r.problems.length) findings.push(...(r.bfs ? exploreOutcome(r.bfs, config).findings : []), ...r.random.flatMap((x) => randomOutcome(x, 'random').findings));
   }
+  // a bug only the liveness engine can see, with that engine turned off, would pass unjudged
+  if (livenessOnly && opts.liveness === false) return `${model.name} ${variant}: declares ${expectedProperty(variantOf(model, variant)) ?? ''}, an eventually-property, and liveness: false leaves nothing to judge it`;
   if (live && opts.liveness !== false) {
     const l = checkLivenessItem(model, variant, { maxStates });
     problems.push(...l.problems.map((p) => p.text));
