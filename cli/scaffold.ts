@@ -60,7 +60,10 @@ interface Flags {
 
 const DONE = 5;
 const rule = rulesFor<CounterState>();
-const at = (s: CounterState, pc: number) => s.pc.flatMap((p, cpu) => (p === pc && canProceed(s.k, \`cpu\${cpu}\`) ? [{ cpu }] : []));
+/** A CPU's lane (and lock owner) name. */
+const lane = (a: { readonly cpu: number }): string => \`cpu\${a.cpu}\`;
+/** The CPUs whose next step is \`pc\` and that are not waiting on a lock: one action each. */
+const at = (s: CounterState, pc: number) => s.pc.flatMap((p, cpu) => (p === pc && canProceed(s.k, lane({ cpu })) ? [{ cpu }] : []));
 
 function rules(f: Flags) {
   return [
@@ -68,24 +71,24 @@ function rules(f: Flags) {
       step: 'C1',
       fn: 'spin_lock',
       enabled: (s) => at(s, 1),
-      ctx: (a) => \`cpu\${a.cpu}\`,
+      ctx: lane,
       apply: (d, a) => {
         if (!f.lock) {
           d.pc[a.cpu] = 2;
           return;
         }
-        const got = spinLock(d.k, 'counter_lock', \`cpu\${a.cpu}\`);
+        const got = spinLock(d.k, 'counter_lock', lane(a));
         if (got === 'acquired') d.pc[a.cpu] = 2;
         else d.contended = true;
       },
       text: (_, a, n) => (!f.lock ? 'no lock taken (no-lock)' : n.pc[a.cpu] === 2 ? 'spin_lock(counter_lock)' : 'counter_lock is taken: spins'),
     }),
-    rule({ step: 'C2', fn: 'READ', enabled: (s) => at(s, 2), ctx: (a) => \`cpu\${a.cpu}\`, apply: (d, a) => void ((d.seen[a.cpu] = d.counter), (d.pc[a.cpu] = 3)) }),
+    rule({ step: 'C2', fn: 'READ', enabled: (s) => at(s, 2), ctx: lane, apply: (d, a) => void ((d.seen[a.cpu] = d.counter), (d.pc[a.cpu] = 3)) }),
     rule({
       step: 'C3',
       fn: 'WRITE',
       enabled: (s) => at(s, 3),
-      ctx: (a) => \`cpu\${a.cpu}\`,
+      ctx: lane,
       apply: (d, a) => {
         d.counter = (d.seen[a.cpu] ?? 0) + 1;
         d.added += 1;
@@ -97,9 +100,9 @@ function rules(f: Flags) {
       step: 'C4',
       fn: 'spin_unlock',
       enabled: (s) => at(s, 4),
-      ctx: (a) => \`cpu\${a.cpu}\`,
+      ctx: lane,
       apply: (d, a) => {
-        if (f.lock) spinUnlock(d.k, 'counter_lock', \`cpu\${a.cpu}\`);
+        if (f.lock) spinUnlock(d.k, 'counter_lock', lane(a));
         d.pc[a.cpu] = DONE;
       },
     }),
@@ -129,7 +132,7 @@ export const model = defineModel({
         { kind: 'always', name: 'A1', doc: 'the counter never exceeds what was added', check: ({ next }) => (next.counter <= next.added ? undefined : \`counter \${next.counter} > added \${next.added}\`) },
         { kind: 'quiescent', name: 'Q1', doc: 'when every CPU is done, the counter is what was added', check: ({ next }) => (next.counter === next.added ? undefined : \`counter \${next.counter} but \${next.added} added: an increment was lost\`) },
         { kind: 'sometimes', name: 'contended', doc: 'a CPU found the lock taken', check: ({ next }) => next.contended },
-        { kind: 'eventually', name: 'E1', doc: 'every CPU finishes its increment', pending: (s) => s.pc.flatMap((p, cpu) => (p === DONE ? [] : [\`cpu\${cpu}\`])) },
+        { kind: 'eventually', name: 'E1', doc: 'every CPU finishes its increment', pending: (s) => s.pc.flatMap((p, cpu) => (p === DONE ? [] : [lane({ cpu })])) },
       ],
     }),
 });
