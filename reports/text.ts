@@ -6,7 +6,7 @@
  */
 import type { Trace } from '../properties/check.js';
 import { diff } from './diff.js';
-import { lanesOf, stepCell } from './lanes.js';
+import { changesCell, lanesOf, stepCell } from './lanes.js';
 
 /** Header facts printed above a trace. */
 export interface TraceHeader {
@@ -49,7 +49,7 @@ export function renderTrace(t: Trace, h: TraceHeader): string {
     // a lasso: the cycle is marked where it starts, and said to repeat after its last step
     if (i === t.loop) out.push(`${' '.repeat(num)}  ↻ cycle: steps ${i + 1}–${t.steps.length} repeat forever`);
     const changes = diff(prev, s.state).filter((c) => !c.startsWith('k.faults')).join(', ');
-    out.push(row(String(i + 1), new Map([[s.info.ctx, cells[i] ?? '']]), changes));
+    out.push(row(String(i + 1), new Map([[s.info.ctx, cells[i] ?? '']]), changesCell(s, changes)));
     prev = s.state;
   });
   if (t.loop !== undefined) out.push(`${' '.repeat(num)}  ↻ repeats from step ${t.loop + 1}`);
