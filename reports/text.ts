@@ -58,3 +58,17 @@ export function renderTrace(t: Trace, h: TraceHeader): string {
   if (h.replayCommand) out.push(`replay: ${h.replayCommand}`);
   return out.join('\n') + '\n';
 }
+
+/**
+ * `s` safe to print on a terminal: control characters other than tab and
+ * newline (ESC above all: `ESC[2J` in a variant's name would clear the
+ * screen), DEL, the C1 controls and the bidirectional overrides become
+ * visible escapes (`\x1b`, `\u202e`). Model, variant, property and file
+ * names reach the terminal through it.
+ */
+export function printable(s: string): string {
+  return s.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16)}`;
+  });
+}
