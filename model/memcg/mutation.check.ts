@@ -3,6 +3,7 @@ import { expect, test } from 'vitest';
 import { memcgModel, SMALL } from './model.js';
 import type { MemcgAction, MemcgConfig, MemcgState } from './state.js';
 import type { Property, Transition } from '../contract.js';
+import { actionLabel } from '../contract.js';
 import { explore } from '../../properties/explore.js';
 import { checkLiveness } from '../../properties/liveness.js';
 import { memparse } from './memparse.js';
@@ -174,4 +175,16 @@ test('every kind of step is drawn in its lane with the spec\'s step name and the
   walk('V2', only[0]?.[2] ?? base);
   walk('V3', v3Config);
   expect(Object.fromEntries([...seen].sort())).toEqual(Object.fromEntries(Object.entries(LANES).sort()));
+});
+
+// The loop's steps are offered writer by writer (specMachine), as before the rules: random schedules
+// and replay paths index this list. With S at S3 and L at L1 the rules alone would list L's L1
+// first; a charge in flight comes last.
+test('the order steps are offered in: events, then S, L and L2 each at its step, then C', () => {
+  const m = memcgModel.machine('reference', SMALL);
+  let s = m.init();
+  for (const a of [{ type: 'P0', w: 'S', input: '8K' }, { type: 'P0', w: 'L', input: '8K' }, { type: 'P1', w: 'S' }]) s = m.next(s, a);
+  expect(m.actions(s).map(actionLabel)).toEqual(['charge', 'uncharge(kind="reclaimable")', 'uncharge(kind="pinned")', 'P3(w="S")', 'P1(w="L")']);
+  s = m.next(s, { type: 'charge' });
+  expect(m.actions(s).map(actionLabel)).toEqual(['uncharge(kind="reclaimable")', 'uncharge(kind="pinned")', 'P3(w="S")', 'P1(w="L")', 'C1(kind="reclaimable")', 'C1(kind="pinned")']);
 });
