@@ -186,10 +186,7 @@ function events(c: MemcgConfig, f: MemcgFlags): Rule<MemcgState>[] {
         };
       },
       // Stryker disable next-line all: trace text only
-      text: (_, { w, input }, n) => {
-        const wr = n.writers[w];
-        return `write(2) of ${JSON.stringify(input)}: ${wr?.result ? `-${wr.result}` : `val ${wr?.val ?? '?'}`}`;
-      },
+      text: (_, { w, input }, n) => `write(2) of ${JSON.stringify(input)}: ${n.writers[w]?.result ? `-${n.writers[w]?.result ?? ''}` : `val ${n.writers[w]?.val ?? '?'}`}`,
     }),
     rule({
       step: 'charge',
@@ -507,7 +504,7 @@ function specMachine(m: Machine<MemcgState, RuleAction>): Machine<MemcgState, Ru
   return {
     ...m,
     actions: (s) => [...m.actions(s)].sort((a, b) => rank(a) - rank(b)),
-    // Stryker disable next-line all: trace text only (lanes come from ctx, which rules give)
+    // L's names: the mutation check's table of lanes judges them
     describe: (a, prev, next): StepInfo => {
       const info = m.describe(a, prev, next);
       return a.w === undefined || a.w === 'S' || !/^P\d$/.test(a.type) ? info : { ...info, step: `L${info.step.slice(1)}`, fn: LIMIT_FN[a.type] ?? info.fn };
