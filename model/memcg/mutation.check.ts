@@ -9,6 +9,7 @@ import { checkLiveness } from '../../properties/liveness.js';
 import { memparse } from './memparse.js';
 import { memparseOracle } from './memparse-oracle.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
+import { eachStep } from '../../test/steps.js';
 
 mutationSuite(memcgModel);
 
@@ -143,29 +144,12 @@ const LANES: Readonly<Record<string, string>> = {
 };
 test('every kind of step is drawn in its lane with the spec\'s step name and the kernel function', () => {
   const seen = new Map<string, string>();
-  const walk = (variant: string, config: MemcgConfig): void => {
-    const m = memcgModel.machine(variant, config);
-    const keys = new Set<string>();
-    let frontier = [m.init()];
-    while (frontier.length > 0 && keys.size < 400) {
-      const next: MemcgState[] = [];
-      for (const s of frontier) {
-        const key = JSON.stringify(s);
-        if (keys.has(key)) continue;
-        keys.add(key);
-        for (const a of m.actions(s)) {
-          const t = m.next(s, a);
-          const i = m.describe(a, s, t);
-          const w = (a as { readonly w?: unknown }).w;
-          const who = typeof w === 'string' ? ` ${w}` : '';
-          const name = a.type === 'charge' && config.charges === null ? 'charge unbudgeted' : `${a.type}${who}`;
-          if (!seen.has(name)) seen.set(name, `${i.ctx} ${i.step} ${i.fn}`);
-          next.push(t as MemcgState);
-        }
-      }
-      frontier = next;
-    }
-  };
+  const walk = (variant: string, config: MemcgConfig): void =>
+    eachStep(memcgModel.machine(variant, config), 400, (a, i) => {
+      const w = (a as { readonly w?: unknown }).w;
+      const name = a.type === 'charge' && config.charges === null ? 'charge unbudgeted' : `${a.type}${typeof w === 'string' ? ` ${w}` : ''}`;
+      if (!seen.has(name)) seen.set(name, `${i.ctx} ${i.step} ${i.fn}`);
+    });
   const member = (name: string): MemcgConfig => memcgModel.family?.find((m) => m.name === name)?.config as MemcgConfig;
   walk('reference', member('signals'));
   walk('reference', member('second-limit-writer'));

@@ -8,6 +8,7 @@ import type { Transition } from '../contract.js';
 import { actionLabel } from '../contract.js';
 import { explore } from '../../properties/explore.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
+import { eachStep } from '../../test/steps.js';
 
 const member = (name: string): SlabConfig => {
   const m = slabModel.family?.find((x) => x.name === name);
@@ -153,26 +154,12 @@ test('the order steps are offered in: events, then each context with its migrati
 test('events are drawn in the env lane, frees and allocation steps in their context\'s, with their names', () => {
   const seen = new Map<string, string>();
   for (const [variant, config] of [['reference', { ...SMALL, migrations: 1 }], ['V1', SMALL], ['V2', SMALL], ['V5', SMALL], ['W2', W2_CONFIG]] as const) {
-    const m = slab.machine(variant, config);
-    const keys = new Set<string>();
-    let frontier = [m.init()];
-    while (frontier.length > 0 && keys.size < 300) {
-      const next: SlabState[] = [];
-      for (const s of frontier) {
-        const key = JSON.stringify(s);
-        if (keys.has(key)) continue;
-        keys.add(key);
-        for (const a of m.actions(s)) {
-          const t = m.next(s, a);
-          const i = m.describe(a, s, t);
-          const name = isAllocStep(a as SlabAction) ? 'an allocation step' : a.type;
-          const lane = i.ctx === a.ctx ? 'own lane' : i.ctx;
-          if (!seen.has(name)) seen.set(name, isAllocStep(a as SlabAction) ? lane : `${lane} ${i.step} ${i.fn}`);
-          next.push(t);
-        }
-      }
-      frontier = next;
-    }
+    eachStep(slab.machine(variant, config), 300, (a, i) => {
+      const alloc = isAllocStep(a as SlabAction);
+      const lane = i.ctx === a.ctx ? 'own lane' : i.ctx;
+      const name = alloc ? 'an allocation step' : a.type;
+      if (!seen.has(name)) seen.set(name, alloc ? lane : `${lane} ${i.step} ${i.fn}`);
+    });
   }
   expect(Object.fromEntries([...seen].sort())).toEqual({
     'an allocation step': 'own lane',
