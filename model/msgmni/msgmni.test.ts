@@ -7,21 +7,21 @@
  * passes; every property is shown able to fail.
  */
 import { describe, expect, test } from 'vitest';
-import type { AnyMachine, Transition } from '../model/contract.js';
-import { actionLabel, erase } from '../model/contract.js';
-import { notifierChain } from '../model/kernel/notifier.js';
-import { FOCUS, parseMsgmniConfig, SMALL, SPEC_SMALL, TWO_CREATORS, TWO_WRITERS, TWO_WRITERS_ZEROING } from '../model/msgmni/config.js';
-import { formula, KERNEL, recomputeMsgmni, SCALED } from '../model/msgmni/formula.js';
-import { allowedRange } from '../model/msgmni/formula-oracle.js';
-import { msgmni, msgmniMachine, msgmniModel, msgmniRestricted, PROPERTY_NAMES } from '../model/msgmni/model.js';
-import type { MsgmniAction, MsgmniConfig, MsgmniState } from '../model/msgmni/state.js';
-import { LOCKS } from '../model/msgmni/state.js';
-import { replayLabels } from './check.js';
-import { explore } from './explore.js';
-import { exploreFamily } from './family.js';
-import { randomSearch as randomCheck } from '../shrinkers/search.js';
-import { seeds } from './suite.js';
-import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET, HOLDS_RANDOM_BUDGET } from '../test/variants.js';
+import type { AnyMachine, Transition } from '../contract.js';
+import { actionLabel, erase } from '../contract.js';
+import { notifierChain } from '../kernel/notifier.js';
+import { FOCUS, parseMsgmniConfig, SMALL, SPEC_SMALL, TWO_CREATORS, TWO_WRITERS, TWO_WRITERS_ZEROING } from './config.js';
+import { formula, KERNEL, recomputeMsgmni, SCALED } from './formula.js';
+import { allowedRange } from './formula-oracle.js';
+import { msgmni, msgmniMachine, msgmniModel, msgmniRestricted, PROPERTY_NAMES } from './model.js';
+import type { MsgmniAction, MsgmniConfig, MsgmniState } from './state.js';
+import { LOCKS } from './state.js';
+import { replayLabels } from '../../properties/check.js';
+import { explore } from '../../properties/explore.js';
+import { exploreFamily } from '../../properties/family.js';
+import { randomSearch as randomCheck } from '../../shrinkers/search.js';
+import { seeds } from '../../properties/suite.js';
+import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET, HOLDS_RANDOM_BUDGET } from '../../test/variants.js';
 
 const machineOf = (variant: string, c: MsgmniConfig): AnyMachine => machineOfModel(msgmniModel, variant, c);
 const expected = (variant: string): string => expectedProperty(msgmniModel, variant) ?? '';
@@ -326,6 +326,13 @@ describe('msgmni model plumbing', () => {
     expect(() => parseMsgmniConfig({ ...SMALL, autoWriters: 3 })).toThrow(/autoWriters/);
     expect(() => parseMsgmniConfig({ ...SMALL, extra: 1 })).toThrow(/unknown field 'extra'/);
     expect(() => parseMsgmniConfig({ ...SMALL, manualValues: [1.5] })).toThrow(/manualValues/);
+    expect(() => parseMsgmniConfig({ ...SMALL, block: 0 })).toThrow(/field 'block'/);
+    // keys an object inherits are unknown fields like any other, alone or beside a whole configuration
+    for (const key of ['toString', '__proto__', 'constructor']) {
+      const raw = `{"${key}":{"creates":1}}`;
+      expect(() => parseMsgmniConfig(JSON.parse(raw))).toThrow(/^msgmni config/);
+      expect(() => parseMsgmniConfig({ ...SMALL, ...(JSON.parse(raw) as object) })).toThrow(`msgmni config has unknown field '${key}'`);
+    }
   });
 
   test('the memory chain rwsem is held by H only inside the event and H1, and the kernel form runs', () => {
