@@ -48,20 +48,23 @@
  *
  * What each property reads (issue 15: no property calls the model's own
  * formula or trusts a flag the mechanism keeps for itself):
- * - P1: the values an RC step read (RC1's locals kept in the context, or the
- *   L and nr before an atomic RC, as the variant reads them: n = 1 for V4)
- *   and the value it wrote; the range comes from formula-oracle.ts, the spec's
- *   clamps written apart from formula.ts.
+ * - P1: the ghost `wrote`, recorded where a recompute writes msgmni (the
+ *   ns, and the L and n it computed from: n = 1 for V4, "the n it read"),
+ *   and the value left in that ns; no action label. The range comes from
+ *   formula-oracle.ts, the spec's clamps written apart from formula.ts.
  * - P2: L, each ns's msgmni / auto / alive, and n = the number of alive
  *   namespaces (not the nr_ipc_ns counter the mechanism maintains); f from
  *   formula-oracle.ts.
  * - P3: the ghost `manual` (set where a manual write returns, cleared by an
- *   auto re-enable; no step reads it), msgmni, and the value the writer
- *   context carries.
+ *   auto re-enable; no step reads it), msgmni, and the ghost `stored` (the
+ *   value a user write's E1 stored in that step): "another user write".
  * - P3+: the writer context (its ns and value) and that ns's msgmni.
  * - P4: the chain's links and blocks, alive / auto, nr_ipc_ns against the
  *   count of alive namespaces.
- * - P5: the ns an RC step wrote and its `alive`.
+ * - P5: the ns in the ghost `wrote` and its `alive` before the step.
+ * - `wrote` and `stored` describe the step that produced a state: every step
+ *   clears them first (steps.ts `asStep`), no step reads them, and the
+ *   state key (`view`) leaves them out, so they add no states.
  * - P6: the kernel slice's rwsem holders and waiters.
  * - P7: the ghost `memStale` (set by a memory event, cleared when a walk
  *   entered after it completes; no step reads it) and the walks' ghost `fresh`.
@@ -131,7 +134,7 @@ import { machineFromRules, rulesFor } from '../rules.js';
 import { around, FOCUS, MSGMNI_FAMILY, msgmniConfigSchema, msgmniRandomConfig, SMALL, TWO_CREATORS, TWO_WRITERS } from './config.js';
 import { formula, IPCNS_CALLBACK_PRI, IPCNS_MEMCHANGED } from './formula.js';
 import { msgmniProperties } from './properties.js';
-import { createNs, destroyNs, firstE, memoryEvent, onPlainKernel, startWrite, stepC, stepCtx, stepD, stepH, stepK, stepW } from './steps.js';
+import { createNs, destroyNs, firstE, memoryEvent, asStep, startWrite, stepC, stepCtx, stepD, stepH, stepK, stepW } from './steps.js';
 import {
   constantsOf,
   CREATED_IDS,
@@ -188,6 +191,8 @@ function initState(c: MsgmniConfig): MsgmniState {
     ctxs: {},
     left: { mem: c.memEvents, creates: c.creates, destroys: c.destroys, manual: c.manualWrites, auto: { A: c.autoWrites, "A'": c.autoWriters >= 2 ? c.autoWrites : 0 } },
     memStale: false,
+    wrote: null,
+    stored: null,
   };
 }
 
@@ -428,7 +433,7 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
       const s = original(d);
       const want = s && stepsAt(s).get(type)?.find((x) => x.ctx === a.ctx);
       if (want === undefined || want.ns !== a.ns || want.part !== a.part) throw new Error(`${a.ctx} does not stand at ${type}${a.part !== undefined ? ` (${a.part})` : ''}`);
-      onPlainKernel(d, () => step(d, a.ctx));
+      asStep(d, () => step(d, a.ctx));
     };
   const anyCtx = (d: Draft<MsgmniState>, name: string): void => stepCtx(d, name, k, f);
   const lane = (a: CtxArgs): string => a.ctx;
@@ -502,7 +507,7 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
       fn: 'online_pages',
       ctx: 'H',
       enabled: (s) => (!s.ctxs.H && s.left.mem > 0 && !s.blockOnline ? [{}] : []),
-      apply: (d) => onPlainKernel(d, () => memoryEvent(d, true, c)),
+      apply: (d) => asStep(d, () => memoryEvent(d, true, c)),
       text: (s, _, n) => `L ${s.L} → ${n.L}; MEM_ONLINE walk of the memory chain (down_read)`,
     }),
     rule({
@@ -512,7 +517,7 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
       ctx: 'H',
       // one memory block: it goes offline only above its own size (§4's precondition L > k)
       enabled: (s) => (!s.ctxs.H && s.left.mem > 0 && s.blockOnline && s.L > c.block ? [{}] : []),
-      apply: (d) => onPlainKernel(d, () => memoryEvent(d, false, c)),
+      apply: (d) => asStep(d, () => memoryEvent(d, false, c)),
       text: (s, _, n) => `L ${s.L} → ${n.L}; MEM_OFFLINE walk of the memory chain (down_read)`,
     }),
     rule({
@@ -521,7 +526,7 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
       fn: 'clone_ipc_ns',
       ctx: 'env',
       enabled: (s) => (s.left.creates > 0 && CREATED_IDS.some((id) => s.ns[id] === undefined) ? [{}] : []),
-      apply: (d) => onPlainKernel(d, () => createNs(d)),
+      apply: (d) => asStep(d, () => createNs(d)),
       text: (s, _, n) => `create(): allocate ${CREATED_IDS.find((id) => s.ns[id] === undefined) ?? '?'}, atomic_inc(&nr_ipc_ns): ${s.nr} → ${n.nr}`,
     }),
     rule({
@@ -535,7 +540,7 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
         return CREATED_IDS.filter((id) => s.ns[id]?.alive && !s.ctxs[`C:${id}`] && !s.ctxs[`D:${id}`] && !(writing && id === target)).map((ns) => ({ ns }));
       },
       ctx: (a) => `D:${a.ns}`,
-      apply: (d, a) => onPlainKernel(d, () => destroyNs(d, a.ns, k, f)),
+      apply: (d, a) => asStep(d, () => destroyNs(d, a.ns, k, f)),
       text: (_, a, n) => queued(n, `D:${a.ns}`, `destroy(${a.ns}): unregister its block (down_write)`) ?? `destroy(${a.ns}): unregister its block (down_write), kfree`,
     }),
     rule({
@@ -545,7 +550,7 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
       fn: 'proc_ipc_callback_dointvec',
       ctx: 'E',
       enabled: (s) => (writable(s) && s.left.manual > 0 && !s.ctxs.E ? c.manualValues.map((v) => ({ v })) : []),
-      apply: (d, a) => onPlainKernel(d, () => startWrite(d, 'E', a.v, target, k, f)),
+      apply: (d, a) => asStep(d, () => startWrite(d, 'E', a.v, target, k, f)),
       text: (_, a) => `write ${a.v} to /proc/sys/kernel/msgmni of ${target}`,
     }),
     rule({
@@ -554,7 +559,7 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
       fn: 'proc_ipcauto_dointvec_minmax',
       enabled: (s) => (writable(s) ? AUTO_WRITERS.filter((w) => s.left.auto[w] > 0 && !s.ctxs[w]).flatMap((w) => c.autoValues.map((v) => ({ w, v }))) : []),
       ctx: (a) => a.w,
-      apply: (d, a) => onPlainKernel(d, () => startWrite(d, a.w, a.v, target, k, f)),
+      apply: (d, a) => asStep(d, () => startWrite(d, a.w, a.v, target, k, f)),
       text: (_, a) => `write ${a.v} to /proc/sys/kernel/auto_msgmni of ${target}`,
     }),
   ];
@@ -586,8 +591,9 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
 
 
 /**
- * The exhaustive engine's state key: every field, serialized in a fixed
- * order (contexts in {@link CTX_ORDER}); the chain's constant fields (name,
+ * The exhaustive engine's state key: every field but the per-step ghosts
+ * (`wrote`, `stored`), serialized in a fixed order (contexts in
+ * {@link CTX_ORDER}); the chain's constant fields (name,
  * flavour, lock, the RCU walkers of a blocking chain) are left out. Every
  * object the model builds has a fixed key order, so JSON.stringify is
  * canonical here and much cheaper than the generic canonical form.

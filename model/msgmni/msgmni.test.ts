@@ -243,10 +243,16 @@ describe('every msgmni property can fail', () => {
     return { ...s, ns: { ...s.ns, init: { ...init, ...x } } };
   };
   const rc: MsgmniAction = { type: 'RC', ctx: 'K', ns: 'init', part: 'K3' };
+  /** The state after K's recompute of init wrote `msgmni`, from L = 8 and n (the ghost `wrote`). */
+  const wrote = (s: MsgmniState, msgmni: number, n = 1): MsgmniState => ({ ...withInit(s, { msgmni }), wrote: { by: 'K', ns: 'init', L: 8, n } });
 
-  test('P1: RC writes a value outside the range for the n it read', () => {
-    expect(check('P1', { prev: s0, action: rc, next: withInit(s0, { msgmni: 100 }) })).toMatch(/RC wrote 100 into init, outside \[1, 8\] for n = 1/);
-    expect(check('P1', { prev: s0, action: rc, next: withInit(s0, { msgmni: 8 }) })).toBeUndefined();
+  test('P1: RC writes a value outside the range for the n it read (the ghost `wrote`, not the label)', () => {
+    expect(check('P1', { prev: s0, action: rc, next: wrote(s0, 100) })).toMatch(/RC wrote 100 into init, outside \[1, 8\] for n = 1/);
+    expect(check('P1', { prev: s0, action: rc, next: wrote(s0, 8) })).toBeUndefined();
+    // the range is the one for the n the step read: 8 is out of [1, 4] for n = 2
+    expect(check('P1', { prev: s0, action: rc, next: wrote(s0, 8, 2) })).toMatch(/outside \[1, 4\] for n = 2/);
+    // a step that wrote no recompute is not judged, whatever its label
+    expect(check('P1', { prev: s0, action: rc, next: withInit(s0, { msgmni: 100 }) })).toBeUndefined();
   });
   test('P2: an automatic namespace off f at quiescence', () => {
     expect(check('P2', { next: withInit(s0, { msgmni: 3 }) })).toMatch(/init has msgmni 3, f\(L=8, n=1\) = 8/);
@@ -254,6 +260,9 @@ describe('every msgmni property can fail', () => {
   test('P3 and P3+: a recompute of a hand value; a write returning with another value', () => {
     const manual = withInit(s0, { manual: true, msgmni: 3, auto: 0 });
     expect(check('P3', { prev: manual, action: rc, next: withInit(manual, { msgmni: 8 }) })).toMatch(/hand-set msgmni 3 became 8 at RC by K/);
+    // another user write may change it: the step stored that value (the ghost `stored`)
+    expect(check('P3', { prev: manual, action: { type: 'E1', ctx: 'E' }, next: { ...withInit(manual, { msgmni: 5 }), stored: { ns: 'init', v: 5 } } })).toBeUndefined();
+    expect(check('P3', { prev: manual, action: { type: 'E1', ctx: 'E' }, next: { ...withInit(manual, { msgmni: 5 }), stored: { ns: 'init', v: 4 } } })).toMatch(/became 5/);
     const e: MsgmniState = { ...s0, ctxs: { E: { kind: 'E', ns: 'init', pc: 'E1', v: 3, old: 0, rc: null, reenable: false } } };
     expect(check('P3+', { prev: e, action: { type: 'E1', ctx: 'E' }, next: withInit(s0, { msgmni: 8 }) })).toMatch(/write of 3 .* leaving 8/);
   });
@@ -272,7 +281,8 @@ describe('every msgmni property can fail', () => {
   });
   test('P5: RC writes a freed namespace', () => {
     const dead = withInit(s0, { alive: false });
-    expect(check('P5', { prev: dead, action: rc, next: withInit(dead, { msgmni: 4 }) })).toMatch(/freed init/);
+    expect(check('P5', { prev: dead, action: rc, next: wrote(dead, 4) })).toMatch(/freed init/);
+    expect(check('P5', { prev: s0, action: rc, next: wrote(s0, 4) })).toBeUndefined();
   });
   test('P6: H queued on the ipcns rwsem while reading the memory chain', () => {
     const k = {

@@ -8,10 +8,10 @@ import { mutationSuite } from '../../test/mutation-suite.js';
 
 // Every step's label over whole state spaces: how many transitions carry
 // each (context kind, step type, ns). The labels are the model's account of
-// what each step is (P1/P5/P7 find recomputes by them, a trace is read by
-// them), while next() dispatches on the context alone, so a mutant of
-// walkAction, rcAction, writerStep or ctxAction changed no state and
-// survived. The census (measured on the reference, BFS without symmetry)
+// what each step is (a trace is read by them, rules are chosen by them); a
+// step's effect is its context's next step, which checks the label against
+// the same label functions, so a mutant of walkAction, rcAction, writerStep
+// or stepOf that is consistent changes no state. The census (measured on the reference, BFS without symmetry)
 // covers walks over two namespaces, a queued down_read (C3), D4, the split
 // RC of W1, V2's walk inside H1 and the second auto writer of W4-27.
 function census(variant: string, config: unknown, withPart = false): string {
@@ -60,9 +60,8 @@ test.each([
 });
 
 // A counterexample is read by its step names: the label of each step (its
-// type and the ns it recomputes) is the model's account of what ran, and
-// P1/P5/P7 find the recomputes by it. next() dispatches on the context
-// alone, so a wrong label changes no state: these shortest traces (BFS,
+// type and the ns it recomputes) is the model's account of what ran. A
+// label the label functions agree on changes no state: these shortest traces (BFS,
 // deterministic) pin the labels along each variant's scenario (W1's is §6's:
 // K's RC1 reads n before A's RC2 writes). `C:ns1` is the creator of ns1.
 // First in the file: a label mutant fails here at once (Stryker bails).

@@ -47,9 +47,10 @@ function nsOf(d: D, id: NsId): Draft<MsgmniState['ns'][NsId] & object> {
   return n;
 }
 
-/** RC2 (or the write half of an atomic RC): `ns.msgmni := f(L, n)` from the locals read. */
-function rcWrite(d: D, id: NsId, r: RcLocals, k: FormulaConstants): void {
+/** RC2 (or the write half of an atomic RC): `ns.msgmni := f(L, n)` from the locals read; the ghost `wrote` records it for P1 and P5. */
+function rcWrite(d: D, by: string, id: NsId, r: RcLocals, k: FormulaConstants): void {
   nsOf(d, id).msgmni = formula(r.L, r.n, k);
+  d.wrote = { by, ns: id, L: r.L, n: r.n };
 }
 
 /** A mutable copy of the kernel slice (fault records are never modified, so they are shared). */
@@ -106,13 +107,13 @@ function walkStep(d: D, ctx: string, w: Draft<Walk>, k: FormulaConstants, f: Msg
         w.rc = readLocals(d, f);
         return 'stepped';
       }
-      rcWrite(d, id, readLocals(d, f), k);
+      rcWrite(d, ctx, id, readLocals(d, f), k);
       callReturn(call, NOTIFY_OK); // ipcns_callback always returns NOTIFY_OK
     }
   } else if (call.stage === 'callback') {
     const id = call.calling as NsId;
     if (!w.rc) throw new Error(`${ctx}: RC2 without RC1`);
-    rcWrite(d, id, w.rc, k);
+    rcWrite(d, ctx, id, w.rc, k);
     w.rc = null;
     callReturn(call, NOTIFY_OK);
   }
@@ -121,12 +122,12 @@ function walkStep(d: D, ctx: string, w: Draft<Walk>, k: FormulaConstants, f: Msg
 }
 
 /** A recompute outside a walk (C2, E2/A3 re-enable): true when the value is written. */
-function rcStep(d: D, x: { rc: RcLocals | null }, id: NsId, k: FormulaConstants, f: MsgmniFlags): boolean {
+function rcStep(d: D, by: string, x: { rc: RcLocals | null }, id: NsId, k: FormulaConstants, f: MsgmniFlags): boolean {
   if (f.rcSplit && x.rc === null) {
     x.rc = readLocals(d, f);
     return false;
   }
-  rcWrite(d, id, x.rc ?? readLocals(d, f), k);
+  rcWrite(d, by, id, x.rc ?? readLocals(d, f), k);
   x.rc = null;
   return true;
 }
@@ -186,7 +187,7 @@ export function stepC(d: D, name: string, k: FormulaConstants, f: MsgmniFlags): 
   if (x?.kind !== 'C') throw new Error(`${name} is not a creator`);
   switch (x.pc) {
     case 'C2':
-      if (!rcStep(d, x, x.ns, k, f)) return;
+      if (!rcStep(d, name, x, x.ns, k, f)) return;
       if (f.registerAfterNotify && !f.noCreateRemoveWalks) {
         x.pc = 'C3';
         x.walk = startWalk(IPCNS_CREATED);
@@ -304,8 +305,9 @@ function writerStep1(d: D, name: string, x: Draft<WCtx>, k: FormulaConstants, f:
       x.pc = x.kind === 'E' ? firstE(x.v, f) : 'A1';
       return 'done';
     case 'E1':
-      // proc_dointvec stores the parsed int
+      // proc_dointvec stores the parsed int (the ghost `stored`: a user write, for P3)
       ns.msgmni = x.v;
+      d.stored = { ns: target, v: x.v };
       if (f.noUnregisterOnWrite) return end();
       if (x.reenable) x.pc = 'E2-decide';
       else if (f.storeBeforeUnregister) x.pc = 'unregister';
@@ -346,7 +348,7 @@ function writerStep1(d: D, name: string, x: Draft<WCtx>, k: FormulaConstants, f:
       return reenable();
     }
     case 'rc':
-      if (!rcStep(d, x, target, k, f)) return 'done';
+      if (!rcStep(d, name, x, target, k, f)) return 'done';
       if (f.registerAfterNotify) x.pc = 'zero';
       else return end();
       return 'done';
@@ -418,14 +420,18 @@ export function startWrite(d: D, name: 'E' | AutoWriter, v: number, ns: NsId, k:
 }
 
 /**
- * Runs `step` with the kernel slice as a plain copy of the state's: every
- * lock operation scans the whole slice (mightSleep, waitingOn), cheaper on
- * plain objects than through immer's proxies; frozen afterwards, the copy
- * is skipped by immer's finalization walk.
+ * Runs one step: clears the ghosts a step records (`wrote`, `stored`: they
+ * describe the step that produced a state), and gives `step` the kernel
+ * slice as a plain copy of the state's: every lock operation scans the
+ * whole slice (mightSleep, waitingOn), cheaper on plain objects than
+ * through immer's proxies; frozen afterwards, the copy is skipped by
+ * immer's finalization walk.
  */
-export function onPlainKernel(d: D, step: () => void): void {
+export function asStep(d: D, step: () => void): void {
   const base = original(d);
-  if (base === undefined) throw new Error('onPlainKernel needs a draft');
+  if (base === undefined) throw new Error('asStep needs a draft');
+  d.wrote = null;
+  d.stored = null;
   const kk = plainKernel(base.k);
   d.k = kk;
   step();
