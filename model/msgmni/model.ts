@@ -11,6 +11,16 @@
  * notifier chains with their rwsem (kernel/notifier.ts), the work item is
  * kernel/workqueue.ts's.
  *
+ * Declared with `defineModel` (each variant once, with its flags) and one
+ * rule per spec step (`machineFromRules`): a rule's guard is "some context
+ * stands at this step" (`stepOf`, the walk and writer labels below), its
+ * effect that context's step (steps.ts), which refuses an action whose
+ * label is not the context's next step. The environment's events are
+ * rules of their own. Actions are offered context by context in
+ * `CTX_ORDER`, then the events, as before the rules: `inLaneOrder`
+ * re-sorts the rules' list, since one step type (RC) is taken by every
+ * context and the rules' own order cannot interleave them.
+ *
  * Decisions where the spec leaves room:
  * - Memory events take spec 01 §4's form: `online(k)`/`offline(k)` change L
  *   and enter the MEM_ONLINE/MEM_OFFLINE walk of the memory chain in one
@@ -102,22 +112,15 @@
  * - Liveness (P7 as an eventually-property, properties.ts): §4's events
  *   (memory events, create, destroy, the sysctl writes) are the
  *   environment, which eventually stops; every step with a context is fair.
- *   `view` only leaves out constant chain fields, so it is the liveness key.
+ *   `view` only leaves out constant chain fields and the per-step ghosts
+ *   (which no step reads), so it is the liveness key.
  * - V6 (one memory-chain block per namespace) is a design of RFC v1, a
  *   P6-class concern with no safety behaviour: not a variant.
  * - v2.6.26's negative value visible between E1 and RC is not a P1 failure:
  *   P1 is about values RC produces.
  * - The exhaustive configuration is §7 with one created namespace instead of
  *   two (config.ts `SMALL`); §7 as written (`SPEC_SMALL`) is far larger (see
- *   config.ts). Two concurrent creators are explored in W2's configuration. * - Declared with `defineModel` (each variant once, with its flags) and one
- *   rule per spec step (`machineFromRules`): a rule's guard is "some context
- *   stands at this step" (`stepOf`, the walk and writer labels below), its
- *   effect that context's step (steps.ts), which refuses an action whose
- *   label is not the context's next step. The environment's events are
- *   rules of their own. Actions are offered context by context in
- *   `CTX_ORDER`, then the events, as before the rules: `inLaneOrder`
- *   re-sorts the rules' list, since one step type (RC) is taken by every
- *   context and the rules' own order cannot interleave them.
+ *   config.ts). Two concurrent creators are explored in W2's configuration.
  */
 import fc from 'fast-check';
 import { original } from 'immer';
@@ -130,7 +133,7 @@ import { canProceed } from '../kernel/locks.js';
 import { callBegin, notifierChain } from '../kernel/notifier.js';
 import { kernelState, waitingOn } from '../kernel/state.js';
 import { workerState, workPending, workqueue } from '../kernel/workqueue.js';
-import { machineFromRules, rulesFor } from '../rules.js';
+import { machineFromRules, rulesFor, when } from '../rules.js';
 import { around, FOCUS, MSGMNI_FAMILY, msgmniConfigSchema, msgmniRandomConfig, SMALL, TWO_CREATORS, TWO_WRITERS } from './config.js';
 import { formula, IPCNS_CALLBACK_PRI, IPCNS_MEMCHANGED } from './formula.js';
 import { msgmniProperties } from './properties.js';
@@ -446,27 +449,58 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
       enabled: at('H1'),
       ctx: lane,
       apply: take('H1', (d) => stepH(d, k, f)),
+      // Stryker disable all: trace text only (no property, fairness or state reads it)
       text: (s, a, n) =>
         f.notifyUnderMemoryChain
           ? stepText('H1', 'IPCNS_MEMCHANGED walk inside the memory-chain walk', s, a, n)
           : `MEM_ONLINE/OFFLINE: ${workPending(s.wq, WORK) && !f.noWorkPendingTest ? 'the work is already pending: nothing queued' : 'schedule_work'}; up_read of the memory chain`,
+      // Stryker restore all
     }),
     // K: the keventd worker
-    rule({ step: 'K1', fn: 'worker_thread', enabled: at('K1'), ctx: lane, apply: take('K1', (d) => stepK(d, k, f)), text: () => 'dequeue the work item, clear pending, run it' }),
-    rule({ step: 'K2', fn: 'ipcns_notify', enabled: at('K2'), ctx: lane, apply: take('K2', (d) => stepK(d, k, f)), text: (s, a, n) => stepText('K2', 'IPCNS_MEMCHANGED walk: down_read', s, a, n) }),
-    rule({ step: 'K4', fn: 'ipcns_notify', enabled: at('K4'), ctx: lane, apply: take('K4', (d) => stepK(d, k, f)), text: () => 'up_read; the work function returns' }),
+    rule({
+      step: 'K1', fn: 'worker_thread', enabled: at('K1'), ctx: lane, apply: take('K1', (d) => stepK(d, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: () => 'dequeue the work item, clear pending, run it',
+    }),
+    rule({
+      step: 'K2', fn: 'ipcns_notify', enabled: at('K2'), ctx: lane, apply: take('K2', (d) => stepK(d, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, a, n) => stepText('K2', 'IPCNS_MEMCHANGED walk: down_read', s, a, n),
+    }),
+    rule({
+      step: 'K4', fn: 'ipcns_notify', enabled: at('K4'), ctx: lane, apply: take('K4', (d) => stepK(d, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: () => 'up_read; the work function returns',
+    }),
     // RC: a recompute, one atomic step (W1: RC1 reads, RC2 writes), in any walk, in C2 and in a re-enable
-    rule({ step: 'RC', fn: 'recompute_msgmni', enabled: at('RC'), ctx: lane, apply: take('RC', anyCtx), text: (s, a, n) => rcText('recompute msgmni of', s, a, n) }),
-    rule({ step: 'RC1', fn: 'recompute_msgmni', enabled: at('RC1'), ctx: lane, apply: take('RC1', anyCtx), text: (s, a) => `${a.part ?? ''}: read L = ${s.L} and nr_ipc_ns = ${s.nr} for ${a.ns ?? '?'}` }),
-    rule({ step: 'RC2', fn: 'recompute_msgmni', enabled: at('RC2'), ctx: lane, apply: take('RC2', anyCtx), text: (s, a, n) => rcText('write msgmni of', s, a, n) }),
+    rule({
+      step: 'RC', fn: 'recompute_msgmni', enabled: at('RC'), ctx: lane, apply: take('RC', anyCtx),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, a, n) => rcText('recompute msgmni of', s, a, n),
+    }),
+    rule({
+      step: 'RC1', fn: 'recompute_msgmni', enabled: at('RC1'), ctx: lane, apply: take('RC1', anyCtx),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, a) => `${a.part ?? ''}: read L = ${s.L} and nr_ipc_ns = ${s.nr} for ${a.ns ?? '?'}`,
+    }),
+    rule({
+      step: 'RC2', fn: 'recompute_msgmni', enabled: at('RC2'), ctx: lane, apply: take('RC2', anyCtx),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, a, n) => rcText('write msgmni of', s, a, n),
+    }),
     // C: a creator (C1 is the `create` event, C2 an RC)
-    rule({ step: 'C3', fn: 'ipcns_notify', enabled: at('C3'), ctx: lane, apply: take('C3', (d, name) => stepC(d, name, k, f)), text: (s, a, n) => stepText('C3', 'IPCNS_CREATED walk', s, a, n) }),
+    rule({
+      step: 'C3', fn: 'ipcns_notify', enabled: at('C3'), ctx: lane, apply: take('C3', (d, name) => stepC(d, name, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, a, n) => stepText('C3', 'IPCNS_CREATED walk', s, a, n),
+    }),
     rule({
       step: 'C4',
       fn: 'register_ipcns_notifier',
       enabled: at('C4'),
       ctx: lane,
       apply: take('C4', (d, name) => stepC(d, name, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
       text: (s, a, n) => stepText('C4', `down_write; append ${a.ctx.slice(2)}; up_write; auto := 1`, s, a, n),
     }),
     // D: the last reference dropped (D2 rides on D1)
@@ -476,48 +510,83 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
       enabled: at('D1'),
       ctx: lane,
       apply: take('D1', (d, name) => stepD(d, name, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
       text: (s, a, n) => stepText('D1', `down_write; remove ${a.ctx.slice(2)}; up_write; auto := 0; kfree (D2)`, s, a, n),
     }),
-    rule({ step: 'D3', fn: 'free_ipc_ns', enabled: at('D3'), ctx: lane, apply: take('D3', (d, name) => stepD(d, name, k, f)), text: (s, a, n) => stepText('D3', `atomic_dec(&nr_ipc_ns): ${s.nr} → ${n.nr}`, s, a, n) }),
-    rule({ step: 'D4', fn: 'ipcns_notify', enabled: at('D4'), ctx: lane, apply: take('D4', (d, name) => stepD(d, name, k, f)), text: (s, a, n) => stepText('D4', 'IPCNS_REMOVED walk', s, a, n) }),
+    rule({
+      step: 'D3', fn: 'free_ipc_ns', enabled: at('D3'), ctx: lane, apply: take('D3', (d, name) => stepD(d, name, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, a, n) => stepText('D3', `atomic_dec(&nr_ipc_ns): ${s.nr} → ${n.nr}`, s, a, n),
+    }),
+    rule({
+      step: 'D4', fn: 'ipcns_notify', enabled: at('D4'), ctx: lane, apply: take('D4', (d, name) => stepD(d, name, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, a, n) => stepText('D4', 'IPCNS_REMOVED walk', s, a, n),
+    }),
     // E: a write to /proc/sys/kernel/msgmni (E0: the sysctl mutex, the W4 fix)
-    rule({ step: 'E0', fn: 'proc_ipc_callback_dointvec', enabled: at('E0'), ctx: lane, apply: take('E0', (d, name) => stepW(d, name, k, f)), text: (s, a, n) => stepText('E0', 'lock the sysctl mutex (W4 fix)', s, a, n) }),
+    rule({
+      step: 'E0', fn: 'proc_ipc_callback_dointvec', enabled: at('E0'), ctx: lane, apply: take('E0', (d, name) => stepW(d, name, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, a, n) => stepText('E0', 'lock the sysctl mutex (W4 fix)', s, a, n),
+    }),
     rule({
       step: 'E1',
       fn: 'proc_dointvec',
       enabled: at('E1'),
       ctx: lane,
       apply: take('E1', (d, name) => stepW(d, name, k, f)),
+      // Stryker disable all: trace text only (no property, fairness or state reads it)
       text: (s, a, n) => {
         const x = s.ctxs[a.ctx];
         return stepText('E1', x?.kind === 'E' ? `store ${x.v} into msgmni of ${x.ns}` : 'store the written value into msgmni', s, a, n);
       },
+      // Stryker restore all
     }),
-    rule({ step: 'E2', fn: 'proc_ipc_callback_dointvec', enabled: at('E2'), ctx: lane, apply: take('E2', (d, name) => stepW(d, name, k, f)), text: (s, a, n) => stepText('E2', 'unregister the ns (manual value)', s, a, n) }),
+    rule({
+      step: 'E2', fn: 'proc_ipc_callback_dointvec', enabled: at('E2'), ctx: lane, apply: take('E2', (d, name) => stepW(d, name, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, a, n) => stepText('E2', 'unregister the ns (manual value)', s, a, n),
+    }),
     // A: a write to /proc/sys/kernel/auto_msgmni (A0: the sysctl mutex, the W4 fix)
-    rule({ step: 'A0', fn: 'proc_ipcauto_dointvec_minmax', enabled: at('A0'), ctx: lane, apply: take('A0', (d, name) => stepW(d, name, k, f)), text: (s, a, n) => stepText('A0', 'lock the sysctl mutex (W4 fix)', s, a, n) }),
-    rule({ step: 'A1', fn: 'proc_ipcauto_dointvec_minmax', enabled: at('A1'), ctx: lane, apply: take('A1', (d, name) => stepW(d, name, k, f)), text: (s, a, n) => stepText('A1', 'read old auto_msgmni', s, a, n) }),
-    rule({ step: 'A2', fn: 'proc_dointvec_minmax', enabled: at('A2'), ctx: lane, apply: take('A2', (d, name) => stepW(d, name, k, f)), text: (s, a, n) => stepText('A2', 'store the written value into auto_msgmni if in [0, 1]', s, a, n) }),
-    rule({ step: 'A3', fn: 'ipc_auto_callback', enabled: at('A3'), ctx: lane, apply: take('A3', (d, name) => stepW(d, name, k, f)), text: (s, a, n) => stepText('A3', 're-read auto_msgmni; changed → (un)register', s, a, n) }),
+    rule({
+      step: 'A0', fn: 'proc_ipcauto_dointvec_minmax', enabled: at('A0'), ctx: lane, apply: take('A0', (d, name) => stepW(d, name, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, a, n) => stepText('A0', 'lock the sysctl mutex (W4 fix)', s, a, n),
+    }),
+    rule({
+      step: 'A1', fn: 'proc_ipcauto_dointvec_minmax', enabled: at('A1'), ctx: lane, apply: take('A1', (d, name) => stepW(d, name, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, a, n) => stepText('A1', 'read old auto_msgmni', s, a, n),
+    }),
+    rule({
+      step: 'A2', fn: 'proc_dointvec_minmax', enabled: at('A2'), ctx: lane, apply: take('A2', (d, name) => stepW(d, name, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, a, n) => stepText('A2', 'store the written value into auto_msgmni if in [0, 1]', s, a, n),
+    }),
+    rule({
+      step: 'A3', fn: 'ipc_auto_callback', enabled: at('A3'), ctx: lane, apply: take('A3', (d, name) => stepW(d, name, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, a, n) => stepText('A3', 're-read auto_msgmni; changed → (un)register', s, a, n),
+    }),
 
     // §4's environment, after the contexts
     rule({
-      name: 'online',
       step: 'online',
       fn: 'online_pages',
       ctx: 'H',
-      enabled: (s) => (!s.ctxs.H && s.left.mem > 0 && !s.blockOnline ? [{}] : []),
+      enabled: (s) => when(!s.ctxs.H && s.left.mem > 0 && !s.blockOnline),
       apply: (d) => asStep(d, () => memoryEvent(d, true, c)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
       text: (s, _, n) => `L ${s.L} → ${n.L}; MEM_ONLINE walk of the memory chain (down_read)`,
     }),
     rule({
-      name: 'offline',
       step: 'offline',
       fn: 'offline_pages',
       ctx: 'H',
       // one memory block: it goes offline only above its own size (§4's precondition L > k)
-      enabled: (s) => (!s.ctxs.H && s.left.mem > 0 && s.blockOnline && s.L > c.block ? [{}] : []),
+      enabled: (s) => when(!s.ctxs.H && s.left.mem > 0 && s.blockOnline && s.L > c.block),
       apply: (d) => asStep(d, () => memoryEvent(d, false, c)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
       text: (s, _, n) => `L ${s.L} → ${n.L}; MEM_OFFLINE walk of the memory chain (down_read)`,
     }),
     rule({
@@ -525,8 +594,9 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
       step: 'C1',
       fn: 'clone_ipc_ns',
       ctx: 'env',
-      enabled: (s) => (s.left.creates > 0 && CREATED_IDS.some((id) => s.ns[id] === undefined) ? [{}] : []),
+      enabled: (s) => when(s.left.creates > 0 && CREATED_IDS.some((id) => s.ns[id] === undefined)),
       apply: (d) => asStep(d, () => createNs(d)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
       text: (s, _, n) => `create(): allocate ${CREATED_IDS.find((id) => s.ns[id] === undefined) ?? '?'}, atomic_inc(&nr_ipc_ns): ${s.nr} → ${n.nr}`,
     }),
     rule({
@@ -541,6 +611,7 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
       },
       ctx: (a) => `D:${a.ns}`,
       apply: (d, a) => asStep(d, () => destroyNs(d, a.ns, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
       text: (_, a, n) => queued(n, `D:${a.ns}`, `destroy(${a.ns}): unregister its block (down_write)`) ?? `destroy(${a.ns}): unregister its block (down_write), kfree`,
     }),
     rule({
@@ -551,6 +622,7 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
       ctx: 'E',
       enabled: (s) => (writable(s) && s.left.manual > 0 && !s.ctxs.E ? c.manualValues.map((v) => ({ v })) : []),
       apply: (d, a) => asStep(d, () => startWrite(d, 'E', a.v, target, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
       text: (_, a) => `write ${a.v} to /proc/sys/kernel/msgmni of ${target}`,
     }),
     rule({
@@ -560,6 +632,7 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
       enabled: (s) => (writable(s) ? AUTO_WRITERS.filter((w) => s.left.auto[w] > 0 && !s.ctxs[w]).flatMap((w) => c.autoValues.map((v) => ({ w, v }))) : []),
       ctx: (a) => a.w,
       apply: (d, a) => asStep(d, () => startWrite(d, a.w, a.v, target, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
       text: (_, a) => `write ${a.v} to /proc/sys/kernel/auto_msgmni of ${target}`,
     }),
   ];
@@ -579,7 +652,7 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
     view,
     // with one created namespace there is nothing to swap; a writer in ns1 tells ns1 from ns2
     ...(c.creates >= 2 && target === 'init' ? { symmetry: symmetricView } : {}),
-    // view leaves out only the chain's constant fields: a projection, so the liveness engine may key on it
+    // view leaves out only the chain's constant fields and ghosts no step reads: a projection, so the liveness engine may key on it
     livenessView: view,
     // §4's events (memory events, create, destroy, the sysctl writes) are the environment; every step with a context is that context's
     fairness: (a) => (typeof a.ctx === 'string' ? a.ctx : null),

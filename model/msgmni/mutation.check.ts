@@ -202,3 +202,42 @@ test('P7 ghost: a walk entered before a change of L leaves memStale set', () => 
   step('K:RC:ns1');
   expect(s.memStale).toBe(false);
 });
+
+// What a trace shows of each step over a whole state space: its lane, spec
+// step and function (`ctx`, `step` and `fn` of the rule that took it), which
+// no property reads. The histogram pins them on every rule the reference, W1,
+// V2 and W4-27 use (online and offline, create and destroy, both forms of a
+// write's first step, the split RC); the step texts are trace-only and left
+// out of the mutation run.
+function describeCensus(variant: string, config: unknown): string {
+  const m = msgmniModel.machine(variant, config);
+  const key = (s: unknown): string => String(m.view?.(s));
+  const init = m.init();
+  const seen = new Set<string>([key(init)]);
+  const hist = new Map<string, number>();
+  for (let frontier: unknown[] = [init]; frontier.length > 0; ) {
+    const next: unknown[] = [];
+    for (const s of frontier)
+      for (const a of m.actions(s)) {
+        const t = m.next(s, a);
+        const d = m.describe(a, s, t);
+        const l = `${d.ctx}|${d.step}|${d.fn}`;
+        hist.set(l, (hist.get(l) ?? 0) + 1);
+        if (!seen.has(key(t))) {
+          seen.add(key(t));
+          next.push(t);
+        }
+      }
+    frontier = next;
+  }
+  return [...hist].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k}=${n}`).join(' ');
+}
+test.each([
+  ['reference', 'online then offline, both writers', { ...FOCUS.W1, blockOnline: false, memEvents: 2 }, 'A|A0|proc_ipcauto_dointvec_minmax=67 A|A3|ipc_auto_callback=15 A|RC|recompute_msgmni=23 E|E0|proc_ipc_callback_dointvec=34 E|E1|proc_dointvec=60 H|H1|ipc_memory_callback=64 H|offline|offline_pages=39 H|online|online_pages=11 K|K1|worker_thread=54 K|K2|ipcns_notify=38 K|RC|recompute_msgmni=28'],
+  ['reference', 'two creators and a destroy', { ...TWO_CREATORS, memEvents: 0 }, 'C:ns1|C3|ipcns_notify=2 C:ns1|C4|register_ipcns_notifier=21 C:ns1|RC|recompute_msgmni=111 C:ns2|C3|ipcns_notify=2 C:ns2|C4|register_ipcns_notifier=29 C:ns2|RC|recompute_msgmni=131 D:ns1|D1|free_ipc_ns=20 D:ns1|D1|unregister_ipcns_notifier=6 D:ns1|D3|free_ipc_ns=16 D:ns1|D4|ipcns_notify=2 D:ns1|RC|recompute_msgmni=46 D:ns2|D1|free_ipc_ns=16 D:ns2|D1|unregister_ipcns_notifier=6 D:ns2|D3|free_ipc_ns=10 D:ns2|D4|ipcns_notify=2 D:ns2|RC|recompute_msgmni=23 env|C1|clone_ipc_ns=9'],
+  ['W1', 'a create and a destroy', { ...FOCUS.W1, creates: 1, destroys: 1, manualWrites: 0, autoWrites: 0, memEvents: 0 }, 'C:ns1|C4|register_ipcns_notifier=1 C:ns1|RC1|recompute_msgmni=3 C:ns1|RC2|recompute_msgmni=3 D:ns1|D1|free_ipc_ns=1 D:ns1|D3|free_ipc_ns=1 D:ns1|RC1|recompute_msgmni=1 D:ns1|RC2|recompute_msgmni=1 env|C1|clone_ipc_ns=1'],
+  ['V2', 'FOCUS.V2', FOCUS.V2, 'C:ns1|C3|ipcns_notify=6 C:ns1|C4|register_ipcns_notifier=32 C:ns1|RC|recompute_msgmni=118 E|E0|proc_ipc_callback_dointvec=76 E|E1|proc_dointvec=104 E|E2|proc_ipc_callback_dointvec=20 H|H1|ipc_memory_callback=28 H|RC|recompute_msgmni=88 H|offline|offline_pages=40 env|C1|clone_ipc_ns=17'],
+  ['W4-27', 'a manual and an auto writer', { ...FOCUS.W1, memEvents: 0 }, 'A|A1|proc_ipcauto_dointvec_minmax=3 A|A2|proc_dointvec_minmax=5 A|A3|ipc_auto_callback=15 A|RC|recompute_msgmni=3 E|E1|proc_dointvec=13 E|E2|proc_ipc_callback_dointvec=4'],
+])('%s on %s: the census of lanes, steps and functions', (variant, _name, config, want) => {
+  expect(describeCensus(variant, config)).toBe(want);
+});
