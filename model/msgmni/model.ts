@@ -361,7 +361,7 @@ function inLaneOrder(actions: readonly RuleAction[]): RuleAction[] {
   return [...actions].sort((a, b) => laneOf(a) - laneOf(b));
 }
 
-// Stryker disable all: trace text only (function names, texts); no property, fairness (the action's ctx) or state reads it
+// Stryker disable all: trace text only; no property, fairness (the action's ctx) or state reads a step's text (the rules' ctx, step and fn are pinned by the describe census in mutation.check.ts)
 
 /** A step that queued on a lock took nothing else: its text says so. */
 const queued = (n: MsgmniState, ctx: string, what: string): string | undefined => {
@@ -388,6 +388,60 @@ function stepText(type: StepType, plain: string, s: MsgmniState, a: CtxArgs, n: 
 function rcText(what: string, s: MsgmniState, a: CtxArgs, n: MsgmniState): string {
   const id = a.ns ?? 'init';
   return `${a.part ?? ''}: ${what} ${id}: msgmni ${s.ns[id]?.msgmni ?? '?'} → ${n.ns[id]?.msgmni ?? '?'}`;
+}
+
+/** What a trace shows of a context step. */
+type Text = (s: MsgmniState, a: CtxArgs, n: MsgmniState) => string;
+
+/** The text of each context step with no values to show: the step's own, or its part's (E2, A3). */
+const PLAIN: Record<StepType, string> = {
+  H1: 'IPCNS_MEMCHANGED walk inside the memory-chain walk',
+  K1: 'dequeue the work item, clear pending, run it',
+  K2: 'IPCNS_MEMCHANGED walk: down_read',
+  K4: 'up_read; the work function returns',
+  C2: 'recompute msgmni of the new ns',
+  C3: 'IPCNS_CREATED walk',
+  C4: 'down_write; append the new ns; up_write; auto := 1',
+  D1: 'down_write; remove the ns; up_write; auto := 0; kfree (D2)',
+  D2: 'kfree(ns)',
+  D3: 'atomic_dec(&nr_ipc_ns)',
+  D4: 'IPCNS_REMOVED walk',
+  E0: 'lock the sysctl mutex (W4 fix)',
+  E1: 'store the written value into msgmni',
+  E2: 'unregister the ns (manual value)',
+  A0: 'lock the sysctl mutex (W4 fix)',
+  A1: 'read old auto_msgmni',
+  A2: 'store the written value into auto_msgmni if in [0, 1]',
+  A3: 're-read auto_msgmni; changed → (un)register',
+  RC: 'recompute',
+  RC1: 'read L and nr_ipc_ns',
+  RC2: 'write msgmni',
+};
+
+/** The trace text of context step `type` under flags `f`: what it did, with the values it read or wrote where there are some. */
+function textOf(type: StepType, f: MsgmniFlags): Text {
+  switch (type) {
+    case 'H1':
+      return (s, a, n) =>
+        f.notifyUnderMemoryChain
+          ? stepText('H1', PLAIN.H1, s, a, n)
+          : `MEM_ONLINE/OFFLINE: ${workPending(s.wq, WORK) && !f.noWorkPendingTest ? 'the work is already pending: nothing queued' : 'schedule_work'}; up_read of the memory chain`;
+    case 'RC':
+      return (s, a, n) => rcText('recompute msgmni of', s, a, n);
+    case 'RC1':
+      return (s, a) => `${a.part ?? ''}: read L = ${s.L} and nr_ipc_ns = ${s.nr} for ${a.ns ?? '?'}`;
+    case 'RC2':
+      return (s, a, n) => rcText('write msgmni of', s, a, n);
+    case 'D3':
+      return (s, a, n) => stepText('D3', `atomic_dec(&nr_ipc_ns): ${s.nr} → ${n.nr}`, s, a, n);
+    case 'E1':
+      return (s, a, n) => {
+        const x = s.ctxs[a.ctx];
+        return stepText('E1', x?.kind === 'E' ? `store ${x.v} into msgmni of ${x.ns}` : PLAIN.E1, s, a, n);
+      };
+    default:
+      return (s, a, n) => stepText(type, PLAIN[type], s, a, n);
+  }
 }
 
 // Stryker restore all
@@ -438,136 +492,44 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
       if (want === undefined || want.ns !== a.ns || want.part !== a.part) throw new Error(`${a.ctx} does not stand at ${type}${a.part !== undefined ? ` (${a.part})` : ''}`);
       asStep(d, () => step(d, a.ctx));
     };
+  /** The context kinds' step functions (steps.ts), for the rules below. */
   const anyCtx = (d: Draft<MsgmniState>, name: string): void => stepCtx(d, name, k, f);
-  const lane = (a: CtxArgs): string => a.ctx;
+  const hotplug = (d: Draft<MsgmniState>): void => stepH(d, k, f);
+  const worker = (d: Draft<MsgmniState>): void => stepK(d, k, f);
+  const creator = (d: Draft<MsgmniState>, name: string): void => stepC(d, name, k, f);
+  const destroyer = (d: Draft<MsgmniState>, name: string): void => stepD(d, name, k, f);
+  const writer = (d: Draft<MsgmniState>, name: string): void => stepW(d, name, k, f);
+  /** The rule of a context step `type`: taken by every context standing at it, in that context's lane, by `step`. */
+  const ctxRule = (type: StepType, fn: string, step: (d: Draft<MsgmniState>, name: string) => void) =>
+    rule({ step: type, fn, enabled: at(type), ctx: (a) => a.ctx, apply: take(type, step), text: textOf(type, f) });
 
   const rules = [
     // H: the hotplug task inside the memory-chain walk (V2: the ipcns walk too, its recomputes under RC)
-    rule({
-      step: 'H1',
-      fn: 'ipc_memory_callback',
-      enabled: at('H1'),
-      ctx: lane,
-      apply: take('H1', (d) => stepH(d, k, f)),
-      // Stryker disable all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) =>
-        f.notifyUnderMemoryChain
-          ? stepText('H1', 'IPCNS_MEMCHANGED walk inside the memory-chain walk', s, a, n)
-          : `MEM_ONLINE/OFFLINE: ${workPending(s.wq, WORK) && !f.noWorkPendingTest ? 'the work is already pending: nothing queued' : 'schedule_work'}; up_read of the memory chain`,
-      // Stryker restore all
-    }),
-    // K: the keventd worker
-    rule({
-      step: 'K1', fn: 'worker_thread', enabled: at('K1'), ctx: lane, apply: take('K1', (d) => stepK(d, k, f)),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: () => 'dequeue the work item, clear pending, run it',
-    }),
-    rule({
-      step: 'K2', fn: 'ipcns_notify', enabled: at('K2'), ctx: lane, apply: take('K2', (d) => stepK(d, k, f)),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) => stepText('K2', 'IPCNS_MEMCHANGED walk: down_read', s, a, n),
-    }),
-    rule({
-      step: 'K4', fn: 'ipcns_notify', enabled: at('K4'), ctx: lane, apply: take('K4', (d) => stepK(d, k, f)),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: () => 'up_read; the work function returns',
-    }),
+    ctxRule('H1', 'ipc_memory_callback', hotplug),
+    // K: the keventd worker (K3, the recomputes, under RC)
+    ctxRule('K1', 'worker_thread', worker),
+    ctxRule('K2', 'ipcns_notify', worker),
+    ctxRule('K4', 'ipcns_notify', worker),
     // RC: a recompute, one atomic step (W1: RC1 reads, RC2 writes), in any walk, in C2 and in a re-enable
-    rule({
-      step: 'RC', fn: 'recompute_msgmni', enabled: at('RC'), ctx: lane, apply: take('RC', anyCtx),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) => rcText('recompute msgmni of', s, a, n),
-    }),
-    rule({
-      step: 'RC1', fn: 'recompute_msgmni', enabled: at('RC1'), ctx: lane, apply: take('RC1', anyCtx),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: (s, a) => `${a.part ?? ''}: read L = ${s.L} and nr_ipc_ns = ${s.nr} for ${a.ns ?? '?'}`,
-    }),
-    rule({
-      step: 'RC2', fn: 'recompute_msgmni', enabled: at('RC2'), ctx: lane, apply: take('RC2', anyCtx),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) => rcText('write msgmni of', s, a, n),
-    }),
+    ctxRule('RC', 'recompute_msgmni', anyCtx),
+    ctxRule('RC1', 'recompute_msgmni', anyCtx),
+    ctxRule('RC2', 'recompute_msgmni', anyCtx),
     // C: a creator (C1 is the `create` event, C2 an RC)
-    rule({
-      step: 'C3', fn: 'ipcns_notify', enabled: at('C3'), ctx: lane, apply: take('C3', (d, name) => stepC(d, name, k, f)),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) => stepText('C3', 'IPCNS_CREATED walk', s, a, n),
-    }),
-    rule({
-      step: 'C4',
-      fn: 'register_ipcns_notifier',
-      enabled: at('C4'),
-      ctx: lane,
-      apply: take('C4', (d, name) => stepC(d, name, k, f)),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) => stepText('C4', `down_write; append ${a.ctx.slice(2)}; up_write; auto := 1`, s, a, n),
-    }),
+    ctxRule('C3', 'ipcns_notify', creator),
+    ctxRule('C4', 'register_ipcns_notifier', creator),
     // D: the last reference dropped (D2 rides on D1)
-    rule({
-      step: 'D1',
-      fn: 'unregister_ipcns_notifier',
-      enabled: at('D1'),
-      ctx: lane,
-      apply: take('D1', (d, name) => stepD(d, name, k, f)),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) => stepText('D1', `down_write; remove ${a.ctx.slice(2)}; up_write; auto := 0; kfree (D2)`, s, a, n),
-    }),
-    rule({
-      step: 'D3', fn: 'free_ipc_ns', enabled: at('D3'), ctx: lane, apply: take('D3', (d, name) => stepD(d, name, k, f)),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) => stepText('D3', `atomic_dec(&nr_ipc_ns): ${s.nr} → ${n.nr}`, s, a, n),
-    }),
-    rule({
-      step: 'D4', fn: 'ipcns_notify', enabled: at('D4'), ctx: lane, apply: take('D4', (d, name) => stepD(d, name, k, f)),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) => stepText('D4', 'IPCNS_REMOVED walk', s, a, n),
-    }),
+    ctxRule('D1', 'unregister_ipcns_notifier', destroyer),
+    ctxRule('D3', 'free_ipc_ns', destroyer),
+    ctxRule('D4', 'ipcns_notify', destroyer),
     // E: a write to /proc/sys/kernel/msgmni (E0: the sysctl mutex, the W4 fix)
-    rule({
-      step: 'E0', fn: 'proc_ipc_callback_dointvec', enabled: at('E0'), ctx: lane, apply: take('E0', (d, name) => stepW(d, name, k, f)),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) => stepText('E0', 'lock the sysctl mutex (W4 fix)', s, a, n),
-    }),
-    rule({
-      step: 'E1',
-      fn: 'proc_dointvec',
-      enabled: at('E1'),
-      ctx: lane,
-      apply: take('E1', (d, name) => stepW(d, name, k, f)),
-      // Stryker disable all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) => {
-        const x = s.ctxs[a.ctx];
-        return stepText('E1', x?.kind === 'E' ? `store ${x.v} into msgmni of ${x.ns}` : 'store the written value into msgmni', s, a, n);
-      },
-      // Stryker restore all
-    }),
-    rule({
-      step: 'E2', fn: 'proc_ipc_callback_dointvec', enabled: at('E2'), ctx: lane, apply: take('E2', (d, name) => stepW(d, name, k, f)),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) => stepText('E2', 'unregister the ns (manual value)', s, a, n),
-    }),
+    ctxRule('E0', 'proc_ipc_callback_dointvec', writer),
+    ctxRule('E1', 'proc_dointvec', writer),
+    ctxRule('E2', 'proc_ipc_callback_dointvec', writer),
     // A: a write to /proc/sys/kernel/auto_msgmni (A0: the sysctl mutex, the W4 fix)
-    rule({
-      step: 'A0', fn: 'proc_ipcauto_dointvec_minmax', enabled: at('A0'), ctx: lane, apply: take('A0', (d, name) => stepW(d, name, k, f)),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) => stepText('A0', 'lock the sysctl mutex (W4 fix)', s, a, n),
-    }),
-    rule({
-      step: 'A1', fn: 'proc_ipcauto_dointvec_minmax', enabled: at('A1'), ctx: lane, apply: take('A1', (d, name) => stepW(d, name, k, f)),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) => stepText('A1', 'read old auto_msgmni', s, a, n),
-    }),
-    rule({
-      step: 'A2', fn: 'proc_dointvec_minmax', enabled: at('A2'), ctx: lane, apply: take('A2', (d, name) => stepW(d, name, k, f)),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) => stepText('A2', 'store the written value into auto_msgmni if in [0, 1]', s, a, n),
-    }),
-    rule({
-      step: 'A3', fn: 'ipc_auto_callback', enabled: at('A3'), ctx: lane, apply: take('A3', (d, name) => stepW(d, name, k, f)),
-      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
-      text: (s, a, n) => stepText('A3', 're-read auto_msgmni; changed → (un)register', s, a, n),
-    }),
+    ctxRule('A0', 'proc_ipcauto_dointvec_minmax', writer),
+    ctxRule('A1', 'proc_ipcauto_dointvec_minmax', writer),
+    ctxRule('A2', 'proc_dointvec_minmax', writer),
+    ctxRule('A3', 'ipc_auto_callback', writer),
 
     // §4's environment, after the contexts
     rule({
