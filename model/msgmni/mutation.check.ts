@@ -1,5 +1,6 @@
 /** msgmni's mutation check (`npm run mutation -- msgmni`; see test/mutation-suite.ts). */
 import { expect, test } from 'vitest';
+import type { ActionBase, AnyMachine } from '../contract.js';
 import { explore } from '../../properties/explore.js';
 import { FOCUS, SMALL, TWO_CREATORS } from './config.js';
 import { msgmniModel, msgmniRestricted } from './model.js';
@@ -15,40 +16,50 @@ import { mutationSuite } from '../../test/mutation-suite.js';
 // covers walks over two namespaces, a queued down_read (C3), D4, the split
 // RC of W1, V2's walk inside H1 and the second auto writer of W4-27.
 function census(variant: string, config: unknown, withPart = false): string {
-  const m = msgmniModel.machine(variant, config);
+  const hist = new Map<string, number>();
+  const count = (l: string): void => void hist.set(l, (hist.get(l) ?? 0) + 1);
+  eachTransition(msgmniModel.machine(variant, config), (_s, a, t, fresh) => {
+    const x = a as unknown as Record<string, unknown>;
+    count([typeof x.ctx === 'string' ? x.ctx.replace(/:.*/, '') : '', x.type, x.ns ?? '', ...(withPart ? [x.part ?? ''] : [])].join(':'));
+    // at rest (no context in flight) no lock may be held or waited on: a
+    // lock step skipped or a release lost shows here as `!held:<lock>`
+    const r = t as MsgmniState;
+    if (fresh && Object.keys(r.ctxs).length === 0)
+      for (const [name, l] of Object.entries(r.k.locks)) {
+        const busy = l.waiters.length > 0 || (l.kind === 'rwsem' ? l.readers.length > 0 || l.writer !== null : l.owner !== null);
+        if (busy) count(`!held:${name}`);
+      }
+  });
+  return histText(hist);
+}
+
+/** Breadth-first over `m`'s reachable states (keyed by its view): `visit` sees every transition, `fresh` when it reached a new state. */
+function eachTransition(m: AnyMachine, visit: (s: unknown, a: ActionBase, t: unknown, fresh: boolean) => void): void {
   const key = (s: unknown): string => {
     const v = m.view?.(s);
     return typeof v === 'string' ? v : JSON.stringify(v ?? s);
   };
   const init = m.init();
   const seen = new Set<string>([key(init)]);
-  const hist = new Map<string, number>();
   for (let frontier: unknown[] = [init]; frontier.length > 0; ) {
     const next: unknown[] = [];
     for (const s of frontier)
       for (const a of m.actions(s)) {
-        const x = a as unknown as Record<string, unknown>;
-        const l = [typeof x.ctx === 'string' ? x.ctx.replace(/:.*/, '') : '', x.type, x.ns ?? '', ...(withPart ? [x.part ?? ''] : [])].join(':');
-        hist.set(l, (hist.get(l) ?? 0) + 1);
         const t = m.next(s, a);
         const k = key(t);
-        if (!seen.has(k)) {
+        const fresh = !seen.has(k);
+        if (fresh) {
           seen.add(k);
           next.push(t);
-          // at rest (no context in flight) no lock may be held or waited on: a
-          // lock step skipped or a release lost shows here as `!held:<lock>`
-          const r = t as MsgmniState;
-          if (Object.keys(r.ctxs).length === 0)
-            for (const [name, l] of Object.entries(r.k.locks)) {
-              const busy = l.waiters.length > 0 || (l.kind === 'rwsem' ? l.readers.length > 0 || l.writer !== null : l.owner !== null);
-              if (busy) hist.set(`!held:${name}`, (hist.get(`!held:${name}`) ?? 0) + 1);
-            }
         }
+        visit(s, a, t, fresh);
       }
     frontier = next;
   }
-  return [...hist].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k}=${n}`).join(' ');
 }
+
+/** A histogram as one line, its keys sorted. */
+const histText = (hist: ReadonlyMap<string, number>): string => [...hist].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k}=${n}`).join(' ');
 test.each([
   ['reference', 'two creators', { ...TWO_CREATORS, memEvents: 0 }, ':create:=9 :destroy:ns1=20 :destroy:ns2=16 C:C3:=4 C:C4:=50 C:RC:init=75 C:RC:ns1=81 C:RC:ns2=86 D:D1:=12 D:D3:=26 D:D4:=4 D:RC:init=45 D:RC:ns1=8 D:RC:ns2=16'],
   ['reference', 'auto-out-of-range', msgmniModel.family?.find((m) => m.name === 'auto-out-of-range')?.config, ':create:=10 :offline:=12 :write_auto:=124 C:C4:=20 C:RC:init=24 C:RC:ns1=44 H:H1:=24 K:K1:=24 K:RC:init=24 K:RC:ns1=16'],
@@ -211,26 +222,13 @@ test('P7 ghost: a walk entered before a change of L leaves memStale set', () => 
 // out of the mutation run.
 function describeCensus(variant: string, config: unknown): string {
   const m = msgmniModel.machine(variant, config);
-  const key = (s: unknown): string => String(m.view?.(s));
-  const init = m.init();
-  const seen = new Set<string>([key(init)]);
   const hist = new Map<string, number>();
-  for (let frontier: unknown[] = [init]; frontier.length > 0; ) {
-    const next: unknown[] = [];
-    for (const s of frontier)
-      for (const a of m.actions(s)) {
-        const t = m.next(s, a);
-        const d = m.describe(a, s, t);
-        const l = `${d.ctx}|${d.step}|${d.fn}`;
-        hist.set(l, (hist.get(l) ?? 0) + 1);
-        if (!seen.has(key(t))) {
-          seen.add(key(t));
-          next.push(t);
-        }
-      }
-    frontier = next;
-  }
-  return [...hist].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k}=${n}`).join(' ');
+  eachTransition(m, (s, a, t) => {
+    const d = m.describe(a, s, t);
+    const l = `${d.ctx}|${d.step}|${d.fn}`;
+    hist.set(l, (hist.get(l) ?? 0) + 1);
+  });
+  return histText(hist);
 }
 test.each([
   ['reference', 'online then offline, both writers', { ...FOCUS.W1, blockOnline: false, memEvents: 2 }, 'A|A0|proc_ipcauto_dointvec_minmax=67 A|A3|ipc_auto_callback=15 A|RC|recompute_msgmni=23 E|E0|proc_ipc_callback_dointvec=34 E|E1|proc_dointvec=60 H|H1|ipc_memory_callback=64 H|offline|offline_pages=39 H|online|online_pages=11 K|K1|worker_thread=54 K|K2|ipcns_notify=38 K|RC|recompute_msgmni=28'],
