@@ -210,7 +210,7 @@ interface CtxStep {
 }
 
 /** The arguments of a context step's action: {@link CtxStep} without its type. */
-type CtxArgs = { readonly ctx: string; readonly ns?: NsId; readonly part?: string };
+type CtxArgs = Omit<CtxStep, 'type'>;
 
 /** The spec step names a walk's enter, recompute and exit steps carry. */
 interface WalkNames {
@@ -327,6 +327,7 @@ function stepOf(s: MsgmniState, name: string, x: Ctx, f: MsgmniFlags): CtxStep {
     }
   }
 }
+
 /** Every context that can step in `s`, each at the step it stands at, in {@link CTX_ORDER}. */
 function ctxSteps(s: MsgmniState, f: MsgmniFlags): CtxStep[] {
   const out: CtxStep[] = [];

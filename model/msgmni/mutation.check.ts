@@ -3,7 +3,7 @@ import { expect, test } from 'vitest';
 import type { ActionBase, AnyMachine } from '../contract.js';
 import { explore } from '../../properties/explore.js';
 import { FOCUS, SMALL, TWO_CREATORS } from './config.js';
-import { msgmniModel, msgmniRestricted } from './model.js';
+import { msgmniMachine, msgmniModel, msgmniRestricted } from './model.js';
 import type { MsgmniConfig, MsgmniState } from './state.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
 
@@ -238,4 +238,22 @@ test.each([
   ['W4-27', 'a manual and an auto writer', { ...FOCUS.W1, memEvents: 0 }, 'A|A1|proc_ipcauto_dointvec_minmax=3 A|A2|proc_dointvec_minmax=5 A|A3|ipc_auto_callback=15 A|RC|recompute_msgmni=3 E|E1|proc_dointvec=13 E|E2|proc_ipc_callback_dointvec=4'],
 ])('%s on %s: the census of lanes, steps and functions', (variant, _name, config, want) => {
   expect(describeCensus(variant, config)).toBe(want);
+});
+
+// A rule takes an action only when its context stands at the step the label
+// names (the label check of `take` in model.ts): an action built by hand
+// with another step, another ns or another part is refused, not run as the
+// context's real step.
+test('an action whose label is not its context\'s next step is refused', () => {
+  const m = msgmniMachine('reference', SMALL);
+  const s = m.next(m.init(), { type: 'offline' });
+  expect(m.actions(s).map((a) => JSON.stringify(a))).toContain('{"ctx":"H","type":"H1"}');
+  expect(() => m.next(s, { type: 'K1', ctx: 'H' })).toThrow('H does not stand at K1');
+  const k = m.next(m.next(s, { type: 'H1', ctx: 'H' }), { type: 'K1', ctx: 'K' });
+  const rc = m.actions(k).find((a) => a.type === 'RC');
+  if (rc === undefined) throw new Error('K offers no RC');
+  expect(rc).toMatchObject({ ctx: 'K', ns: 'init' });
+  expect(() => m.next(k, { ...rc, ns: 'ns1' })).toThrow('K does not stand at RC');
+  expect(() => m.next(k, { ...rc, part: 'K3' })).toThrow('K does not stand at RC (K3)');
+  expect(m.next(k, rc).ctxs.K).toBeUndefined();
 });
