@@ -30,7 +30,7 @@ describe('mmcheck run and repro', () => {
     // creates from --config, the rest from the small configuration (V2 has none of its own), not a random draw
     expect({ creates: saved.config.creates, memEvents: saved.config.memEvents }).toEqual({ creates: 2, memEvents: 2 });
     expect(mmcheck('run', '--config', '{"creates":2}')).toMatchObject({ code: 2, err: 'mmcheck: --config needs a MODEL\n' });
-    expect(mmcheck('run', 'msgmni', '--config', '{"creates":9}')).toMatchObject({ code: 2, err: 'mmcheck: --config: msgmni config creates must be at most 2\n' });
+    expect(mmcheck('run', 'msgmni', '--config', '{"creates":9}')).toMatchObject({ code: 2, err: "mmcheck: --config: msgmni config field 'creates': must be at most 2\n" });
   });
 
   test('run writes a replay file and trace; repro prints the identical trace twice and exits 1', () => {
