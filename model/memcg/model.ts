@@ -21,10 +21,9 @@
  *   S1) + 3 — S0, S1, then at most `retries` rounds without progress and one
  *   round per page of drop below the minimum, 4 steps a round, plus the last
  *   S3/S2/S4. L1 ("no charger running concurrently") is checked in
- *   configurations without a charger; with one, L1+ is the property. So
- *   L1 is not among the property names `defineModel` derives from the small
- *   configuration (one charge), though W3's and the charger-free family
- *   members check it.
+ *   configurations without a charger; with one, L1+ is the property. L1 is
+ *   still among the property names: `defineModel` collects them over the
+ *   family's and the variants' configurations too.
  * - The write(2) system call and its parse S0 are one step (S0 touches no
  *   shared state, so merging it with the start of the write loses no
  *   interleaving); its lane is the writer's.
