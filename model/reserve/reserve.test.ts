@@ -7,20 +7,20 @@
  * property is shown able to fail.
  */
 import { describe, expect, test } from 'vitest';
-import type { AnyMachine, AnyModel, Transition } from '../model/contract.js';
-import { actionLabel } from '../model/contract.js';
-import { canonical } from '../model/canonical.js';
-import { PAGE, parseReserveConfig, reserveShrinkRandomConfig, SMALL } from '../model/reserve/config.js';
-import { kmallocEstimatePages, UNITS7 } from '../model/reserve/estimate.js';
-import { encodeState, reserve, reserveModel, SHRINK_CONFIG } from '../model/reserve/model.js';
-import type { ReserveAction, ReserveState } from '../model/reserve/state.js';
-import { replayLabels } from './check.js';
-import { explore } from './explore.js';
-import { runSchedule } from './random.js';
-import { randomSearch as randomCheck } from '../shrinkers/search.js';
-import { seeds } from './suite.js';
-import { buggyVariants, expectCaught, expectedProperty, expectHolds, shortestOf, HOLDS_BUDGET, HOLDS_RANDOM_BUDGET, SUITE_BUDGET } from '../test/variants.js';
-import { familyTests } from '../test/family.js';
+import type { AnyMachine, AnyModel, Transition } from '../contract.js';
+import { actionLabel } from '../contract.js';
+import { canonical } from '../canonical.js';
+import { PAGE, parseReserveConfig, reserveShrinkRandomConfig, SMALL } from './config.js';
+import { kmallocEstimatePages, UNITS7 } from './estimate.js';
+import { encodeState, reserve, reserveModel, SHRINK_CONFIG } from './model.js';
+import type { ReserveAction, ReserveState } from './state.js';
+import { replayLabels } from '../../properties/check.js';
+import { explore } from '../../properties/explore.js';
+import { runSchedule } from '../../properties/random.js';
+import { randomSearch as randomCheck } from '../../shrinkers/search.js';
+import { seeds } from '../../properties/suite.js';
+import { buggyVariants, expectCaught, expectedProperty, expectHolds, shortestOf, HOLDS_BUDGET, HOLDS_RANDOM_BUDGET, SUITE_BUDGET } from '../../test/variants.js';
+import { familyTests } from '../../test/family.js';
 
 const propertyOf = (name: string): string => expectedProperty(reserveModel, name) ?? '';
 
