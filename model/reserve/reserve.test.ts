@@ -242,6 +242,20 @@ describe('reserve model plumbing', () => {
     expect(() => parseReserveConfig({ ...SMALL, sizes: [5] })).toThrow(/'sizes'/);
     expect(() => parseReserveConfig({ ...SMALL, extra: 1 })).toThrow(/unknown field 'extra'/);
     expect(() => parseReserveConfig({ ...SMALL, allocators: [{ id: 'S1', gfp: 0, entitled: false, allocs: 1 }] })).toThrow(/distinct/);
+    // the schema's ranges and the checks across fields, each naming its field
+    expect(() => parseReserveConfig({ ...SMALL, sets: 3 })).toThrow(/field 'sets'/);
+    expect(() => parseReserveConfig({ ...SMALL, setValues: [] })).toThrow(/field 'setValues'/);
+    expect(() => parseReserveConfig({ ...SMALL, allocators: [{ ...SMALL.allocators[0], allocs: -1 }] })).toThrow(/field 'allocators\[0\]\.allocs'/);
+    // a page is 4096 in bytes: a size a page long passes there and fails in §7's units
+    expect(parseReserveConfig({ ...SMALL, units: 'bytes', sizes: [96, 4096] }).sizes).toEqual([96, 4096]);
+    expect(() => parseReserveConfig({ ...SMALL, sizes: [4096] })).toThrow(/'sizes'/);
+  });
+
+  test('parseConfig refuses the names Object.prototype carries, as any unknown field', () => {
+    for (const raw of ['{"toString":1}', '{"constructor":1}', '{"__proto__":{"free":1}}']) expect(() => reserve.parseConfig(JSON.parse(raw))).toThrow(/^reserve config/);
+    // beside a valid configuration too, where a lookup through the prototype would find them
+    const small = JSON.stringify(SMALL);
+    for (const key of ['toString', 'constructor', '__proto__']) expect(() => reserve.parseConfig(JSON.parse(`{"${key}":{},${small.slice(1)}`))).toThrow(`unknown field '${key}'`);
   });
 
   test('a random counterexample replays by action labels to the identical trace', () => {
