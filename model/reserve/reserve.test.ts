@@ -220,6 +220,20 @@ describe('reserve model plumbing', () => {
     expect(byKey.size).toBeGreaterThan(500);
   });
 
+  test('actions come in a fixed order: the environment by rule, then each context mid-operation in configuration order', () => {
+    // E1 is at K7 and E2 at K3: the rules list K3 before K7, but the contexts are offered E1, E2, then S1
+    // (the order seeds, shortest counterexamples and pinned traces were recorded in)
+    const m = reserve.machine('reference', SMALL);
+    const s0 = m.init();
+    const idle = s0.ctx.E1!;
+    const s: ReserveState = {
+      ...s0,
+      ctx: { ...s0.ctx, E1: { ...idle, pc: 'K7', cache: 4, amount: 4, charged: 4 }, E2: { ...idle, pc: 'K3', cache: 4, amount: 4 } },
+      tree: { S1: { ...s0.tree.S1!, pc: 'A1' } },
+    };
+    expect(m.actions(s).map(actionLabel)).toEqual(['alloc(ctx="P",size=1)', 'alloc(ctx="P",size=3)', 'alloc(ctx="P",size=4)', 'pressure(k=2)', 'K7(ctx="E1")', 'K3(ctx="E2")', 'A1(ctx="S1")']);
+  });
+
   test('kmalloc_set sizes r with the 2009 estimate; swapon connects r and raises root', () => {
     // kmalloc_set(r, 4 units): pages ceil(2·4/4) + 1 = 3, limit 4
     const c = { ...SMALL, setKind: 'kmalloc' as const, setValues: [4], sets: 1 };
