@@ -98,6 +98,8 @@
  *
  * Declared with `defineModel` (variants and their flags once, below) and one
  * rule per spec step (steps.ts: guard, effect, lane and trace text together).
+ * The rules' actions are offered in the order the model had before them
+ * (`byContext`), so seeds, shortest counterexamples and traces are unchanged.
  */
 import type { Machine } from '../contract.js';
 import { erase } from '../contract.js';
@@ -113,8 +115,6 @@ import type { ReserveFlags } from './rules.js';
 import { pageUnits } from './rules.js';
 import { idleOp, K_STEPS, MUTEX, recomputeZone, reserveRules, TREE_STEPS, treeIds, VARFREE } from './steps.js';
 import type { AllocCtx, ReserveAction, ReserveConfig, ReserveState, TreeOp } from './state.js';
-
-export { treeIds } from './steps.js';
 
 function initState(c: ReserveConfig, f: ReserveFlags): ReserveState {
   const pages = c.connected ? c.pages : 0;
