@@ -251,6 +251,12 @@ describe('reserve model plumbing', () => {
     expect(on.zone.emerg).toBe(2);
   });
 
+  test('the property names are the reference machine\'s, in the order properties.ts declares them, L1 once', () => {
+    // derived by defineModel, never typed again: the safety form of L1 and its eventually form share the name
+    expect(reserveModel.propertyNames).toEqual(['R1', 'zone-pages', 'R2', 'R3', 'R4', 'R5', 'setter-result', 'L1', 'L2']);
+    expect(reserve.machine('reference', SMALL).properties.filter((p) => p.name === 'L1').map((p) => p.kind)).toEqual(['quiescent', 'eventually']);
+  });
+
   test('parseConfig accepts §7 and names the first bad field', () => {
     expect(parseReserveConfig(JSON.parse(JSON.stringify(SMALL)))).toEqual(SMALL);
     expect(() => parseReserveConfig({ ...SMALL, sizes: [5] })).toThrow(/'sizes'/);
