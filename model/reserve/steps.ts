@@ -336,6 +336,7 @@ export function reserveRules(c: ReserveConfig, f: ReserveFlags): Rule<ReserveSta
       text: (s, { ctx: id }, n) => t.text(s, id, n),
     });
   /** The operation a tree step's trace text is about. */
+  // Stryker disable next-line all: trace text only
   const opIn = (s: ReserveState, id: string): TreeOp => s.tree[id] ?? idleOp();
   /** swapoff waits for swap-out I/O: an entitled context in flight. */
   const entitledInFlight = (s: ReserveState): boolean => c.allocators.some((a) => a.entitled && s.ctx[a.id]?.pc !== 'idle');
