@@ -1,8 +1,11 @@
 /**
- * Configurations of the reserve model: the §7 small one, validation of a
- * configuration read from a replay file, and random generators.
+ * Configurations of the reserve model: the §7 small one, the schema a
+ * configuration read from a replay file or `--config` must match, and random
+ * generators.
  */
 import fc from 'fast-check';
+import { z } from 'zod';
+import { configParser } from '../config-schema.js';
 import { GFP_ATOMIC, GFP_NOIO } from '../kernel/allocator.js';
 import type { AllocatorSpec, ReserveConfig, SetKind } from './state.js';
 
@@ -44,41 +47,44 @@ export const SMALL: ReserveConfig = {
   swaponPages: 2,
 };
 
-const isNat = (v: unknown, max = 64): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= max;
-const natList = (v: unknown, max = 64): v is number[] => Array.isArray(v) && v.every((x) => isNat(x, max));
+/** A count or size field: a whole number from 0 to `max`. */
+const nat = (max = 64) => z.number().int().min(0).max(max);
 
-/** Validates a reserve configuration; throws a one-line error naming the first bad field. */
-export function parseReserveConfig(raw: unknown): ReserveConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('reserve config must be an object');
-  const o = raw as Record<string, unknown>;
-  const want: Record<keyof ReserveConfig, (v: unknown) => boolean> = {
-    free: (v) => isNat(v),
-    min: (v) => isNat(v),
-    pages: (v) => isNat(v),
-    connected: (v) => typeof v === 'boolean',
-    sizes: (v) => natList(v, o.units === 'bytes' ? 4096 : PAGE) && (v as number[]).length > 0 && (v as number[]).every((x) => x >= 1),
-    allocators: (v) =>
-      Array.isArray(v) &&
-      v.every((a) => typeof a === 'object' && a !== null && typeof (a as AllocatorSpec).id === 'string' && isNat((a as AllocatorSpec).gfp, 0xfffff) && typeof (a as AllocatorSpec).entitled === 'boolean' && ((a as AllocatorSpec).allocs === null || isNat((a as AllocatorSpec).allocs))),
-    setKind: (v) => v === 'pages' || v === 'kmalloc',
-    setValues: (v) => natList(v),
-    sets: (v) => isNat(v, 2),
-    pressures: (v) => natList(v),
-    reclaims: (v) => natList(v),
-    swapons: (v) => isNat(v),
-    swapoffs: (v) => isNat(v),
-    swaponPages: (v) => isNat(v),
-    units: (v) => v === undefined || v === 'scaled' || v === 'bytes',
-  };
-  for (const [k, ok] of Object.entries(want)) if (!ok(o[k])) throw new Error(`reserve config field '${k}' is missing or malformed`);
-  const extra = Object.keys(o).filter((k) => !(k in want));
-  if (extra.length) throw new Error(`reserve config has unknown field '${extra[0]}'`);
-  const c = o as unknown as ReserveConfig;
-  const ids = c.allocators.map((a) => a.id);
-  if (new Set(ids).size !== ids.length || ids.some((i) => /^(S\d|W)$/.test(i))) throw new Error('reserve config allocator ids must be distinct and not S1, S2 or W');
-  if (c.sets > 0 && c.setValues.length === 0) throw new Error('reserve config has set events but no setValues');
-  return c;
-}
+/**
+ * The fields of a reserve configuration, their types and ranges; unknown
+ * fields are refused, here and in each allocator. What one field cannot say
+ * alone is checked after: sizes are at most a page in the configuration's
+ * units, allocator ids are distinct and leave S1, S2 and W to the tree
+ * operations, and set events need values.
+ */
+export const reserveConfigSchema: z.ZodType<ReserveConfig> = z
+  .strictObject({
+    free: nat(),
+    min: nat(),
+    pages: nat(),
+    connected: z.boolean(),
+    // at most a page: 4096 in bytes, PAGE in §7's units (checked below)
+    sizes: z.array(z.number().int().min(1).max(4096)).min(1),
+    allocators: z.array(z.strictObject({ id: z.string(), gfp: nat(0xfffff), entitled: z.boolean(), allocs: nat().nullable() })),
+    setKind: z.enum(['pages', 'kmalloc']),
+    setValues: z.array(nat()),
+    sets: nat(2),
+    pressures: z.array(nat()),
+    reclaims: z.array(nat()),
+    swapons: nat(),
+    swapoffs: nat(),
+    swaponPages: nat(),
+    units: z.enum(['scaled', 'bytes']).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.units !== 'bytes' && c.sizes.some((x) => x > PAGE)) ctx.addIssue({ code: 'custom', path: ['sizes'], message: `a request is at most a page (${PAGE} units)` });
+    const ids = c.allocators.map((a) => a.id);
+    if (new Set(ids).size !== ids.length || ids.some((i) => /^(S\d|W)$/.test(i))) ctx.addIssue({ code: 'custom', path: ['allocators'], message: 'allocator ids must be distinct and not S1, S2 or W' });
+    if (c.sets > 0 && c.setValues.length === 0) ctx.addIssue({ code: 'custom', path: ['setValues'], message: 'set events need at least one value' });
+  });
+
+/** A reserve configuration read from a replay file or `--config`; throws one line naming the first bad field. */
+export const parseReserveConfig: (raw: unknown) => ReserveConfig = configParser('reserve', reserveConfigSchema);
 
 const base = {
   free: fc.integer({ min: 4, max: 8 }),

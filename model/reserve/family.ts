@@ -14,7 +14,7 @@
  * setter (limit = pages × 4096) backs the pool page by page, but each kmalloc
  * cache takes its own slab, so two small objects of two caches (96 and 192
  * bytes, 384 bytes charged of one page's 4096) take two pool pages when
- * root.pages is 1 (R3, in properties/reserve.test.ts). The 2009 kmalloc
+ * root.pages is 1 (R3, in model/reserve/reserve.test.ts). The 2009 kmalloc
  * setter adds one slab per cache for this reason; the pages setter does not.
  * The member keeps one request per entitled context, where the reference holds.
  *

@@ -257,14 +257,14 @@ test('W2: the liveness engine finds the lasso of the waiter the raised limit nev
   expect(checkLiveness(reserveModel.machine('W2', m?.config), { maxStates: 2_000 }).violations.has('L1')).toBe(true);
 });
 
-// The state key, fairness and quiescence, judged on states met by seeded
+// The state key, fairness, quiescence and the offer order, judged on states met by seeded
 // random walks (which, unlike the exhaustive engine, do not merge states by
 // their key): two different states must never share a key (a merge hides
 // states from every property; pinned counts see it only on the members
 // explored); fairness and quiescence follow the spec's reading (§4: the
 // environment's events are unfair, every K and tree step is its context's;
 // quiescent: every allocator idle or asleep in K5, no tree operation).
-test('state key, fairness and quiescence on random walks of the reference, V5 and F1', () => {
+test('state key, fairness, quiescence and offer order on random walks of the reference, V5 and F1', () => {
   const ENV = ['alloc', 'set', 'swapon', 'swapoff', 'pressure', 'reclaim', 'F'];
   const walks: [string, ReserveConfig][] = [
     ['reference', SMALL], ['V5', SMALL], ['F1', { ...SMALL, setValues: [1, 3] }],
@@ -294,6 +294,12 @@ test('state key, fairness and quiescence on random walks of the reference, V5 an
           const want = ENV.includes(a.type) ? null : 'ctx' in a ? a.ctx : '?';
           if (m.fairness?.(a, s) !== want) bad.push(`fairness of ${a.type}: ${String(m.fairness?.(a, s))}`);
         }
+        // the offer order runs and pinned traces were recorded in: the environment's events, then one
+        // step of each context mid-operation, allocators in the configuration's order, then S1, S2, W
+        const lanes = [...config.allocators.map((x) => x.id), 'S1', 'S2', 'W'];
+        const first = acts.findIndex((a) => !ENV.includes(a.type));
+        const ranks = acts.slice(first < 0 ? acts.length : first).map((a) => (ENV.includes(a.type) || !('ctx' in a) ? -1 : lanes.indexOf(a.ctx)));
+        if (ranks.some((r, i) => r < 0 || (i > 0 && r <= (ranks[i - 1] ?? -1)))) bad.push(`offer order ${acts.map((a) => a.type).join(' ')}`);
         const a = acts[rand(acts.length)];
         if (a === undefined) break;
         s = m.next(s, a);

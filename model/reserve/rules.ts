@@ -1,6 +1,6 @@
 /**
- * The accounting rules of spec 04 shared by the machine and its properties:
- * variant flags, object sizes and charge amounts, allocation classes, the
+ * The accounting rules of spec 04 shared by the machine (steps.ts) and its
+ * properties: the variant flags' type, object sizes and charge amounts, allocation classes, the
  * packed slab groups and the tree paths.
  */
 import { __GFP_NOMEMALLOC, __GFP_WAIT, gfpToAllocFlags, type AllocClass } from '../kernel/allocator.js';
@@ -31,28 +31,6 @@ export interface ReserveFlags {
   /** Fix of finding F1: an ADD that lowers limits does so first (at A1), before the pool shrinks. */
   readonly limitsFirstOnShrink: boolean;
 }
-
-const REF: ReserveFlags = {
-  uncharge: 'flag', relativeOnly: false, unlocked: false, absoluteAdj: false,
-  strictLess: false, noLimitWake: false, leakOnFail: false, nullReserve: false, chargeRequest: false,
-  limitsFirstOnShrink: false,
-};
-
-/** Flags of every variant. */
-export const FLAGS: Record<string, ReserveFlags> = {
-  reference: REF,
-  'V3-always': { ...REF, uncharge: 'always' },
-  'V3-never': { ...REF, uncharge: 'never' },
-  V4: { ...REF, relativeOnly: true },
-  V5: { ...REF, unlocked: true },
-  V6: { ...REF, absoluteAdj: true },
-  W1: { ...REF, strictLess: true },
-  W2: { ...REF, noLimitWake: true },
-  W3: { ...REF, leakOnFail: true },
-  W4: { ...REF, nullReserve: true },
-  W5: { ...REF, chargeRequest: true },
-  F1: { ...REF, limitsFirstOnShrink: true },
-};
 
 /** A page in the configuration's units. */
 export function pageUnits(c: Pick<ReserveConfig, 'units'>): number {

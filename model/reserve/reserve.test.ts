@@ -7,20 +7,20 @@
  * property is shown able to fail.
  */
 import { describe, expect, test } from 'vitest';
-import type { AnyMachine, AnyModel, Transition } from '../model/contract.js';
-import { actionLabel } from '../model/contract.js';
-import { canonical } from '../model/canonical.js';
-import { PAGE, parseReserveConfig, reserveShrinkRandomConfig, SMALL } from '../model/reserve/config.js';
-import { kmallocEstimatePages, UNITS7 } from '../model/reserve/estimate.js';
-import { encodeState, reserve, reserveModel, SHRINK_CONFIG } from '../model/reserve/model.js';
-import type { ReserveAction, ReserveState } from '../model/reserve/state.js';
-import { replayLabels } from './check.js';
-import { explore } from './explore.js';
-import { runSchedule } from './random.js';
-import { randomSearch as randomCheck } from '../shrinkers/search.js';
-import { seeds } from './suite.js';
-import { buggyVariants, expectCaught, expectedProperty, expectHolds, shortestOf, HOLDS_BUDGET, HOLDS_RANDOM_BUDGET, SUITE_BUDGET } from '../test/variants.js';
-import { familyTests } from '../test/family.js';
+import type { AnyMachine, AnyModel, Transition } from '../contract.js';
+import { actionLabel } from '../contract.js';
+import { canonical } from '../canonical.js';
+import { PAGE, parseReserveConfig, reserveShrinkRandomConfig, SMALL } from './config.js';
+import { kmallocEstimatePages, UNITS7 } from './estimate.js';
+import { encodeState, reserve, reserveModel, SHRINK_CONFIG } from './model.js';
+import type { ReserveAction, ReserveState } from './state.js';
+import { replayLabels } from '../../properties/check.js';
+import { explore } from '../../properties/explore.js';
+import { runSchedule } from '../../properties/random.js';
+import { randomSearch as randomCheck } from '../../shrinkers/search.js';
+import { seeds } from '../../properties/suite.js';
+import { buggyVariants, expectCaught, expectedProperty, expectHolds, shortestOf, HOLDS_BUDGET, HOLDS_RANDOM_BUDGET, SUITE_BUDGET } from '../../test/variants.js';
+import { familyTests } from '../../test/family.js';
 
 const propertyOf = (name: string): string => expectedProperty(reserveModel, name) ?? '';
 
@@ -220,6 +220,20 @@ describe('reserve model plumbing', () => {
     expect(byKey.size).toBeGreaterThan(500);
   });
 
+  test('actions come in a fixed order: the environment by rule, then each context mid-operation in configuration order', () => {
+    // E1 is at K7 and E2 at K3: the rules list K3 before K7, but the contexts are offered E1, E2, then S1
+    // (the order seeds, shortest counterexamples and pinned traces were recorded in)
+    const m = reserve.machine('reference', SMALL);
+    const s0 = m.init();
+    const idle = s0.ctx.E1!;
+    const s: ReserveState = {
+      ...s0,
+      ctx: { ...s0.ctx, E1: { ...idle, pc: 'K7', cache: 4, amount: 4, charged: 4 }, E2: { ...idle, pc: 'K3', cache: 4, amount: 4 } },
+      tree: { S1: { ...s0.tree.S1!, pc: 'A1' } },
+    };
+    expect(m.actions(s).map(actionLabel)).toEqual(['alloc(ctx="P",size=1)', 'alloc(ctx="P",size=3)', 'alloc(ctx="P",size=4)', 'pressure(k=2)', 'K7(ctx="E1")', 'K3(ctx="E2")', 'A1(ctx="S1")']);
+  });
+
   test('kmalloc_set sizes r with the 2009 estimate; swapon connects r and raises root', () => {
     // kmalloc_set(r, 4 units): pages ceil(2·4/4) + 1 = 3, limit 4
     const c = { ...SMALL, setKind: 'kmalloc' as const, setValues: [4], sets: 1 };
@@ -237,11 +251,31 @@ describe('reserve model plumbing', () => {
     expect(on.zone.emerg).toBe(2);
   });
 
+  test('the property names are the reference machine\'s, in the order properties.ts declares them, L1 once', () => {
+    // derived by defineModel, never typed again: the safety form of L1 and its eventually form share the name
+    expect(reserveModel.propertyNames).toEqual(['R1', 'zone-pages', 'R2', 'R3', 'R4', 'R5', 'setter-result', 'L1', 'L2']);
+    expect(reserve.machine('reference', SMALL).properties.filter((p) => p.name === 'L1').map((p) => p.kind)).toEqual(['quiescent', 'eventually']);
+  });
+
   test('parseConfig accepts §7 and names the first bad field', () => {
     expect(parseReserveConfig(JSON.parse(JSON.stringify(SMALL)))).toEqual(SMALL);
     expect(() => parseReserveConfig({ ...SMALL, sizes: [5] })).toThrow(/'sizes'/);
     expect(() => parseReserveConfig({ ...SMALL, extra: 1 })).toThrow(/unknown field 'extra'/);
     expect(() => parseReserveConfig({ ...SMALL, allocators: [{ id: 'S1', gfp: 0, entitled: false, allocs: 1 }] })).toThrow(/distinct/);
+    // the schema's ranges and the checks across fields, each naming its field
+    expect(() => parseReserveConfig({ ...SMALL, sets: 3 })).toThrow(/field 'sets'/);
+    expect(() => parseReserveConfig({ ...SMALL, setValues: [] })).toThrow(/field 'setValues'/);
+    expect(() => parseReserveConfig({ ...SMALL, allocators: [{ ...SMALL.allocators[0], allocs: -1 }] })).toThrow(/field 'allocators\[0\]\.allocs'/);
+    // a page is 4096 in bytes: a size a page long passes there and fails in §7's units
+    expect(parseReserveConfig({ ...SMALL, units: 'bytes', sizes: [96, 4096] }).sizes).toEqual([96, 4096]);
+    expect(() => parseReserveConfig({ ...SMALL, sizes: [4096] })).toThrow(/'sizes'/);
+  });
+
+  test('parseConfig refuses the names Object.prototype carries, as any unknown field', () => {
+    for (const raw of ['{"toString":1}', '{"constructor":1}', '{"__proto__":{"free":1}}']) expect(() => reserve.parseConfig(JSON.parse(raw))).toThrow(/^reserve config/);
+    // beside a valid configuration too, where a lookup through the prototype would find them
+    const small = JSON.stringify(SMALL);
+    for (const key of ['toString', 'constructor', '__proto__']) expect(() => reserve.parseConfig(JSON.parse(`{"${key}":{},${small.slice(1)}`))).toThrow(`unknown field '${key}'`);
   });
 
   test('a random counterexample replays by action labels to the identical trace', () => {

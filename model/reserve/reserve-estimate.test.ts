@@ -14,7 +14,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import type { SlabModel } from '../model/reserve/estimate.js';
+import type { SlabModel } from './estimate.js';
 import {
   BYTES,
   caches,
@@ -29,7 +29,7 @@ import {
   v1EstimatePages,
   worstPagesUsed,
   worstWithin,
-} from '../model/reserve/estimate.js';
+} from './estimate.js';
 
 const sum = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0);
 
