@@ -38,17 +38,23 @@ export function runCli(argv: string[], pending?: StopSignal): Promise<number> {
   for (const [s, h] of handlers) process.on(s, h);
   if (pending !== undefined && pending in STOP_SIGNALS) onSignal(pending);
   return new Promise<number>((resolve) => {
-    let code: number = EXIT.usage;
-    worker.on('message', (c: number) => {
-      code = c;
+    let code: number | undefined;
+    let said = false;
+    // only the command's exit code is a number; a --model module's own messages are not
+    worker.on('message', (c: unknown) => {
+      if (typeof c === 'number') code = c;
     });
     worker.on('error', (e) => {
       process.stderr.write(`mmcheck: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}\n`);
+      said = true;
       code = EXIT.usage;
     });
     worker.on('exit', () => {
       for (const [s, h] of handlers) process.off(s, h);
-      resolve(stop.exitCode ?? code);
+      // the thread ended with nothing left to do and no code: a promise that never settles (a --model
+      // module's import that waits forever) — one line, not a silent exit
+      if (code === undefined && !said && stop.exitCode === undefined) process.stderr.write('mmcheck: the command ended without finishing: something it waited for never settled (a --model module whose import never completes?)\n');
+      resolve(stop.exitCode ?? code ?? EXIT.usage);
     });
   });
 }

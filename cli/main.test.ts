@@ -126,6 +126,10 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
     writeFileSync(join(dir, 'skip.json'), JSON.stringify({ ...src, actions: [src.actions[0], ...src.actions.slice(2)] }));
     oneLine(mmcheck('repro', 'skip.json'), /skip\.json does not replay on this model \(step 2: action .* is not enabled/);
   });
+  test('a --model module whose import never settles', () => {
+    writeFileSync(join(dir, 'never.mjs'), 'await new Promise(() => {});\nexport const model = {};\n');
+    oneLine(mmcheck('run', '--model', 'never.mjs'), /the command ended without finishing: something it waited for never settled/);
+  });
   test('a replay file with no actions', () => {
     const src = JSON.parse(readFileSync(join(dir, 'mmcheck-out', 'memcg-V2-random-seed3.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(dir, 'empty.json'), JSON.stringify({ ...src, actions: [] }));
