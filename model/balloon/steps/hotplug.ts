@@ -32,10 +32,18 @@ import type { Sequence } from './sequence.js';
 const rule = rulesFor<BalloonState>();
 const IMMOBILE: readonly PageState[] = ['other_pinned', 'inflight', 'loaned', 'meta'];
 
+/** The state {@link hOp} last answered for, and its answer: H's rules ask it in turn of the same state. */
+let askedOf: S | null = null;
+let answer: HotplugOp | null = null;
+
 /** H may take a step: an operation in flight, no oops (after G4's NULL dereference H is dead, holding cmm_lock), not queued on a lock. */
 function hOp(s: S): HotplugOp | null {
-  const op = s.H.op;
-  return op && s.oops === null && canProceed(s.k, 'H') ? op : null;
+  if (s !== askedOf) {
+    const op = s.H.op;
+    answer = op && s.oops === null && canProceed(s.k, 'H') ? op : null;
+    askedOf = s;
+  }
+  return answer;
 }
 
 /** The chain walk H is in, when it can step. */
