@@ -21,9 +21,10 @@ export const EXIT = {
 
 /** The exit codes as documented in `--help` and the README. */
 export const EXIT_HELP = `exit codes:
-  0  no violation (repro: no longer reproduces; report: the page was written)
+  0  no violation (repro: the trace replays whole and its property holds; report: the page was written)
   1  safety violation (repro: a trace that still reproduces exits with the code of its kind)
-  2  bad usage or input, or a model that throws: one line on stderr
+  2  bad usage or input, or a model that throws: one line on stderr (repro, report: a trace
+     whose steps no longer apply to the model, which says nothing about the bug)
   3  deadlock (a lock cycle, or no context can move)
   4  liveness: a progress bound exceeded or a waiter stuck
   5  vacuity: a sometimes-property never witnessed, or an exploration cut short

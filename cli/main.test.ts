@@ -30,7 +30,7 @@ describe('mmcheck run and repro', () => {
     // creates from --config, the rest from the small configuration (V2 has none of its own), not a random draw
     expect({ creates: saved.config.creates, memEvents: saved.config.memEvents }).toEqual({ creates: 2, memEvents: 2 });
     expect(mmcheck('run', '--config', '{"creates":2}')).toMatchObject({ code: 2, err: 'mmcheck: --config needs a MODEL\n' });
-    expect(mmcheck('run', 'msgmni', '--config', '{"creates":9}')).toMatchObject({ code: 2, err: 'mmcheck: --config: msgmni config creates must be at most 2\n' });
+    expect(mmcheck('run', 'msgmni', '--config', '{"creates":9}')).toMatchObject({ code: 2, err: "mmcheck: --config: msgmni config field 'creates': must be at most 2\n" });
   });
 
   test('run writes a replay file and trace; repro prints the identical trace twice and exits 1', () => {
@@ -48,12 +48,20 @@ describe('mmcheck run and repro', () => {
     expect(a.out).toBe(txt);
   });
 
-  test('repro exits 0 once the violation no longer reproduces', () => {
-    const src = JSON.parse(readFileSync(join(dir, 'mmcheck-out', 'memcg-V2-random-seed3.json'), 'utf8')) as Record<string, unknown>;
-    writeFileSync(join(dir, 'fixed.json'), JSON.stringify({ ...src, variant: 'reference' }));
-    const r = mmcheck('repro', 'fixed.json');
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/no longer reproduces/);
+  test('repro exits 0 once the trace replays whole and its property holds; a trace that no longer applies exits 2', () => {
+    // W1's wrapping parse: the same single write on the reference replays, and M5 holds
+    expect(mmcheck('run', 'memcg', '--variant', 'W1', '--runs', '300', '--seed', '3', '--out', 'w1').code).toBe(1);
+    const w1 = JSON.parse(readFileSync(join(dir, 'w1', 'memcg-W1-random-seed3.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'fixed.json'), JSON.stringify({ ...w1, variant: 'reference' }));
+    const fixed = mmcheck('repro', 'fixed.json');
+    expect(fixed.code).toBe(0);
+    expect(fixed.out).toMatch(/no longer reproduces: M5 holds/);
+    // V2's trace takes the shrink callback's step, which the reference does not have
+    const v2 = JSON.parse(readFileSync(join(dir, 'mmcheck-out', 'memcg-V2-random-seed3.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'gone.json'), JSON.stringify({ ...v2, variant: 'reference' }));
+    const gone = mmcheck('repro', 'gone.json');
+    expect(gone.code).toBe(2);
+    expect(gone.err).toMatch(/gone\.json does not replay on this model \(step \d+: action .* is not enabled/);
   });
 
   test('explore reports a complete verdict for a harmless variant and a shortest counterexample for a buggy one', () => {
@@ -104,12 +112,33 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
     writeFileSync(join(dir, 'cut.json'), full.slice(0, Math.floor(full.length / 2)));
     oneLine(mmcheck('repro', 'cut.json'), /cut\.json is not valid JSON/);
   });
+  // a trace whose steps no longer apply says nothing about the bug: never exit 0 as if it were fixed
   test('a replay file naming an unknown action', () => {
     const src = JSON.parse(readFileSync(join(dir, 'mmcheck-out', 'memcg-V2-random-seed3.json'), 'utf8')) as { actions: string[] };
     writeFileSync(join(dir, 'odd.json'), JSON.stringify({ ...src, actions: ['nonsense', ...src.actions] }));
-    const r = mmcheck('repro', 'odd.json');
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/no longer reproduces: step 1: action nonsense is not enabled/);
+    oneLine(mmcheck('repro', 'odd.json'), /odd\.json does not replay on this model \(step 1: action nonsense is not enabled.*says nothing about the bug/);
+    oneLine(mmcheck('report', 'odd.json', '--html', 'odd.html'), /odd\.json does not replay on this model/);
+    expect(existsSync(join(dir, 'odd.html'))).toBe(false);
+  });
+  test('a replay file whose actions diverge midway', () => {
+    const src = JSON.parse(readFileSync(join(dir, 'mmcheck-out', 'memcg-V2-random-seed3.json'), 'utf8')) as { actions: string[] };
+    expect(src.actions.length).toBeGreaterThan(2);
+    writeFileSync(join(dir, 'skip.json'), JSON.stringify({ ...src, actions: [src.actions[0], ...src.actions.slice(2)] }));
+    oneLine(mmcheck('repro', 'skip.json'), /skip\.json does not replay on this model \(step 2: action .* is not enabled/);
+  });
+  test('a replay file with no actions', () => {
+    const src = JSON.parse(readFileSync(join(dir, 'mmcheck-out', 'memcg-V2-random-seed3.json'), 'utf8')) as Record<string, unknown>;
+    writeFileSync(join(dir, 'empty.json'), JSON.stringify({ ...src, actions: [] }));
+    oneLine(mmcheck('repro', 'empty.json'), /empty\.json records no step, and the initial state violates nothing/);
+  });
+  test('a device or a folder as the replay file is refused before it is read', () => {
+    oneLine(mmcheck('repro', '/dev/zero'), /\/dev\/zero is not a regular file/);
+    oneLine(mmcheck('repro', 'mmcheck-out'), /mmcheck-out is not a regular file/);
+    oneLine(mmcheck('run', 'memcg', '--config', '/dev/zero'), /\/dev\/zero is not a regular file/);
+  });
+  test('a replay file nested deeper than the parser\'s stack', () => {
+    writeFileSync(join(dir, 'deep.json'), `{"format":"mmcheck-replay","config":${'['.repeat(200_000)}${']'.repeat(200_000)}}`);
+    oneLine(mmcheck('repro', 'deep.json'), /deep\.json (is not valid JSON|is not an mmcheck replay file|has replay format)/);
   });
   test('a replay file with a malformed configuration', () => {
     const src = JSON.parse(readFileSync(join(dir, 'mmcheck-out', 'memcg-V2-random-seed3.json'), 'utf8')) as Record<string, unknown>;

@@ -10,6 +10,7 @@
  */
 import type { ProgressSink } from '../reports/progress.js';
 import { stderrProgress } from '../reports/progress.js';
+import { printable } from '../reports/text.js';
 import { ci } from './commands/ci.js';
 import { exploreCommand } from './commands/explore.js';
 import { list } from './commands/list.js';
@@ -111,7 +112,8 @@ function takeModelFlag(args: string[]): { path?: string; rest: string[] } {
  * (SIGINT) or 143 (SIGTERM).
  */
 export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n'), err: (s: string) => void = (s) => process.stderr.write(s + '\n'), progress: ProgressSink | null = stderrProgress(), stop?: StopRequest): Promise<number> {
-  const code = await dispatch(argv, out, err, progress, stop);
+  // names come from models and files the user did not write: nothing reaches the terminal raw
+  const code = await dispatch(argv, (s) => out(printable(s)), (s) => err(printable(s)), progress, stop);
   // a command a signal stopped exits as a shell reports it (130 SIGINT, 143 SIGTERM), whatever it found so far
   return stop?.exitCode ?? code;
 }

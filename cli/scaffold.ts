@@ -9,12 +9,16 @@
 /** A model name `new` accepts: it becomes a folder and a model name, so no path separators or odd characters. */
 export const MODEL_NAME = /^[a-z][a-z0-9-]{0,39}$/;
 
-/** The scaffold's files by name, for the model `name`. */
-export function scaffoldFiles(name: string): Record<string, string> {
+/**
+ * The scaffold's files by name, for the model `name`. `packageRoot`: the
+ * mmcheck package's folder, when the model is written outside it (its
+ * tsconfig then finds `mmcheck` and the libraries there, as the CLI does).
+ */
+export function scaffoldFiles(name: string, packageRoot?: string): Record<string, string> {
   return {
     'model.ts': modelTs(name),
     'model.test.ts': testTs(name),
-    'tsconfig.json': TSCONFIG,
+    'tsconfig.json': tsconfig(packageRoot),
     'README.md': readme(name),
   };
 }
@@ -160,20 +164,37 @@ test('${name} reference: the pinned number of states', () => {
 `;
 }
 
-const TSCONFIG = `{
-  "compilerOptions": {
-    "target": "ES2022",
-    "module": "NodeNext",
-    "moduleResolution": "NodeNext",
-    "strict": true,
-    "noUncheckedIndexedAccess": true,
-    "noEmit": true,
-    "skipLibCheck": true,
-    "types": []
-  },
-  "include": ["*.ts"]
+/** Where `mmcheck`, its vitest helpers and the libraries a model uses are, inside the package (`bin/user-model.tsconfig.json` says the same to tsx). */
+const PACKAGE_PATHS: Readonly<Record<string, string>> = {
+  mmcheck: 'dist/index.d.ts',
+  'mmcheck/vitest': 'dist/testing.d.ts',
+  'fast-check': 'dist/cli/deps/fast-check.d.ts',
+  immer: 'dist/cli/deps/immer.d.ts',
+  zod: 'dist/cli/deps/zod.d.ts',
+  'ts-pattern': 'dist/cli/deps/ts-pattern.d.ts',
+};
+
+/**
+ * The folder's tsconfig: strict, no output; with `paths` into the package
+ * when the folder lies outside it, and then for model.ts alone (the vitest
+ * file needs a project with vitest and mmcheck installed).
+ */
+function tsconfig(packageRoot?: string): string {
+  const paths = packageRoot === undefined ? undefined : Object.fromEntries(Object.entries(PACKAGE_PATHS).map(([k, v]) => [k, [`${packageRoot}/${v}`]]));
+  const compilerOptions = {
+    target: 'ES2022',
+    module: 'NodeNext',
+    moduleResolution: 'NodeNext',
+    strict: true,
+    noUncheckedIndexedAccess: true,
+    noEmit: true,
+    skipLibCheck: true,
+    types: [],
+    ...(paths !== undefined ? { paths } : {}),
+  };
+  // outside a project with vitest, the gate is `mmcheck ci --model`; the vitest file waits for one
+  return `${JSON.stringify({ compilerOptions, include: paths === undefined ? ['*.ts'] : ['model.ts'] }, null, 2)}\n`;
 }
-`;
 
 function readme(name: string): string {
   return `# ${name}
@@ -189,5 +210,11 @@ npx mmcheck explore --model ${name}/model.ts --liveness
 npx mmcheck ci --model ${name}/model.ts              # the gate: references hold, bugs still caught
 npx vitest run ${name}                               # the same, as tests
 \`\`\`
+
+Outside the mmcheck checkout, \`npx mmcheck\` is the mmcheck you ran \`new\` with (or
+\`node <mmcheck>/bin/mmcheck.js\`): it finds \`mmcheck\`, fast-check, immer, zod and
+ts-pattern for the model in its own package, and \`tsconfig.json\` points \`tsc\` there.
+\`model.test.ts\` runs in a project with vitest and mmcheck installed
+(\`npm i -D mmcheck vitest\`); until then \`mmcheck ci --model\` is the gate.
 `;
 }

@@ -4,10 +4,23 @@
  * wrong becomes one line for stderr.
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { AnyModel } from '../model/contract.js';
 import { InputError } from '../reports/replay.js';
+
+/**
+ * The tsconfig a model file is loaded with: its paths resolve `mmcheck`, and
+ * the libraries a model imports, from this package, so a model in a folder
+ * without node_modules runs as one inside the project does.
+ */
+export const USER_TSCONFIG = [new URL('../bin/', import.meta.url), new URL('../../bin/', import.meta.url)]
+  .map((dir) => fileURLToPath(new URL('user-model.tsconfig.json', dir)))
+  // from the sources (cli/) or from the build (dist/cli/)
+  .find((f) => existsSync(f)) as string;
+
+/** The mmcheck package's folder (the one with `bin/` and `dist/`). */
+export const PACKAGE_ROOT = dirname(dirname(USER_TSCONFIG));
 
 function isModel(x: unknown): x is AnyModel {
   if (typeof x !== 'object' || x === null) return false;
@@ -43,7 +56,10 @@ export async function loadUserModel(path: string): Promise<AnyModel> {
   try {
     if (/\.(c|m)?ts$/.test(file)) {
       const { tsImport } = await import('tsx/esm/api');
-      mod = (await tsImport(pathToFileURL(file).href, import.meta.url)) as Record<string, unknown>;
+      // tsx's CommonJS side (a model in a folder without "type": "module")
+      // reads the tsconfig from the environment; worker threads inherit it
+      process.env.TSX_TSCONFIG_PATH ??= USER_TSCONFIG;
+      mod = (await tsImport(pathToFileURL(file).href, { parentURL: import.meta.url, tsconfig: process.env.TSX_TSCONFIG_PATH })) as Record<string, unknown>;
     } else mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (e) {
     const msg = e instanceof Error ? e.message.split('\n')[0] : String(e);

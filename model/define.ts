@@ -69,8 +69,8 @@ export function verdictPropertyNames<S, A>(properties: readonly (Property<S, A> 
 
 /**
  * Builds a {@link ModelDef} from a {@link ModelSpec}: `variants` from the
- * record, `propertyNames` from the reference machine's properties on the
- * small configuration, and `machine(variant, config)` through `flagsOf`.
+ * record, `propertyNames` from the reference machine's properties on every
+ * configuration the model declares (small, variants', family's), and `machine(variant, config)` through `flagsOf`.
  * Throws when a variant declares a property the reference does not have.
  */
 export function defineModel<S, A extends ActionBase, C, F>(spec: ModelSpec<S, A, C, F>): DefinedModel<S, A, C, F> {
@@ -92,7 +92,10 @@ export function defineModel<S, A extends ActionBase, C, F>(spec: ModelSpec<S, A,
     if (f === undefined) variantOf({ name: spec.name, variants }, variant);
     return f as F;
   };
-  const propertyNames = verdictPropertyNames(machine(byName.reference.flags, spec.smallConfig, { variant: 'reference', symmetry: true }).properties);
+  // a property may exist only in some configurations (memcg's L1: no charger), so the names are
+  // collected over every configuration the model declares, the small one's first
+  const configs = [spec.smallConfig, ...Object.values(byName).flatMap((v) => (v.exploreConfig !== undefined ? [v.exploreConfig] : [])), ...(spec.family ?? []).map((m) => m.config)];
+  const propertyNames = verdictPropertyNames(configs.flatMap((c) => machine(byName.reference.flags, c, { variant: 'reference', symmetry: true }).properties));
   for (const v of variants) {
     const p = v.expect.kind === 'violates' ? v.expect.property : undefined;
     // the built-in checks are properties of every model

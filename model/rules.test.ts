@@ -144,6 +144,19 @@ describe('defineModel', () => {
     const dl = { reference: { flags: false, summary: '', expect: { kind: 'holds' } }, x: { flags: true, summary: '', expect: { kind: 'violates', property: 'deadlock' } } } as const;
     expect(defineModel({ ...spec, variants: dl }).propertyNames).toEqual(['T1', 'T2']);
   });
+
+  test('a property the small configuration leaves out is named when a family member\'s or a variant\'s configuration has it', () => {
+    // T3 exists only where the configuration asks for it (memcg's L1 exists only without a charger)
+    const withT3 = (c: { t3?: boolean }) => {
+      const m = toy(false);
+      return c.t3 ? { ...m, properties: [...m.properties, { kind: 'always' as const, name: 'T3', doc: 'only here', check: () => undefined }] } : m;
+    };
+    const base = { ...spec, smallConfig: {} as { t3?: boolean }, parseConfig: () => ({}), machine: (_f: boolean, c: { t3?: boolean }) => withT3(c) };
+    const ref = { reference: { flags: false, summary: '', expect: { kind: 'holds' } } } as const;
+    expect(defineModel({ ...base, variants: ref }).propertyNames).toEqual(['T1', 'T2']);
+    expect(defineModel({ ...base, variants: ref, family: [{ name: 'm', why: 'w', config: { t3: true } }] }).propertyNames).toEqual(['T1', 'T2', 'T3']);
+    expect(defineModel({ ...base, variants: { ...ref, v: { flags: true, summary: '', expect: { kind: 'violates', property: 'T3' }, exploreConfig: { t3: true } } } }).propertyNames).toEqual(['T1', 'T2', 'T3']);
+  });
 });
 
 describe('configuration schemas', () => {

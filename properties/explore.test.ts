@@ -180,7 +180,7 @@ describe('mmcheck explore', () => {
     const verdictOnly = (o: string): string => o.split(' (')[0] ?? o;
     expect(verdictOnly((await run('msgmni', '--config', file, '--max-states', '2000')).out)).toBe(verdictOnly(two.out));
     for (const [arg, line] of [
-      ['{"creates":3}', 'mmcheck: --config: msgmni config creates must be at most 2'],
+      ['{"creates":3}', "mmcheck: --config: msgmni config field 'creates': must be at most 2"],
       ['{"create":2}', "mmcheck: --config: msgmni config has unknown field 'create'"],
       ['[2]', 'mmcheck: --config must be a JSON object of configuration fields'],
       ['{creates', expect.stringMatching(/^mmcheck: --config is not valid JSON \(/)],

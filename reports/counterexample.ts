@@ -17,9 +17,21 @@ export function replayCommand(file: string, modelPath?: string): string {
   return `npx mmcheck repro ${file}${modelPath !== undefined ? ` --model ${modelPath}` : ''}`;
 }
 
-/** File name stem of a counterexample: `<model>-<variant>-<engine>[-seed<N>][-<tag>]`. */
+/**
+ * One part of a file name, safe whatever a model calls itself: characters
+ * other than letters, digits and `._+=-` become `_` (no `/`, no `..` can
+ * lead out of the output folder; no control character reaches the file
+ * system), a leading dot too (no hidden file), and the part is cut to 80.
+ */
+export function fileNamePart(s: string): string {
+  const safe = s.replace(/[^A-Za-z0-9._+=-]/g, '_').replace(/^\./, '_').slice(0, 80);
+  return safe === '' ? '_' : safe;
+}
+
+/** File name stem of a counterexample: `<model>-<variant>-<engine>[-seed<N>][-<tag>]`, each part made safe by {@link fileNamePart}. */
 export function counterexampleStem(f: Pick<Found, 'model' | 'variant' | 'engine' | 'seed' | 'tag'>): string {
-  return `${f.model}-${f.variant}-${f.engine}${f.seed !== null ? `-seed${f.seed}` : ''}${f.tag !== undefined ? `-${f.tag}` : ''}`;
+  const p = fileNamePart;
+  return `${p(f.model)}-${p(f.variant)}-${p(f.engine)}${f.seed !== null ? `-seed${f.seed}` : ''}${f.tag !== undefined ? `-${p(f.tag)}` : ''}`;
 }
 
 /** Writes `<stem>.{json,txt,itf.json}` into `dir` (see {@link counterexampleStem}); returns the paths and the trace text. */

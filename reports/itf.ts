@@ -27,12 +27,11 @@
  * produced it, its `context` (lane), spec `step` and kernel `fn`; the last
  * one the `violation`.
  */
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Trace } from '../properties/check.js';
 import type { Found } from './found.js';
 import type { ReplayFile } from './replay.js';
-import { fieldError, InputError, readReplay, REPLAY_VERSION } from './replay.js';
+import { fieldError, InputError, readJsonFile, readReplay, REPLAY_VERSION } from './replay.js';
 
 /** ADR-015, the format's description, as Quint links it. */
 export const ITF_DESCRIPTION = 'https://apalache-mc.org/docs/adr/015adr-trace.html';
@@ -295,21 +294,6 @@ export function fromItf(raw: unknown, file: string): ItfRead {
 /** Reads an ITF file written by mmcheck. */
 export function readItf(file: string): ItfRead {
   return fromItf(readJsonFile(file), file);
-}
-
-/** Reads and parses a JSON file; an unreadable or malformed file is an {@link InputError} with one line. */
-export function readJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (e) {
-    throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(`${file} is not valid JSON (${(e as Error).message.split('\n')[0]})`);
-  }
 }
 
 /**

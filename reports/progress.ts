@@ -11,6 +11,7 @@
  */
 import type { ExploreProgress } from '../properties/explore.js';
 import type { LivenessProgress } from '../properties/liveness.js';
+import { printable } from './text.js';
 
 /** Where progress goes. */
 export interface ProgressSink {
@@ -95,7 +96,7 @@ export class Progress {
   /** The progress line's text (without the bar). */
   text(): string {
     const ms = this.now() - this.t0;
-    return `${this.runs} runs, ${clock(ms)} elapsed, ${this.found} counterexample${this.found === 1 ? '' : 's'}${this.label ? ` (${this.label})` : ''}`;
+    return `${this.runs} runs, ${clock(ms)} elapsed, ${this.found} counterexample${this.found === 1 ? '' : 's'}${this.label ? ` (${printable(this.label)})` : ''}`;
   }
 
   /** The bar, e.g. `[#########---------------]  37%`. */
@@ -149,7 +150,7 @@ export function progressLine(sink: ProgressSink, intervalMs = sink.tty ? 500 : 1
   return {
     intervalMs,
     show: (text) => {
-      sink.write(sink.tty ? `\r\x1b[2K${text}` : `progress: ${text}\n`);
+      sink.write(sink.tty ? `\r\x1b[2K${printable(text)}` : `progress: ${printable(text)}\n`);
       drawn = true;
     },
     done: () => {

@@ -4,7 +4,7 @@
  * written atomically (temporary file, then rename), so an interrupted run
  * never leaves a half-written file.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
@@ -59,20 +59,37 @@ export function writeAtomic(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
-/** Reads and validates a replay file; throws {@link InputError} with one line. */
-export function readReplay(file: string): ReplayFile {
+/** The largest replay or ITF file read: far above any trace mmcheck writes, far below what exhausts the heap. */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+/**
+ * Reads and parses a JSON input file. Anything but a regular file (a
+ * device, a FIFO, a folder) and anything above {@link MAX_INPUT_BYTES} is
+ * refused before it is read: `/dev/zero` would never end. Every problem is
+ * an {@link InputError} with one line.
+ */
+export function readJsonFile(file: string): unknown {
   let text: string;
   try {
+    const st = statSync(file);
+    if (!st.isFile()) throw new InputError(`${file} is not a regular file`);
+    if (st.size > MAX_INPUT_BYTES) throw new InputError(`${file} is ${(st.size / 1024 / 1024).toFixed(0)} MiB; a replay or ITF file is at most ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
     text = readFileSync(file, 'utf8');
   } catch (e) {
+    if (e instanceof InputError) throw e;
     throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
   }
-  let raw: unknown;
   try {
-    raw = JSON.parse(text);
+    return JSON.parse(text);
   } catch (e) {
+    // a RangeError too: nesting deep enough to exhaust the parser's stack
     throw new InputError(`${file} is not valid JSON (${(e as Error).message.split('\n')[0]})`);
   }
+}
+
+/** Reads and validates a replay file; throws {@link InputError} with one line. */
+export function readReplay(file: string): ReplayFile {
+  const raw = readJsonFile(file);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InputError(`${file} is not a replay file (not an object)`);
   const o = raw as Record<string, unknown>;
   if (o.format !== 'mmcheck-replay') throw new InputError(`${file} is not an mmcheck replay file (format is ${JSON.stringify(o.format)})`);

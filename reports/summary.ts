@@ -9,7 +9,7 @@ import { diff } from './diff.js';
 import type { RunReport, SavedCounterexample } from './results.js';
 import { expectationText } from '../model/contract.js';
 import { seconds, verdictOf } from './results.js';
-import { lanesOf, stepCell } from './lanes.js';
+import { changesCell, lanesOf, stepCell } from './lanes.js';
 
 const MAX_CHANGES = 110;
 const MAX_CELL = 64;
@@ -42,7 +42,7 @@ export function counterexampleMarkdown(c: SavedCounterexample): string {
   const rows = t.steps.map((s, i) => {
     const changes = diff(prev, s.state).filter((x) => !x.startsWith('k.faults')).join(', ');
     prev = s.state;
-    return [String(i + 1), ...lanes.map((l) => (l === s.info.ctx ? codeCell(clip(stepCell(s), MAX_CELL)) : '')), mdCell(clip(changes, MAX_CHANGES))];
+    return [String(i + 1), ...lanes.map((l) => (l === s.info.ctx ? codeCell(clip(stepCell(s), MAX_CELL)) : '')), mdCell(clip(changesCell(s, changes), MAX_CHANGES))];
   });
   const out = [
     `### ${f.model} ${f.variant} — violates ${f.property}`,

@@ -6,7 +6,7 @@
  */
 import type { Trace } from '../properties/check.js';
 import { diff } from './diff.js';
-import { lanesOf, stepCell } from './lanes.js';
+import { changesCell, lanesOf, stepCell } from './lanes.js';
 
 /** Header facts printed above a trace. */
 export interface TraceHeader {
@@ -49,7 +49,7 @@ export function renderTrace(t: Trace, h: TraceHeader): string {
     // a lasso: the cycle is marked where it starts, and said to repeat after its last step
     if (i === t.loop) out.push(`${' '.repeat(num)}  ↻ cycle: steps ${i + 1}–${t.steps.length} repeat forever`);
     const changes = diff(prev, s.state).filter((c) => !c.startsWith('k.faults')).join(', ');
-    out.push(row(String(i + 1), new Map([[s.info.ctx, cells[i] ?? '']]), changes));
+    out.push(row(String(i + 1), new Map([[s.info.ctx, cells[i] ?? '']]), changesCell(s, changes)));
     prev = s.state;
   });
   if (t.loop !== undefined) out.push(`${' '.repeat(num)}  ↻ repeats from step ${t.loop + 1}`);
@@ -57,4 +57,18 @@ export function renderTrace(t: Trace, h: TraceHeader): string {
   if (h.seed !== undefined && h.path) out.push(`fast-check: seed ${h.seed}, path ${h.path} (then minimized)`);
   if (h.replayCommand) out.push(`replay: ${h.replayCommand}`);
   return out.join('\n') + '\n';
+}
+
+/**
+ * `s` safe to print on a terminal: control characters other than tab and
+ * newline (ESC above all: `ESC[2J` in a variant's name would clear the
+ * screen), DEL, the C1 controls and the bidirectional overrides become
+ * visible escapes (`\x1b`, `\u202e`). Model, variant, property and file
+ * names reach the terminal through it.
+ */
+export function printable(s: string): string {
+  return s.replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const n = c.charCodeAt(0);
+    return n <= 0xff ? `\\x${n.toString(16).padStart(2, '0')}` : `\\u${n.toString(16)}`;
+  });
 }

@@ -1,7 +1,7 @@
 /** What more than one command does. */
 import type { AnyModel } from '../../model/contract.js';
 import { checkModel, hygieneMessage } from '../../properties/hygiene.js';
-import { readJsonFile } from '../../reports/itf.js';
+import { readJsonFile } from '../../reports/replay.js';
 import { InputError } from '../../reports/replay.js';
 import { UsageError } from '../session.js';
 

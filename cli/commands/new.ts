@@ -5,11 +5,12 @@
  * renamed, and an existing path is never written over.
  */
 import { chmodSync, existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError } from '../../reports/replay.js';
 import { EXIT } from '../exit.js';
 import { MODEL_NAME, scaffoldFiles } from '../scaffold.js';
+import { PACKAGE_ROOT } from '../usermodel.js';
 import type { Command, Session } from '../session.js';
 import { UsageError } from '../session.js';
 
@@ -29,7 +30,9 @@ export function cmdNew(args: string[], s: Session): number {
   if (existsSync(target)) throw new InputError(`${target} exists; mmcheck new writes a new folder only`);
   const tmp = mkdtempSync(join(parent, `.${name}.new-`));
   try {
-    for (const [file, text] of Object.entries(scaffoldFiles(name))) writeFileSync(join(tmp, file), text);
+    // outside the package, the folder's tsconfig points into it for `mmcheck` and the libraries
+    const outside = relative(PACKAGE_ROOT, target).startsWith('..') || isAbsolute(relative(PACKAGE_ROOT, target));
+    for (const [file, text] of Object.entries(scaffoldFiles(name, outside ? PACKAGE_ROOT : undefined))) writeFileSync(join(tmp, file), text);
     // mkdtemp makes the folder private (0700); a project folder gets the usual mode
     chmodSync(tmp, 0o777 & ~process.umask());
     renameSync(tmp, target);

@@ -17,13 +17,17 @@ import { readCounterexample } from '../../reports/itf.js';
 import { InputError, isLasso, replayMachine, writeAtomic } from '../../reports/replay.js';
 import { reportTarget } from '../../reports/run.js';
 import { EXIT } from '../exit.js';
+import { divergedError } from './repro.js';
 import type { Command, Session } from '../session.js';
 import { unknownModel, UsageError } from '../session.js';
 
 /** The command's lines in `--help`. */
 export const REPORT_USAGE = `  report FILE --html OUT                 render a replay or ITF file as one self-contained HTML page`;
 
-/** Writes the page (exit 0); nothing is written when the file no longer replays (exit 0 too, and says so). */
+/**
+ * Writes the page (exit 0). A lasso whose cycle no longer closes is not drawn
+ * (exit 0, said); a file whose steps no longer apply is bad input (exit 2).
+ */
 export function cmdReport(args: string[], s: Session): number {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { html: { type: 'string' } } });
   if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError('report takes exactly one FILE');
@@ -60,7 +64,8 @@ export function reportFile(file: string, out: string, known: readonly AnyModel[]
       trace = res.trace;
     } else trace = replayLabels(machine, r.actions).trace;
   } catch (e) {
-    if (e instanceof ReplayDivergence) return { violations: [], diverged: e.message, model: m, variant: r.variant };
+    // its steps no longer apply: nothing to draw, and nothing known about the bug
+    if (e instanceof ReplayDivergence) throw divergedError(file, e.message);
     throw e;
   }
   const engine: Engine = r.engine === 'explore' || r.engine === 'pct' || r.engine === 'liveness' ? r.engine : 'random';

@@ -8,7 +8,7 @@ import { violationKind } from '../../properties/suite.js';
 import { preemptions } from '../../shrinkers/minimize.js';
 import { replayCommand } from '../../reports/counterexample.js';
 import { readCounterexample } from '../../reports/itf.js';
-import { isLasso, replayMachine } from '../../reports/replay.js';
+import { InputError, isLasso, replayMachine } from '../../reports/replay.js';
 import type { ReplayFile } from '../../reports/replay.js';
 import { renderTrace } from '../../reports/text.js';
 import { EXIT, exitFor } from '../exit.js';
@@ -18,7 +18,20 @@ import { UsageError } from '../session.js';
 /** The command's lines in `--help`. */
 export const REPRO_USAGE = `  repro FILE                             re-execute a replay file (or its .itf.json) and print its trace`;
 
-/** Replays the file; exit 0 when it no longer reproduces, else the kind of what it still violates. */
+/**
+ * What `repro` and `report` say of a trace that no longer replays: its
+ * steps do not apply to this model any more (a step not enabled, a label no
+ * rule has), which says nothing about the bug: an error, never "fixed".
+ */
+export function divergedError(file: string, detail: string): InputError {
+  return new InputError(`${file} does not replay on this model (${detail}): the model or the file changed since it was written, so this says nothing about the bug; run or explore the variant again`);
+}
+
+/**
+ * Replays the file; exit 0 when it replays whole and no longer violates its
+ * property, else the kind of what it still violates; a file whose steps no
+ * longer apply is bad input (exit 2).
+ */
 export function cmdRepro(args: string[], s: Session): number {
   const { positionals } = parseArgs({ args, allowPositionals: true, options: {} });
   if (positionals.length !== 1 || positionals[0] === undefined) throw new UsageError('repro takes exactly one FILE');
@@ -33,12 +46,11 @@ export function cmdRepro(args: string[], s: Session): number {
   try {
     res = replayLabels(machine, r.actions);
   } catch (e) {
-    if (e instanceof ReplayDivergence) {
-      s.out(`no longer reproduces: ${e.message}`);
-      return EXIT.ok;
-    }
+    if (e instanceof ReplayDivergence) throw divergedError(file, e.message);
     throw e;
   }
+  // a replay of no step that violates nothing is no counterexample at all
+  if (r.actions.length === 0 && res.trace.violations.length === 0) throw new InputError(`${file} records no step, and the initial state violates nothing: not a counterexample`);
   s.out(renderTrace(res.trace, {
     model: r.model, variant: r.variant, engine: r.engine, seed: r.seed ?? undefined, path: r.path ?? undefined, property: r.property,
     replayCommand: replayCommand(file, s.modelPath), preemptions: preemptions(machine, res.trace),
@@ -54,12 +66,11 @@ function reproLasso(s: Session, m: AnyModel, r: ReplayFile, config: unknown, fil
   try {
     res = replayLasso(replayMachine(m, r, config), r.actions, r.loop, r.property, (msg) => new ReplayDivergence(msg));
   } catch (e) {
-    if (e instanceof ReplayDivergence) {
-      s.out(`no longer reproduces: ${e.message}`);
-      return EXIT.ok;
-    }
+    if (e instanceof ReplayDivergence) throw divergedError(file, e.message);
     throw e;
   }
+  // a replay of no step that violates nothing is no counterexample at all
+  if (r.actions.length === 0 && res.trace.violations.length === 0) throw new InputError(`${file} records no step, and the initial state violates nothing: not a counterexample`);
   s.out(renderTrace(res.trace, { model: r.model, variant: r.variant, engine: r.engine, property: r.property, replayCommand: replayCommand(file, s.modelPath) }).trimEnd());
   if (res.gone !== undefined) {
     s.out(`no longer reproduces: ${res.gone}`);

@@ -5,6 +5,7 @@ import { SMALL } from './config.js';
 import type { BalloonConfig, BalloonState } from './state.js';
 import { balloonMachine, balloonModel } from './model.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
+import { checkStateKeys, SYMMETRY_CONFIGS } from './symmetry-oracle.js';
 
 /**
  * §7's shape with one page per pageblock (4 pages) and min_mem 3 pages (a
@@ -130,4 +131,18 @@ test.each(['V3', 'reference'])('%s: metric B10 counts the pages unloaned by canc
     expect(seen.size).toBeLessThan(5_000);
   }
   expect(most).toBeGreaterThan(0);
+});
+
+/**
+ * The state keys against the symmetry oracle (symmetry-oracle.ts): every
+ * state of an exploration without symmetry, the symmetry key splitting them
+ * exactly as the slow canonical form does and the view as the state does.
+ * A mutant of the key that merges two states, or keeps two symmetric ones
+ * apart, fails here; one whose key still splits them rightly is equivalent.
+ * Last in the file: the cheaper checks above kill most mutants first.
+ */
+test.each(Object.entries(SYMMETRY_CONFIGS).filter(([name]) => name !== 'one-page-per-pageblock'))('%s: the state keys agree with the symmetry oracle', (_, { variant, config, states, orbits }) => {
+  const r = checkStateKeys(balloonMachine(variant, config, { symmetry: false }), config, 20_000);
+  expect(r.problem).toBeUndefined();
+  expect({ states: r.states, orbits: r.orbits }).toEqual({ states, orbits });
 });

@@ -1,49 +1,42 @@
 /**
- * Configurations of the memcg model: validation of a configuration read from
- * a replay file, and the generators of random configurations.
+ * Configurations of the memcg model: the schema a configuration read from a
+ * replay file or `--config` is checked against, and the generators of random
+ * configurations.
  */
 import fc from 'fast-check';
+import { z } from 'zod';
 import type { MemcgConfig } from './state.js';
 
-const KEYS: Record<keyof MemcgConfig, 'nat' | 'natOrNull' | 'bool' | 'strings'> = {
-  limitPages: 'natOrNull',
-  reclaimable: 'nat',
-  pinned: 'nat',
-  swapClusterMax: 'nat',
-  retries: 'nat',
-  reclaimMax: 'nat',
-  charges: 'natOrNull',
-  chargerWait: 'bool',
-  uncharges: 'nat',
-  toggles: 'nat',
-  shrinkInputs: 'strings',
-  limitInputs: 'strings',
-  limitWriters: 'nat',
-  signals: 'bool',
-};
+/** A count or a size in pages: a whole number, bounded so that no exploration is asked for the absurd. */
+const nat = z.number().int().min(0).max(1_000_000);
 
-const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 1_000_000;
-
-/** Validates a memcg configuration; throws a one-line error naming the first bad field. */
-export function parseMemcgConfig(raw: unknown): MemcgConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('memcg config must be an object');
-  const o = raw as Record<string, unknown>;
-  for (const [k, kind] of Object.entries(KEYS)) {
-    const v = o[k];
-    const ok =
-      kind === 'nat' ? isNat(v)
-      : kind === 'natOrNull' ? v === null || isNat(v)
-      : kind === 'bool' ? typeof v === 'boolean'
-      : Array.isArray(v) && v.every((x) => typeof x === 'string');
-    if (!ok) throw new Error(`memcg config field '${k}' is missing or not a ${kind}`);
-  }
-  const extra = Object.keys(o).filter((k) => !(k in KEYS));
-  if (extra.length) throw new Error(`memcg config has unknown field '${extra[0]}'`);
-  const c = o as unknown as MemcgConfig;
-  if (c.limitPages !== null && c.limitPages < c.reclaimable + c.pinned) throw new Error('memcg config starts above its limit');
-  if (c.limitWriters < 1 || c.limitWriters > 2) throw new Error('memcg config limitWriters must be 1 or 2');
-  return c;
-}
+/**
+ * The configuration's fields and ranges (replay files, `--config`): unknown
+ * fields are refused, and a group that starts above its limit too.
+ */
+export const memcgConfigSchema: z.ZodType<MemcgConfig> = z
+  .strictObject({
+    limitPages: nat.nullable(),
+    reclaimable: nat,
+    pinned: nat,
+    swapClusterMax: nat,
+    retries: nat,
+    reclaimMax: nat,
+    charges: nat.nullable(),
+    chargerWait: z.boolean(),
+    uncharges: nat,
+    toggles: nat,
+    shrinkInputs: z.array(z.string()),
+    limitInputs: z.array(z.string()),
+    // one limit writer, or W3's two
+    limitWriters: z.literal([1, 2]),
+    signals: z.boolean(),
+  })
+  .superRefine((c, ctx) => {
+    // §2's usage starts at the charged pages, which must fit under the initial limit (M1 in the initial state)
+    if (c.limitPages !== null && c.limitPages < c.reclaimable + c.pinned)
+      ctx.addIssue({ code: 'custom', path: ['limitPages'], message: `${c.limitPages} pages is below the ${c.reclaimable + c.pinned} charged at the start` });
+  });
 
 /** Sizes a shrink or limit writer may write: page multiples, odd values, bases, suffixes, malformed input. */
 const INPUTS = ['0', '4K', '8K', '12k', '16K', '4097', '0x2000', '010K', '', '1', '400M', '1G', '12X', ' 8K', '8K\n', '-1'];

@@ -3,11 +3,13 @@ import { expect, test } from 'vitest';
 import { memcgModel, SMALL } from './model.js';
 import type { MemcgAction, MemcgConfig, MemcgState } from './state.js';
 import type { Property, Transition } from '../contract.js';
+import { actionLabel } from '../contract.js';
 import { explore } from '../../properties/explore.js';
 import { checkLiveness } from '../../properties/liveness.js';
 import { memparse } from './memparse.js';
 import { memparseOracle } from './memparse-oracle.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
+import { eachStep } from '../../test/steps.js';
 
 mutationSuite(memcgModel);
 
@@ -71,7 +73,7 @@ test('an OOM victim exits with nothing left to uncharge', () => {
   expect([...r.violated.keys()]).toEqual([]);
   expect(r.witnesses.get('empty exit')).toBe(true);
 });
-// and each of those members keeps the state count pinned in properties/memcg.test.ts: a mutant that
+// and each of those members keeps the state count pinned in model/memcg/memcg.test.ts: a mutant that
 // offers an event where it should not, or changes the state key, changes the count
 const pinned: Readonly<Record<string, number>> = {
   'uncharge-and-toggles': 225, signals: 2436, 'second-limit-writer': 753, 'charger-no-wait': 136, 'limit-at-usage': 1014, 'all-pinned': 14,
@@ -120,4 +122,53 @@ test('the parser agrees with M5\'s oracle on the combinations of §2\'s input fo
     }
   }
   expect(wrong.slice(0, 5)).toEqual([]);
+});
+
+// Lanes, spec step names and kernel functions of every kind of step, as §3-§4 name them (S's loop
+// S0-S5, L's (and W3's L2's) L0-L5 with L's own functions, V2's callback, C1-C5, U1, the events): traces are read by
+// them, and the liveness lane of an unbudgeted charge is C's. Each is looked for on the few
+// configurations that offer it, in a bounded walk.
+const LANES: Readonly<Record<string, string>> = {
+  'P0 S': 'S S0 res_counter_memparse_write_strategy', 'P0 L': 'L L0 res_counter_memparse_write_strategy', 'P0 L2': 'L2 L0 res_counter_memparse_write_strategy',
+  'P1 S': 'S S1 mem_cgroup_shrink_usage_to', 'P1 L': 'L L1 mem_cgroup_resize_limit', 'P1 L2': 'L2 L1 mem_cgroup_resize_limit',
+  'P3 S': 'S S3 res_counter_read_u64', 'P3 L': 'L L3 res_counter_set_limit', 'P3 L2': 'L2 L3 res_counter_set_limit',
+  'P2 S': 'S S2 signal_pending', 'P2 L': 'L L2 signal_pending', 'P2 L2': 'L2 L2 signal_pending',
+  'P4 S': 'S S4 mem_cgroup_shrink_usage_to', 'P4 L': 'L L4 mem_cgroup_resize_limit', 'P4 L2': 'L2 L4 mem_cgroup_resize_limit',
+  'P5 S': 'S S5 try_to_free_mem_cgroup_pages', 'P5 L': 'L L5 try_to_free_mem_cgroup_pages', 'P5 L2': 'L2 L5 try_to_free_mem_cgroup_pages',
+  'CB1 L': 'L CB1 mem_cgroup_shrink_usage', 'CB2 L': 'L CB2 mem_cgroup_shrink_usage',
+  charge: 'env charge mem_cgroup_charge', 'charge unbudgeted': 'C charge mem_cgroup_charge',
+  uncharge: 'U U1 res_counter_uncharge', pin: 'env pin isolate_lru_page', unpin: 'env unpin putback_lru_page',
+  'signal S': 'env signal send_signal', 'signal L': 'env signal send_signal', oom_victim_exits: 'env oom_victim_exits res_counter_uncharge',
+  C1: 'C C1 res_counter_charge', C2: 'C C2 mem_cgroup_charge_common', C3: 'C C3 try_to_free_mem_cgroup_pages',
+  C4: 'C C4 res_counter_check_under_limit', C5: 'C C5 mem_cgroup_out_of_memory',
+};
+test('every kind of step is drawn in its lane with the spec\'s step name and the kernel function', () => {
+  const seen = new Map<string, string>();
+  const walk = (variant: string, config: MemcgConfig): void =>
+    eachStep(memcgModel.machine(variant, config), 400, (a, i) => {
+      const w = (a as { readonly w?: unknown }).w;
+      const name = a.type === 'charge' && config.charges === null ? 'charge unbudgeted' : `${a.type}${typeof w === 'string' ? ` ${w}` : ''}`;
+      if (!seen.has(name)) seen.set(name, `${i.ctx} ${i.step} ${i.fn}`);
+    });
+  const member = (name: string): MemcgConfig => memcgModel.family?.find((m) => m.name === name)?.config as MemcgConfig;
+  walk('reference', member('signals'));
+  walk('reference', member('second-limit-writer'));
+  walk('reference', member('uncharge-and-toggles'));
+  walk('reference', member('charger-no-wait'));
+  walk('reference', member('limit-at-usage'));
+  walk('V2', only[0]?.[2] ?? base);
+  walk('V3', v3Config);
+  expect(Object.fromEntries([...seen].sort())).toEqual(Object.fromEntries(Object.entries(LANES).sort()));
+});
+
+// The loop's steps are offered writer by writer (specMachine), as before the rules: random schedules
+// and replay paths index this list. With S at S3 and L at L1 the rules alone would list L's L1
+// first; a charge in flight comes last.
+test('the order steps are offered in: events, then S, L and L2 each at its step, then C', () => {
+  const m = memcgModel.machine('reference', SMALL);
+  let s = m.init();
+  for (const a of [{ type: 'P0', w: 'S', input: '8K' }, { type: 'P0', w: 'L', input: '8K' }, { type: 'P1', w: 'S' }]) s = m.next(s, a);
+  expect(m.actions(s).map(actionLabel)).toEqual(['charge', 'uncharge(kind="reclaimable")', 'uncharge(kind="pinned")', 'P3(w="S")', 'P1(w="L")']);
+  s = m.next(s, { type: 'charge' });
+  expect(m.actions(s).map(actionLabel)).toEqual(['uncharge(kind="reclaimable")', 'uncharge(kind="pinned")', 'P3(w="S")', 'P1(w="L")', 'C1(kind="reclaimable")', 'C1(kind="pinned")']);
 });

@@ -22,7 +22,6 @@
 import type { Property, Transition } from '../contract.js';
 import { PAGE_SIZE } from './memparse.js';
 import { memparseOracle } from './memparse-oracle.js';
-import type { MemcgFlags } from './model.js';
 import type { MemcgAction, MemcgConfig, MemcgState, Writer, WriterId } from './state.js';
 
 type T = Transition<MemcgState, MemcgAction>;
@@ -263,9 +262,8 @@ function chargerFlow(c: MemcgConfig, t: T): string | undefined {
   }
 }
 
-/** All properties of the memcg model for one configuration and variant. */
-export function memcgProperties(c: MemcgConfig, f: MemcgFlags): Property<MemcgState, MemcgAction>[] {
-  void f;
+/** All properties of the memcg model for one configuration (the same for every variant: none reads its flags). */
+export function memcgProperties(c: MemcgConfig): Property<MemcgState, MemcgAction>[] {
   const props: Property<MemcgState, MemcgAction>[] = [
     {
       kind: 'always',

@@ -1,8 +1,11 @@
 /**
- * Configurations of the msgmni model: spec 01 §7's small one, validation of
- * a configuration read from a replay file, and random generators.
+ * Configurations of the msgmni model: spec 01 §7's small one, the schema a
+ * configuration read from a replay file or `--config` is checked by, and
+ * random generators.
  */
 import fc from 'fast-check';
+import { z } from 'zod';
+import { configParser } from '../config-schema.js';
 import type { FamilyMember } from '../contract.js';
 import type { MsgmniConfig } from './state.js';
 
@@ -52,48 +55,39 @@ export const TWO_WRITERS: MsgmniConfig = { ...SMALL, memEvents: 1, manualWrites:
  */
 export const TWO_WRITERS_ZEROING: MsgmniConfig = { ...SMALL, destroys: 0, memEvents: 0, manualValues: [3], autoValues: [1], autoWriters: 2 };
 
-const KEYS: Record<Exclude<keyof MsgmniConfig, 'writerNs'>, 'nat' | 'bool' | 'ints' | 'formula'> = {
-  formula: 'formula',
-  base: 'nat',
-  block: 'nat',
-  blockOnline: 'bool',
-  memEvents: 'nat',
-  creates: 'nat',
-  destroys: 'nat',
-  manualValues: 'ints',
-  manualWrites: 'nat',
-  autoValues: 'ints',
-  autoWrites: 'nat',
-  autoWriters: 'nat',
-};
+/** A count or size: a natural number, small enough for exact arithmetic. */
+const nat = z.number().int().min(0).max(2 ** 40);
+/** A value a sysctl writer writes: any int of the kernel's range. */
+const int = z.number().int().min(-(2 ** 31)).max(2 ** 31);
 
-const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 2 ** 40;
-const isInt = (v: unknown): boolean => typeof v === 'number' && Number.isInteger(v) && Math.abs(v) <= 2 ** 31;
+/**
+ * A msgmni configuration: the fields and their ranges (unknown fields
+ * refused), then the checks between fields, each naming its field.
+ */
+export const msgmniConfigSchema = z
+  .strictObject({
+    formula: z.enum(['kernel', 'scaled']),
+    base: nat,
+    block: nat.min(1, 'must be positive'),
+    blockOnline: z.boolean(),
+    memEvents: nat,
+    // the namespace table has two created ids
+    creates: nat.max(2, 'must be at most 2'),
+    destroys: nat,
+    manualValues: z.array(int),
+    manualWrites: nat,
+    autoValues: z.array(int),
+    autoWrites: nat,
+    autoWriters: z.literal([1, 2], 'must be 1 or 2'),
+    writerNs: z.enum(['init', 'ns1']).optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.destroys > c.creates) ctx.addIssue({ code: 'custom', path: ['destroys'], message: 'destroys more namespaces than it creates' });
+    if (c.writerNs === 'ns1' && c.creates < 1) ctx.addIssue({ code: 'custom', path: ['writerNs'], message: "'ns1' needs a create" });
+  });
 
 /** Validates a msgmni configuration; throws a one-line error naming the first bad field. */
-export function parseMsgmniConfig(raw: unknown): MsgmniConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('msgmni config must be an object');
-  const o = raw as Record<string, unknown>;
-  for (const [k, kind] of Object.entries(KEYS)) {
-    const v = o[k];
-    const ok =
-      kind === 'nat' ? isNat(v)
-      : kind === 'bool' ? typeof v === 'boolean'
-      : kind === 'formula' ? v === 'kernel' || v === 'scaled'
-      : Array.isArray(v) && v.every(isInt);
-    if (!ok) throw new Error(`msgmni config field '${k}' is missing or not a ${kind}`);
-  }
-  const extra = Object.keys(o).filter((k) => !(k in KEYS) && k !== 'writerNs');
-  if ('writerNs' in o && o.writerNs !== 'init' && o.writerNs !== 'ns1') throw new Error("msgmni config field 'writerNs' must be 'init' or 'ns1'");
-  if (extra.length) throw new Error(`msgmni config has unknown field '${extra[0]}'`);
-  const c = o as unknown as MsgmniConfig;
-  if (c.creates > 2) throw new Error('msgmni config creates must be at most 2');
-  if (c.destroys > c.creates) throw new Error('msgmni config destroys more namespaces than it creates');
-  if (c.autoWriters < 1 || c.autoWriters > 2) throw new Error('msgmni config autoWriters must be 1 or 2');
-  if (c.block < 1) throw new Error('msgmni config block must be positive');
-  if (c.writerNs === 'ns1' && c.creates < 1) throw new Error("msgmni config writerNs 'ns1' needs a create");
-  return c;
-}
+export const parseMsgmniConfig: (raw: unknown) => MsgmniConfig = configParser('msgmni', msgmniConfigSchema);
 
 /**
  * The fewest events that exhibit a variant, for its random checks: fewer

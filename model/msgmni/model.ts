@@ -11,6 +11,16 @@
  * notifier chains with their rwsem (kernel/notifier.ts), the work item is
  * kernel/workqueue.ts's.
  *
+ * Declared with `defineModel` (each variant once, with its flags) and one
+ * rule per spec step (`machineFromRules`): a rule's guard is "some context
+ * stands at this step" (`stepOf`, the walk and writer labels below), its
+ * effect that context's step (steps.ts), which refuses an action whose
+ * label is not the context's next step. The environment's events are
+ * rules of their own. Actions are offered context by context in
+ * `CTX_ORDER`, then the events, as before the rules: `inLaneOrder`
+ * re-sorts the rules' list, since one step type (RC) is taken by every
+ * context and the rules' own order cannot interleave them.
+ *
  * Decisions where the spec leaves room:
  * - Memory events take spec 01 §4's form: `online(k)`/`offline(k)` change L
  *   and enter the MEM_ONLINE/MEM_OFFLINE walk of the memory chain in one
@@ -48,20 +58,23 @@
  *
  * What each property reads (issue 15: no property calls the model's own
  * formula or trusts a flag the mechanism keeps for itself):
- * - P1: the values an RC step read (RC1's locals kept in the context, or the
- *   L and nr before an atomic RC, as the variant reads them: n = 1 for V4)
- *   and the value it wrote; the range comes from formula-oracle.ts, the spec's
- *   clamps written apart from formula.ts.
+ * - P1: the ghost `wrote`, recorded where a recompute writes msgmni (the
+ *   ns, and the L and n it computed from: n = 1 for V4, "the n it read"),
+ *   and the value left in that ns; no action label. The range comes from
+ *   formula-oracle.ts, the spec's clamps written apart from formula.ts.
  * - P2: L, each ns's msgmni / auto / alive, and n = the number of alive
  *   namespaces (not the nr_ipc_ns counter the mechanism maintains); f from
  *   formula-oracle.ts.
  * - P3: the ghost `manual` (set where a manual write returns, cleared by an
- *   auto re-enable; no step reads it), msgmni, and the value the writer
- *   context carries.
+ *   auto re-enable; no step reads it), msgmni, and the ghost `stored` (the
+ *   value a user write's E1 stored in that step): "another user write".
  * - P3+: the writer context (its ns and value) and that ns's msgmni.
  * - P4: the chain's links and blocks, alive / auto, nr_ipc_ns against the
  *   count of alive namespaces.
- * - P5: the ns an RC step wrote and its `alive`.
+ * - P5: the ns in the ghost `wrote` and its `alive` before the step.
+ * - `wrote` and `stored` describe the step that produced a state: every step
+ *   clears them first (steps.ts `asStep`), no step reads them, and the
+ *   state key (`view`) leaves them out, so they add no states.
  * - P6: the kernel slice's rwsem holders and waiters.
  * - P7: the ghost `memStale` (set by a memory event, cleared when a walk
  *   entered after it completes; no step reads it) and the walks' ghost `fresh`.
@@ -99,7 +112,8 @@
  * - Liveness (P7 as an eventually-property, properties.ts): §4's events
  *   (memory events, create, destroy, the sysctl writes) are the
  *   environment, which eventually stops; every step with a context is fair.
- *   `view` only leaves out constant chain fields, so it is the liveness key.
+ *   `view` only leaves out constant chain fields and the per-step ghosts
+ *   (which no step reads), so it is the liveness key.
  * - V6 (one memory-chain block per namespace) is a design of RFC v1, a
  *   P6-class concern with no safety behaviour: not a variant.
  * - v2.6.26's negative value visible between E1 and RC is not a P1 failure:
@@ -109,55 +123,39 @@
  *   config.ts). Two concurrent creators are explored in W2's configuration.
  */
 import fc from 'fast-check';
+import { original } from 'immer';
 import type { Draft } from 'immer';
-import { produce } from '../kernel/immer.js';
-import { match, P } from 'ts-pattern';
-import type { Machine, ModelDef, Property, StepInfo } from '../contract.js';
+import type { RuleAction } from '../rules.js';
+import type { Machine, ModelDef } from '../contract.js';
 import { erase } from '../contract.js';
-import { atomicDec, atomicInc } from '../kernel/atomic.js';
-import { IPC_CALLBACK_PRI, MEM_OFFLINE, MEM_ONLINE } from '../kernel/hotplug.js';
-import { canProceed, mutexLock, mutexUnlock } from '../kernel/locks.js';
-import {
-  NOTIFY_OK,
-  callBegin,
-  callEnter,
-  callExit,
-  callNext,
-  callReturn,
-  freeBlock,
-  lockedConditionalRegister,
-  type NotifierChain,
-  lockedRegister,
-  lockedUnregister,
-  notifierChain,
-  resetBlock,
-} from '../kernel/notifier.js';
-import { kernelState, waitingOn, type KernelState, type LockState } from '../kernel/state.js';
-import { scheduleWork, workPending, workerDequeue, workerFinish, workerState, workqueue } from '../kernel/workqueue.js';
-import { around, FOCUS, MSGMNI_FAMILY, msgmniRandomConfig, parseMsgmniConfig, SMALL, TWO_CREATORS, TWO_WRITERS } from './config.js';
-import { formula, IPCNS_CALLBACK_PRI, IPCNS_CREATED, IPCNS_MEMCHANGED, IPCNS_REMOVED, type FormulaConstants } from './formula.js';
+import { defineModel } from '../define.js';
+import { canProceed } from '../kernel/locks.js';
+import { callBegin, notifierChain } from '../kernel/notifier.js';
+import { kernelState, waitingOn } from '../kernel/state.js';
+import { workerState, workPending, workqueue } from '../kernel/workqueue.js';
+import { machineFromRules, rulesFor, when } from '../rules.js';
+import { around, FOCUS, MSGMNI_FAMILY, msgmniConfigSchema, msgmniRandomConfig, SMALL, TWO_CREATORS, TWO_WRITERS } from './config.js';
+import { formula, IPCNS_CALLBACK_PRI, IPCNS_MEMCHANGED } from './formula.js';
 import { msgmniProperties } from './properties.js';
+import { createNs, destroyNs, firstE, memoryEvent, asStep, startWrite, stepC, stepCtx, stepD, stepH, stepK, stepW } from './steps.js';
 import {
   constantsOf,
   CREATED_IDS,
-  writerNs,
-  NS_IDS,
   CTX_ORDER,
   LOCKS,
+  NS_IDS,
   quiescent,
-  readLocals,
   WORK,
-  type MsgmniFlags,
+  writerNs,
   type AutoWriter,
   type Ctx,
-  type MsgmniAction,
   type MsgmniConfig,
+  type MsgmniFlags,
   type MsgmniState,
   type NsId,
   type RcLocals,
   type StepType,
   type Walk,
-  type WCtx,
   type WriterPc,
 } from './state.js';
 
@@ -168,6 +166,7 @@ const WRITERS: readonly string[] = ['E', ...AUTO_WRITERS];
 
 export type { MsgmniFlags };
 
+/** The reference's flags: every switch off. A variant turns one on. */
 const NONE: MsgmniFlags = {
   noUnregisterOnWrite: false,
   notifyUnderMemoryChain: false,
@@ -179,21 +178,6 @@ const NONE: MsgmniFlags = {
   storeBeforeUnregister: false,
   negativeReenables: false,
   unserializedSysctl: false,
-};
-
-/** Flags of every variant. */
-export const FLAGS: Readonly<Record<string, MsgmniFlags>> = {
-  reference: NONE,
-  V1: { ...NONE, noUnregisterOnWrite: true },
-  V2: { ...NONE, notifyUnderMemoryChain: true },
-  V3: { ...NONE, noCreateRemoveWalks: true },
-  V4: { ...NONE, noDivision: true },
-  V5: { ...NONE, noWorkPendingTest: true },
-  W1: { ...NONE, rcSplit: true },
-  W2: { ...NONE, registerAfterNotify: true },
-  W3: { ...NONE, storeBeforeUnregister: true },
-  'W4-26': { ...NONE, negativeReenables: true },
-  'W4-27': { ...NONE, unserializedSysctl: true },
 };
 
 function initState(c: MsgmniConfig): MsgmniState {
@@ -210,10 +194,23 @@ function initState(c: MsgmniConfig): MsgmniState {
     ctxs: {},
     left: { mem: c.memEvents, creates: c.creates, destroys: c.destroys, manual: c.manualWrites, auto: { A: c.autoWrites, "A'": c.autoWriters >= 2 ? c.autoWrites : 0 } },
     memStale: false,
+    wrote: null,
+    stored: null,
   };
 }
 
-// ---------------------------------------------------------------- actions
+// ---------------------------------------------------------------- the step each context stands at
+
+/** A context's next step as its action carries it: the context, and for a recompute the ns and the spec steps it covers (`part`). */
+interface CtxStep {
+  readonly type: StepType;
+  readonly ctx: string;
+  readonly ns?: NsId;
+  readonly part?: string;
+}
+
+/** The arguments of a context step's action: {@link CtxStep} without its type. */
+type CtxArgs = Omit<CtxStep, 'type'>;
 
 /** The spec step names a walk's enter, recompute and exit steps carry. */
 interface WalkNames {
@@ -246,7 +243,7 @@ function nextLink(s: MsgmniState, id: string): string | null {
  * right, releases left: no other context can tell); `part` lists the spec
  * steps the action covers, e.g. `K2/K3/K4` for a one-ns chain.
  */
-function walkAction(s: MsgmniState, w: Walk, ctx: string, names: WalkNames, f: MsgmniFlags): MsgmniAction {
+function walkAction(s: MsgmniState, w: Walk, ctx: string, names: WalkNames, f: MsgmniFlags): CtxStep {
   const call = w.call;
   let ns: string;
   // Stryker disable next-line all: trace text: `first` and `last` only compose `part`
@@ -282,7 +279,7 @@ function walkAction(s: MsgmniState, w: Walk, ctx: string, names: WalkNames, f: M
 }
 
 /** The step of a recompute of `ns` outside a walk (C2, and the re-enable paths of E2/A3). */
-function rcAction(rc: RcLocals | null, ctx: string, ns: NsId, part: string, f: MsgmniFlags): MsgmniAction {
+function rcAction(rc: RcLocals | null, ctx: string, ns: NsId, part: string, f: MsgmniFlags): CtxStep {
   return { type: f.rcSplit ? (rc === null ? 'RC1' : 'RC2') : 'RC', ctx, ns, part };
 }
 
@@ -302,8 +299,8 @@ function writerStep(kind: 'E' | 'A', pc: Exclude<WriterPc, 'rc'>): [StepType, st
   throw new Error(`writer ${kind} at ${pc}`);
 }
 
-/** The one step context `name` may take in `s` (ignoring lock waits). */
-function ctxAction(s: MsgmniState, name: string, x: Ctx, f: MsgmniFlags): MsgmniAction {
+/** The step context `name` stands at in `s`, as its action carries it (a queued lock wait included). */
+function stepOf(s: MsgmniState, name: string, x: Ctx, f: MsgmniFlags): CtxStep {
   switch (x.kind) {
     case 'H':
       if (!f.notifyUnderMemoryChain) return { type: 'H1', ctx: name };
@@ -331,515 +328,82 @@ function ctxAction(s: MsgmniState, name: string, x: Ctx, f: MsgmniFlags): Msgmni
   }
 }
 
-function actions(s: MsgmniState, c: MsgmniConfig, f: MsgmniFlags): MsgmniAction[] {
-  const out: MsgmniAction[] = [];
-  // contexts
+/** Every context that can step in `s`, each at the step it stands at, in {@link CTX_ORDER}. */
+function ctxSteps(s: MsgmniState, f: MsgmniFlags): CtxStep[] {
+  const out: CtxStep[] = [];
   for (const name of CTX_ORDER) {
     const x = s.ctxs[name];
     if (name === 'K' && !x) {
+      // K1: the worker finds the work item queued
       if (workerState(s.wq) === 'dequeue') out.push({ type: 'K1', ctx: 'K' });
       continue;
     }
     if (!x) continue;
     if (waitingOn(s.k, name) !== undefined && !canProceed(s.k, name)) continue;
-    out.push(ctxAction(s, name, x, f));
+    out.push(stepOf(s, name, x, f));
   }
-  // environment events (§4), after the contexts: a schedule shrunk towards
-  // choice 0 then finishes work in flight rather than starting new events
-  if (!s.ctxs.H && s.left.mem > 0) {
-    if (!s.blockOnline) out.push({ type: 'online' });
-    else if (s.L > c.block) out.push({ type: 'offline' });
-  }
-  if (s.left.creates > 0 && CREATED_IDS.some((id) => s.ns[id] === undefined)) out.push({ type: 'create' });
-  // a sysctl writer holds a reference on its ns (its task lives there): no destroy starts under it
-  const target = writerNs(c);
-  const writing = WRITERS.some((w) => s.ctxs[w] !== undefined);
-  if (s.left.destroys > 0)
-    for (const id of CREATED_IDS) if (s.ns[id]?.alive && !s.ctxs[`C:${id}`] && !s.ctxs[`D:${id}`] && !(writing && id === target)) out.push({ type: 'destroy', ns: id });
-  // and a task can write its ns's files only once the ns is set up (C done) and until its destroy starts
-  const open = target === 'init' || (s.ns[target]?.alive === true && !s.ctxs[`C:${target}`] && !s.ctxs[`D:${target}`]);
-  if (open && s.left.manual > 0 && !s.ctxs.E) for (const v of c.manualValues) out.push({ type: 'write_msgmni', v });
-  if (open) for (const w of AUTO_WRITERS) if (s.left.auto[w] > 0 && !s.ctxs[w]) for (const v of c.autoValues) out.push({ type: 'write_auto', w, v });
   return out;
 }
 
-// ---------------------------------------------------------------- steps
-
-type D = Draft<MsgmniState>;
-
-/**
- * The memory chain: only the IPC block (B, priority 10). Nothing registers on
- * it after boot, so it is a constant outside the state; its rwsem is in the
- * kernel slice.
- */
-const MEMORY: NotifierChain = notifierChain('memory', 'blocking', { lock: LOCKS.memory, blocks: [{ id: 'ipc', priority: IPC_CALLBACK_PRI }] });
-const memory = MEMORY as Draft<NotifierChain>;
-
-function nsOf(d: D, id: NsId): Draft<MsgmniState['ns'][NsId] & object> {
-  const n = d.ns[id];
-  if (!n) throw new Error(`no namespace ${id}`);
-  return n;
-}
-
-/** RC2 (or the write half of an atomic RC): `ns.msgmni := f(L, n)` from the locals read. */
-function rcWrite(d: D, id: NsId, r: RcLocals, k: FormulaConstants): void {
-  nsOf(d, id).msgmni = formula(r.L, r.n, k);
-}
-
-/** A mutable copy of the kernel slice (fault records are never modified, so they are shared). */
-function plainKernel(k: KernelState): Draft<KernelState> {
-  const locks: Record<string, LockState> = {};
-  for (const [name, l] of Object.entries(k.locks)) {
-    locks[name] =
-      l.kind === 'rwsem'
-        ? { kind: 'rwsem', readers: [...l.readers], writer: l.writer, waiters: l.waiters.map((w) => ({ ctx: w.ctx, mode: w.mode })) }
-        : l.kind === 'mutex'
-          ? { kind: 'mutex', count: l.count, owner: l.owner, waiters: [...l.waiters], corrupt: l.corrupt }
-          : { kind: 'spin', owner: l.owner, waiters: [...l.waiters] };
-  }
-  return { locks, faults: [...k.faults] } as Draft<KernelState>;
-}
-
-function freezeKernel(k: Draft<KernelState>): void {
-  for (const l of Object.values(k.locks)) {
-    Object.freeze(l.waiters);
-    if (l.kind === 'rwsem') Object.freeze(l.readers);
-    Object.freeze(l);
-  }
-  Object.freeze(k.locks);
-  Object.freeze(k.faults);
-  Object.freeze(k);
-}
-
-/** A memory event: L changes, every MEMCHANGED walk in flight is no longer fresh (P7 ghost). */
-function lChanged(d: D): void {
-  d.memStale = true;
-  for (const x of Object.values(d.ctxs)) {
-    const w = x.kind === 'H' || x.kind === 'K' ? x.walk : null;
-    if (w) w.fresh = false;
-  }
+/** Where an action stands in the order actions are offered: its context's place in {@link CTX_ORDER}; the events after. */
+const LANE = new Map(CTX_ORDER.map((name, i) => [name, i]));
+function laneOf(a: RuleAction): number {
+  return typeof a.ctx === 'string' ? (LANE.get(a.ctx) ?? CTX_ORDER.length) : CTX_ORDER.length;
 }
 
 /**
- * One step of a walk of the ipcns chain: [down_read +] one recompute step
- * [+ up_read]. Returns `waiting` (queued on the rwsem), `stepped`, or
- * `finished` (the lock is released, or the chain was empty).
+ * The rules' actions context by context, then the environment's events in
+ * rule order: the order the model offered them in before its rules (a
+ * stable sort), which the shrinkers' choice indices and the pinned shortest
+ * traces rest on; a schedule shrunk towards choice 0 then finishes work in
+ * flight rather than starting new events.
  */
-function walkStep(d: D, ctx: string, w: Draft<Walk>, k: FormulaConstants, f: MsgmniFlags): 'waiting' | 'stepped' | 'finished' {
-  const call = w.call;
-  if (call.stage === 'enter') {
-    const r = callEnter(d.k, call, d.ipcns, ctx);
-    if (r === 'waiting') return 'waiting';
-    if (call.val === IPCNS_MEMCHANGED) w.fresh = true;
-    if (r === 'empty') return 'finished';
-  }
-  if (call.stage === 'walk') {
-    const id = callNext(call, d.ipcns) as NsId | undefined;
-    if (id !== undefined) {
-      if (f.rcSplit) {
-        w.rc = readLocals(d, f);
-        return 'stepped';
-      }
-      rcWrite(d, id, readLocals(d, f), k);
-      callReturn(call, NOTIFY_OK); // ipcns_callback always returns NOTIFY_OK
-    }
-  } else if (call.stage === 'callback') {
-    const id = call.calling as NsId;
-    if (!w.rc) throw new Error(`${ctx}: RC2 without RC1`);
-    rcWrite(d, id, w.rc, k);
-    w.rc = null;
-    callReturn(call, NOTIFY_OK);
-  }
-  if (call.stage === 'exit') callExit(d.k, call, d.ipcns, ctx);
-  return call.stage === 'done' ? 'finished' : 'stepped';
+function inLaneOrder(actions: readonly RuleAction[]): RuleAction[] {
+  return [...actions].sort((a, b) => laneOf(a) - laneOf(b));
 }
 
-/** A recompute outside a walk (C2, E2/A3 re-enable): true when the value is written. */
-function rcStep(d: D, x: { rc: RcLocals | null }, id: NsId, k: FormulaConstants, f: MsgmniFlags): boolean {
-  if (f.rcSplit && x.rc === null) {
-    x.rc = readLocals(d, f);
-    return false;
-  }
-  rcWrite(d, id, x.rc ?? readLocals(d, f), k);
-  x.rc = null;
-  return true;
-}
+// Stryker disable all: trace text only; no property, fairness (the action's ctx) or state reads a step's text (the rules' ctx, step and fn are pinned by the describe census in mutation.check.ts)
 
-function noHang<T>(r: T | 'hang', what: string): T {
-  if (r === 'hang') throw new Error(`${what}: the chain walk does not end (a cycle in the ipcns chain)`);
-  return r;
-}
-
-function stepH(d: D, k: FormulaConstants, f: MsgmniFlags): void {
-  const h = d.ctxs.H;
-  if (h?.kind !== 'H') throw new Error('H is not running');
-  const finish = (): void => {
-    callReturn(h.mem, NOTIFY_OK);
-    if (h.mem.stage === 'exit') callExit(d.k, h.mem, memory, 'H');
-    delete d.ctxs.H;
-  };
-  if (!f.notifyUnderMemoryChain) {
-    // H1: ipc_memory_callback on MEM_ONLINE / MEM_OFFLINE, then up_read of the memory chain
-    if (callNext(h.mem, memory) !== 'ipc') throw new Error('memory chain walk did not reach the IPC block');
-    if (f.noWorkPendingTest || !workPending(d.wq, WORK)) scheduleWork(d.wq, WORK);
-    finish();
-    return;
-  }
-  // V2: the callback walks the ipcns chain itself, holding the memory chain's read lock
-  if (h.walk === null) {
-    if (callNext(h.mem, memory) !== 'ipc') throw new Error('memory chain walk did not reach the IPC block');
-    h.walk = { call: callBegin('ipcns', IPCNS_MEMCHANGED), rc: null, fresh: false };
-  }
-  if (walkStep(d, 'H', h.walk, k, f) !== 'finished') return;
-  if (h.walk.fresh) d.memStale = false;
-  finish();
-}
-
-function stepK(d: D, k: FormulaConstants, f: MsgmniFlags): void {
-  const x = d.ctxs.K;
-  if (!x) {
-    // K1: dequeue, clear pending, running
-    if (workerDequeue(d.wq) !== WORK) throw new Error('worker dequeued something else');
-    d.ctxs.K = { kind: 'K', walk: { call: callBegin('ipcns', IPCNS_MEMCHANGED), rc: null, fresh: false } };
-    return;
-  }
-  if (x.kind !== 'K') throw new Error('K is not the worker');
-  if (walkStep(d, 'K', x.walk, k, f) !== 'finished') return;
-  // K4: released; the work function returns
-  workerFinish(d.wq);
-  if (x.walk.fresh) d.memStale = false;
-  delete d.ctxs.K;
-}
-
-function startWalk(val: number): Walk {
-  return { call: callBegin('ipcns', val), rc: null, fresh: false };
-}
-
-function stepC(d: D, name: string, k: FormulaConstants, f: MsgmniFlags): void {
-  const x = d.ctxs[name];
-  if (x?.kind !== 'C') throw new Error(`${name} is not a creator`);
-  switch (x.pc) {
-    case 'C2':
-      if (!rcStep(d, x, x.ns, k, f)) return;
-      if (f.registerAfterNotify && !f.noCreateRemoveWalks) {
-        x.pc = 'C3';
-        x.walk = startWalk(IPCNS_CREATED);
-      } else x.pc = 'C4';
-      return;
-    case 'C3': {
-      if (!x.walk) throw new Error(`${name} at C3 without a walk`);
-      if (walkStep(d, name, x.walk, k, f) !== 'finished') return;
-      x.walk = null;
-      if (f.registerAfterNotify) x.pc = 'C4';
-      else delete d.ctxs[name];
-      return;
-    }
-    case 'C4': {
-      // register_ipcns_notifier: memset + priority of a block never linked, then register under W
-      const r = noHang(lockedRegister(d.k, d.ipcns, { id: x.ns, priority: IPCNS_CALLBACK_PRI }, name), name);
-      if (r === 'waiting') return;
-      if (r === 0) nsOf(d, x.ns).auto = 1;
-      if (f.registerAfterNotify || f.noCreateRemoveWalks) delete d.ctxs[name];
-      else {
-        x.pc = 'C3';
-        x.walk = startWalk(IPCNS_CREATED);
-      }
-      return;
-    }
-  }
-}
-
-function stepD(d: D, name: string, k: FormulaConstants, f: MsgmniFlags): void {
-  const x = d.ctxs[name];
-  if (x?.kind !== 'D') throw new Error(`${name} is not a destroyer`);
-  const ns = nsOf(d, x.ns);
-  switch (x.pc) {
-    case 'D1':
-    case 'D2': {
-      const r = noHang(lockedUnregister(d.k, d.ipcns, x.ns, name), name);
-      if (r === 'waiting') return;
-      if (r === 0) ns.auto = 0;
-      // D2 in the same step: no walk can reach the unlinked block (D1's down_write waited for them all)
-      ns.alive = false;
-      freeBlock(d.ipcns, x.ns);
-      x.pc = 'D3';
-      return;
-    }
-    case 'D3':
-      d.nr = atomicDec(d.nr);
-      if (f.noCreateRemoveWalks) delete d.ctxs[name];
-      else {
-        x.pc = 'D4';
-        x.walk = startWalk(IPCNS_REMOVED);
-      }
-      return;
-    case 'D4':
-      if (!x.walk) throw new Error(`${name} at D4 without a walk`);
-      if (walkStep(d, name, x.walk, k, f) === 'finished') delete d.ctxs[name];
-      return;
-  }
-}
-
-/** The E handler's first step after the mutex. */
-function firstE(v: number, f: MsgmniFlags): WriterPc {
-  if (f.noUnregisterOnWrite) return 'E1';
-  if (f.negativeReenables && v < 0) return 'E1';
-  return f.storeBeforeUnregister ? 'E1' : 'unregister';
-}
-
-/**
- * How a writer step commutes with other contexts (Lipton): `R` the sysctl
- * mutex acquisition (moves right), `B` A1–A3 while the handlers are
- * serialized (they touch only init's auto_msgmni, which every writer of it
- * accesses under the mutex), `N` every other step. One action runs any `R`
- * and `B` steps, at most one `N` step, then `B` steps and the final unlock.
- */
-function writerClass(pc: WriterPc, f: MsgmniFlags): 'R' | 'B' | 'N' {
-  if (pc === 'lock') return 'R';
-  if ((pc === 'A1' || pc === 'A2' || pc === 'A3') && !f.unserializedSysctl) return 'B';
-  return 'N';
-}
-
-function stepW(d: D, name: string, k: FormulaConstants, f: MsgmniFlags): void {
-  let seenN = false;
-  for (let first = true; ; first = false) {
-    const x = d.ctxs[name];
-    if (x === undefined) return;
-    if (x.kind !== 'E' && x.kind !== 'A') throw new Error(`${name} is not a sysctl writer`);
-    const cls = writerClass(x.pc, f);
-    if (seenN && cls !== 'B') return;
-    // a recompute is always an RC action of its own, where P1 and P5 look for it
-    if (x.pc === 'rc' && !first) return;
-    if (writerStep1(d, name, x, k, f) === 'waiting') return;
-    if (cls === 'N') seenN = true;
-  }
-}
-
-/** One spec step of a sysctl writer. */
-function writerStep1(d: D, name: string, x: Draft<WCtx>, k: FormulaConstants, f: MsgmniFlags): 'waiting' | 'done' {
-  const target = x.ns;
-  const ns = nsOf(d, target);
-  const end = (): 'done' => {
-    if (x.kind === 'E' && !x.reenable) ns.manual = true; // P3 ghost: E2 of a manual write completed
-    if (!f.unserializedSysctl) mutexUnlock(d.k, LOCKS.sysctl, name);
-    delete d.ctxs[name];
-    return 'done';
-  };
-  const reenable = (): 'done' => {
-    x.reenable = true;
-    ns.manual = false;
-    // merged order: recompute, then cond-register; the W2 fix registers first
-    x.pc = f.registerAfterNotify ? 'rc' : 'zero';
-    return 'done';
-  };
-  switch (x.pc) {
-    case 'lock':
-      if (mutexLock(d.k, LOCKS.sysctl, name) === 'waiting') return 'waiting';
-      x.pc = x.kind === 'E' ? firstE(x.v, f) : 'A1';
-      return 'done';
-    case 'E1':
-      // proc_dointvec stores the parsed int
-      ns.msgmni = x.v;
-      if (f.noUnregisterOnWrite) return end();
-      if (x.reenable) x.pc = 'E2-decide';
-      else if (f.storeBeforeUnregister) x.pc = 'unregister';
-      else return end();
-      return 'done';
-    case 'E2-decide':
-      // v2.6.26 tunable_set_callback(*data): re-reads msgmni, not the parsed value
-      if (ns.msgmni < 0) return reenable();
-      // a recompute between E1 and here turned the re-enable into an unregister
-      x.pc = 'unregister';
-      return 'done';
-    case 'unregister': {
-      const r = noHang(lockedUnregister(d.k, d.ipcns, target, name), name);
-      if (r === 'waiting') return 'waiting';
-      if (r === 0) ns.auto = 0;
-      const stored = f.storeBeforeUnregister || x.reenable;
-      if (x.kind === 'E' && !stored) x.pc = 'E1';
-      else return end();
-      return 'done';
-    }
-    case 'A1':
-      x.old = ns.auto;
-      x.pc = 'A2';
-      return 'done';
-    case 'A2':
-      // proc_dointvec_minmax, range [0, 1]: out of range is -EINVAL, nothing stored
-      if (x.v !== 0 && x.v !== 1) return end();
-      ns.auto = x.v;
-      x.pc = 'A3';
-      return 'done';
-    case 'A3': {
-      const now = ns.auto;
-      if (now === x.old) return end();
-      if (now === 0) {
-        x.pc = 'unregister';
-        return 'done';
-      }
-      return reenable();
-    }
-    case 'rc':
-      if (!rcStep(d, x, target, k, f)) return 'done';
-      if (f.registerAfterNotify) x.pc = 'zero';
-      else return end();
-      return 'done';
-    case 'zero':
-      // cond_register_ipcns_notifier: memset(&ns->ipcns_nb, 0) and priority, outside the lock
-      resetBlock(d.ipcns, target, IPCNS_CALLBACK_PRI);
-      x.pc = 'register';
-      return 'done';
-    case 'register': {
-      const r = noHang(lockedConditionalRegister(d.k, d.ipcns, { id: target, priority: IPCNS_CALLBACK_PRI }, name), name);
-      if (r === 'waiting') return 'waiting';
-      if (r === 0) ns.auto = 1;
-      if (f.registerAfterNotify) return end();
-      x.pc = 'rc';
-      return 'done';
-    }
-  }
-}
-
-function stepCtx(d: D, name: string, k: FormulaConstants, f: MsgmniFlags): void {
-  if (name === 'H') return stepH(d, k, f);
-  if (name === 'K') return stepK(d, k, f);
-  if (name.startsWith('C:')) return stepC(d, name, k, f);
-  if (name.startsWith('D:')) return stepD(d, name, k, f);
-  return stepW(d, name, k, f);
-}
-
-function spawnWriter(kind: 'E' | 'A', v: number, f: MsgmniFlags, ns: NsId): WCtx {
-  const first: WriterPc = !f.unserializedSysctl ? 'lock' : kind === 'E' ? firstE(v, f) : 'A1';
-  return { kind, ns, pc: first, v, old: 0, rc: null, reenable: kind === 'E' && f.negativeReenables && v < 0 };
-}
-
-function next(s: MsgmniState, a: MsgmniAction, c: MsgmniConfig, f: MsgmniFlags): MsgmniState {
-  const k = constantsOf(c);
-  return produce(s, (d) => {
-    // every lock operation scans the whole kernel slice (mightSleep, waitingOn):
-    // let it scan a plain copy rather than an immer draft
-    const kk = plainKernel(s.k);
-    d.k = kk;
-    match(a)
-      // context steps first: they are most of the transitions
-      .with({ ctx: P.string }, (x) => stepCtx(d, x.ctx, k, f))
-      .with({ type: P.union('online', 'offline') }, ({ type }) => {
-        const on = type === 'online';
-        d.L += on ? c.block : -c.block;
-        d.blockOnline = on;
-        d.left.mem -= 1;
-        lChanged(d);
-        const mem = callBegin('memory', on ? MEM_ONLINE : MEM_OFFLINE);
-        d.ctxs.H = { kind: 'H', mem, walk: null };
-        const h = d.ctxs.H;
-        if (callEnter(d.k, h.mem, memory, 'H') !== 'entered') throw new Error('memory chain walk did not enter');
-      })
-      .with({ type: 'create' }, () => {
-        const id = CREATED_IDS.find((x) => d.ns[x] === undefined);
-        if (id === undefined) throw new Error('no namespace id left');
-        d.left.creates -= 1;
-        // C1: the ns is allocated and counted; msgmni is set by C2, auto by C4
-        d.ns[id] = { msgmni: 0, auto: 0, alive: true, manual: false };
-        d.nr = atomicInc(d.nr);
-        d.ctxs[`C:${id}`] = { kind: 'C', ns: id, pc: 'C2', rc: null, walk: null };
-      })
-      .with({ type: 'destroy' }, ({ ns }) => {
-        d.left.destroys -= 1;
-        d.ctxs[`D:${ns}`] = { kind: 'D', ns, pc: 'D1', walk: null };
-        stepD(d, `D:${ns}`, k, f);
-      })
-      .with({ type: 'write_msgmni' }, ({ v }) => {
-        d.left.manual -= 1;
-        d.ctxs.E = spawnWriter('E', v, f, writerNs(c));
-        stepW(d, 'E', k, f);
-      })
-      .with({ type: 'write_auto' }, ({ w, v }) => {
-        d.left.auto[w] -= 1;
-        d.ctxs[w] = spawnWriter('A', v, f, writerNs(c));
-        stepW(d, w, k, f);
-      })
-      .exhaustive();
-    // frozen, the copy is skipped by immer's finalization walk
-    freezeKernel(kk);
-  });
-}
-
-// ---------------------------------------------------------------- describe
-
-// Stryker disable all: trace text only (step and function names, texts); no property, fairness (the action's ctx) or state reads it
-
-const FN: Record<StepType, string> = {
-  H1: 'ipc_memory_callback',
-  K1: 'worker_thread',
-  K2: 'ipcns_notify',
-  K4: 'ipcns_notify',
-  C2: 'msg_init_ns',
-  C3: 'ipcns_notify',
-  C4: 'register_ipcns_notifier',
-  D1: 'unregister_ipcns_notifier',
-  D2: 'free_ipc_ns',
-  D3: 'free_ipc_ns',
-  D4: 'ipcns_notify',
-  E0: 'proc_ipc_callback_dointvec',
-  E1: 'proc_dointvec',
-  E2: 'unregister_ipcns_notifier',
-  A0: 'proc_ipcauto_dointvec_minmax',
-  A1: 'proc_ipcauto_dointvec_minmax',
-  A2: 'proc_dointvec_minmax',
-  A3: 'ipc_auto_callback',
-  RC: 'recompute_msgmni',
-  RC1: 'recompute_msgmni',
-  RC2: 'recompute_msgmni',
+/** A step that queued on a lock took nothing else: its text says so. */
+const queued = (n: MsgmniState, ctx: string, what: string): string | undefined => {
+  const lock = waitingOn(n.k, ctx);
+  return lock !== undefined ? `${what}: queued on ${lock}` : undefined;
 };
 
-const PART_FN: Record<string, [string, string]> = {
-  'E2:decide': ['tunable_set_callback', 're-read msgmni: negative → re-enable, else unregister (v2.6.26)'],
-  'A3:decide': ['proc_ipcauto_dointvec_minmax', 're-read auto_msgmni: changed → ipc_auto_callback'],
-  zero: ['cond_register_ipcns_notifier', 'memset the block, set callback and priority (outside the lock)'],
-  register: ['blocking_notifier_chain_cond_register', 'down_write; insert if absent; up_write; auto := 1'],
-  unregister: ['unregister_ipcns_notifier', 'down_write; remove; up_write; auto := 0'],
+/** The text of a writer's E2 / A3 sub-step (`part`): the kernel function it runs and what it does. */
+const PART_TEXT: Record<string, string> = {
+  'E2:decide': 'tunable_set_callback: re-read msgmni: negative → re-enable, else unregister (v2.6.26)',
+  'A3:decide': 'proc_ipcauto_dointvec_minmax: re-read auto_msgmni: changed → ipc_auto_callback',
+  zero: 'cond_register_ipcns_notifier: memset the block, set callback and priority (outside the lock)',
+  register: 'blocking_notifier_chain_cond_register: down_write; insert if absent; up_write; auto := 1',
+  unregister: 'unregister_ipcns_notifier: down_write; remove; up_write; auto := 0',
 };
 
-/** Trace text of an action (a plain switch: the random engine describes every step it takes). */
-function describeWith(f: MsgmniFlags, writer: NsId) {
-  return (a: MsgmniAction): StepInfo => {
-    if ('ctx' in a) {
-      if (a.type === 'RC' || a.type === 'RC1' || a.type === 'RC2') {
-        const what = a.type === 'RC1' ? 'read L and nr_ipc_ns for' : a.type === 'RC2' ? 'write msgmni of' : 'recompute msgmni of';
-        return { ctx: a.ctx, step: a.type, fn: FN[a.type], text: `${a.part ?? ''}: ${what} ${a.ns ?? '?'}` };
-      }
-      const pf = a.part !== undefined ? (PART_FN[`${a.type}:${a.part}`] ?? PART_FN[a.part]) : undefined;
-      return { ctx: a.ctx, step: a.type, fn: pf?.[0] ?? FN[a.type], text: pf?.[1] ?? STEP_TEXT[a.type] + (a.part ? ` (${a.part})` : '') };
-    }
-    switch (a.type) {
-      case 'online':
-        return { ctx: 'H', step: 'online', fn: 'online_pages', text: 'L += block; MEM_ONLINE walk of the memory chain (down_read)' };
-      case 'offline':
-        return { ctx: 'H', step: 'offline', fn: 'offline_pages', text: 'L -= block; MEM_OFFLINE walk of the memory chain (down_read)' };
-      case 'create':
-        return { ctx: 'env', step: 'C1', fn: 'clone_ipc_ns', text: 'create(): allocate a ns, atomic_inc(&nr_ipc_ns)' };
-      case 'destroy':
-        return { ctx: `D:${a.ns}`, step: 'D1', fn: 'free_ipc_ns', text: `destroy(${a.ns}): unregister its block (down_write)` };
-      case 'write_msgmni': {
-        const first = f.unserializedSysctl ? firstE(a.v, f) : 'lock';
-        const step = first === 'lock' ? 'E0' : first === 'E1' ? 'E1' : 'E2';
-        return { ctx: 'E', step, fn: 'proc_ipc_callback_dointvec', text: `write ${a.v} to /proc/sys/kernel/msgmni of ${writer}` };
-      }
-      case 'write_auto':
-        return { ctx: a.w, step: f.unserializedSysctl ? 'A1' : 'A0', fn: 'proc_ipcauto_dointvec_minmax', text: `write ${a.v} to /proc/sys/kernel/auto_msgmni of ${writer}` };
-    }
-  };
+/** What a context's step did: `plain` for a step with no part, the part's text otherwise, the queue it joined if it queued. */
+function stepText(type: StepType, plain: string, s: MsgmniState, a: CtxArgs, n: MsgmniState): string {
+  const part = a.part === undefined ? plain : (PART_TEXT[`${type}:${a.part}`] ?? PART_TEXT[a.part] ?? `${plain} (${a.part})`);
+  return queued(n, a.ctx, part) ?? (s.ctxs[a.ctx] !== undefined && n.ctxs[a.ctx] === undefined ? `${part}; ${a.ctx} returns` : part);
 }
 
-const STEP_TEXT: Record<StepType, string> = {
-  H1: 'MEM_ONLINE/OFFLINE: if !work_pending: schedule_work',
+/** A recompute's text: which spec steps the action covers, the ns, and the value it left. */
+function rcText(what: string, s: MsgmniState, a: CtxArgs, n: MsgmniState): string {
+  const id = a.ns ?? 'init';
+  return `${a.part ?? ''}: ${what} ${id}: msgmni ${s.ns[id]?.msgmni ?? '?'} → ${n.ns[id]?.msgmni ?? '?'}`;
+}
+
+/** What a trace shows of a context step. */
+type Text = (s: MsgmniState, a: CtxArgs, n: MsgmniState) => string;
+
+/** The text of each context step with no values to show: the step's own, or its part's (E2, A3). */
+const PLAIN: Record<StepType, string> = {
+  H1: 'IPCNS_MEMCHANGED walk inside the memory-chain walk',
   K1: 'dequeue the work item, clear pending, run it',
   K2: 'IPCNS_MEMCHANGED walk: down_read',
   K4: 'up_read; the work function returns',
   C2: 'recompute msgmni of the new ns',
   C3: 'IPCNS_CREATED walk',
   C4: 'down_write; append the new ns; up_write; auto := 1',
-  D1: 'down_write; remove the ns; up_write; auto := 0',
+  D1: 'down_write; remove the ns; up_write; auto := 0; kfree (D2)',
   D2: 'kfree(ns)',
   D3: 'atomic_dec(&nr_ipc_ns)',
   D4: 'IPCNS_REMOVED walk',
@@ -855,11 +419,217 @@ const STEP_TEXT: Record<StepType, string> = {
   RC2: 'write msgmni',
 };
 
+/** The trace text of context step `type` under flags `f`: what it did, with the values it read or wrote where there are some. */
+function textOf(type: StepType, f: MsgmniFlags): Text {
+  switch (type) {
+    case 'H1':
+      return (s, a, n) =>
+        f.notifyUnderMemoryChain
+          ? stepText('H1', PLAIN.H1, s, a, n)
+          : `MEM_ONLINE/OFFLINE: ${workPending(s.wq, WORK) && !f.noWorkPendingTest ? 'the work is already pending: nothing queued' : 'schedule_work'}; up_read of the memory chain`;
+    case 'RC':
+      return (s, a, n) => rcText('recompute msgmni of', s, a, n);
+    case 'RC1':
+      return (s, a) => `${a.part ?? ''}: read L = ${s.L} and nr_ipc_ns = ${s.nr} for ${a.ns ?? '?'}`;
+    case 'RC2':
+      return (s, a, n) => rcText('write msgmni of', s, a, n);
+    case 'D3':
+      return (s, a, n) => stepText('D3', `atomic_dec(&nr_ipc_ns): ${s.nr} → ${n.nr}`, s, a, n);
+    case 'E1':
+      return (s, a, n) => {
+        const x = s.ctxs[a.ctx];
+        return stepText('E1', x?.kind === 'E' ? `store ${x.v} into msgmni of ${x.ns}` : PLAIN.E1, s, a, n);
+      };
+    default:
+      return (s, a, n) => stepText(type, PLAIN[type], s, a, n);
+  }
+}
+
 // Stryker restore all
 
+/** Options of a msgmni machine beyond its flags and configuration. */
+export interface MsgmniMachineOptions {
+  /** Check only these model properties (the built-in checks always run). Default: all. */
+  readonly only?: readonly string[];
+}
+
+/** The machine of one variant's flags on one configuration: the spec's steps as rules. */
+function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOptions = {}): Machine<MsgmniState, RuleAction> {
+  const k = constantsOf(c);
+  const target = writerNs(c);
+  const rule = rulesFor<MsgmniState>();
+
+  // every rule reads the same per-state list: computed once per state
+  const cache = new WeakMap<MsgmniState, ReadonlyMap<StepType, readonly CtxArgs[]>>();
+  const stepsAt = (s: MsgmniState): ReadonlyMap<StepType, readonly CtxArgs[]> => {
+    let m = cache.get(s);
+    if (m === undefined) {
+      const byType = new Map<StepType, CtxArgs[]>();
+      for (const { type, ...args } of ctxSteps(s, f)) {
+        const list = byType.get(type);
+        if (list) list.push(args);
+        else byType.set(type, [args]);
+      }
+      m = byType;
+      cache.set(s, m);
+    }
+    return m;
+  };
+  /** The guard of a context step: the contexts standing at `type`. */
+  const at =
+    (type: StepType) =>
+    (s: MsgmniState): readonly CtxArgs[] =>
+      stepsAt(s).get(type) ?? [];
+  /**
+   * The effect of a context step: `step` runs the context's next step,
+   * after checking that the action's label is that step (a replayed or
+   * hand-made action naming another step is refused, not run as this one).
+   */
+  const take =
+    (type: StepType, step: (d: Draft<MsgmniState>, name: string) => void) =>
+    (d: Draft<MsgmniState>, a: CtxArgs): void => {
+      const s = original(d);
+      const want = s && stepsAt(s).get(type)?.find((x) => x.ctx === a.ctx);
+      if (want === undefined || want.ns !== a.ns || want.part !== a.part) throw new Error(`${a.ctx} does not stand at ${type}${a.part !== undefined ? ` (${a.part})` : ''}`);
+      asStep(d, () => step(d, a.ctx));
+    };
+  /** The context kinds' step functions (steps.ts), for the rules below. */
+  const anyCtx = (d: Draft<MsgmniState>, name: string): void => stepCtx(d, name, k, f);
+  const hotplug = (d: Draft<MsgmniState>): void => stepH(d, k, f);
+  const worker = (d: Draft<MsgmniState>): void => stepK(d, k, f);
+  const creator = (d: Draft<MsgmniState>, name: string): void => stepC(d, name, k, f);
+  const destroyer = (d: Draft<MsgmniState>, name: string): void => stepD(d, name, k, f);
+  const writer = (d: Draft<MsgmniState>, name: string): void => stepW(d, name, k, f);
+  /** The rule of a context step `type`: taken by every context standing at it, in that context's lane, by `step`. */
+  const ctxRule = (type: StepType, fn: string, step: (d: Draft<MsgmniState>, name: string) => void) =>
+    rule({ step: type, fn, enabled: at(type), ctx: (a) => a.ctx, apply: take(type, step), text: textOf(type, f) });
+
+  const rules = [
+    // H: the hotplug task inside the memory-chain walk (V2: the ipcns walk too, its recomputes under RC)
+    ctxRule('H1', 'ipc_memory_callback', hotplug),
+    // K: the keventd worker (K3, the recomputes, under RC)
+    ctxRule('K1', 'worker_thread', worker),
+    ctxRule('K2', 'ipcns_notify', worker),
+    ctxRule('K4', 'ipcns_notify', worker),
+    // RC: a recompute, one atomic step (W1: RC1 reads, RC2 writes), in any walk, in C2 and in a re-enable
+    ctxRule('RC', 'recompute_msgmni', anyCtx),
+    ctxRule('RC1', 'recompute_msgmni', anyCtx),
+    ctxRule('RC2', 'recompute_msgmni', anyCtx),
+    // C: a creator (C1 is the `create` event, C2 an RC)
+    ctxRule('C3', 'ipcns_notify', creator),
+    ctxRule('C4', 'register_ipcns_notifier', creator),
+    // D: the last reference dropped (D2 rides on D1)
+    ctxRule('D1', 'unregister_ipcns_notifier', destroyer),
+    ctxRule('D3', 'free_ipc_ns', destroyer),
+    ctxRule('D4', 'ipcns_notify', destroyer),
+    // E: a write to /proc/sys/kernel/msgmni (E0: the sysctl mutex, the W4 fix)
+    ctxRule('E0', 'proc_ipc_callback_dointvec', writer),
+    ctxRule('E1', 'proc_dointvec', writer),
+    ctxRule('E2', 'proc_ipc_callback_dointvec', writer),
+    // A: a write to /proc/sys/kernel/auto_msgmni (A0: the sysctl mutex, the W4 fix)
+    ctxRule('A0', 'proc_ipcauto_dointvec_minmax', writer),
+    ctxRule('A1', 'proc_ipcauto_dointvec_minmax', writer),
+    ctxRule('A2', 'proc_dointvec_minmax', writer),
+    ctxRule('A3', 'ipc_auto_callback', writer),
+
+    // §4's environment, after the contexts
+    rule({
+      step: 'online',
+      fn: 'online_pages',
+      ctx: 'H',
+      enabled: (s) => when(!s.ctxs.H && s.left.mem > 0 && !s.blockOnline),
+      apply: (d) => asStep(d, () => memoryEvent(d, true, c)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, _, n) => `L ${s.L} → ${n.L}; MEM_ONLINE walk of the memory chain (down_read)`,
+    }),
+    rule({
+      step: 'offline',
+      fn: 'offline_pages',
+      ctx: 'H',
+      // one memory block: it goes offline only above its own size (§4's precondition L > k)
+      enabled: (s) => when(!s.ctxs.H && s.left.mem > 0 && s.blockOnline && s.L > c.block),
+      apply: (d) => asStep(d, () => memoryEvent(d, false, c)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, _, n) => `L ${s.L} → ${n.L}; MEM_OFFLINE walk of the memory chain (down_read)`,
+    }),
+    rule({
+      name: 'create',
+      step: 'C1',
+      fn: 'clone_ipc_ns',
+      ctx: 'env',
+      enabled: (s) => when(s.left.creates > 0 && CREATED_IDS.some((id) => s.ns[id] === undefined)),
+      apply: (d) => asStep(d, () => createNs(d)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (s, _, n) => `create(): allocate ${CREATED_IDS.find((id) => s.ns[id] === undefined) ?? '?'}, atomic_inc(&nr_ipc_ns): ${s.nr} → ${n.nr}`,
+    }),
+    rule({
+      name: 'destroy',
+      step: 'D1',
+      fn: 'free_ipc_ns',
+      // a sysctl writer holds a reference on its ns (its task lives there): no destroy starts under it
+      enabled: (s) => {
+        if (s.left.destroys <= 0) return [];
+        const writing = WRITERS.some((w) => s.ctxs[w] !== undefined);
+        return CREATED_IDS.filter((id) => s.ns[id]?.alive && !s.ctxs[`C:${id}`] && !s.ctxs[`D:${id}`] && !(writing && id === target)).map((ns) => ({ ns }));
+      },
+      ctx: (a) => `D:${a.ns}`,
+      apply: (d, a) => asStep(d, () => destroyNs(d, a.ns, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (_, a, n) => queued(n, `D:${a.ns}`, `destroy(${a.ns}): unregister its block (down_write)`) ?? `destroy(${a.ns}): unregister its block (down_write), kfree`,
+    }),
+    rule({
+      name: 'write_msgmni',
+      // the first step of the write: the mutex, or (W4-27, unserialized) its store or its unregister
+      step: f.unserializedSysctl ? (firstE(0, f) === 'E1' ? 'E1' : 'E2') : 'E0',
+      fn: 'proc_ipc_callback_dointvec',
+      ctx: 'E',
+      enabled: (s) => (writable(s) && s.left.manual > 0 && !s.ctxs.E ? c.manualValues.map((v) => ({ v })) : []),
+      apply: (d, a) => asStep(d, () => startWrite(d, 'E', a.v, target, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (_, a) => `write ${a.v} to /proc/sys/kernel/msgmni of ${target}`,
+    }),
+    rule({
+      name: 'write_auto',
+      step: f.unserializedSysctl ? 'A1' : 'A0',
+      fn: 'proc_ipcauto_dointvec_minmax',
+      enabled: (s) => (writable(s) ? AUTO_WRITERS.filter((w) => s.left.auto[w] > 0 && !s.ctxs[w]).flatMap((w) => c.autoValues.map((v) => ({ w, v }))) : []),
+      ctx: (a) => a.w,
+      apply: (d, a) => asStep(d, () => startWrite(d, a.w, a.v, target, k, f)),
+      // Stryker disable next-line all: trace text only (no property, fairness or state reads it)
+      text: (_, a) => `write ${a.v} to /proc/sys/kernel/auto_msgmni of ${target}`,
+    }),
+  ];
+
+  /** A task can write its ns's files only once the ns is set up (C done) and until its destroy starts. */
+  function writable(s: MsgmniState): boolean {
+    return target === 'init' || (s.ns[target]?.alive === true && !s.ctxs[`C:${target}`] && !s.ctxs[`D:${target}`]);
+  }
+
+  const all = msgmniProperties(c, f);
+  const only = opts.only;
+  const s0 = initState(c);
+  const m = machineFromRules<MsgmniState>({
+    init: () => s0,
+    rules,
+    quiescent,
+    view,
+    // with one created namespace there is nothing to swap; a writer in ns1 tells ns1 from ns2
+    ...(c.creates >= 2 && target === 'init' ? { symmetry: symmetricView } : {}),
+    // view leaves out only the chain's constant fields and ghosts no step reads: a projection, so the liveness engine may key on it
+    livenessView: view,
+    // §4's events (memory events, create, destroy, the sysctl writes) are the environment; every step with a context is that context's
+    fairness: (a) => (typeof a.ctx === 'string' ? a.ctx : null),
+    kernel: (s) => s.k,
+    properties: only ? all.filter((p) => p.kind === 'sometimes' || only.includes(p.name)) : all,
+  });
+  return { ...m, actions: (s) => inLaneOrder(m.actions(s)) };
+}
+
+
 /**
- * The exhaustive engine's state key: every field, serialized in a fixed
- * order (contexts in {@link CTX_ORDER}); the chain's constant fields (name,
+ * The exhaustive engine's state key: every field but the per-step ghosts
+ * (`wrote`, `stored`), serialized in a fixed order (contexts in
+ * {@link CTX_ORDER}); the chain's constant fields (name,
  * flavour, lock, the RCU walkers of a blocking chain) are left out. Every
  * object the model builds has a fixed key order, so JSON.stringify is
  * canonical here and much cheaper than the generic canonical form.
@@ -911,109 +681,84 @@ function symmetricView(s: MsgmniState): string {
   return swapped < text ? swapped : text;
 }
 
-/** Options of a msgmni machine beyond its variant and configuration. */
-export interface MsgmniMachineOptions {
-  /** Check only these model properties (the built-in checks always run). Default: all. */
-  readonly only?: readonly string[];
-}
-
-/** Builds the machine of one variant. */
-export function msgmniMachine(variant: string, c: MsgmniConfig, opts: MsgmniMachineOptions = {}): Machine<MsgmniState, MsgmniAction> {
-  const f = FLAGS[variant];
-  if (!f) throw new Error(`unknown variant '${variant}' of model 'msgmni'`);
-  const all: Property<MsgmniState, MsgmniAction>[] = msgmniProperties(c, f);
-  const only = opts.only;
-  const properties = only ? all.filter((p) => p.kind === 'sometimes' || only.includes(p.name)) : all;
-  const s0 = initState(c);
-  return {
-    init: () => s0,
-    actions: (s) => actions(s, c, f),
-    next: (s, a) => next(s, a, c, f),
-    describe: describeWith(f, writerNs(c)),
-    quiescent,
-    view,
-    // with one created namespace there is nothing to swap; a writer in ns1 tells ns1 from ns2
-    ...(c.creates >= 2 && writerNs(c) === 'init' ? { symmetry: symmetricView } : {}),
-    // view leaves out only the chain's constant fields: a projection, so the liveness engine may key on it
-    livenessView: view,
-    // §4's events (memory events, create, destroy, the sysctl writes) are the environment; every step with a context is that context's
-    fairness: (a) => ('ctx' in a ? a.ctx : null),
-    kernel: (s) => s.k,
-    properties,
-  };
-}
-
-/** Every property name of the model. */
-export const PROPERTY_NAMES = ['P1', 'P2', 'P3', 'P3+', 'P4', 'P5', 'P6', 'P7'] as const;
-
-
-/** The msgmni model (spec 01). */
-export const msgmni: ModelDef<MsgmniState, MsgmniAction, MsgmniConfig> = {
+/** The msgmni model (spec 01): every variant once, with its flags. */
+export const msgmni = defineModel({
   name: 'msgmni',
   title: 'msgmni recompute on memory hotplug and IPC namespace create/remove (seed 000)',
   spec: '01-msgmni.md',
   smallConfig: SMALL,
   family: MSGMNI_FAMILY,
   randomConfig: msgmniRandomConfig,
-  propertyNames: [...PROPERTY_NAMES],
-  variants: [
-    { name: 'reference', summary: 'v2.6.27 with the §6b fixes: atomic RC, register before notify, unregister before store, serialized sysctl handlers', expect: { kind: 'holds' } },
-    {
-      name: 'V1',
+  configSchema: msgmniConfigSchema,
+  variants: {
+    reference: { flags: NONE, summary: 'v2.6.27 with the §6b fixes: atomic RC, register before notify, unregister before store, serialized sysctl handlers', expect: { kind: 'holds' } },
+    V1: {
+      flags: { ...NONE, noUnregisterOnWrite: true },
       summary: 'no patch 7: a manual msgmni write leaves the ns registered, the next walk overwrites it',
       expect: { kind: 'violates', property: 'P3' },
       randomConfig: around(SMALL),
     },
-    {
-      name: 'V2',
+    V2: {
+      flags: { ...NONE, notifyUnderMemoryChain: true },
       summary: 'no patch 5: H walks the ipcns chain inside the memory-chain walk and waits behind a writer',
       expect: { kind: 'violates', property: 'P6' },
       randomConfig: fc.constant(FOCUS.V2),
     },
-    {
-      name: 'V3',
+    V3: {
+      flags: { ...NONE, noCreateRemoveWalks: true },
       summary: 'no patch 6: no IPCNS_CREATED/REMOVED walks, existing namespaces keep the old count',
       expect: { kind: 'violates', property: 'P2' },
       randomConfig: around(SMALL),
     },
-    { name: 'V4', summary: 'no patch 2: msgmni not divided by the namespace count', expect: { kind: 'violates', property: 'P2' }, randomConfig: around(SMALL) },
-    { name: 'V5', summary: 'no work_pending test in H1', expect: { kind: 'harmless', why: 'schedule_work already coalesces: its test-and-set of pending does what the test did' } },
-    {
-      name: 'W1',
+    V4: { flags: { ...NONE, noDivision: true }, summary: 'no patch 2: msgmni not divided by the namespace count', expect: { kind: 'violates', property: 'P2' }, randomConfig: around(SMALL) },
+    V5: {
+      flags: { ...NONE, noWorkPendingTest: true },
+      summary: 'no work_pending test in H1',
+      expect: { kind: 'harmless', why: 'schedule_work already coalesces: its test-and-set of pending does what the test did' },
+    },
+    W1: {
+      flags: { ...NONE, rcSplit: true },
       summary: 'RC in two steps: a recompute that read an old L or namespace count writes after a newer one',
       expect: { kind: 'violates', property: 'P2' },
       randomConfig: fc.constant(FOCUS.W1),
     },
-    {
-      name: 'W2',
+    W2: {
+      flags: { ...NONE, registerAfterNotify: true },
       summary: 'C3 before C4 (and RC before cond-register on re-enable): a new ns is not in the chain during another creator\'s walk',
       expect: { kind: 'violates', property: 'P2' },
       exploreConfig: TWO_CREATORS,
       randomConfig: around(TWO_CREATORS),
     },
-    {
-      name: 'W3',
+    W3: {
+      flags: { ...NONE, storeBeforeUnregister: true },
       summary: 'E1 store before E2 unregister: a walk between them overwrites the written value',
       expect: { kind: 'violates', property: 'P3+' },
       randomConfig: around(SMALL),
     },
-    {
-      name: 'W4-26',
+    'W4-26': {
+      flags: { ...NONE, negativeReenables: true },
       summary: 'v2.6.26 negative msgmni write re-enables via cond_register, zeroing the linked block and cutting later namespaces off',
       expect: { kind: 'violates', property: 'P4' },
       randomConfig: around(SMALL),
     },
-    {
-      name: 'W4-27',
+    'W4-27': {
+      flags: { ...NONE, unserializedSysctl: true },
       summary: 'v2.6.27 auto_msgmni handlers unserialized: two writers both re-enable (the second zeroes the linked block) or lose an unregister',
       expect: { kind: 'violates', property: 'P4' },
       exploreConfig: TWO_WRITERS,
       randomConfig: fc.constant(FOCUS['W4-27']),
     },
-  ],
-  parseConfig: parseMsgmniConfig,
-  machine: (variant, config) => msgmniMachine(variant, config),
-};
+  },
+  machine: (f: MsgmniFlags, c: MsgmniConfig) => rulesMachine(f, c),
+});
+
+/** Every property name of the model, as derived from its properties. */
+export const PROPERTY_NAMES: readonly string[] = msgmni.propertyNames;
+
+/** The machine of one variant, by name. */
+export function msgmniMachine(variant: string, c: MsgmniConfig, opts: MsgmniMachineOptions = {}): Machine<MsgmniState, RuleAction> {
+  return rulesMachine(msgmni.flagsOf(variant), c, opts);
+}
 
 /** The msgmni model with its types erased, for the registry. */
 export const msgmniModel = erase(msgmni);
@@ -1023,7 +768,6 @@ export const msgmniModel = erase(msgmni);
  * the sometimes witnesses): to show that a variant breaks one property and
  * no other, or to look for the spec's property past an earlier one.
  */
-export function msgmniRestricted(only: readonly string[]): ModelDef<MsgmniState, MsgmniAction, MsgmniConfig> {
+export function msgmniRestricted(only: readonly string[]): ModelDef<MsgmniState, RuleAction, MsgmniConfig> {
   return { ...msgmni, propertyNames: PROPERTY_NAMES.filter((p) => only.includes(p)), machine: (variant, config) => msgmniMachine(variant, config, { only }) };
 }
-

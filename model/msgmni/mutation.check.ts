@@ -1,54 +1,65 @@
 /** msgmni's mutation check (`npm run mutation -- msgmni`; see test/mutation-suite.ts). */
 import { expect, test } from 'vitest';
+import type { ActionBase, AnyMachine } from '../contract.js';
 import { explore } from '../../properties/explore.js';
 import { FOCUS, SMALL, TWO_CREATORS } from './config.js';
-import { msgmniModel, msgmniRestricted } from './model.js';
+import { msgmniMachine, msgmniModel, msgmniRestricted } from './model.js';
 import type { MsgmniConfig, MsgmniState } from './state.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
 
 // Every step's label over whole state spaces: how many transitions carry
 // each (context kind, step type, ns). The labels are the model's account of
-// what each step is (P1/P5/P7 find recomputes by them, a trace is read by
-// them), while next() dispatches on the context alone, so a mutant of
-// walkAction, rcAction, writerStep or ctxAction changed no state and
-// survived. The census (measured on the reference, BFS without symmetry)
+// what each step is (a trace is read by them, rules are chosen by them); a
+// step's effect is its context's next step, which checks the label against
+// the same label functions, so a mutant of walkAction, rcAction, writerStep
+// or stepOf that is consistent changes no state. The census (measured on the reference, BFS without symmetry)
 // covers walks over two namespaces, a queued down_read (C3), D4, the split
 // RC of W1, V2's walk inside H1 and the second auto writer of W4-27.
 function census(variant: string, config: unknown, withPart = false): string {
-  const m = msgmniModel.machine(variant, config);
+  const hist = new Map<string, number>();
+  const count = (l: string): void => void hist.set(l, (hist.get(l) ?? 0) + 1);
+  eachTransition(msgmniModel.machine(variant, config), (_s, a, t, fresh) => {
+    const x = a as unknown as Record<string, unknown>;
+    count([typeof x.ctx === 'string' ? x.ctx.replace(/:.*/, '') : '', x.type, x.ns ?? '', ...(withPart ? [x.part ?? ''] : [])].join(':'));
+    // at rest (no context in flight) no lock may be held or waited on: a
+    // lock step skipped or a release lost shows here as `!held:<lock>`
+    const r = t as MsgmniState;
+    if (fresh && Object.keys(r.ctxs).length === 0)
+      for (const [name, l] of Object.entries(r.k.locks)) {
+        const busy = l.waiters.length > 0 || (l.kind === 'rwsem' ? l.readers.length > 0 || l.writer !== null : l.owner !== null);
+        if (busy) count(`!held:${name}`);
+      }
+  });
+  return histText(hist);
+}
+
+/** Breadth-first over `m`'s reachable states (keyed by its view): `visit` sees every transition, `fresh` when it reached a new state. */
+function eachTransition(m: AnyMachine, visit: (s: unknown, a: ActionBase, t: unknown, fresh: boolean) => void): void {
   const key = (s: unknown): string => {
     const v = m.view?.(s);
     return typeof v === 'string' ? v : JSON.stringify(v ?? s);
   };
   const init = m.init();
   const seen = new Set<string>([key(init)]);
-  const hist = new Map<string, number>();
   for (let frontier: unknown[] = [init]; frontier.length > 0; ) {
     const next: unknown[] = [];
     for (const s of frontier)
       for (const a of m.actions(s)) {
-        const x = a as unknown as Record<string, unknown>;
-        const l = [typeof x.ctx === 'string' ? x.ctx.replace(/:.*/, '') : '', x.type, x.ns ?? '', ...(withPart ? [x.part ?? ''] : [])].join(':');
-        hist.set(l, (hist.get(l) ?? 0) + 1);
         const t = m.next(s, a);
         const k = key(t);
-        if (!seen.has(k)) {
+        const fresh = !seen.has(k);
+        if (fresh) {
           seen.add(k);
           next.push(t);
-          // at rest (no context in flight) no lock may be held or waited on: a
-          // lock step skipped or a release lost shows here as `!held:<lock>`
-          const r = t as MsgmniState;
-          if (Object.keys(r.ctxs).length === 0)
-            for (const [name, l] of Object.entries(r.k.locks)) {
-              const busy = l.waiters.length > 0 || (l.kind === 'rwsem' ? l.readers.length > 0 || l.writer !== null : l.owner !== null);
-              if (busy) hist.set(`!held:${name}`, (hist.get(`!held:${name}`) ?? 0) + 1);
-            }
         }
+        visit(s, a, t, fresh);
       }
     frontier = next;
   }
-  return [...hist].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k}=${n}`).join(' ');
 }
+
+/** A histogram as one line, its keys sorted. */
+const histText = (hist: ReadonlyMap<string, number>): string => [...hist].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k}=${n}`).join(' ');
 test.each([
   ['reference', 'two creators', { ...TWO_CREATORS, memEvents: 0 }, ':create:=9 :destroy:ns1=20 :destroy:ns2=16 C:C3:=4 C:C4:=50 C:RC:init=75 C:RC:ns1=81 C:RC:ns2=86 D:D1:=12 D:D3:=26 D:D4:=4 D:RC:init=45 D:RC:ns1=8 D:RC:ns2=16'],
   ['reference', 'auto-out-of-range', msgmniModel.family?.find((m) => m.name === 'auto-out-of-range')?.config, ':create:=10 :offline:=12 :write_auto:=124 C:C4:=20 C:RC:init=24 C:RC:ns1=44 H:H1:=24 K:K1:=24 K:RC:init=24 K:RC:ns1=16'],
@@ -60,9 +71,8 @@ test.each([
 });
 
 // A counterexample is read by its step names: the label of each step (its
-// type and the ns it recomputes) is the model's account of what ran, and
-// P1/P5/P7 find the recomputes by it. next() dispatches on the context
-// alone, so a wrong label changes no state: these shortest traces (BFS,
+// type and the ns it recomputes) is the model's account of what ran. A
+// label the label functions agree on changes no state: these shortest traces (BFS,
 // deterministic) pin the labels along each variant's scenario (W1's is §6's:
 // K's RC1 reads n before A's RC2 writes). `C:ns1` is the creator of ns1.
 // First in the file: a label mutant fails here at once (Stryker bails).
@@ -202,4 +212,48 @@ test('P7 ghost: a walk entered before a change of L leaves memStale set', () => 
   expect(s.memStale).toBe(true);
   step('K:RC:ns1');
   expect(s.memStale).toBe(false);
+});
+
+// What a trace shows of each step over a whole state space: its lane, spec
+// step and function (`ctx`, `step` and `fn` of the rule that took it), which
+// no property reads. The histogram pins them on every rule the reference, W1,
+// V2 and W4-27 use (online and offline, create and destroy, both forms of a
+// write's first step, the split RC); the step texts are trace-only and left
+// out of the mutation run.
+function describeCensus(variant: string, config: unknown): string {
+  const m = msgmniModel.machine(variant, config);
+  const hist = new Map<string, number>();
+  eachTransition(m, (s, a, t) => {
+    const d = m.describe(a, s, t);
+    const l = `${d.ctx}|${d.step}|${d.fn}`;
+    hist.set(l, (hist.get(l) ?? 0) + 1);
+  });
+  return histText(hist);
+}
+test.each([
+  ['reference', 'online then offline, both writers', { ...FOCUS.W1, blockOnline: false, memEvents: 2 }, 'A|A0|proc_ipcauto_dointvec_minmax=67 A|A3|ipc_auto_callback=15 A|RC|recompute_msgmni=23 E|E0|proc_ipc_callback_dointvec=34 E|E1|proc_dointvec=60 H|H1|ipc_memory_callback=64 H|offline|offline_pages=39 H|online|online_pages=11 K|K1|worker_thread=54 K|K2|ipcns_notify=38 K|RC|recompute_msgmni=28'],
+  ['reference', 'two creators and a destroy', { ...TWO_CREATORS, memEvents: 0 }, 'C:ns1|C3|ipcns_notify=2 C:ns1|C4|register_ipcns_notifier=21 C:ns1|RC|recompute_msgmni=111 C:ns2|C3|ipcns_notify=2 C:ns2|C4|register_ipcns_notifier=29 C:ns2|RC|recompute_msgmni=131 D:ns1|D1|free_ipc_ns=20 D:ns1|D1|unregister_ipcns_notifier=6 D:ns1|D3|free_ipc_ns=16 D:ns1|D4|ipcns_notify=2 D:ns1|RC|recompute_msgmni=46 D:ns2|D1|free_ipc_ns=16 D:ns2|D1|unregister_ipcns_notifier=6 D:ns2|D3|free_ipc_ns=10 D:ns2|D4|ipcns_notify=2 D:ns2|RC|recompute_msgmni=23 env|C1|clone_ipc_ns=9'],
+  ['W1', 'a create and a destroy', { ...FOCUS.W1, creates: 1, destroys: 1, manualWrites: 0, autoWrites: 0, memEvents: 0 }, 'C:ns1|C4|register_ipcns_notifier=1 C:ns1|RC1|recompute_msgmni=3 C:ns1|RC2|recompute_msgmni=3 D:ns1|D1|free_ipc_ns=1 D:ns1|D3|free_ipc_ns=1 D:ns1|RC1|recompute_msgmni=1 D:ns1|RC2|recompute_msgmni=1 env|C1|clone_ipc_ns=1'],
+  ['V2', 'FOCUS.V2', FOCUS.V2, 'C:ns1|C3|ipcns_notify=6 C:ns1|C4|register_ipcns_notifier=32 C:ns1|RC|recompute_msgmni=118 E|E0|proc_ipc_callback_dointvec=76 E|E1|proc_dointvec=104 E|E2|proc_ipc_callback_dointvec=20 H|H1|ipc_memory_callback=28 H|RC|recompute_msgmni=88 H|offline|offline_pages=40 env|C1|clone_ipc_ns=17'],
+  ['W4-27', 'a manual and an auto writer', { ...FOCUS.W1, memEvents: 0 }, 'A|A1|proc_ipcauto_dointvec_minmax=3 A|A2|proc_dointvec_minmax=5 A|A3|ipc_auto_callback=15 A|RC|recompute_msgmni=3 E|E1|proc_dointvec=13 E|E2|proc_ipc_callback_dointvec=4'],
+])('%s on %s: the census of lanes, steps and functions', (variant, _name, config, want) => {
+  expect(describeCensus(variant, config)).toBe(want);
+});
+
+// A rule takes an action only when its context stands at the step the label
+// names (the label check of `take` in model.ts): an action built by hand
+// with another step, another ns or another part is refused, not run as the
+// context's real step.
+test('an action whose label is not its context\'s next step is refused', () => {
+  const m = msgmniMachine('reference', SMALL);
+  const s = m.next(m.init(), { type: 'offline' });
+  expect(m.actions(s).map((a) => JSON.stringify(a))).toContain('{"ctx":"H","type":"H1"}');
+  expect(() => m.next(s, { type: 'K1', ctx: 'H' })).toThrow('H does not stand at K1');
+  const k = m.next(m.next(s, { type: 'H1', ctx: 'H' }), { type: 'K1', ctx: 'K' });
+  const rc = m.actions(k).find((a) => a.type === 'RC');
+  if (rc === undefined) throw new Error('K offers no RC');
+  expect(rc).toMatchObject({ ctx: 'K', ns: 'init' });
+  expect(() => m.next(k, { ...rc, ns: 'ns1' })).toThrow('K does not stand at RC');
+  expect(() => m.next(k, { ...rc, part: 'K3' })).toThrow('K does not stand at RC (K3)');
+  expect(m.next(k, rc).ctxs.K).toBeUndefined();
 });

@@ -3,7 +3,10 @@
  * that make a passing run meaningful.
  *
  * P3 needs to know that a user write's E2 completed: the ghost `manual` of
- * the namespace (set when the write returns, cleared by an auto re-enable).
+ * the namespace (set when the write returns, cleared by an auto re-enable),
+ * and which step was another user write: the ghost `stored`. P1 and P5
+ * find recomputes by the ghost `wrote` the step recorded, not by the
+ * action's label; so does the witness walk-during-create.
  * P7 needs to know whether a full MEMCHANGED walk entered after the last
  * change of L has completed: the ghost `memStale` and each such walk's
  * `fresh` flag. P7 is a progress property, checked twice under its name: at
@@ -17,7 +20,7 @@ import { chainIds, hasCycle, type NotifierChain } from '../kernel/notifier.js';
 import { heldBy, waitingOn } from '../kernel/state.js';
 import { IPCNS_MEMCHANGED } from './formula.js';
 import { allowedRange, expectedMsgmni } from './formula-oracle.js';
-import { LOCKS, NS_IDS, quiescent, WORK, writerNs, type MsgmniAction, type MsgmniConfig, type MsgmniFlags, type MsgmniState, type NsId, type RcLocals } from './state.js';
+import { LOCKS, NS_IDS, quiescent, WORK, writerNs, type MsgmniAction, type MsgmniConfig, type MsgmniFlags, type MsgmniState, type NsId } from './state.js';
 
 type T = Transition<MsgmniState, MsgmniAction>;
 
@@ -30,35 +33,13 @@ function linkedIds(c: NotifierChain): { ids: string[]; dangling: string | null }
   return { ids, dangling };
 }
 
-/**
- * What the RC step `a` read, in state `s` before it, as P1 and P5 see it:
- * for an atomic `RC` the L and nr_ipc_ns of `s` (n = 1 under V4, which does
- * not divide: "the n it read"), for `RC2` RC1's locals kept in the
- * context. Undefined for other actions. Written here, not taken from the
- * model's own reading of its locals.
- */
-function rcRead(s: MsgmniState, a: MsgmniAction, f: MsgmniFlags): RcLocals | undefined {
-  if (a.type === 'RC') return { L: s.L, n: f.noDivision ? 1 : s.nr };
-  if (a.type !== 'RC2' || !('ctx' in a)) return undefined;
-  const x = s.ctxs[a.ctx];
-  if (!x) return undefined;
-  if ((x.kind === 'H' || x.kind === 'K' || x.kind === 'C' || x.kind === 'D') && x.walk?.rc) return x.walk.rc;
-  if ((x.kind === 'C' || x.kind === 'E' || x.kind === 'A') && x.rc) return x.rc;
-  return undefined;
-}
-
-/** The namespace an RC step wrote, with what it read. */
-function rcWrite(t: T, f: MsgmniFlags): { ns: NsId; n: number; L: number; value: number; alive: boolean } | undefined {
-  const a = t.action;
-  const prev = t.prev;
-  if (!a || !prev || (a.type !== 'RC' && a.type !== 'RC2') || !('ns' in a) || a.ns === undefined) return undefined;
-  const read = rcRead(prev, a, f);
-  const before = prev.ns[a.ns];
-  const after = t.next.ns[a.ns];
-  if (!read || !before || !after) return undefined;
-  // an RC-labelled step that queued on a lock recomputed nothing
-  if ('ctx' in a && waitingOn(t.next.k, a.ctx) !== undefined) return undefined;
-  return { ns: a.ns, n: read.n, L: read.L, value: after.msgmni, alive: before.alive };
+/** The recompute the step `t` wrote (the ghost `wrote`), with the ns's value after it and whether the ns was alive before it. */
+function rcWrite(t: T): { ns: NsId; n: number; value: number; alive: boolean } | undefined {
+  const w = t.next.wrote;
+  const before = t.prev?.ns[w?.ns ?? 'init'];
+  const after = t.next.ns[w?.ns ?? 'init'];
+  if (!w || !before || !after) return undefined;
+  return { ns: w.ns, n: w.n, value: after.msgmni, alive: before.alive };
 }
 
 const walkEnds = (t: T, ctx: 'K' | 'H'): boolean => t.prev?.ctxs[ctx] !== undefined && t.next.ctxs[ctx] === undefined;
@@ -73,7 +54,7 @@ export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<Msgm
       name: 'P1',
       doc: 'every value RC produces lies in [min(lo, hi/n), max(lo, hi/n)] for the n it read',
       check: (t) => {
-        const w = rcWrite(t, f);
+        const w = rcWrite(t);
         if (!w) return undefined;
         const [lo, hi] = allowedRange(c.formula, w.n);
         return w.value >= lo && w.value <= hi ? undefined : `RC wrote ${w.value} into ${w.ns}, outside [${lo}, ${hi}] for n = ${w.n}`;
@@ -98,15 +79,12 @@ export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<Msgm
       doc: 'after E2 of a write completed and until an auto re-enable, only another user write changes that ns\'s msgmni',
       check: (t) => {
         if (!t.prev) return undefined;
-        // another user write: a step of the msgmni writer that stores its value
-        const a = t.action;
-        const e = t.prev.ctxs.E ?? t.next.ctxs.E;
-        const by = e?.kind === 'E' ? e.ns : undefined;
-        const written = a?.type === 'write_msgmni' ? a.v : a && 'ctx' in a && a.ctx === 'E' && e?.kind === 'E' ? e.v : undefined;
+        // another user write: a step that stored the written value (the ghost `stored`)
+        const stored = t.next.stored;
         for (const id of NS_IDS) {
           const before = t.prev.ns[id];
           const after = t.next.ns[id];
-          if (before?.manual && after?.manual && before.msgmni !== after.msgmni && !(id === by && after.msgmni === written))
+          if (before?.manual && after?.manual && before.msgmni !== after.msgmni && !(id === stored?.ns && after.msgmni === stored.v))
             return `${id}'s hand-set msgmni ${before.msgmni} became ${after.msgmni} at ${t.action?.type}${t.action && 'ctx' in t.action ? ` by ${t.action.ctx}` : ''}`;
         }
         return undefined;
@@ -146,7 +124,7 @@ export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<Msgm
       name: 'P5',
       doc: 'RC2 never writes a freed ns',
       check: (t) => {
-        const w = rcWrite(t, f);
+        const w = rcWrite(t);
         return w && !w.alive ? `RC wrote msgmni of the freed ${w.ns}` : undefined;
       },
     },
@@ -179,7 +157,8 @@ export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<Msgm
       kind: 'sometimes',
       name: 'work-coalesced',
       doc: 'a memory event found the work item already pending',
-      check: (t) => t.action?.type === 'H1' && t.prev?.wq.items[WORK]?.pending === true,
+      // H1 is H's last step: H's callback returned while the work was pending
+      check: (t) => t.prev?.ctxs.H !== undefined && t.next.ctxs.H === undefined && t.prev.wq.items[WORK]?.pending === true,
     });
   if (c.memEvents > 0 && c.creates > 0)
     props.push({
@@ -187,9 +166,9 @@ export function msgmniProperties(c: MsgmniConfig, f: MsgmniFlags): Property<Msgm
       name: 'walk-during-create',
       doc: 'a MEMCHANGED walk recomputed a ns while a creation was in flight',
       check: (t) => {
-        const a = t.action;
-        if (!a || !('ctx' in a) || (a.type !== 'RC' && a.type !== 'RC1') || (a.ctx !== 'K' && a.ctx !== 'H')) return false;
-        const x = t.prev?.ctxs[a.ctx];
+        const by = t.next.wrote?.by;
+        if (by !== 'K' && by !== 'H') return false;
+        const x = t.prev?.ctxs[by];
         const memWalk = x !== undefined && (x.kind === 'K' || x.kind === 'H') && x.walk?.call.val === IPCNS_MEMCHANGED;
         return memWalk && Object.keys(t.prev?.ctxs ?? {}).some((n) => n.startsWith('C:'));
       },

@@ -130,6 +130,22 @@ export interface MsgmniState {
   readonly left: Budget;
   /** Ghost for P7: L changed and no MEMCHANGED walk entered after the change has completed. */
   readonly memStale: boolean;
+  /**
+   * Ghost for P1 and P5: the recompute the step that produced this state
+   * wrote (by which context, into which ns, from which L and n); null when
+   * it wrote none. No step reads it; the state key leaves it out.
+   */
+  readonly wrote: RcWrote | null;
+  /** Ghost for P3: the value a user write stored (E1) in the step that produced this state; null otherwise. No step reads it; the state key leaves it out. */
+  readonly stored: { readonly ns: NsId; readonly v: number } | null;
+}
+
+/** What a recompute wrote: the context that ran it, the ns, and the L and n it computed f from. */
+export interface RcWrote {
+  readonly by: string;
+  readonly ns: NsId;
+  readonly L: number;
+  readonly n: number;
 }
 
 /** Configuration (spec 01 §7 for the small one). */

@@ -1,8 +1,10 @@
 /**
- * Configurations of the slab-reserve model: the §7 small one, validation of a
- * configuration read from a replay file, and random generators.
+ * Configurations of the slab-reserve model: the §7 small one, the schema a
+ * configuration read from a replay file or `--config` is checked against,
+ * and random generators.
  */
 import fc from 'fast-check';
+import { z } from 'zod';
 import type { SlabConfig } from './state.js';
 
 /**
@@ -34,41 +36,32 @@ export const SMALL: SlabConfig = {
  */
 export const W2_CONFIG: SlabConfig = { ...SMALL, cpus: 1, caches: 2, pages: 3, allocs: 2, shrinks: 0, mismatches: 0 };
 
-const KEYS: readonly (keyof SlabConfig)[] = ['k', 'cpus', 'caches', 'pages', 'pressure', 'toggles', 'allocs', 'shrinks', 'mismatches', 'migrations', 'batch', 'limit'];
-const RANGE: Record<Exclude<keyof SlabConfig, 'pressure'>, [number, number]> = {
-  k: [1, 8],
-  cpus: [1, 4],
-  caches: [1, 3],
-  pages: [0, 8],
-  toggles: [0, 8],
-  allocs: [0, 8],
-  shrinks: [0, 4],
-  mismatches: [0, 4],
-  migrations: [0, 4],
-  batch: [1, 8],
-  limit: [1, 16],
-};
+/** A whole number in [lo, hi]. */
+const int = (lo: number, hi: number) => z.number().int().min(lo).max(hi);
 
-/** Validates a slab configuration; throws a one-line error naming the first bad field. */
-export function parseSlabConfig(raw: unknown): SlabConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('slab config must be an object');
-  const o = raw as Record<string, unknown>;
-  for (const k of KEYS) {
-    const v = o[k];
-    if ((k === 'allocs' || k === 'toggles') && v === null) continue;
-    if (k === 'pressure') {
-      if (typeof v !== 'boolean') throw new Error(`slab config field 'pressure' is missing or not a boolean`);
-      continue;
-    }
-    const [lo, hi] = RANGE[k];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < lo || v > hi) throw new Error(`slab config field '${k}' is missing or not an integer in [${lo}, ${hi}]${k === 'allocs' || k === 'toggles' ? ' or null' : ''}`);
-  }
-  const extra = Object.keys(o).filter((k) => !(KEYS as readonly string[]).includes(k));
-  if (extra.length) throw new Error(`slab config has unknown field '${extra[0]}'`);
-  const c = o as unknown as SlabConfig;
-  if (c.batch > c.limit) throw new Error('slab config batch must not exceed limit');
-  return c;
-}
+/**
+ * The configuration's fields and ranges (replay files, `--config`): unknown
+ * fields are refused, and an array batch larger than its limit too.
+ */
+export const slabConfigSchema: z.ZodType<SlabConfig> = z
+  .strictObject({
+    k: int(1, 8),
+    cpus: int(1, 4),
+    caches: int(1, 3),
+    pages: int(0, 8),
+    pressure: z.boolean(),
+    toggles: int(0, 8).nullable(),
+    allocs: int(0, 8).nullable(),
+    shrinks: int(0, 4),
+    mismatches: int(0, 4),
+    migrations: int(0, 4),
+    batch: int(1, 8),
+    limit: int(1, 16),
+  })
+  .superRefine((c, ctx) => {
+    // cache_alloc_refill moves at most `batch` objects into an array of at most `limit`
+    if (c.batch > c.limit) ctx.addIssue({ code: 'custom', path: ['batch'], message: `${c.batch} exceeds limit ${c.limit}` });
+  });
 
 const base = {
   k: fc.constantFrom(2, 2, 3),

@@ -109,32 +109,27 @@
  * engine finds S1r in 13 steps, the §6b scenario; the same configuration with
  * a recheck over every cache (`globalRecheck`) explores completely with no
  * violation, so the one-cache recheck is the cause.
+ *
+ * Declared with `defineModel` (variants once) and one rule per step or path
+ * of §3–§4 (`machineFromRules` makes `actions`, `next` and `describe`); the
+ * one thing rules do not say, the order context by context in which steps
+ * are offered, is kept in {@link contextOrder}.
  */
-import { produce } from '../kernel/immer.js';
-import { match, P } from 'ts-pattern';
-import type { Machine, ModelDef, StepInfo } from '../contract.js';
+import { original } from 'immer';
+import type { Machine } from '../contract.js';
 import { erase } from '../contract.js';
+import { defineModel } from '../define.js';
+import type { Rule, RuleAction } from '../rules.js';
+import { machineFromRules, rulesFor, when } from '../rules.js';
 import { oneZone } from '../kernel/allocator.js';
 import { kernelState } from '../kernel/state.js';
-import { parseSlabConfig, slabRandomConfig, slabW2RandomConfig, SMALL, W2_CONFIG } from './config.js';
+import { slabConfigSchema, slabRandomConfig, slabW2RandomConfig, SMALL, W2_CONFIG } from './config.js';
 import type { SlabFlags } from './designs.js';
 import { allocStep, deactivate, freePath, freeStep, shrink, startStep } from './designs.js';
 import { slabProperties } from './properties.js';
 import { slabFamily } from './family.js';
-import type { AllocStep, CpuCache, Ctx, SlabAction, SlabConfig, SlabState } from './state.js';
+import type { AllocStep, CpuCache, Ctx, FreeStep, SlabConfig, SlabState } from './state.js';
 import { ALLOC_STEPS } from './state.js';
-
-/** The flags of each variant. */
-export const VARIANT_FLAGS: Record<string, SlabFlags> = {
-  reference: { design: 'P5', fastPathCheck: true, globalRecheck: false, splitStore: false },
-  V0: { design: 'P0', fastPathCheck: false, globalRecheck: false, splitStore: false },
-  V1: { design: 'P1', fastPathCheck: false, globalRecheck: false, splitStore: false },
-  V2: { design: 'P2', fastPathCheck: false, globalRecheck: false, splitStore: false },
-  V3: { design: 'P3', fastPathCheck: false, globalRecheck: false, splitStore: false },
-  V5: { design: 'P5', fastPathCheck: true, globalRecheck: false, splitStore: true },
-  W1: { design: 'P5', fastPathCheck: false, globalRecheck: false, splitStore: false },
-  W2: { design: 'P4', fastPathCheck: false, globalRecheck: false, splitStore: false },
-};
 
 /** Watermark that puts the zone under pressure: above every free count even after ALLOC_HIGH|ALLOC_HARDER. */
 function pressureMark(c: SlabConfig): number {
@@ -169,80 +164,74 @@ function initState(c: SlabConfig): SlabState {
   };
 }
 
-function actions(s: SlabState, c: SlabConfig, f: SlabFlags, ids: readonly string[]): SlabAction[] {
-  const out: SlabAction[] = [];
-  if (s.togglesLeft === null || s.togglesLeft > 0) out.push({ type: 'pressure', on: s.zone.min === 0 });
-  // an allocation in flight keeps interrupts off on its CPU
+/** The CPUs with an allocation in flight: it keeps interrupts off there, so nothing else of that CPU moves. */
+function busyCpus(s: SlabState, c: SlabConfig, ids: readonly string[]): boolean[] {
   const busy: boolean[] = Array.from({ length: c.cpus }, () => false);
   for (const id of ids) {
     const x = s.ctxs[id];
     if (x && x.pc !== 'idle') busy[x.cpu] = true;
   }
-  if (s.shrinksLeft > 0 && !busy.includes(true)) out.push({ type: 'shrink' });
-  if (s.mismatchesLeft > 0 && f.design !== 'P4')
-    for (let cpu = 0; cpu < c.cpus; cpu++)
-      if (!busy[cpu]) for (let cache = 0; cache < c.caches; cache++) if (s.cpus[cpu]?.[cache]?.page != null) out.push({ type: 'node_mismatch', cpu, cache });
+  return busy;
+}
+
+/** An allocation step of a context: the context and the cache the allocation is in. */
+type AllocArgs = { ctx: string; cache: number };
+/** A free by a context of one object of `page`. */
+type FreeArgs = { ctx: string; page: number };
+
+/**
+ * Every context's next allocation step in `s`, context by context: the step
+ * at its pc when an allocation is in flight, else, when its CPU is free and
+ * its budget allows, the path `startStep` says a new allocation in each
+ * cache takes (one step type per path, so traces name it).
+ */
+function nextAllocSteps(s: SlabState, c: SlabConfig, f: SlabFlags, ids: readonly string[]): { type: AllocStep; args: AllocArgs }[] {
+  const busy = busyCpus(s, c, ids);
+  const out: { type: AllocStep; args: AllocArgs }[] = [];
   for (const id of ids) {
     const ctx = s.ctxs[id];
     if (!ctx) continue;
-    if (ctx.pc !== 'idle') {
-      out.push({ type: ctx.pc, ctx: id, cache: ctx.cache });
-      continue;
-    }
-    if (s.migrationsLeft > 0) for (let cpu = 0; cpu < c.cpus; cpu++) if (cpu !== ctx.cpu) out.push({ type: 'migrate', ctx: id, cpu });
-    if (busy[ctx.cpu]) continue;
-    if (ctx.allocs === null || ctx.allocs > 0) for (let cache = 0; cache < c.caches; cache++) out.push({ type: startStep(s, f, id, cache), ctx: id, cache });
+    if (ctx.pc !== 'idle') out.push({ type: ctx.pc, args: { ctx: id, cache: ctx.cache } });
+    else if (!busy[ctx.cpu] && (ctx.allocs === null || ctx.allocs > 0))
+      for (let cache = 0; cache < c.caches; cache++) out.push({ type: startStep(s, f, id, cache), args: { ctx: id, cache } });
+  }
+  return out;
+}
+
+/** Every idle context's frees (one per page it holds objects of), each with the path `freePath` says it takes. */
+function nextFrees(s: SlabState, c: SlabConfig, f: SlabFlags, ids: readonly string[]): { type: FreeStep; args: FreeArgs }[] {
+  const busy = busyCpus(s, c, ids);
+  const out: { type: FreeStep; args: FreeArgs }[] = [];
+  for (const id of ids) {
+    const ctx = s.ctxs[id];
+    if (!ctx || ctx.pc !== 'idle' || busy[ctx.cpu]) continue;
     let last = -1;
     for (const p of ctx.held) {
+      // held is sorted: one free per page
       if (p === last) continue;
       last = p;
-      out.push({ type: freePath(s, f, id, p), ctx: id, page: p });
+      out.push({ type: freePath(s, f, id, p), args: { ctx: id, page: p } });
     }
   }
   return out;
 }
 
-function next(s: SlabState, a: SlabAction, c: SlabConfig, f: SlabFlags): SlabState {
-  return produce(s, (d) => {
-    match(a)
-      .with({ type: P.union(...ALLOC_STEPS) }, (x) => {
-        const ctx = d.ctxs[x.ctx];
-        if (!ctx) throw new Error(`no context ${x.ctx}`);
-        if (ctx.pc === 'idle') {
-          const want = startStep(s, f, x.ctx, x.cache);
-          if (want !== x.type) throw new Error(`${x.ctx} would start with ${want}, not ${x.type}`);
-          if (ctx.allocs !== null) ctx.allocs -= 1;
-          ctx.cache = x.cache;
-        } else if (ctx.pc !== x.type || ctx.cache !== x.cache) throw new Error(`${x.ctx} is at ${ctx.pc}, not ${x.type}`);
-        allocStep(d, s, c, f, x.type, x.ctx);
-      })
-      .with({ type: 'pressure' }, ({ on }) => {
-        const mark = on ? pressureMark(c) : 0;
-        if (d.togglesLeft !== null) d.togglesLeft -= 1;
-        d.zone.min = mark;
-        d.zone.low = mark;
-        d.zone.high = mark;
-      })
-      .with({ type: 'shrink' }, () => {
-        d.shrinksLeft -= 1;
-        shrink(d, c, f);
-      })
-      .with({ type: 'node_mismatch' }, ({ cpu, cache }) => {
-        d.mismatchesLeft -= 1;
-        deactivate(d, c, cpu, cache);
-      })
-      .with({ type: 'migrate' }, ({ ctx, cpu }) => {
-        const x = d.ctxs[ctx];
-        if (!x || x.pc !== 'idle') throw new Error(`${ctx} cannot migrate now`);
-        x.cpu = cpu;
-        d.migrationsLeft -= 1;
-      })
-      .with({ type: 'slab_free' }, { type: '__slab_free' }, { type: 'kmem_cache_free' }, (x) => freeStep(d, s, c, f, x.type, x.ctx, x.page))
-      .exhaustive();
-  });
+/** One state's answer at a time: the rules of every path ask the same question of the same state. */
+function lastOf<T>(fn: (s: SlabState) => T): (s: SlabState) => T {
+  let state: SlabState | undefined;
+  let value: T | undefined;
+  return (s) => {
+    if (s !== state) {
+      state = s;
+      value = fn(s);
+    }
+    return value as T;
+  };
 }
 
-// Stryker disable all: trace text only (lanes, step and function names); no property reads it and the model declares no eventually-property (the only reader of lanes as fairness)
+const rule = rulesFor<SlabState>();
+
+// Stryker disable all: trace text only (step and function names); no property reads it and the model declares no eventually-property (the only reader of lanes as fairness)
 const FN: Record<AllocStep, [string, string]> = {
   slab_alloc: ['slab_alloc', 'fast path: take from the lockless list'],
   deactivate_slab: ['deactivate_slab', '__slab_alloc: the CPU slab does not match the caller, deactivate it; then get_partial, else new_slab'],
@@ -261,27 +250,156 @@ const FN: Record<AllocStep, [string, string]> = {
   cache_grow: ['cache_grow', 'kmem_getpages: new slab on slabs_free'],
   ac_get_obj: ['ac_get_obj', 'after the grow: take from the array (force_refill may clear a page flag)'],
 };
+const FREE: Record<FreeStep, [string, (page: number) => string]> = {
+  slab_free: ['slab_free', (page) => `fast path: object of page ${page} onto the lockless list`],
+  __slab_free: ['__slab_free', (page) => `object back to page ${page}`],
+  kmem_cache_free: ['__cache_free', (page) => `object of page ${page} into the array (cache_flusharray if full)`],
+};
+/** The spec's name of a step: P1 and P2 call the fast path a1 and b3. */
+function stepName(f: SlabFlags, type: AllocStep): string {
+  return type === 'slab_alloc' && f.design === 'P1' ? 'a1' : type === 'slab_alloc' && f.design === 'P2' ? 'b3' : type;
+}
+// Stryker restore all
 
-function describeWith(f: SlabFlags) {
-  return (a: SlabAction): StepInfo =>
-    match(a)
-      .with({ type: 'pressure' }, ({ on }) => ({ ctx: 'env', step: 'pressure', fn: 'zone watermarks', text: on ? 'pressure on: plain page allocations fail' : 'pressure off' }))
-      .with({ type: 'shrink' }, () => ({ ctx: 'env', step: 'shrink', fn: 'kmem_cache_shrink', text: f.design === 'P4' ? 'drain every array, free empty slabs' : 'flush every CPU slab' }))
-      .with({ type: 'node_mismatch' }, ({ cpu, cache }) => ({ ctx: 'env', step: 'node_mismatch', fn: 'deactivate_slab', text: `node mismatch on cpu ${cpu}: deactivate its slab of cache ${cache}` }))
-      .with({ type: 'migrate' }, ({ ctx, cpu }) => ({ ctx: 'env', step: 'migrate', fn: 'set_task_cpu', text: `${ctx} moves to cpu ${cpu}` }))
-      .with({ type: 'slab_free' }, ({ ctx, page }) => ({ ctx, step: 'free', fn: 'slab_free', text: `fast path: object of page ${page} onto the lockless list` }))
-      .with({ type: '__slab_free' }, ({ ctx, page }) => ({ ctx, step: 'free', fn: '__slab_free', text: `object back to page ${page}` }))
-      .with({ type: 'kmem_cache_free' }, ({ ctx, page }) => ({ ctx, step: 'free', fn: '__cache_free', text: `object of page ${page} into the array (cache_flusharray if full)` }))
-      .with({ type: P.union(...ALLOC_STEPS) }, (x) => {
-        const [fn, text] = FN[x.type];
-        const step = x.type === 'slab_alloc' && f.design === 'P1' ? 'a1' : x.type === 'slab_alloc' && f.design === 'P2' ? 'b3' : x.type;
-        const p3 = f.design === 'P3' && x.type === 'new_slab' ? ' (s->reserve: set on a reserve page, cleared on a normal one)' : '';
-        return { ctx: x.ctx, step, fn, text: `cache ${x.cache}: ${text}${p3}` };
-      })
-      .exhaustive();
+/** §4's environment events: pressure, shrink, node_mismatch, migrate. */
+function events(c: SlabConfig, f: SlabFlags, ids: readonly string[]): Rule<SlabState>[] {
+  return [
+    rule({
+      step: 'pressure',
+      fn: 'zone watermarks',
+      enabled: (s) => (s.togglesLeft === null || s.togglesLeft > 0 ? [{ on: s.zone.min === 0 }] : []),
+      ctx: 'env',
+      apply: (d, { on }) => {
+        const mark = on ? pressureMark(c) : 0;
+        if (d.togglesLeft !== null) d.togglesLeft -= 1;
+        d.zone.min = mark;
+        d.zone.low = mark;
+        d.zone.high = mark;
+      },
+      // Stryker disable next-line all: trace text only
+      text: (_, { on }) => (on ? 'pressure on: plain page allocations fail' : 'pressure off'),
+    }),
+    rule({
+      step: 'shrink',
+      fn: 'kmem_cache_shrink',
+      enabled: (s) => when(s.shrinksLeft > 0 && !busyCpus(s, c, ids).includes(true)),
+      ctx: 'env',
+      apply: (d) => {
+        d.shrinksLeft -= 1;
+        shrink(d, c, f);
+      },
+      // Stryker disable next-line all: trace text only
+      text: () => (f.design === 'P4' ? 'drain every array, free empty slabs' : 'flush every CPU slab'),
+    }),
+    rule({
+      step: 'node_mismatch',
+      fn: 'deactivate_slab',
+      // P4 has no CPU slab to deactivate
+      enabled: (s) => {
+        if (s.mismatchesLeft <= 0 || f.design === 'P4') return [];
+        const busy = busyCpus(s, c, ids);
+        const out: { cpu: number; cache: number }[] = [];
+        for (let cpu = 0; cpu < c.cpus; cpu++) if (!busy[cpu]) for (let cache = 0; cache < c.caches; cache++) if (s.cpus[cpu]?.[cache]?.page != null) out.push({ cpu, cache });
+        return out;
+      },
+      ctx: 'env',
+      apply: (d, { cpu, cache }) => {
+        d.mismatchesLeft -= 1;
+        deactivate(d, c, cpu, cache);
+      },
+      // Stryker disable next-line all: trace text only
+      text: (_, { cpu, cache }) => `node mismatch on cpu ${cpu}: deactivate its slab of cache ${cache}`,
+    }),
+    rule({
+      step: 'migrate',
+      fn: 'set_task_cpu',
+      // only idle contexts migrate
+      enabled: (s) => (s.migrationsLeft > 0 ? ids.flatMap((ctx) => (s.ctxs[ctx]?.pc !== 'idle' ? [] : Array.from({ length: c.cpus }, (_, cpu) => ({ ctx, cpu })).filter(({ cpu }) => cpu !== s.ctxs[ctx]?.cpu))) : []),
+      ctx: 'env',
+      apply: (d, { ctx, cpu }) => {
+        const x = d.ctxs[ctx];
+        if (!x || x.pc !== 'idle') throw new Error(`${ctx} cannot migrate now`);
+        x.cpu = cpu;
+        d.migrationsLeft -= 1;
+      },
+      // Stryker disable next-line all: trace text only
+      text: (_, { ctx, cpu }) => `${ctx} moves to cpu ${cpu}`,
+    }),
+  ];
 }
 
-// Stryker restore all
+/**
+ * One rule per allocation step (§3's paths of P0–P5, `designs.ts`): a
+ * context takes the step at its pc, or starts an allocation with it when
+ * that is the path `startStep` predicts.
+ */
+function allocations(c: SlabConfig, f: SlabFlags, ids: readonly string[]): Rule<SlabState>[] {
+  const steps = lastOf((s) => nextAllocSteps(s, c, f, ids));
+  return ALLOC_STEPS.map((type) =>
+    rule({
+      name: type,
+      step: stepName(f, type),
+      fn: FN[type][0],
+      enabled: (s): AllocArgs[] => steps(s).filter((x) => x.type === type).map((x) => x.args),
+      ctx: (a) => a.ctx,
+      apply: (d, { ctx: id, cache }) => {
+        // the state before the step: reads the step cannot have changed are cheaper there (designs.ts)
+        const s = original(d) as SlabState;
+        const ctx = d.ctxs[id];
+        if (!ctx) throw new Error(`no context ${id}`);
+        if (ctx.pc === 'idle') {
+          const want = startStep(s, f, id, cache);
+          if (want !== type) throw new Error(`${id} would start with ${want}, not ${type}`);
+          if (ctx.allocs !== null) ctx.allocs -= 1;
+          ctx.cache = cache;
+        } else if (ctx.pc !== type || ctx.cache !== cache) throw new Error(`${id} is at ${ctx.pc}, not ${type}`);
+        allocStep(d, s, c, f, type, id);
+      },
+      // Stryker disable next-line all: trace text only
+      text: (_, { cache }) => `cache ${cache}: ${FN[type][1]}${f.design === 'P3' && type === 'new_slab' ? ' (s->reserve: set on a reserve page, cleared on a normal one)' : ''}`,
+    }),
+  );
+}
+
+/** One rule per free path: SLUB's fast path onto the CPU's lockless list, the slow path to the page, SLAB's array. */
+function frees(c: SlabConfig, f: SlabFlags, ids: readonly string[]): Rule<SlabState>[] {
+  const paths = lastOf((s) => nextFrees(s, c, f, ids));
+  return (['slab_free', '__slab_free', 'kmem_cache_free'] as const).map((type) =>
+    rule({
+      name: type,
+      step: 'free',
+      fn: FREE[type][0],
+      enabled: (s): FreeArgs[] => paths(s).filter((x) => x.type === type).map((x) => x.args),
+      ctx: (a) => a.ctx,
+      apply: (d, { ctx, page }) => freeStep(d, original(d) as SlabState, c, f, type, ctx, page),
+      // Stryker disable next-line all: trace text only
+      text: (_, { page }) => FREE[type][1](page),
+    }),
+  );
+}
+
+/**
+ * What rules cannot state yet (reported on issue 17), kept here: steps are
+ * offered as before the rules, the events first, then context by context
+ * (its migrations, its allocation step or starts by cache, its frees by
+ * page), since random schedules, fast-check replay paths and the shortest
+ * counterexamples the exhaustive engine finds first all follow this order.
+ */
+function contextOrder(m: Machine<SlabState, RuleAction>, ids: readonly string[]): Machine<SlabState, RuleAction> {
+  const index = new Map(ids.map((id, i) => [id, i]));
+  const ENV = new Set(['pressure', 'shrink', 'node_mismatch']);
+  const key = (a: RuleAction): [number, number, number] => {
+    if (ENV.has(a.type)) return [0, 0, 0];
+    const ctx = 1 + (index.get(String(a.ctx)) ?? 0);
+    if (a.type === 'migrate') return [ctx, 0, 0];
+    return typeof a.page === 'number' ? [ctx, 2, a.page] : [ctx, 1, Number(a.cache)];
+  };
+  const before = (a: RuleAction, b: RuleAction): number => {
+    const [x, y] = [key(a), key(b)];
+    return x[0] - y[0] || x[1] - y[1] || x[2] - y[2];
+  };
+  return { ...m, actions: (s) => [...m.actions(s)].sort(before) };
+}
 
 /**
  * The exhaustive engine's state key: an injective compact text of the whole
@@ -302,63 +420,59 @@ export function slabKey(s: SlabState, ids: readonly string[]): string {
   return out;
 }
 
-/** Builds the machine of one variant. */
-export function slabMachine(variant: string, c: SlabConfig): Machine<SlabState, SlabAction> {
-  const f = VARIANT_FLAGS[variant];
-  if (!f) throw new Error(`unknown variant '${variant}' of model 'slab'`);
-  return slabMachineFor(f, c);
+/** Builds a machine from a design's flags (tests use it for designs that are no variant, e.g. P4 with a recheck over every cache). */
+export function slabMachineFor(f: SlabFlags, c: SlabConfig): Machine<SlabState, RuleAction> {
+  const ids = ctxIds(c);
+  return contextOrder(
+    machineFromRules<SlabState>({
+      init: () => initState(c),
+      rules: [...events(c, f, ids), ...allocations(c, f, ids), ...frees(c, f, ids)],
+      quiescent: (s) => ids.every((id) => s.ctxs[id]?.pc === 'idle'),
+      view: (s) => slabKey(s, ids),
+      kernel: (s) => s.k,
+      properties: slabProperties(c, f),
+    }),
+    ids,
+  );
 }
 
-/** Builds a machine from explicit flags (tests use it for designs that are no variant, e.g. P4 with a recheck over every cache). */
-export function slabMachineFor(f: SlabFlags, c: SlabConfig): Machine<SlabState, SlabAction> {
-  const ids = ctxIds(c);
-  return {
-    init: () => initState(c),
-    actions: (s) => actions(s, c, f, ids),
-    next: (s, a) => next(s, a, c, f),
-    describe: describeWith(f),
-    quiescent: (s) => ids.every((id) => s.ctxs[id]?.pc === 'idle'),
-    view: (s) => slabKey(s, ids),
-    kernel: (s) => s.k,
-    properties: slabProperties(c, f),
-  };
-}
+/** The flags of a variant that changes nothing but the design: no fast-path check, no global recheck, one store. */
+const design = (d: SlabFlags['design']): SlabFlags => ({ design: d, fastPathCheck: false, globalRecheck: false, splitStore: false });
 
 /** The slab-reserve model (spec 05). */
-export const slab: ModelDef<SlabState, SlabAction, SlabConfig> = {
+export const slab = defineModel({
   name: 'slab',
   title: 'slab allocators honouring the reserve (seeds 003, 004)',
   spec: '05-slab-reserve.md',
   smallConfig: SMALL,
   family: slabFamily(SMALL),
   randomConfig: slabRandomConfig,
-  propertyNames: ['S1', 'S1r', 'S2', 'S3', 'S4', 'S5'],
-  variants: [
-    { name: 'reference', summary: 'v3.6 SLUB with pfmemalloc_match on every path, the fast path included', expect: { kind: 'holds' } },
-    { name: 'V0', summary: 'P0, no tracking: a plain context takes a reserve slab’s objects through the fast path', expect: { kind: 'violates', property: 'S1' } },
-    { name: 'V1', summary: 'P1 per-cache reserve_slab: released to the normal lists when any context grows a normal page', expect: { kind: 'violates', property: 'S1' } },
-    { name: 'V2', summary: 'P2 per-CPU reserve bit: the flag is lost once the page leaves the CPU (partial list)', expect: { kind: 'violates', property: 'S1' } },
-    { name: 'V3', summary: 'P3 seed-003 text: one per-cache flag, cleared when a normal page is added', expect: { kind: 'violates', property: 'S1' } },
-    {
-      name: 'V5',
+  configSchema: slabConfigSchema,
+  variants: {
+    reference: { flags: { ...design('P5'), fastPathCheck: true }, summary: 'v3.6 SLUB with pfmemalloc_match on every path, the fast path included', expect: { kind: 'holds' } },
+    V0: { flags: design('P0'), summary: 'P0, no tracking: a plain context takes a reserve slab’s objects through the fast path', expect: { kind: 'violates', property: 'S1' } },
+    V1: { flags: design('P1'), summary: 'P1 per-cache reserve_slab: released to the normal lists when any context grows a normal page', expect: { kind: 'violates', property: 'S1' } },
+    V2: { flags: design('P2'), summary: 'P2 per-CPU reserve bit: the flag is lost once the page leaves the CPU (partial list)', expect: { kind: 'violates', property: 'S1' } },
+    V3: { flags: design('P3'), summary: 'P3 seed-003 text: one per-cache flag, cleared when a normal page is added', expect: { kind: 'violates', property: 'S1' } },
+    V5: {
+      flags: { ...design('P5'), fastPathCheck: true, splitStore: true },
       summary: 'Neil Brown’s bitfield worry: the per-CPU word stored by a read-modify-write over two steps',
       expect: { kind: 'harmless', why: 'per-CPU data is written with interrupts off: nothing else runs on that CPU between the load and the store' },
       // §7 on one CPU: the other writers of the per-CPU word (the CPU's other context, shrink,
       // node_mismatch) are all there; a second CPU never writes it and only multiplies states
       exploreConfig: { ...SMALL, cpus: 1 },
     },
-    { name: 'W1', summary: 'v3.6 SLUB: the lockless fast path does not test pfmemalloc_match', expect: { kind: 'violates', property: 'S1' } },
-    {
-      name: 'W2',
+    W1: { flags: design('P5'), summary: 'v3.6 SLUB: the lockless fast path does not test pfmemalloc_match', expect: { kind: 'violates', property: 'S1' } },
+    W2: {
+      flags: design('P4'),
       summary: 'v3.6 SLAB: recheck_pfmemalloc_active scans one cache, then untagged refs of another cache’s reserve slab reach plain contexts',
       expect: { kind: 'violates', property: 'S1r' },
       exploreConfig: W2_CONFIG,
       randomConfig: slabW2RandomConfig,
     },
-  ],
-  parseConfig: parseSlabConfig,
-  machine: slabMachine,
-};
+  },
+  machine: (f: SlabFlags, c: SlabConfig) => slabMachineFor(f, c),
+});
 
 /** The slab model with its types erased, for the registry. */
 export const slabModel = erase(slab);

@@ -5,8 +5,10 @@ import { SMALL, W2_CONFIG } from './config.js';
 import type { SlabAction, SlabConfig, SlabState } from './state.js';
 import { isAllocStep } from './state.js';
 import type { Transition } from '../contract.js';
+import { actionLabel } from '../contract.js';
 import { explore } from '../../properties/explore.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
+import { eachStep } from '../../test/steps.js';
 
 const member = (name: string): SlabConfig => {
   const m = slabModel.family?.find((x) => x.name === name);
@@ -129,6 +131,47 @@ for (const variant of ['reference', 'V3', 'W1']) {
     }
   });
 }
+
+// Steps are offered as before the rules (contextOrder): the events, then context by context its
+// migrations, its allocation starts by cache and its frees by page. Random schedules and replay
+// paths index this list, and the shortest counterexamples are the first the BFS meets in it. After
+// E0's first allocation on §7 with one migration, E0 has a fast path and a free, P0 a fast path,
+// E1 and P1 a new slab: the rules alone would list both fast paths, then the new slabs, then the free.
+test('the order steps are offered in: events, then each context with its migrations, allocations and frees', () => {
+  const m = slab.machine('reference', { ...SMALL, migrations: 1 });
+  const s = m.next(m.init(), { type: 'new_slab', ctx: 'E0', cache: 0 });
+  expect(m.actions(s).map(actionLabel)).toEqual([
+    'pressure(on=true)', 'shrink', 'node_mismatch(cache=0,cpu=0)',
+    'migrate(cpu=1,ctx="E0")', 'slab_alloc(cache=0,ctx="E0")', 'slab_free(ctx="E0",page=0)',
+    'migrate(cpu=1,ctx="P0")', 'slab_alloc(cache=0,ctx="P0")',
+    'migrate(cpu=0,ctx="E1")', 'new_slab(cache=0,ctx="E1")',
+    'migrate(cpu=0,ctx="P1")', 'new_slab(cache=0,ctx="P1")',
+  ]);
+});
+
+// Lanes and names of the events and frees (the allocation paths' names are the trace table's, not
+// mutated): §4's events in the env lane, a free or an allocation step in its context's lane.
+test('events are drawn in the env lane, frees and allocation steps in their context\'s, with their names', () => {
+  const seen = new Map<string, string>();
+  for (const [variant, config] of [['reference', { ...SMALL, migrations: 1 }], ['V1', SMALL], ['V2', SMALL], ['V5', SMALL], ['W2', W2_CONFIG]] as const) {
+    eachStep(slab.machine(variant, config), 300, (a, i) => {
+      const alloc = isAllocStep(a as SlabAction);
+      const lane = i.ctx === a.ctx ? 'own lane' : i.ctx;
+      const name = alloc ? 'an allocation step' : a.type;
+      if (!seen.has(name)) seen.set(name, alloc ? lane : `${lane} ${i.step} ${i.fn}`);
+    });
+  }
+  expect(Object.fromEntries([...seen].sort())).toEqual({
+    'an allocation step': 'own lane',
+    __slab_free: 'own lane free __slab_free',
+    kmem_cache_free: 'own lane free __cache_free',
+    migrate: 'env migrate set_task_cpu',
+    node_mismatch: 'env node_mismatch deactivate_slab',
+    pressure: 'env pressure zone watermarks',
+    shrink: 'env shrink kmem_cache_shrink',
+    slab_free: 'own lane free slab_free',
+  });
+});
 
 // last: the largest exploration, for the state key's CPU slots (two CPU slabs holding pages 1 and 2
 // must not look alike), which no smaller member shows

@@ -7,21 +7,21 @@
  * passes; every property is shown able to fail.
  */
 import { describe, expect, test } from 'vitest';
-import type { AnyMachine, Transition } from '../model/contract.js';
-import { actionLabel, erase } from '../model/contract.js';
-import { notifierChain } from '../model/kernel/notifier.js';
-import { FOCUS, parseMsgmniConfig, SMALL, SPEC_SMALL, TWO_CREATORS, TWO_WRITERS, TWO_WRITERS_ZEROING } from '../model/msgmni/config.js';
-import { formula, KERNEL, recomputeMsgmni, SCALED } from '../model/msgmni/formula.js';
-import { allowedRange } from '../model/msgmni/formula-oracle.js';
-import { msgmni, msgmniMachine, msgmniModel, msgmniRestricted, PROPERTY_NAMES } from '../model/msgmni/model.js';
-import type { MsgmniAction, MsgmniConfig, MsgmniState } from '../model/msgmni/state.js';
-import { LOCKS } from '../model/msgmni/state.js';
-import { replayLabels } from './check.js';
-import { explore } from './explore.js';
-import { exploreFamily } from './family.js';
-import { randomSearch as randomCheck } from '../shrinkers/search.js';
-import { seeds } from './suite.js';
-import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET, HOLDS_RANDOM_BUDGET } from '../test/variants.js';
+import type { AnyMachine, Transition } from '../contract.js';
+import { actionLabel, erase } from '../contract.js';
+import { notifierChain } from '../kernel/notifier.js';
+import { FOCUS, parseMsgmniConfig, SMALL, SPEC_SMALL, TWO_CREATORS, TWO_WRITERS, TWO_WRITERS_ZEROING } from './config.js';
+import { formula, KERNEL, recomputeMsgmni, SCALED } from './formula.js';
+import { allowedRange } from './formula-oracle.js';
+import { msgmni, msgmniMachine, msgmniModel, msgmniRestricted, PROPERTY_NAMES } from './model.js';
+import type { MsgmniAction, MsgmniConfig, MsgmniState } from './state.js';
+import { LOCKS } from './state.js';
+import { replayLabels } from '../../properties/check.js';
+import { explore } from '../../properties/explore.js';
+import { exploreFamily } from '../../properties/family.js';
+import { randomSearch as randomCheck } from '../../shrinkers/search.js';
+import { seeds } from '../../properties/suite.js';
+import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET, HOLDS_RANDOM_BUDGET } from '../../test/variants.js';
 
 const machineOf = (variant: string, c: MsgmniConfig): AnyMachine => machineOfModel(msgmniModel, variant, c);
 const expected = (variant: string): string => expectedProperty(msgmniModel, variant) ?? '';
@@ -243,10 +243,16 @@ describe('every msgmni property can fail', () => {
     return { ...s, ns: { ...s.ns, init: { ...init, ...x } } };
   };
   const rc: MsgmniAction = { type: 'RC', ctx: 'K', ns: 'init', part: 'K3' };
+  /** The state after K's recompute of init wrote `msgmni`, from L = 8 and n (the ghost `wrote`). */
+  const wrote = (s: MsgmniState, msgmni: number, n = 1): MsgmniState => ({ ...withInit(s, { msgmni }), wrote: { by: 'K', ns: 'init', L: 8, n } });
 
-  test('P1: RC writes a value outside the range for the n it read', () => {
-    expect(check('P1', { prev: s0, action: rc, next: withInit(s0, { msgmni: 100 }) })).toMatch(/RC wrote 100 into init, outside \[1, 8\] for n = 1/);
-    expect(check('P1', { prev: s0, action: rc, next: withInit(s0, { msgmni: 8 }) })).toBeUndefined();
+  test('P1: RC writes a value outside the range for the n it read (the ghost `wrote`, not the label)', () => {
+    expect(check('P1', { prev: s0, action: rc, next: wrote(s0, 100) })).toMatch(/RC wrote 100 into init, outside \[1, 8\] for n = 1/);
+    expect(check('P1', { prev: s0, action: rc, next: wrote(s0, 8) })).toBeUndefined();
+    // the range is the one for the n the step read: 8 is out of [1, 4] for n = 2
+    expect(check('P1', { prev: s0, action: rc, next: wrote(s0, 8, 2) })).toMatch(/outside \[1, 4\] for n = 2/);
+    // a step that wrote no recompute is not judged, whatever its label
+    expect(check('P1', { prev: s0, action: rc, next: withInit(s0, { msgmni: 100 }) })).toBeUndefined();
   });
   test('P2: an automatic namespace off f at quiescence', () => {
     expect(check('P2', { next: withInit(s0, { msgmni: 3 }) })).toMatch(/init has msgmni 3, f\(L=8, n=1\) = 8/);
@@ -254,6 +260,9 @@ describe('every msgmni property can fail', () => {
   test('P3 and P3+: a recompute of a hand value; a write returning with another value', () => {
     const manual = withInit(s0, { manual: true, msgmni: 3, auto: 0 });
     expect(check('P3', { prev: manual, action: rc, next: withInit(manual, { msgmni: 8 }) })).toMatch(/hand-set msgmni 3 became 8 at RC by K/);
+    // another user write may change it: the step stored that value (the ghost `stored`)
+    expect(check('P3', { prev: manual, action: { type: 'E1', ctx: 'E' }, next: { ...withInit(manual, { msgmni: 5 }), stored: { ns: 'init', v: 5 } } })).toBeUndefined();
+    expect(check('P3', { prev: manual, action: { type: 'E1', ctx: 'E' }, next: { ...withInit(manual, { msgmni: 5 }), stored: { ns: 'init', v: 4 } } })).toMatch(/became 5/);
     const e: MsgmniState = { ...s0, ctxs: { E: { kind: 'E', ns: 'init', pc: 'E1', v: 3, old: 0, rc: null, reenable: false } } };
     expect(check('P3+', { prev: e, action: { type: 'E1', ctx: 'E' }, next: withInit(s0, { msgmni: 8 }) })).toMatch(/write of 3 .* leaving 8/);
   });
@@ -272,7 +281,8 @@ describe('every msgmni property can fail', () => {
   });
   test('P5: RC writes a freed namespace', () => {
     const dead = withInit(s0, { alive: false });
-    expect(check('P5', { prev: dead, action: rc, next: withInit(dead, { msgmni: 4 }) })).toMatch(/freed init/);
+    expect(check('P5', { prev: dead, action: rc, next: wrote(dead, 4) })).toMatch(/freed init/);
+    expect(check('P5', { prev: s0, action: rc, next: wrote(s0, 4) })).toBeUndefined();
   });
   test('P6: H queued on the ipcns rwsem while reading the memory chain', () => {
     const k = {
@@ -326,6 +336,13 @@ describe('msgmni model plumbing', () => {
     expect(() => parseMsgmniConfig({ ...SMALL, autoWriters: 3 })).toThrow(/autoWriters/);
     expect(() => parseMsgmniConfig({ ...SMALL, extra: 1 })).toThrow(/unknown field 'extra'/);
     expect(() => parseMsgmniConfig({ ...SMALL, manualValues: [1.5] })).toThrow(/manualValues/);
+    expect(() => parseMsgmniConfig({ ...SMALL, block: 0 })).toThrow(/field 'block'/);
+    // keys an object inherits are unknown fields like any other, alone or beside a whole configuration
+    for (const key of ['toString', '__proto__', 'constructor']) {
+      const raw = `{"${key}":{"creates":1}}`;
+      expect(() => parseMsgmniConfig(JSON.parse(raw))).toThrow(/^msgmni config/);
+      expect(() => parseMsgmniConfig({ ...SMALL, ...(JSON.parse(raw) as object) })).toThrow(`msgmni config has unknown field '${key}'`);
+    }
   });
 
   test('the memory chain rwsem is held by H only inside the event and H1, and the kernel form runs', () => {

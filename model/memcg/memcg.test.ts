@@ -6,14 +6,14 @@
  * is shown able to fail.
  */
 import { describe, expect, test } from 'vitest';
-import type { AnyMachine, Transition } from '../model/contract.js';
-import { memcg, memcgModel, SMALL } from '../model/memcg/model.js';
-import type { MemcgAction, MemcgState, Writer } from '../model/memcg/state.js';
-import { replayLabels } from './check.js';
-import { explore } from './explore.js';
-import { randomSearch as randomCheck } from '../shrinkers/search.js';
-import { buggyVariants, expectCaught, expectedProperty, expectHolds, shortestOf, HOLDS_BUDGET, HOLDS_RANDOM_BUDGET } from '../test/variants.js';
-import { familyTests } from '../test/family.js';
+import type { AnyMachine, Transition } from '../contract.js';
+import { memcg, memcgModel, SMALL } from './model.js';
+import type { MemcgAction, MemcgState, Writer } from './state.js';
+import { replayLabels } from '../../properties/check.js';
+import { explore } from '../../properties/explore.js';
+import { randomSearch as randomCheck } from '../../shrinkers/search.js';
+import { buggyVariants, expectCaught, expectedProperty, expectHolds, shortestOf, HOLDS_BUDGET, HOLDS_RANDOM_BUDGET } from '../../test/variants.js';
+import { familyTests } from '../../test/family.js';
 
 describe('memcg reference', () => {
   // the complete exploration of §7, with its pinned state count: explorations.deep.test.ts (npm run test:deep)
@@ -77,7 +77,7 @@ describe('every memcg property can fail', () => {
   test('M3 counts rounds by its own rule from what each round observed, not by the loop\'s retry bookkeeping', () => {
     // S writes 8K with 3 pages charged: S0, S1, S3 (over), S2, S4, then reclaim
     let s = m.init();
-    for (const a of [{ type: 'P0', w: 'S', input: '8K' }, { type: 'P1', w: 'S' }, { type: 'P3', w: 'S' }, { type: 'P2', w: 'S' }, { type: 'P4', w: 'S' }] as const) s = m.next(s, a);
+    for (const a of [{ type: 'P0', w: 'S', input: '8K' }, { type: 'P1', w: 'S' }, { type: 'P3', w: 'S' }, { type: 'P2', w: 'S' }, { type: 'P4', w: 'S' }] as MemcgAction[]) s = m.next(s, a);
     const progressed = m.next(s, { type: 'P5', w: 'S', r: 1 });
     expect(progressed.writers.S).toMatchObject({ noProgress: 0, seenMin: 8192 });
     const flat = m.next(s, { type: 'P5', w: 'S', r: 0 });
@@ -161,4 +161,22 @@ familyTests(memcgModel, {
   'charger-no-wait': 136,
   'charger-unbounded': 17003,
   'no-writes': 388,
+});
+
+describe('configuration schema', () => {
+  test('the shipped configurations pass; a bad field, an unknown one and a group above its limit are refused by name', () => {
+    expect(memcg.parseConfig(JSON.parse(JSON.stringify(SMALL)))).toEqual(SMALL);
+    for (const v of memcg.variants) if (v.exploreConfig) expect(memcg.parseConfig(JSON.parse(JSON.stringify(v.exploreConfig)))).toEqual(v.exploreConfig);
+    expect(() => memcg.parseConfig({ ...SMALL, retries: 'many' })).toThrow(/^memcg config field 'retries'/);
+    expect(() => memcg.parseConfig({ ...SMALL, reclaimMax: -1 })).toThrow(/^memcg config field 'reclaimMax'/);
+    expect(() => memcg.parseConfig({ ...SMALL, limitWriters: 3 })).toThrow(/^memcg config field 'limitWriters'/);
+    expect(() => memcg.parseConfig({ ...SMALL, shrinkInputs: ['8K', 8] })).toThrow(/^memcg config field 'shrinkInputs\[1\]'/);
+    expect(() => memcg.parseConfig({ ...SMALL, limitPages: 2 })).toThrow(/^memcg config field 'limitPages': 2 pages is below the 3 charged/);
+    const { signals: _, ...missing } = SMALL;
+    expect(() => memcg.parseConfig(missing)).toThrow(/^memcg config field 'signals'/);
+    expect(() => memcg.parseConfig([])).toThrow(/^memcg config/);
+  });
+  test('keys an object inherits are unknown fields like any other', () => {
+    for (const key of ['toString', '__proto__', 'constructor']) expect(() => memcg.parseConfig(JSON.parse(`{${JSON.stringify(SMALL).slice(1, -1)},"${key}":1}`))).toThrow(`memcg config has unknown field '${key}'`);
+  });
 });

@@ -8,16 +8,16 @@
  * completely without a violation); V5 passes; every property can fail.
  */
 import { describe, expect, test } from 'vitest';
-import type { AnyMachine, Transition } from '../model/contract.js';
-import { actionLabel } from '../model/contract.js';
-import { SMALL, W2_CONFIG } from '../model/slab/config.js';
-import { slab, slabMachineFor, slabModel, VARIANT_FLAGS } from '../model/slab/model.js';
-import type { SlabAction, SlabConfig, SlabState } from '../model/slab/state.js';
-import { replayLabels } from './check.js';
-import { explore } from './explore.js';
-import { randomSearch as randomCheck } from '../shrinkers/search.js';
-import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET, HOLDS_RANDOM_BUDGET } from '../test/variants.js';
-import { familyTests } from '../test/family.js';
+import type { AnyMachine, Transition } from '../contract.js';
+import { actionLabel } from '../contract.js';
+import { SMALL, W2_CONFIG } from './config.js';
+import { slab, slabMachineFor, slabModel } from './model.js';
+import type { SlabAction, SlabConfig, SlabState } from './state.js';
+import { replayLabels } from '../../properties/check.js';
+import { explore } from '../../properties/explore.js';
+import { randomSearch as randomCheck } from '../../shrinkers/search.js';
+import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET, HOLDS_RANDOM_BUDGET } from '../../test/variants.js';
+import { familyTests } from '../../test/family.js';
 
 /** Pinned: V5's full BFS (§7 on one CPU). */
 const V5_STATES = 2_616;
@@ -114,7 +114,7 @@ describe('W2: v3.6 SLAB recheck_pfmemalloc_active looks at one cache', () => {
   });
 
   test('the cause: with a recheck over every cache the same configuration explores completely, no violation', () => {
-    const m = slabMachineFor({ ...VARIANT_FLAGS.W2!, globalRecheck: true }, W2_CONFIG);
+    const m = slabMachineFor({ ...slab.flagsOf('W2'), globalRecheck: true }, W2_CONFIG);
     const r = explore(m as unknown as AnyMachine);
     expect(r.complete).toBe(true);
     expect([...r.violated.keys()]).toEqual([]);
@@ -235,9 +235,17 @@ describe('configurations', () => {
   test('parseConfig accepts the shipped configurations and names the first bad field', () => {
     expect(slab.parseConfig(JSON.parse(JSON.stringify(SMALL)))).toEqual(SMALL);
     expect(slab.parseConfig(JSON.parse(JSON.stringify(W2_CONFIG)))).toEqual(W2_CONFIG);
-    expect(() => slab.parseConfig({ ...SMALL, k: 0 })).toThrow(/field 'k' is missing or not an integer in \[1, 8\]/);
+    expect(() => slab.parseConfig({ ...SMALL, k: 0 })).toThrow(/^slab config field 'k': .*>=1/);
+    expect(() => slab.parseConfig({ ...SMALL, k: 1.5 })).toThrow(/^slab config field 'k'/);
+    expect(() => slab.parseConfig({ ...SMALL, allocs: 9 })).toThrow(/^slab config field 'allocs': .*<=8/);
     expect(() => slab.parseConfig({ ...SMALL, pressure: 1 })).toThrow(/field 'pressure'/);
     expect(() => slab.parseConfig({ ...SMALL, extra: 1 })).toThrow(/unknown field 'extra'/);
+    expect(() => slab.parseConfig({ ...SMALL, batch: 5 })).toThrow(/^slab config field 'batch': 5 exceeds limit 4/);
+    const { limit: _, ...missing } = SMALL;
+    expect(() => slab.parseConfig(missing)).toThrow(/^slab config field 'limit'/);
+  });
+  test('keys an object inherits are unknown fields like any other', () => {
+    for (const key of ['toString', '__proto__', 'constructor']) expect(() => slab.parseConfig(JSON.parse(`{${JSON.stringify(SMALL).slice(1, -1)},"${key}":1}`))).toThrow(`slab config has unknown field '${key}'`);
   });
 });
 

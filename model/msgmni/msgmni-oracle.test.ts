@@ -7,13 +7,13 @@
  * checked against the spec's hand-worked values.
  */
 import { describe, expect, test, vi } from 'vitest';
-import { SMALL } from '../model/msgmni/config.js';
-import { msgmniModel } from '../model/msgmni/model.js';
-import { allowedRange, expectedMsgmni } from '../model/msgmni/formula-oracle.js';
-import { explore } from './explore.js';
+import { SMALL } from './config.js';
+import { msgmniModel } from './model.js';
+import { allowedRange, expectedMsgmni } from './formula-oracle.js';
+import { explore } from '../../properties/explore.js';
 
-vi.mock('../model/msgmni/formula.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../model/msgmni/formula.js')>();
+vi.mock('./formula.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('./formula.js')>();
   // the fault: n is read but never divides anything
   return { ...real, formula: (L: number, _n: number, k = real.KERNEL) => real.formula(L, 1, k) };
 });

@@ -1,0 +1,2 @@
+/** `immer` as mmcheck resolves it, for model files outside the package (see bin/user-model.tsconfig.json). */
+export * from '#dep/immer';

@@ -1,0 +1,2 @@
+/** `ts-pattern` as mmcheck resolves it, for model files outside the package (see bin/user-model.tsconfig.json). */
+export * from '#dep/ts-pattern';

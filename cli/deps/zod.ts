@@ -1,0 +1,3 @@
+/** `zod` as mmcheck resolves it, for model files outside the package (see bin/user-model.tsconfig.json). */
+export * from '#dep/zod';
+export { default } from '#dep/zod';
