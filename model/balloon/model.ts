@@ -66,10 +66,9 @@
  *   spec step, split by context: steps/env.ts (§4's events), thread.ts (T),
  *   alloc.ts (ALLOC), free.ts (FREE in T, O, D; O2, O3, D's FREE),
  *   hotplug.ts (H's sequence steps, I and M); `actions`, `next` and
- *   `describe` come from the rules. Actions are offered rule by rule: where
- *   two contexts are in FREE at different steps (T at F4 while O takes F1),
- *   the hand-written list offered them context by context; the same actions
- *   now come in step order (no state count or shortest trace changes).
+ *   `describe` come from the rules. Actions are offered rule by rule, but
+ *   FREE's context by context (T, O, D; `freeByContext`), as before the
+ *   rules: random schedules and replay paths index that order.
  * - Liveness (B7 as an eventually-property; its precise form is in
  *   properties.ts): §4's events are the environment, which eventually
  *   stops; ticks are T's own steps (a sleep ends); an allocation failing
@@ -136,7 +135,7 @@ import { balloonProperties } from './properties.js';
 import type { BalloonAction, BalloonConfig, BalloonState, PageArray, PageState } from './state.js';
 import { a1Stops, allocRules } from './steps/alloc.js';
 import { envRules } from './steps/env.js';
-import { freeRules } from './steps/free.js';
+import { freeByContext, freeRules } from './steps/free.js';
 import { hotplugRules } from './steps/hotplug.js';
 import { CMM_LOCK, HOTPLUG_MUTEX, makeKit, PM_MUTEX, stateMutex, ZONE_LOCK } from './steps/kit.js';
 import { freshGhost, hotplugSequence } from './steps/sequence.js';
@@ -237,6 +236,7 @@ function machineOf(f: BalloonFlags, c: BalloonConfig, symmetry: boolean): Machin
   }) as Machine<BalloonState, BalloonAction>; // each rule's name and arguments are one member of BalloonAction
   return {
     ...m,
+    actions: (s) => freeByContext(m.actions(s)),
     // the rules' `next`, with the step's plain kernel slice (steps/kit.ts)
     next: (s, a) => x.step(s, () => m.next(s, a)),
     /**

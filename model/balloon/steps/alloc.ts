@@ -11,7 +11,7 @@
 import { canProceed, mightSleep, mutexTrylock, mutexUnlock, spinLock, spinUnlock } from '../../kernel/locks.js';
 import { type Rule, rulesFor, when } from '../../rules.js';
 import type { AllocCall, BalloonState } from '../state.js';
-import { CMM_LOCK, type DS, HOTPLUG_MUTEX, type Kit, type S, allocOf, freeChoices, freeFirst, headFullOrNone, spinFreeFor, takePage, toSleep } from './kit.js';
+import { CMM_LOCK, type DS, HOTPLUG_MUTEX, type Kit, type S, allocOf, freeChoices, freeFirst, headFullOrNone, pcpText, spinFreeFor, takePage, toSleep } from './kit.js';
 
 const rule = rulesFor<BalloonState>();
 
@@ -24,7 +24,6 @@ export function a1Stops(x: Kit, s: S): boolean {
 
 /** T's ALLOC call, when T is in one. */
 const allocCall = (s: S): AllocCall | null => (s.T.pc === 'alloc' ? s.T.alloc : null);
-const pcp = (on: boolean): string => (on ? 'per-CPU list' : 'zone_lock');
 
 /** ALLOC's steps. */
 export function allocRules(x: Kit): Rule<BalloonState>[] {
@@ -110,6 +109,7 @@ export function allocRules(x: Kit): Rule<BalloonState>[] {
         al.p = takePage(d, g, pb, 'inflight');
         al.pc = 'A3';
       },
+      // Stryker disable next-line all: trace text only
       text: (_, { pb }) => `mutex_trylock; occurred → stop; A2 __get_free_page(GFP_NOIO): ${pb === null ? 'none (or A1 stopped)' : `pageblock ${pb}`}`,
     }),
     // a contended spin_lock only queues T; once it can take the lock, the head decides between A3 and A4
@@ -123,6 +123,7 @@ export function allocRules(x: Kit): Rule<BalloonState>[] {
         if (headFullOrNone(d.list, c.cmmNrPages)) throw new Error('A3 with the head full');
         toA5(d);
       },
+      // Stryker disable next-line all: trace text only
       text: () => 'spin_lock(cmm_lock); head has room → A5 set loaned, A6 append, loaned++, totalram--, unlock',
     }),
     rule({
@@ -145,6 +146,7 @@ export function allocRules(x: Kit): Rule<BalloonState>[] {
         al.m = takePage(d, g, pb, 'inflight');
         al.pc = 'A4_lock';
       },
+      // Stryker disable next-line all: trace text only
       text: (_, { pb }) => `spin_lock; list empty or head full → unlock, allocate a list page: ${pb === null ? 'none → free the page, stop' : `pageblock ${pb}`}`,
     }),
     rule({
@@ -172,6 +174,7 @@ export function allocRules(x: Kit): Rule<BalloonState>[] {
         }
         toA5(d);
       },
+      // Stryker disable next-line all: trace text only
       text: () => 'spin_lock(cmm_lock); head still empty/full → push the new array (else keep it to free); A5, A6',
     }),
     rule({
@@ -188,6 +191,7 @@ export function allocRules(x: Kit): Rule<BalloonState>[] {
         al.then = 'exit';
         al.pc = 'A_free';
       },
+      // Stryker disable next-line all: trace text only
       text: () => 'plpar_page_set_loaned fails → unlock, free the page, stop',
     }),
     rule({
@@ -196,6 +200,7 @@ export function allocRules(x: Kit): Rule<BalloonState>[] {
       enabled: (s) => when(allocCall(s)?.pc === 'A5'),
       ctx: 'T',
       apply: (d) => a6(d),
+      // Stryker disable next-line all: trace text only
       text: () => 'plpar_page_set_loaned ok; append, loaned++, totalram--, unlock',
     }),
     rule({
@@ -210,7 +215,8 @@ export function allocRules(x: Kit): Rule<BalloonState>[] {
       apply: (d, args) => {
         if (freeFirst(d, x, 'T', allocOf(d).frees, args.pcp) === 'done') allocContinue(d);
       },
-      text: (_, args) => `free_page (${pcp(args.pcp)})`,
+      // Stryker disable next-line all: trace text only
+      text: (_, args) => `free_page (${pcpText(args.pcp)})`,
     }),
   ];
 }

@@ -30,6 +30,7 @@ export function envRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
       enabled: (s) => when(nextRequest(s.loanRequest) !== s.loanRequest),
       ctx: 'env',
       apply: (d) => void (d.loanRequest = nextRequest(d.loanRequest)),
+      // Stryker disable next-line all: trace text only
       text: () => 'loan_request := the next configured value',
     }),
     rule({
@@ -42,6 +43,7 @@ export function envRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         d.oomLeft -= 1;
         d.O = castDraft({ pc: 'free' as const, free: freeCall(c.oomPages), f: 0 });
       },
+      // Stryker disable next-line all: trace text only
       text: () => 'OOM: FREE(KB2PAGES(oom_kb))',
     }),
     rule({
@@ -54,6 +56,7 @@ export function envRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         d.stop = true;
         d.D.pc = 'D2';
       },
+      // Stryker disable next-line all: trace text only
       text: () => 'kthread_stop(cmm thread): stop, wait for it to exit',
     }),
     rule({
@@ -69,6 +72,7 @@ export function envRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         // nobody can observe the request before its first pageblock isolation, and zone_lock is free here
         seq.isolate(d);
       },
+      // Stryker disable next-line all: trace text only
       text: (_, { b }) => `offline block ${b}: state_mutex, pm mutex; offline step 1 for the first pageblock`,
     }),
     rule({
@@ -84,6 +88,7 @@ export function envRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         // the online's only visible step is onlining the pages: the whole request is one action
         seq.onlineStep(d);
       },
+      // Stryker disable next-line all: trace text only
       text: (_, { b }) => `online block ${b}: MEM_GOING_ONLINE, online the pages, totalram += n, MEM_ONLINE`,
     }),
     rule({
@@ -95,6 +100,7 @@ export function envRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         d.otherLeft -= 1;
         takePage(d, g, pb, kind);
       },
+      // Stryker disable next-line all: trace text only
       text: (_, { pb, kind }) => `a page of pageblock ${pb} becomes ${kind}`,
     }),
     rule({
@@ -117,6 +123,7 @@ export function envRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         const p = g.pagesOfPb(pb).find((q) => d.pages[q] === kind);
         if (p !== undefined) d.pages[p] = 'free';
       },
+      // Stryker disable next-line all: trace text only
       text: (_, { pb, kind }) => `an ${kind} page of pageblock ${pb} is freed`,
     }),
   ];

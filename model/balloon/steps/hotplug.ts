@@ -141,12 +141,17 @@ export function hotplugRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
     if (f.handLock) d.occurred = 1;
   };
 
-  /** A step of the offline or online sequence, enabled in its phase, that ends by running the sequence on to the next visible step. */
-  const kernelStep = (name: string, at: HotplugOp['phase'], step: string, fn: string, text: string, apply: (d: DS) => void, guard: (s: S) => boolean = () => true): Rule<BalloonState> =>
-    rule({ name, step, fn, enabled: (s) => when(phase(s) === at && guard(s)), ctx: 'H', apply, text: () => text });
-
   return [
-    kernelStep('isolate', 'isolate', 'offline.1', 'set_migratetype_isolate', 'spin_lock(zone_lock); MOVABLE → isolate and unlock, else walk the isolation chain', (d) => seq.isolate(d)),
+    rule({
+      name: 'isolate',
+      step: 'offline.1',
+      fn: 'set_migratetype_isolate',
+      enabled: (s) => when(phase(s) === 'isolate'),
+      ctx: 'H',
+      apply: (d) => seq.isolate(d),
+      // Stryker disable next-line all: trace text only
+      text: () => 'spin_lock(zone_lock); MOVABLE → isolate and unlock, else walk the isolation chain',
+    }),
     rule({
       step: 'I1',
       fn: 'cmm_memory_isolate_cb',
@@ -170,14 +175,24 @@ export function hotplugRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         callReturn(call, NOTIFY_OK);
         seq.advance(d);
       },
+      // Stryker disable next-line all: trace text only
       text: () => 'spin_lock(cmm_lock); count entries and list pages in the pageblock; unlock',
     }),
-    kernelStep('isolate_check', 'isolate-check', 'offline.1', 'set_migratetype_isolate', 'pages_found == immobile pages → isolate; spin_unlock(zone_lock)', (d) => {
-      const op = opOf(d);
-      const pb = op.block * c.pageblocksPerBlock + op.pageblock;
-      const immobile = g.pagesOfPb(pb).filter((p) => IMMOBILE.includes(d.pages[p] ?? 'free')).length;
-      isolateFinish(x.k(), op, 'H', immobile);
-      seq.advance(d);
+    rule({
+      name: 'isolate_check',
+      step: 'offline.1',
+      fn: 'set_migratetype_isolate',
+      enabled: (s) => when(phase(s) === 'isolate-check'),
+      ctx: 'H',
+      apply: (d) => {
+        const op = opOf(d);
+        const pb = op.block * c.pageblocksPerBlock + op.pageblock;
+        const immobile = g.pagesOfPb(pb).filter((p) => IMMOBILE.includes(d.pages[p] ?? 'free')).length;
+        isolateFinish(x.k(), op, 'H', immobile);
+        seq.advance(d);
+      },
+      // Stryker disable next-line all: trace text only
+      text: () => 'pages_found == immobile pages → isolate; spin_unlock(zone_lock)',
     }),
     rule({
       name: 'cb',
@@ -197,6 +212,7 @@ export function hotplugRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         if (veto) d.H.ghost.cbFailed = 'veto';
         seq.advance(d);
       },
+      // Stryker disable next-line all: trace text only
       text: (_, { id, veto }) => `${id}_memory_callback: MEM_GOING_OFFLINE → ${veto ? 'NOTIFY_BAD (veto)' : 'NOTIFY_OK'}`,
     }),
     rule({
@@ -225,6 +241,7 @@ export function hotplugRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         d.pause = { phase: 'held', allowance: d.T.pc === 'alloc' && iterationOpen(d.T.alloc), resumable: false };
         d.H.cmm.pc = 'G3';
       },
+      // Stryker disable next-line all: trace text only
       text: () => 'MEM_GOING_OFFLINE: mutex_lock(hotplug_mutex); G2 occurred := 1 (V1: hotplug_active := 1)',
     }),
     rule({
@@ -240,6 +257,7 @@ export function hotplugRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         if (d.oops !== null) return;
         d.H.cmm.pc = !f.movableMeta && metaInRange(d, b) >= 0 ? 'G5' : 'G6';
       },
+      // Stryker disable next-line all: trace text only
       text: () => 'spin_lock(cmm_lock); G4 unloan every entry in the range, compacting from the head',
     }),
     rule({
@@ -276,6 +294,7 @@ export function hotplugRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         }
         d.H.cmm.pc = metaInRange(d, b) >= 0 ? 'G5' : 'G6';
       },
+      // Stryker disable next-line all: trace text only
       text: (_, { pb }) => `replace a list page in the range: ${pb === null ? 'allocation fails → unlock, return ENOMEM' : `new page in pageblock ${pb}`}`,
     }),
     rule({
@@ -289,6 +308,7 @@ export function hotplugRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         cmmReturn(d, NOTIFY_OK);
         seq.advance(d);
       },
+      // Stryker disable next-line all: trace text only
       text: () => 'spin_unlock(cmm_lock); return 0',
     }),
     rule({
@@ -318,15 +338,16 @@ export function hotplugRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         cmmReturn(d, NOTIFY_OK);
         seq.advance(d);
       },
+      // Stryker disable next-line all: trace text only
       text: () => 'MEM_OFFLINE / MEM_CANCEL_OFFLINE: mutex_unlock(hotplug_mutex)',
     }),
-    kernelStep(
-      'scan',
-      'scan',
-      'offline.3',
-      'offline_pages',
-      'migrate the LRU pages of the range',
-      (d) => {
+    rule({
+      name: 'scan',
+      step: 'offline.3',
+      fn: 'offline_pages',
+      enabled: (s) => when(phase(s) === 'scan' && zoneFreeable(s.k)),
+      ctx: 'H',
+      apply: (d) => {
         const op = opOf(d);
         let ok = true;
         for (const p of g.pagesOfBlock(op.block).filter((q) => d.pages[q] === 'other_movable')) {
@@ -341,27 +362,64 @@ export function hotplugRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         offlineScan(op, ok ? 'migrated' : 'error');
         seq.advance(d);
       },
-      (s) => zoneFreeable(s.k),
-    ),
-    kernelStep('check', 'check', 'offline.4', 'offline_pages', 'check_pages_isolated: every page free?', (d) => {
-      const op = opOf(d);
-      offlineCheck(op, g.pagesOfBlock(op.block).every((p) => d.pages[p] === 'free'));
-      seq.advance(d);
+      // Stryker disable next-line all: trace text only
+      text: () => 'migrate the LRU pages of the range',
     }),
-    kernelStep('offline_pages', 'offline-pages', 'offline.4', 'offline_pages', 'take the pages offline, totalram -= n', (d) => {
-      const op = opOf(d);
-      const block = d.blocks[op.block];
-      if (!block) throw new Error('no block');
-      block.present = false;
-      d.totalram -= g.pagesPerBlock;
-      offlinePages(op);
-      seq.advance(d);
+    rule({
+      name: 'check',
+      step: 'offline.4',
+      fn: 'offline_pages',
+      enabled: (s) => when(phase(s) === 'check'),
+      ctx: 'H',
+      apply: (d) => {
+        const op = opOf(d);
+        offlineCheck(op, g.pagesOfBlock(op.block).every((p) => d.pages[p] === 'free'));
+        seq.advance(d);
+      },
+      // Stryker disable next-line all: trace text only
+      text: () => 'check_pages_isolated: every page free?',
     }),
-    kernelStep('undo', 'undo', 'offline.5', 'undo_isolate_page_range', 'spin_lock(zone_lock); un-isolate the pageblocks', (d) => {
-      const op = opOf(d);
-      while (op.phase === 'undo') if (undoStep(x.k(), op, 'H') === 'waiting') return;
-      seq.advance(d);
+    rule({
+      name: 'offline_pages',
+      step: 'offline.4',
+      fn: 'offline_pages',
+      enabled: (s) => when(phase(s) === 'offline-pages'),
+      ctx: 'H',
+      apply: (d) => {
+        const op = opOf(d);
+        const block = d.blocks[op.block];
+        if (!block) throw new Error('no block');
+        block.present = false;
+        d.totalram -= g.pagesPerBlock;
+        offlinePages(op);
+        seq.advance(d);
+      },
+      // Stryker disable next-line all: trace text only
+      text: () => 'take the pages offline, totalram -= n',
     }),
-    kernelStep('online_pages', 'online-pages', 'online.2', 'online_pages', 'online the pages, totalram += n', (d) => seq.onlineStep(d)),
+    rule({
+      name: 'undo',
+      step: 'offline.5',
+      fn: 'undo_isolate_page_range',
+      enabled: (s) => when(phase(s) === 'undo'),
+      ctx: 'H',
+      apply: (d) => {
+        const op = opOf(d);
+        while (op.phase === 'undo') if (undoStep(x.k(), op, 'H') === 'waiting') return;
+        seq.advance(d);
+      },
+      // Stryker disable next-line all: trace text only
+      text: () => 'spin_lock(zone_lock); un-isolate the pageblocks',
+    }),
+    rule({
+      name: 'online_pages',
+      step: 'online.2',
+      fn: 'online_pages',
+      enabled: (s) => when(phase(s) === 'online-pages'),
+      ctx: 'H',
+      apply: (d) => seq.onlineStep(d),
+      // Stryker disable next-line all: trace text only
+      text: () => 'online the pages, totalram += n',
+    }),
   ];
 }

@@ -135,6 +135,10 @@ export function freeChoices(s: S, x: Kit, ctx: string, page: number | undefined)
   return [false, true];
 }
 
+/** Trace text of a page free: through the per-CPU list or under zone_lock. */
+// Stryker disable next-line all: trace text only
+export const pcpText = (pcp: boolean): string => (pcp ? 'per-CPU list' : 'zone_lock');
+
 /** The head array is full, or there is none: ALLOC needs a new list page. */
 export const headFullOrNone = (list: readonly PageArray[], nr: number): boolean => list.length === 0 || (list[0]?.entries.length ?? 0) >= nr;
 

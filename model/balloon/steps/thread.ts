@@ -53,6 +53,7 @@ export function threadRules(x: Kit): Rule<BalloonState>[] {
         d.target = mppTarget(d, c.minMem);
         d.T.pc = 'T5';
       },
+      // Stryker disable next-line all: trace text only
       text: () => 'msleep(delay) ends (stop → exit); T2 mutex_trylock (fail → sleep); T3 occurred → clear, unlock, sleep hotplug_delay, else unlock; T4 cmm_get_mpp → target',
     }),
     rule({
@@ -65,6 +66,7 @@ export function threadRules(x: Kit): Rule<BalloonState>[] {
         d.T.pc = d.stop ? 'exited' : 'sleep';
         if (d.pause.phase === 'delay') d.pause = { phase: 'none', allowance: false, resumable: true };
       },
+      // Stryker disable next-line all: trace text only
       text: () => 'msleep_interruptible(hotplug_delay) ends (stop → exit)',
     }),
     rule({
@@ -81,6 +83,7 @@ export function threadRules(x: Kit): Rule<BalloonState>[] {
           d.T.pc = 'free';
         } else toSleep(d);
       },
+      // Stryker disable next-line all: trace text only
       text: () => 'target > loaned → ALLOC; target < loaned → FREE',
     }),
   ];
