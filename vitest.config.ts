@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // Files that replace a model module with vi.mock: they need a module graph of their own.
-const MOCKING = ['model/memcg/m5-oracle.test.ts', 'model/msgmni/msgmni-oracle.test.ts', 'properties/balloon-oracle.test.ts'];
+const MOCKING = ['model/memcg/m5-oracle.test.ts', 'model/msgmni/msgmni-oracle.test.ts', 'model/balloon/balloon-oracle.test.ts'];
 // *.deep.test.ts: `npm run test:deep` (vitest.deep.config.ts), outside the budget
 const EXCLUDE = ['node_modules/**', 'dist/**', '.stryker-tmp/**', '.scaffold-*/**', '**/*.deep.test.ts'];
 

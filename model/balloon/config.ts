@@ -1,8 +1,10 @@
 /**
- * Configurations of the balloon model: the §7 small configuration, validation
- * of a configuration read from a replay file, and random configurations.
+ * Configurations of the balloon model: the §7 small configuration, the
+ * schema a configuration read from a replay file or `--config` must meet,
+ * random configurations and the family.
  */
 import fc from 'fast-check';
+import { z } from 'zod';
 import type { FamilyMember } from '../contract.js';
 import type { BalloonConfig, PageState } from './state.js';
 
@@ -12,7 +14,7 @@ import type { BalloonConfig, PageState } from './state.js';
  * callback that may veto, allocations that may fail, offline of block 0.
  *
  * Reduction (§7 as written is over 2,000,000 states, far above what the
- * exhaustive engine takes here; see properties/balloon.test.ts): min_mem is
+ * exhaustive engine takes here; see balloon.test.ts): min_mem is
  * 5 pages instead of 2, which caps the balloon at 3 entries (8 − 5; W5's
  * scenario needs exactly 3); one offline attempt (no retry: no variant
  * needs it) and one online (after a successful offline of block 0 only 4
@@ -47,54 +49,57 @@ export const SMALL: BalloonConfig = {
 /** W1's exhaustive configuration: §7 with its one OOM event (and no online). */
 export const W1_CONFIG: BalloonConfig = { ...SMALL, oomEvents: 1, onlineEvents: 0 };
 
-const NAT_KEYS = [
-  'blocks',
-  'pageblocksPerBlock',
-  'pagesPerPageblock',
-  'cmmNrPages',
-  'minMem',
-  'oomPages',
-  'oomEvents',
-  'offlineEvents',
-  'onlineEvents',
-  'otherEvents',
-] as const;
-const BOOL_KEYS = ['vetoCallback', 'veto0', 'allocFail', 'hvErrors', 'disable'] as const;
-const ALL_KEYS = new Set<string>([...NAT_KEYS, ...BOOL_KEYS, 'movable', 'initial', 'preload', 'loanRequests', 'offlineBlocks']);
-const INITIAL: readonly PageState[] = ['free', 'other_movable', 'other_pinned'];
+/** A count or size of the configuration: a small natural number. */
+const nat = z.int().min(0).max(64);
+/** A size: at least one. */
+const size = z.int().min(1).max(64);
 
-const isNat = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= 0 && v <= 64;
+/**
+ * The configuration's fields, types and ranges (a replay file's `config`,
+ * `--config`): unknown fields refused, each error naming its field. The
+ * checks between fields (array lengths against the geometry, the preloaded
+ * list against the free pages) follow in {@link balloonConfigSchema}.
+ */
+const fields = z.strictObject({
+  blocks: size,
+  pageblocksPerBlock: size,
+  pagesPerPageblock: size,
+  movable: z.array(z.boolean()),
+  initial: z.array(z.enum(['free', 'other_movable', 'other_pinned'])),
+  preload: z.array(z.array(z.int().min(0)).min(2, 'each array is [meta, entry, ...]')),
+  cmmNrPages: size,
+  loanRequests: z.array(z.int().min(-64).max(64)).min(1),
+  minMem: nat,
+  oomPages: nat,
+  oomEvents: nat,
+  offlineBlocks: z.array(z.int().min(0)),
+  offlineEvents: nat,
+  onlineEvents: nat,
+  vetoCallback: z.boolean(),
+  veto0: z.boolean(),
+  allocFail: z.boolean(),
+  hvErrors: z.boolean(),
+  otherEvents: nat,
+  disable: z.boolean(),
+});
 
-/** Validates a balloon configuration; throws a one-line error naming the first bad field. */
-export function parseBalloonConfig(raw: unknown): BalloonConfig {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new Error('balloon config must be an object');
-  const o = raw as Record<string, unknown>;
-  for (const k of NAT_KEYS) if (!isNat(o[k])) throw new Error(`balloon config field '${k}' is missing or not a small natural number`);
-  for (const k of BOOL_KEYS) if (typeof o[k] !== 'boolean') throw new Error(`balloon config field '${k}' is missing or not a boolean`);
-  const extra = Object.keys(o).find((k) => !ALL_KEYS.has(k));
-  if (extra !== undefined) throw new Error(`balloon config has unknown field '${extra}'`);
-  const c = o as unknown as BalloonConfig;
+/** A balloon configuration: {@link fields}, then what one field says about another. */
+export const balloonConfigSchema: z.ZodType<BalloonConfig> = fields.superRefine((c, ctx) => {
+  const bad = (field: keyof BalloonConfig, message: string): void => void ctx.addIssue({ code: 'custom', path: [field], message });
   const pbs = c.blocks * c.pageblocksPerBlock;
   const pages = pbs * c.pagesPerPageblock;
-  if (c.blocks < 1 || c.pageblocksPerBlock < 1 || c.pagesPerPageblock < 1 || c.cmmNrPages < 1) throw new Error('balloon config sizes must be at least 1');
-  if (pages > 24) throw new Error(`balloon config has ${pages} pages, at most 24 allowed`);
-  if (!Array.isArray(c.movable) || c.movable.length !== pbs || !c.movable.every((x) => typeof x === 'boolean'))
-    throw new Error(`balloon config field 'movable' must list ${pbs} booleans`);
-  if (!Array.isArray(c.initial) || c.initial.length !== pages || !c.initial.every((x) => INITIAL.includes(x)))
-    throw new Error(`balloon config field 'initial' must list ${pages} of free/other_movable/other_pinned`);
-  if (!Array.isArray(c.loanRequests) || c.loanRequests.length < 1 || !c.loanRequests.every((x) => Number.isInteger(x) && Math.abs(x) <= 64))
-    throw new Error("balloon config field 'loanRequests' must be a non-empty list of integers");
-  if (!Array.isArray(c.offlineBlocks) || !c.offlineBlocks.every((b) => Number.isInteger(b) && b >= 0 && b < c.blocks))
-    throw new Error("balloon config field 'offlineBlocks' must list block numbers");
+  // the symmetry key and the explorations are sized for small machines
+  if (pages > 24) return bad('pagesPerPageblock', `${pages} pages, at most 24 allowed`);
+  if (c.movable.length !== pbs) bad('movable', `must list ${pbs} booleans, one per pageblock`);
+  if (c.initial.length !== pages) bad('initial', `must list ${pages} page states, one per page`);
+  if (c.offlineBlocks.some((b) => b >= c.blocks)) bad('offlineBlocks', `must list block numbers below ${c.blocks}`);
   const pre = c.preload;
-  if (!Array.isArray(pre) || !pre.every((a) => Array.isArray(a) && a.length >= 2 && a.every((p) => Number.isInteger(p) && p >= 0 && p < pages)))
-    throw new Error("balloon config field 'preload' must list arrays [meta, entry, ...] of page numbers");
   const used = pre.flat();
-  if (new Set(used).size !== used.length || used.some((p) => c.initial[p] !== 'free')) throw new Error("balloon config field 'preload' must use distinct free pages");
+  if (used.some((p) => p >= pages)) return bad('preload', `page numbers must be below ${pages}`);
+  if (new Set(used).size !== used.length || used.some((p) => c.initial[p] !== 'free')) bad('preload', 'must use distinct free pages');
   if (pre.some((a, i) => a.length - 1 > c.cmmNrPages || (i > 0 && a.length - 1 !== c.cmmNrPages)))
-    throw new Error("balloon config field 'preload': at most CMM_NR_PAGES entries per array, and every array but the head full");
-  return c;
-}
+    bad('preload', 'at most CMM_NR_PAGES entries per array, and every array but the head full');
+});
 
 /**
  * A page list of `n` entries over the pages of `order` (first the list pages,

@@ -6,6 +6,8 @@ import type { BalloonConfig, BalloonState } from './state.js';
 import { balloonMachine, balloonModel } from './model.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
 import { checkStateKeys, SYMMETRY_CONFIGS } from './symmetry-oracle.js';
+import { actionLabel } from '../contract.js';
+import { eachStep } from '../../test/steps.js';
 
 /**
  * §7's shape with one page per pageblock (4 pages) and min_mem 3 pages (a
@@ -131,6 +133,48 @@ test.each(['V3', 'reference'])('%s: metric B10 counts the pages unloaned by canc
     expect(seen.size).toBeLessThan(5_000);
   }
   expect(most).toBeGreaterThan(0);
+});
+
+/**
+ * The trace text of the rules is kept out of the mutation run; their lanes,
+ * spec step names and kernel functions are judged here instead: every kind
+ * of step, drawn where the configurations below reach it, in its lane with
+ * the name spec 02 gives it (a FREE step in the lane of its caller).
+ */
+const LANES: Record<string, string> = {
+  hv: 'env hv h_get_mpp', oom: 'O O1 cmm_oom_notify', disable: 'D disable cmm_set_disable', offline: 'H offline offline_pages', online: 'H online online_pages',
+  other_alloc: 'env other_alloc __alloc_pages', other_free: 'env other_free __free_pages',
+  T1: 'T T1 cmm_thread', T3_sleep: 'T T3 cmm_thread', T5: 'T T5 cmm_thread',
+  A1: 'T A1 cmm_alloc_pages', A3: 'T A3 cmm_alloc_pages', A4: 'T A4 cmm_alloc_pages', A4_lock: 'T A4 cmm_alloc_pages', A5: 'T A5 cmm_alloc_pages', A6: 'T A6 cmm_alloc_pages', A_free: 'T A4 cmm_alloc_pages',
+  F1: 'ctx F1 cmm_free_pages', F2: 'ctx F2 cmm_free_pages', F2_free: 'ctx F2 cmm_free_pages', F3: 'ctx F3 cmm_free_pages', F4: 'ctx F4 cmm_free_pages',
+  O2: 'O O2 cmm_oom_notify', O3: 'O O3 cmm_oom_notify', D2: 'D disable cmm_set_disable',
+  isolate: 'H offline.1 set_migratetype_isolate', I1: 'H I1 cmm_memory_isolate_cb', isolate_check: 'H offline.1 set_migratetype_isolate', cb: 'H offline.2 memory_notify',
+  G1: 'H G1 cmm_memory_cb', G3: 'H G3 cmm_mem_going_offline', G5: 'H G5 cmm_mem_going_offline', G6: 'H G6 cmm_mem_going_offline', U1: 'H U1 cmm_memory_cb',
+  scan: 'H offline.3 offline_pages', check: 'H offline.4 offline_pages', offline_pages: 'H offline.4 offline_pages', undo: 'H offline.5 undo_isolate_page_range',
+  // online_pages is not here: an online request takes the whole sequence in one action (one hotplug task never waits in it)
+};
+test('every kind of step is drawn in its lane with the spec\'s step name and the kernel function', () => {
+  const seen = new Map<string, string>();
+  const walk = (variant: string, config: BalloonConfig): void =>
+    eachStep(balloonMachine(variant, config), 1_500, (a, i) => {
+      const ctx = (a as { readonly ctx?: unknown }).ctx;
+      // a FREE step's lane is its caller's, named by the action
+      seen.set(a.type, `${ctx !== undefined && i.ctx === ctx ? 'ctx' : i.ctx} ${i.step} ${i.fn}`);
+    });
+  walk('reference', CHECK);
+  walk('reference', { ...NO_HOTPLUG, hvErrors: true, oomEvents: 1, disable: true, otherEvents: 2 });
+  walk('reference', { ...CHECK, initial: ['free', 'other_movable', 'free', 'other_pinned'], onlineEvents: 0, allocFail: false, vetoCallback: false });
+  walk('W1', { ...CHECK, oomEvents: 1, onlineEvents: 0 });
+  expect(Object.fromEntries([...seen].sort())).toEqual(Object.fromEntries(Object.entries(LANES).sort()));
+});
+
+// FREE's steps are offered context by context (T, O, D; steps/free.ts freeByContext), as before the
+// rules: random schedules and replay paths index this list. The rules alone would list O's F1 before T's F4.
+test('the order steps are offered in: T\'s FREE before O\'s', () => {
+  const m = balloonMachine('reference', { ...OOM, loanRequests: [1, -1] });
+  let s = m.init();
+  for (const a of [{ type: 'hv' }, { type: 'T1' }, { type: 'T5' }, { type: 'A1', pb: 0 }, { type: 'A4', pb: 1 }, { type: 'A4_lock' }, { type: 'hv' }, { type: 'T1' }, { type: 'T5' }, { type: 'F1', ctx: 'T' }, { type: 'oom' }] as const) s = m.next(s, a);
+  expect(m.actions(s).map(actionLabel)).toEqual(['hv', 'F4(ctx="T",pcp=false)', 'F1(ctx="O")']);
 });
 
 /**

@@ -32,7 +32,8 @@
  * allocation failing while pages are free is the environment (model.ts).
  */
 import type { Property, Transition } from '../contract.js';
-import type { BalloonFlags, Geometry } from './model.js';
+import type { BalloonFlags } from './flags.js';
+import type { Geometry } from './geometry.js';
 import { specTarget } from './mpp-oracle.js';
 import type { BalloonAction, BalloonConfig, BalloonState, FreeCall, PageState } from './state.js';
 

@@ -19,7 +19,7 @@
  * and chain names) and the statistics (B10 and its per-offline count), and
  * is one JSON string, cheap to hash.
  */
-import type { Geometry } from './model.js';
+import type { Geometry } from './geometry.js';
 import type { BalloonConfig, BalloonState, PageState } from './state.js';
 
 

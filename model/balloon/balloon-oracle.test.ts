@@ -7,15 +7,15 @@
  * B7 used to accept (it asked the same function); now it is a lasso.
  */
 import { describe, expect, test, vi } from 'vitest';
-import type { Transition } from '../model/contract.js';
-import { SMALL } from '../model/balloon/config.js';
-import { balloonMachine, balloonModel } from '../model/balloon/model.js';
-import { specTarget } from '../model/balloon/mpp-oracle.js';
-import type { BalloonAction, BalloonState } from '../model/balloon/state.js';
-import { checkLiveness } from './liveness.js';
+import type { Transition } from '../contract.js';
+import { SMALL } from './config.js';
+import { balloonMachine, balloonModel } from './model.js';
+import { specTarget } from './mpp-oracle.js';
+import type { BalloonAction, BalloonState } from './state.js';
+import { checkLiveness } from '../../properties/liveness.js';
 
-vi.mock('../model/balloon/mpp.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../model/balloon/mpp.js')>();
+vi.mock('./mpp.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('./mpp.js')>();
   // the fault: the min_mem cap leaves one page more than min_mem
   return { mppTarget: (s: Parameters<typeof real.mppTarget>[0], minMem: number) => Math.max(0, Math.min(real.mppTarget(s, minMem), s.totalram + s.loaned - minMem - 1)) };
 });

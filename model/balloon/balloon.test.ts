@@ -12,20 +12,20 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { main } from '../cli/main.js';
-import { saveCounterexample } from '../reports/counterexample.js';
-import { actionLabel, type AnyMachine, type AnyModel, type Transition } from '../model/contract.js';
-import { SMALL } from '../model/balloon/config.js';
-import { balloon, balloonMachine, balloonModel, geometry } from '../model/balloon/model.js';
-import { balloonMetrics } from '../model/balloon/properties.js';
-import type { BalloonAction, BalloonConfig, BalloonState } from '../model/balloon/state.js';
-import { balloonView, pageClasses } from '../model/balloon/symmetry.js';
-import { startOffline } from '../model/kernel/hotplug.js';
-import { replayLabels, runTrace } from './check.js';
-import { explore } from './explore.js';
-import { randomSearch as randomCheck } from '../shrinkers/search.js';
-import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET, HOLDS_RANDOM_BUDGET } from '../test/variants.js';
-import { exploreFamily } from './family.js';
+import { main } from '../../cli/main.js';
+import { saveCounterexample } from '../../reports/counterexample.js';
+import { actionLabel, type AnyMachine, type AnyModel, type Transition } from '../contract.js';
+import { SMALL } from './config.js';
+import { balloon, balloonMachine, balloonModel, geometry } from './model.js';
+import { balloonMetrics } from './properties.js';
+import type { BalloonAction, BalloonConfig, BalloonState } from './state.js';
+import { balloonView, pageClasses } from './symmetry.js';
+import { startOffline } from '../kernel/hotplug.js';
+import { replayLabels, runTrace } from '../../properties/check.js';
+import { explore } from '../../properties/explore.js';
+import { randomSearch as randomCheck } from '../../shrinkers/search.js';
+import { buggyVariants, expectCaught, expectedProperty, expectHolds, machineOf as machineOfModel, shortestOf, HOLDS_BUDGET, HOLDS_RANDOM_BUDGET } from '../../test/variants.js';
+import { exploreFamily } from '../../properties/family.js';
 
 /**
  * Random-engine budgets of this file's own runs: schedules of up to 120 steps
