@@ -1,18 +1,22 @@
 /** `mmcheck ci`: the gate (`cli/ci.ts`) over the models in play, with its profile, seed, shard and time limit. */
 import { parseArgs } from 'node:util';
 import { gateReport, parseShard, PROFILES, runItems, shardOf, workItems } from '../ci.js';
+import { randomOutcome } from '../../properties/outcome.js';
+import { replayCommand, saveCounterexample } from '../../reports/counterexample.js';
+import { foundOf } from '../../reports/found.js';
 import type { Command, Session } from '../session.js';
 import { nat, UsageError } from '../session.js';
 
 /** The command's lines in `--help`. */
-export const CI_USAGE = `  ci [--profile quick|ci|deep] [--seed N] [--shard i/n] [--time-limit S]
-                                         gate: references hold, every known bug still caught`;
+export const CI_USAGE = `  ci [--profile quick|ci|deep] [--seed N] [--shard i/n] [--time-limit S] [--out DIR]
+                                         gate: references hold, every known bug still caught;
+                                         an unexpected violation's replay file goes to --out`;
 
 /** Runs the gate's items of this shard; exit 0 when every variant behaves as declared, else the kind of the worst departure. */
 export function cmdCi(args: string[], s: Session): number {
   const { values } = parseArgs({
     args,
-    options: { profile: { type: 'string' }, seed: { type: 'string' }, shard: { type: 'string' }, 'time-limit': { type: 'string' } },
+    options: { profile: { type: 'string' }, seed: { type: 'string' }, shard: { type: 'string' }, 'time-limit': { type: 'string' }, out: { type: 'string' } },
   });
   const { out, stop } = s;
   const name = values.profile ?? 'ci';
@@ -29,6 +33,16 @@ export function cmdCi(args: string[], s: Session): number {
   const results = runItems(items, profile, { deadline, ...(stop ? { stop: stop.requested } : {}) });
   const { lines, code } = gateReport(results);
   for (const l of lines) out(l);
+  // a departure the gate did not expect (a reference that violates, a bug caught under another
+  // property) is saved as `run` saves it, so the CI log names a file to replay
+  const dir = s.outDir(values.out);
+  for (const r of results) {
+    const f = r.search?.random.failure;
+    const finding = r.search ? randomOutcome(r.search.random, 'random').findings[0] : undefined;
+    if (r.problems.length === 0 || f === undefined || finding === undefined) continue;
+    const saved = saveCounterexample(dir, foundOf(r.item.model, r.item.variant, finding, { modelPath: s.modelPath, preemptions: f.preemptions }));
+    out(`  ${r.item.model.name} ${r.item.variant}: replay: ${replayCommand(saved.json, s.modelPath)}`);
+  }
   const skipped = results.filter((r) => r.skipped).length;
   out(`${skipped || stop?.signal ? `INTERRUPTED by ${stop?.signal ?? '--time-limit'}: ${skipped} of ${results.length} items not run; ` : ''}${((Date.now() - t0) / 1000).toFixed(1)}s; ${code === 0 ? 'gate passed' : `gate failed (exit ${code})`}`);
   return code;
