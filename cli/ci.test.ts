@@ -203,3 +203,18 @@ describe('liveness in every profile', () => {
     expect(bad.lines.join('\n')).toMatch(/deadlock/);
   });
 });
+
+describe('the time limit stops the item under way, whatever its engine', () => {
+  // memcg's exploration configuration has 345,707 states: far more than a few milliseconds of work
+  const profile = { ...quick, maxStates: 1_000_000 };
+  test.each([
+    ['an exploration', { model: memcgModel, variant: 'reference' }, /^explore: stopped after \d+ states$/],
+    // the family's largest member, 17,003 states
+    ['a family member', { model: memcgModel, variant: 'reference', member: 'charger-unbounded' }, /^family charger-unbounded: stopped after \d+ states$/],
+    ['a liveness check', { model: memcgModel, variant: 'reference', liveness: true }, /^liveness: stopped after \d+ states$/],
+  ] as const)('%s', (_, item, detail) => {
+    const [r] = runItems([item], profile, { deadline: Date.now() + 30 });
+    expect(r?.detail).toMatch(detail);
+    expect(r?.skipped).toBe(true);
+  });
+});

@@ -154,7 +154,9 @@ export interface RunHooks {
  */
 export function runItems(items: readonly WorkItem[], profile: Profile, hooks: RunHooks = {}): ItemResult[] {
   const out: ItemResult[] = [];
-  const { deadline, stop } = hooks;
+  const { deadline, stop: requested } = hooks;
+  // the time limit stops the item under way too, whatever its engine: a signal or the deadline
+  const stop = requested !== undefined || deadline !== undefined ? (): boolean => (requested?.() ?? false) || (deadline !== undefined && Date.now() >= deadline) : undefined;
   const engine = stop ? { ...profile, stop } : profile;
   const push = (r: ItemResult): void => {
     out.push(r);
@@ -163,7 +165,7 @@ export function runItems(items: readonly WorkItem[], profile: Profile, hooks: Ru
   for (const item of items) {
     const left = deadline !== undefined ? deadline - Date.now() : undefined;
     if ((left !== undefined && left <= 0) || stop?.()) {
-      push({ item, problems: [], ms: 0, skipped: true, detail: stop?.() ? 'not run: stopped' : 'not run: time limit' });
+      push({ item, problems: [], ms: 0, skipped: true, detail: requested?.() ? 'not run: stopped' : 'not run: time limit' });
       continue;
     }
     hooks.onStart?.(item);
@@ -178,7 +180,11 @@ export function runItems(items: readonly WorkItem[], profile: Profile, hooks: Ru
       }
       push({ item, problems, ms: performance.now() - t0, detail: `liveness: ${result ? `${result.states} states, ${result.violations.size ? [...result.violations.keys()].join(' ') : 'no violation'}` : 'no eventually-property'}` });
     } else if (item.member !== undefined) {
-      const o = exploreMember(item.model, item.variant, memberOf(item.model, item.member), profile.familyCap);
+      const o = exploreMember(item.model, item.variant, memberOf(item.model, item.member), profile.familyCap, stop);
+      if (o.stopped) {
+        push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `family ${o.member}: stopped after ${o.states} states` });
+        continue;
+      }
       const detail = `family ${o.member}: ${o.states} states${o.complete ? ', complete' : ', bounded'}${o.violated.length ? `, violates ${o.violated.join(' ')}` : ''}`;
       push({ item, problems: memberProblems(item.model, item.variant, o), ms: performance.now() - t0, detail });
     } else if (item.seed === undefined) {
@@ -191,11 +197,11 @@ export function runItems(items: readonly WorkItem[], profile: Profile, hooks: Ru
       push({ item, problems, ms: performance.now() - t0, detail });
     } else if (profile.search) {
       const search = searchSeed(item.model, item.variant, item.seed, { ...budget, target: profile.search.target, ...(profile.search.pctDepth !== undefined ? { pctDepth: profile.search.pctDepth } : {}) });
-      push({ item, problems: foundProblems(item, search), ms: performance.now() - t0, detail: seedDetail(item.seed, search.random), search, ...(search.random.interrupted && !search.random.failure && stop?.() ? { skipped: true } : {}) });
+      push({ item, problems: foundProblems(item, search), ms: performance.now() - t0, detail: seedDetail(item.seed, search.random), search, ...(search.random.interrupted && !search.random.failure && requested?.() ? { skipped: true } : {}) });
     } else {
       const { random, problems, findings } = checkSeedItem(item.model, item.variant, item.seed, { ...budget, compareShortest: profile.compareShortest });
       const search = { random, findings };
-      if (random.interrupted && !random.failure && stop?.()) {
+      if (random.interrupted && !random.failure && requested?.()) {
         push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `seed ${item.seed}: stopped after ${random.runs} runs`, search });
         continue;
       }

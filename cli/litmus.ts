@@ -9,7 +9,6 @@
  * outside spec 06 §1 (one line each, naming file and line; the other files
  * are still checked).
  */
-import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Trace } from '../properties/check.js';
 import { latest } from '../model/kernel/lkmm.js';
@@ -19,6 +18,7 @@ import { LitmusError, parseLitmus } from '../model/litmus/parse.js';
 import type { Litmus } from '../model/litmus/program.js';
 import type { LitmusReport } from '../properties/litmus.js';
 import { checkLitmus } from '../properties/litmus.js';
+import { readInputText } from '../reports/replay.js';
 import { renderTrace } from '../reports/text.js';
 import { EXIT } from './exit.js';
 
@@ -90,9 +90,10 @@ export function cmdLitmus(args: string[], out: (s: string) => void, err: (s: str
   for (const file of positionals) {
     let src: string;
     try {
-      src = readFileSync(file, 'utf8');
+      src = readInputText(file);
     } catch (e) {
-      err(`mmcheck: ${file}: cannot read (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      // one line per file that cannot be read; the others are still checked
+      err(`mmcheck: ${e instanceof Error ? e.message : String(e)}`);
       broken = true;
       continue;
     }

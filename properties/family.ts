@@ -41,6 +41,8 @@ export interface MemberOutcome {
   readonly violated: readonly string[];
   /** Sometimes-properties never witnessed (meaningful only when complete). */
   readonly unwitnessed: readonly string[];
+  /** Stopped by the caller's `stop` (a signal, a time limit) before it ended: judges nothing. */
+  readonly stopped?: boolean;
 }
 
 /** The members of a model's family (empty when it declares none). */
@@ -60,11 +62,11 @@ export function memberOf(model: AnyModel, name: string): FamilyMember<unknown> {
  * declared property (others met on the way are recorded, as the gate does);
  * `cap` lowers the member's own budget (the quick profile).
  */
-export function exploreMember(model: AnyModel, variant: string, member: FamilyMember<unknown>, cap?: number): MemberOutcome {
+export function exploreMember(model: AnyModel, variant: string, member: FamilyMember<unknown>, cap?: number, stop?: () => boolean): MemberOutcome {
   const v = variantOf(model, variant);
   const target = expectedProperty(v);
   const maxStates = Math.min(member.maxStates ?? DEFAULT_MEMBER_STATES, cap ?? Infinity);
-  const r = explore(model.machine(v.name, member.config), { maxStates, ...(target !== undefined ? { target } : {}) });
+  const r = explore(model.machine(v.name, member.config), { maxStates, ...(target !== undefined ? { target } : {}), ...(stop ? { stop } : {}) });
   const cx = r.counterexample;
   const property = cx ? (cx.violations.find((x) => x.property === target) ?? cx.violations[0])?.property : undefined;
   return {
@@ -80,6 +82,7 @@ export function exploreMember(model: AnyModel, variant: string, member: FamilyMe
     ...(property !== undefined ? { property } : {}),
     violated: [...new Set([...r.violated.keys(), ...(property !== undefined ? [property] : [])])],
     unwitnessed: [...r.witnesses].filter(([, seen]) => !seen).map(([w]) => w),
+    ...(r.stopped === 'stop' ? { stopped: true } : {}),
   };
 }
 

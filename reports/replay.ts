@@ -59,26 +59,30 @@ export function writeAtomic(file: string, text: string): void {
   renameSync(tmp, file);
 }
 
-/** The largest replay or ITF file read: far above any trace mmcheck writes, far below what exhausts the heap. */
+/** The largest input file read (replay, ITF, configuration, litmus): far above any mmcheck writes, far below what exhausts the heap. */
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
 /**
- * Reads and parses a JSON input file. Anything but a regular file (a
- * device, a FIFO, a folder) and anything above {@link MAX_INPUT_BYTES} is
- * refused before it is read: `/dev/zero` would never end. Every problem is
- * an {@link InputError} with one line.
+ * Reads an input file's text. Anything but a regular file (a device, a
+ * FIFO, a folder) and anything above {@link MAX_INPUT_BYTES} is refused
+ * before it is read: `/dev/zero` would never end. Every problem is an
+ * {@link InputError} with one line.
  */
-export function readJsonFile(file: string): unknown {
-  let text: string;
+export function readInputText(file: string): string {
   try {
     const st = statSync(file);
     if (!st.isFile()) throw new InputError(`${file} is not a regular file`);
-    if (st.size > MAX_INPUT_BYTES) throw new InputError(`${file} is ${(st.size / 1024 / 1024).toFixed(0)} MiB; a replay or ITF file is at most ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
-    text = readFileSync(file, 'utf8');
+    if (st.size > MAX_INPUT_BYTES) throw new InputError(`${file} is ${(st.size / 1024 / 1024).toFixed(0)} MiB; an input file is at most ${MAX_INPUT_BYTES / 1024 / 1024} MiB`);
+    return readFileSync(file, 'utf8');
   } catch (e) {
     if (e instanceof InputError) throw e;
     throw new InputError(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? 'error'}`);
   }
+}
+
+/** Reads and parses a JSON input file ({@link readInputText}); a malformed one is an {@link InputError} with one line. */
+export function readJsonFile(file: string): unknown {
+  const text = readInputText(file);
   try {
     return JSON.parse(text);
   } catch (e) {
