@@ -123,10 +123,13 @@ describe('fuzzed input files', () => {
 describe('fuzzed argument vectors', () => {
   // every command, with bounds that keep a valid vector short
   const COMMANDS = ['list', 'run', 'explore', 'repro', 'report', 'ci', 'litmus', 'help', '--help', 'nosuch'];
-  const TOKENS = ['memcg', 'slab', 'nosuch', '--variant', 'V2', 'reference', 'toString', '--seed', '-1', '7', 'x', '--runs', '--max-states', '--depth', '--scheduler', 'pct', '--property', 'M1', '--model', '--config', '{}', '--html', '--junit', '--no-symmetry', '--profile', 'nope', '--shard', '3/2', '--workers', '0', '--', '\u001b[2J', '', '--help'];
+  const TOKENS = ['memcg', 'slab', 'nosuch', '--variant', 'V2', 'reference', 'toString', '--seed', '-1', '7', 'x', '--runs', '--max-states', '--depth', '--scheduler', 'pct', '--property', 'M1', '--model', '--config', '{}', '--no-symmetry', '--profile', 'nope', '--shard', '3/2', '--workers', '0', '--', '\u001b[2J', '', '--help'];
   test('random vectors end with a documented code and one-line errors', async () => {
+    // options that name a file to write come with a path inside the test's folder, never a random token
+    const WRITERS = [['--html', join(dir, 'argv-html')], ['--junit', join(dir, 'argv.xml')], ['--summary', join(dir, 'argv.md')]];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...COMMANDS), fc.array(fc.constantFrom(...TOKENS), { maxLength: 5 }), async (cmd, rest) => {
+      fc.asyncProperty(fc.constantFrom(...COMMANDS), fc.array(fc.oneof(fc.constantFrom(...TOKENS).map((t) => [t]), fc.constantFrom(...WRITERS)), { maxLength: 5 }), async (cmd, parts) => {
+        const rest = parts.flat();
         // never a long search: the commands that search get a bound and a private output folder
         const out = ['--out', join(dir, 'argv')];
         const bound = cmd === 'run' ? ['--runs', '3', ...out] : cmd === 'explore' ? ['--max-states', '200', ...out] : cmd === 'ci' ? ['--time-limit', '1', ...out] : [];
