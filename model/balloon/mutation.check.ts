@@ -190,3 +190,14 @@ test.each(Object.entries(SYMMETRY_CONFIGS).filter(([name]) => name !== 'one-page
   expect(r.problem).toBeUndefined();
   expect({ states: r.states, orbits: r.orbits }).toEqual({ states, orbits });
 });
+
+/**
+ * The oracle above explores without symmetry, so it never uses the
+ * allocation choices symmetry prunes to one pageblock per class
+ * (`pageClasses`' `pbClass`, `oneChoicePerClass`): with symmetry on, the
+ * reference's exploration must meet exactly one state per orbit the oracle
+ * counted. A pruning that drops a class, or keeps two of one, fails here.
+ */
+test.each(Object.entries(SYMMETRY_CONFIGS).filter(([name, c]) => name !== 'one-page-per-pageblock' && c.variant === 'reference'))('%s: the reduced exploration meets one state per orbit', (_, { variant, config, orbits }) => {
+  expect(explore(balloonMachine(variant, config), { maxStates: 20_000 }).states).toBe(orbits);
+});
