@@ -9,6 +9,12 @@ import { Worker } from 'node:worker_threads';
 import { STOP_SIGNALS, StopRequest, type StopSignal } from './stop.js';
 import { EXIT } from './exit.js';
 
+/** Seconds the models may take to load (`MMCHECK_LOAD_TIMEOUT`, default 60). */
+function loadTimeoutS(): number {
+  const v = Number(process.env.MMCHECK_LOAD_TIMEOUT);
+  return Number.isFinite(v) && v > 0 ? v : 60;
+}
+
 /** What the command thread receives. */
 export interface ThreadData {
   readonly argv: string[];
@@ -40,8 +46,17 @@ export function runCli(argv: string[], pending?: StopSignal): Promise<number> {
   return new Promise<number>((resolve) => {
     let code: number | undefined;
     let said = false;
+    // a --model module that loops at import blocks its thread for good: after LOAD_TIMEOUT_S
+    // without 'loaded', the thread is stopped with one line (a signal still works meanwhile)
+    const loading = setTimeout(() => {
+      process.stderr.write(`mmcheck: the models did not finish loading in ${loadTimeoutS()} s (a --model module that loops at import?); stopped\n`);
+      said = true;
+      code = EXIT.usage;
+      void worker.terminate();
+    }, loadTimeoutS() * 1000);
     // only the command's exit code is a number; a --model module's own messages are not
     worker.on('message', (c: unknown) => {
+      if (c === 'loaded') clearTimeout(loading);
       if (typeof c === 'number') code = c;
     });
     worker.on('error', (e) => {
@@ -50,6 +65,7 @@ export function runCli(argv: string[], pending?: StopSignal): Promise<number> {
       code = EXIT.usage;
     });
     worker.on('exit', () => {
+      clearTimeout(loading);
       for (const [s, h] of handlers) process.off(s, h);
       // the thread ended with nothing left to do and no code: a promise that never settles (a --model
       // module's import that waits forever) — one line, not a silent exit

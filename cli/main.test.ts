@@ -130,6 +130,11 @@ describe('bad input: one line on stderr, exit 2, no stack trace', () => {
     writeFileSync(join(dir, 'never.mjs'), 'await new Promise(() => {});\nexport const model = {};\n');
     oneLine(mmcheck('run', '--model', 'never.mjs'), /the command ended without finishing: something it waited for never settled/);
   });
+  test('a --model module that loops at import is stopped after the load timeout', () => {
+    writeFileSync(join(dir, 'loop.mjs'), 'for (;;) {}\nexport const model = {};\n');
+    const r = spawnSync(process.execPath, [BIN, 'run', '--model', 'loop.mjs'], { cwd: dir, encoding: 'utf8', env: { ...process.env, MMCHECK_LOAD_TIMEOUT: '2' } });
+    oneLine({ code: r.status, out: r.stdout, err: r.stderr }, /the models did not finish loading in 2 s \(a --model module that loops at import\?\); stopped/);
+  });
   test('a replay file with no actions', () => {
     const src = JSON.parse(readFileSync(join(dir, 'mmcheck-out', 'memcg-V2-random-seed3.json'), 'utf8')) as Record<string, unknown>;
     writeFileSync(join(dir, 'empty.json'), JSON.stringify({ ...src, actions: [] }));

@@ -109,16 +109,17 @@ function takeModelFlag(args: string[]): { path?: string; rest: string[] } {
  * of `run` to `progress` (stderr by default; `null` for none). `stop`, set
  * by a signal (see `entry.ts`), stops the engines at their next step; the
  * command still writes its reports, marked interrupted, and exits 130
- * (SIGINT) or 143 (SIGTERM).
+ * (SIGINT) or 143 (SIGTERM). `onLoaded` is called once the models are
+ * loaded (entry.ts times a `--model` module's import with it).
  */
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n'), err: (s: string) => void = (s) => process.stderr.write(s + '\n'), progress: ProgressSink | null = stderrProgress(), stop?: StopRequest): Promise<number> {
+export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s + '\n'), err: (s: string) => void = (s) => process.stderr.write(s + '\n'), progress: ProgressSink | null = stderrProgress(), stop?: StopRequest, onLoaded?: () => void): Promise<number> {
   // names come from models and files the user did not write: nothing reaches the terminal raw
-  const code = await dispatch(argv, (s) => out(printable(s)), (s) => err(printable(s)), progress, stop);
+  const code = await dispatch(argv, (s) => out(printable(s)), (s) => err(printable(s)), progress, stop, onLoaded);
   // a command a signal stopped exits as a shell reports it (130 SIGINT, 143 SIGTERM), whatever it found so far
   return stop?.exitCode ?? code;
 }
 
-async function dispatch(argv: string[], out: (s: string) => void, err: (s: string) => void, progress: ProgressSink | null, stop: StopRequest | undefined): Promise<number> {
+async function dispatch(argv: string[], out: (s: string) => void, err: (s: string) => void, progress: ProgressSink | null, stop: StopRequest | undefined, onLoaded?: () => void): Promise<number> {
   const [cmd, ...args] = argv;
   // `mmcheck CMD --help` (or `help CMD`): the command's own lines and the exit codes, before any model loads
   const asked = cmd === 'help' ? COMMANDS.get(args[0] ?? '') : cmd !== undefined && (args.includes('--help') || args.includes('-h')) ? COMMANDS.get(cmd) : undefined;
@@ -129,6 +130,7 @@ async function dispatch(argv: string[], out: (s: string) => void, err: (s: strin
   try {
     const { path, rest } = takeModelFlag(args);
     const session = await Session.open(path, out, err, progress, stop);
+    onLoaded?.();
     // node's parseArgs calls '--runs -1' ambiguous; say what is wrong with the value instead
     rest.forEach((a, i) => {
       const v = rest[i + 1];

@@ -5,5 +5,6 @@ import { StopRequest } from './stop.js';
 import type { ThreadData } from './entry.js';
 
 const data = workerData as ThreadData;
-const code = await main(data.argv, undefined, undefined, { tty: data.tty, write: (s) => void process.stderr.write(s) }, new StopRequest(data.stop));
+// 'loaded' tells entry.ts the models are in: a --model import that never returns is timed from there
+const code = await main(data.argv, undefined, undefined, { tty: data.tty, write: (s) => void process.stderr.write(s) }, new StopRequest(data.stop), () => parentPort?.postMessage('loaded'));
 parentPort?.postMessage(code);
