@@ -38,8 +38,9 @@ export function cmdCi(args: string[], s: Session): number {
   const dir = s.outDir(values.out);
   for (const r of results) {
     const f = r.search?.random.failure;
-    const finding = r.search ? randomOutcome(r.search.random, 'random').findings[0] : undefined;
-    if (r.problems.length === 0 || f === undefined || finding === undefined) continue;
+    if (r.problems.length === 0 || r.search === undefined || f === undefined) continue;
+    const finding = randomOutcome(r.search.random, 'random').findings[0];
+    if (finding === undefined) continue;
     const saved = saveCounterexample(dir, foundOf(r.item.model, r.item.variant, finding, { modelPath: s.modelPath, preemptions: f.preemptions }));
     out(`  ${r.item.model.name} ${r.item.variant}: replay: ${replayCommand(saved.json, s.modelPath)}`);
   }
