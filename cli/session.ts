@@ -7,6 +7,7 @@
 import type { AnyModel } from '../model/contract.js';
 import { MODELS } from '../model/registry.js';
 import type { ProgressSink } from '../reports/progress.js';
+import { checkOutDir } from '../reports/replay.js';
 import { loadUserModel } from './usermodel.js';
 import type { StopRequest } from './stop.js';
 
@@ -48,7 +49,9 @@ export class Session {
 
   /** The output folder: the command's `--out`, or the default. */
   outDir(flag: string | undefined): string {
-    return flag ?? DEFAULT_OUT;
+    const dir = flag ?? DEFAULT_OUT;
+    checkOutDir(dir);
+    return dir;
   }
 }
 

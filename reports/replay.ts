@@ -4,8 +4,8 @@
  * written atomically (temporary file, then rename), so an interrupted run
  * never leaves a half-written file.
  */
-import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
 import { issueField } from '../model/config-schema.js';
@@ -51,9 +51,65 @@ export function replayMachine(m: AnyModel, r: Pick<ReplayFile, 'variant'>, confi
 /** Bad input: a message for one line on stderr, exit code 2. */
 export class InputError extends Error {}
 
+/**
+ * Creates a folder and its missing parents, one level at a time. Node 20's
+ * `mkdirSync(…, { recursive: true })` never returns for a folder under
+ * `/proc` (the parent exists, yet mkdir answers ENOENT, and it retries
+ * forever, synchronously, so not even SIGTERM ends the process): each level
+ * here is created once, and its error is thrown.
+ */
+export function makeDir(dir: string): void {
+  const missing: string[] = [];
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    let st;
+    try {
+      st = statSync(d);
+    } catch {
+      missing.push(d);
+      if (dirname(d) === d) break;
+      continue;
+    }
+    if (!st.isDirectory()) throw new InputError(`cannot create folder ${dir}: ${d} is not a folder`);
+    break;
+  }
+  for (const d of missing.reverse()) {
+    try {
+      mkdirSync(d);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST' && statSync(d).isDirectory()) continue;
+      throw new InputError(`cannot create folder ${dir}: ${(e as Error).message}`);
+    }
+  }
+}
+
+/**
+ * Refuses, before any work, an output folder that cannot be written: a path
+ * whose nearest existing part is not a folder, or a folder this process may
+ * not write. (What passes here can still fail later — a folder that vanishes,
+ * a full disk — and `makeDir`/`writeAtomic` report that then.)
+ */
+export function checkOutDir(dir: string): void {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    let st;
+    try {
+      st = statSync(d);
+    } catch {
+      if (dirname(d) === d) return;
+      continue;
+    }
+    if (!st.isDirectory()) throw new InputError(`cannot write to folder ${dir}: ${d} is not a folder`);
+    try {
+      accessSync(d, constants.W_OK | constants.X_OK);
+    } catch {
+      throw new InputError(`cannot write to folder ${dir}: ${d} is not writable`);
+    }
+    return;
+  }
+}
+
 /** Writes a file atomically, creating its folder. */
 export function writeAtomic(file: string, text: string): void {
-  mkdirSync(dirname(file), { recursive: true });
+  makeDir(dirname(file));
   const tmp = join(dirname(file), `.${process.pid}.${Date.now()}.tmp`);
   writeFileSync(tmp, text);
   renameSync(tmp, file);
