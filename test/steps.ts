@@ -6,8 +6,8 @@
  */
 import type { ActionBase, Machine, StepInfo } from '../model/contract.js';
 
-/** Calls `visit` on every step taken from the first `maxStates` distinct states, with the step's description. */
-export function eachStep<S, A extends ActionBase>(m: Machine<S, A>, maxStates: number, visit: (a: A, info: StepInfo) => void): void {
+/** Calls `visit` on every step taken from the first `maxStates` distinct states, with the step's description and the state it is taken from. */
+export function eachStep<S, A extends ActionBase>(m: Machine<S, A>, maxStates: number, visit: (a: A, info: StepInfo, from: S) => void): void {
   const seen = new Set<string>();
   let frontier = [m.init()];
   while (frontier.length > 0 && seen.size < maxStates) {
@@ -18,7 +18,7 @@ export function eachStep<S, A extends ActionBase>(m: Machine<S, A>, maxStates: n
       seen.add(key);
       for (const a of m.actions(s)) {
         const t = m.next(s, a);
-        visit(a, m.describe(a, s, t));
+        visit(a, m.describe(a, s, t), s);
         next.push(t);
       }
     }

@@ -142,14 +142,30 @@ const LANES: Readonly<Record<string, string>> = {
   C1: 'C C1 res_counter_charge', C2: 'C C2 mem_cgroup_charge_common', C3: 'C C3 try_to_free_mem_cgroup_pages',
   C4: 'C C4 res_counter_check_under_limit', C5: 'C C5 mem_cgroup_out_of_memory',
 };
-test('every kind of step is drawn in its lane with the spec\'s step name and the kernel function', () => {
+// The context whose weak fairness each kind of step counts toward (liveness, §5): the events of §4 —
+// a write(2) starting (P0), a budgeted charge, uncharge, pin, unpin, a signal, an OOM victim's exit —
+// are the environment's ('-'), which may stop; a writer's loop steps are that writer's; C's steps and
+// an unbudgeted charge are C's.
+const FAIR: Readonly<Record<string, string>> = {
+  'P0 S': '-', 'P0 L': '-', 'P0 L2': '-', 'P1 S': 'S', 'P1 L': 'L', 'P1 L2': 'L2', 'P2 S': 'S', 'P2 L': 'L', 'P2 L2': 'L2',
+  'P3 S': 'S', 'P3 L': 'L', 'P3 L2': 'L2', 'P4 S': 'S', 'P4 L': 'L', 'P4 L2': 'L2', 'P5 S': 'S', 'P5 L': 'L', 'P5 L2': 'L2',
+  'CB1 L': 'L', 'CB2 L': 'L', charge: '-', 'charge unbudgeted': 'C', uncharge: '-', pin: '-', unpin: '-',
+  'signal S': '-', 'signal L': '-', oom_victim_exits: '-', C1: 'C', C2: 'C', C3: 'C', C4: 'C', C5: 'C',
+};
+test('every kind of step is drawn in its lane with the spec\'s step name and the kernel function, and counts toward its context\'s fairness', () => {
   const seen = new Map<string, string>();
-  const walk = (variant: string, config: MemcgConfig): void =>
-    eachStep(memcgModel.machine(variant, config), 400, (a, i) => {
+  const fair = new Map<string, string>();
+  const walk = (variant: string, config: MemcgConfig): void => {
+    const m = memcgModel.machine(variant, config);
+    eachStep(m, 400, (a, i, from) => {
       const w = (a as { readonly w?: unknown }).w;
       const name = a.type === 'charge' && config.charges === null ? 'charge unbudgeted' : `${a.type}${typeof w === 'string' ? ` ${w}` : ''}`;
       if (!seen.has(name)) seen.set(name, `${i.ctx} ${i.step} ${i.fn}`);
+      // every occurrence, not the first: a kind of step must count toward one context wherever it is taken
+      const f = `${m.fairness ? (m.fairness(a, from) ?? '-') : 'none'}`;
+      fair.set(name, fair.has(name) && fair.get(name) !== f ? `${fair.get(name)}|${f}` : f);
     });
+  };
   const member = (name: string): MemcgConfig => memcgModel.family?.find((m) => m.name === name)?.config as MemcgConfig;
   walk('reference', member('signals'));
   walk('reference', member('second-limit-writer'));
@@ -159,6 +175,7 @@ test('every kind of step is drawn in its lane with the spec\'s step name and the
   walk('V2', only[0]?.[2] ?? base);
   walk('V3', v3Config);
   expect(Object.fromEntries([...seen].sort())).toEqual(Object.fromEntries(Object.entries(LANES).sort()));
+  expect(Object.fromEntries([...fair].sort())).toEqual(Object.fromEntries(Object.entries(FAIR).sort()));
 });
 
 // The loop's steps are offered writer by writer (specMachine), as before the rules: random schedules
