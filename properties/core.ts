@@ -23,6 +23,8 @@
  * - {@link Clock}: the one place a search polls its deadline, its stop
  *   request and its progress callback.
  */
+import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import type { ActionBase, AnyMachine, Property, StepInfo, Transition } from '../model/contract.js';
 import { actionLabel } from '../model/contract.js';
 import { builtinViolations } from '../model/kernel/checks.js';
@@ -450,6 +452,27 @@ export interface ClockOptions {
   /** Called about every `progressMs` milliseconds. */
   readonly onProgress?: () => void;
   readonly progressMs?: number;
+  /** Stop once the process's resident memory exceeds this many bytes (default {@link defaultMaxMemory}). */
+  readonly maxMemoryBytes?: number;
+}
+
+/**
+ * The memory bound when none is given: three quarters of the machine's
+ * memory, so a search stops with a verdict before the system starts to swap
+ * or kills the process.
+ */
+export function defaultMaxMemory(): number {
+  return Math.floor(0.75 * totalmem());
+}
+
+/**
+ * Whether a search must stop for memory: the resident memory of the process
+ * (every thread) above `limitBytes`, or this thread's V8 heap above 85 % of
+ * its limit — past that V8 aborts the process with no verdict at all.
+ */
+export function memoryOver(limitBytes: number = defaultMaxMemory()): boolean {
+  const heap = getHeapStatistics();
+  return process.memoryUsage.rss() > limitBytes || heap.used_heap_size > 0.85 * heap.heap_size_limit;
 }
 
 /**
@@ -461,12 +484,14 @@ export class Clock {
   private readonly deadline: number;
   private nextProgress: number;
   /** Why the search must stop, once it must. */
-  stoppedBy: 'time' | 'stop' | undefined;
+  stoppedBy: 'time' | 'stop' | 'memory' | undefined;
+  private readonly maxMemory: number;
 
   constructor(private readonly opts: ClockOptions = {}) {
     const now = Date.now();
     this.deadline = Math.min(opts.deadline ?? Number.POSITIVE_INFINITY, opts.timeLimitMs !== undefined ? now + opts.timeLimitMs : Number.POSITIVE_INFINITY);
     this.nextProgress = opts.onProgress ? now + (opts.progressMs ?? 10_000) : Number.POSITIVE_INFINITY;
+    this.maxMemory = opts.maxMemoryBytes ?? defaultMaxMemory();
   }
 
   /** Counts one unit of work; true when the search must stop. */
@@ -481,6 +506,8 @@ export class Clock {
     const now = Date.now();
     if (now >= this.deadline) this.stoppedBy = 'time';
     else if (this.opts.stop?.()) this.stoppedBy = 'stop';
+    // every 16th poll (4,096 ticks): reading the memory figures costs more than the time
+    else if ((this.n & 4095) === 0 && memoryOver(this.maxMemory)) this.stoppedBy = 'memory';
     if (this.stoppedBy) return true;
     if (now >= this.nextProgress) {
       this.nextProgress = now + (this.opts.progressMs ?? 10_000);
@@ -515,4 +542,6 @@ export interface CheckOptions {
   readonly onRun?: (failed: boolean) => void;
   /** Interval of `onProgress` (default 10,000 ms). */
   readonly progressMs?: number;
+  /** Exhaustive engines: stop, incomplete, once the process's resident memory exceeds this many bytes (default {@link defaultMaxMemory}). */
+  readonly maxMemoryBytes?: number;
 }

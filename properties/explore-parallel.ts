@@ -18,7 +18,7 @@
 import { MessageChannel, Worker } from 'node:worker_threads';
 import type { MessagePort, WorkerOptions } from 'node:worker_threads';
 import type { AnyMachine } from '../model/contract.js';
-import { Judge, modelThrew } from './core.js';
+import { Judge, memoryOver, modelThrew } from './core.js';
 import type { ExploreBound, ExploreOptions, ExploreResult } from './explore.js';
 import { found, keyFunction, keySet, keyText, labelsOf, SearchLog, SKIP, STOP } from './explore.js';
 import type { KeepOrder, LevelReport, WorkerSetup } from './explore-worker.js';
@@ -128,6 +128,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
       index, source: { module: spec.module, model: spec.model, ...(spec.exportName !== undefined ? { exportName: spec.exportName } : {}) },
       variant: spec.variant, config: spec.config, exact, symmetry, lockOrder: opts.lockGraph !== undefined, ports: own,
       ...(deadline !== undefined ? { deadline } : {}),
+      ...(opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {}),
       ...(stopFlag !== undefined ? { stopFlag } : {}),
     };
     const transfer = own.filter((p): p is MessagePort => p !== undefined);
@@ -177,7 +178,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
         // in worker order, as the sequential engine meets them; the path comes from the trace links held here
         for (const e of r.edges) opts.lockGraph?.add({ ...e, labels: labelsOf(m, [...log.pathTo(Number(e.labels[0])), Number(e.labels[1])]) });
         for (const name of r.witnessed) witnesses.set(name, true);
-        if (r.cut) stopped = stopRequested() ? 'stop' : 'time';
+        if (r.cut !== undefined) stopped = stopRequested() ? 'stop' : r.cut;
         let k = 0;
         for (let i = 0; i < r.cand.length / 5; i++) {
           const from = r.cand[5 * i] as number;
@@ -244,6 +245,11 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
       }
       if (stopRequested() && level > 0) {
         stopped = 'stop';
+        break;
+      }
+      // the visited set lives here, on the main thread: its growth is checked between levels
+      if (level > 0 && memoryOver(opts.maxMemoryBytes)) {
+        stopped = 'memory';
         break;
       }
     }

@@ -30,6 +30,8 @@ export interface WorkerSetup {
   readonly lockOrder: boolean;
   /** Wall-clock deadline (Date.now() scale); a level is cut short after it. */
   readonly deadline?: number;
+  /** The memory bound (bytes of the process's resident memory); the worker's clock checks it. */
+  readonly maxMemoryBytes?: number;
   /** Set non-zero by the main thread when the search must stop (a stop request); polled with the deadline. */
   readonly stopFlag?: SharedArrayBuffer;
   /** Ports to every worker, by index (own index: undefined). */
@@ -55,7 +57,8 @@ export interface LevelReport {
   readonly witnessed: readonly string[];
   readonly transitions: number;
   /** The deadline passed before the slice was fully expanded. */
-  readonly cut: boolean;
+  /** Why the level was cut short, when it was. */
+  readonly cut: 'time' | 'stop' | 'memory' | undefined;
   /**
    * Lock-order edges first met in this level; their `labels` are
    * `[parent node, action index]` (the main thread, which holds the trace
@@ -189,7 +192,7 @@ async function run(): Promise<void> {
     const keys: string[] = [];
     const violations = new Map<number, readonly Violation[]>();
     const before = judge.transitions;
-    let cut = false;
+    let cut: LevelReport['cut'];
     const add = (parent: number, ai: number, lo: number, hi: number, flags: number, vs: readonly Violation[]): void => {
       const i = cand.length / 5;
       cand.push(parent, ai, lo, hi, flags);
@@ -230,7 +233,7 @@ async function run(): Promise<void> {
     for (let qi = 0; qi < slice.states.length; qi++) {
       id = slice.ids[qi] as number;
       const how = successors(judge, slice.states[qi], visitor);
-      if (how === 'clock') cut = true;
+      if (how === 'clock') cut = judge.clock?.stoppedBy ?? 'time';
       if (how !== 'done') break;
     }
     slice = { states: [], ids: [] };
@@ -247,8 +250,12 @@ run().catch((e: unknown) => {
   parentPort?.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });
 });
 
-/** The worker's clock: the shared deadline and the main thread's stop flag. */
+/** The worker's clock: the shared deadline, the memory bound and the main thread's stop flag. */
 function clockOf(setup: WorkerSetup): ClockOptions {
   const flag = setup.stopFlag !== undefined ? new Int32Array(setup.stopFlag) : undefined;
-  return { ...(setup.deadline !== undefined ? { deadline: setup.deadline } : {}), ...(flag ? { stop: () => Atomics.load(flag, 0) !== 0 } : {}) };
+  return {
+    ...(setup.deadline !== undefined ? { deadline: setup.deadline } : {}),
+    ...(setup.maxMemoryBytes !== undefined ? { maxMemoryBytes: setup.maxMemoryBytes } : {}),
+    ...(flag ? { stop: () => Atomics.load(flag, 0) !== 0 } : {}),
+  };
 }

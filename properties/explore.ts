@@ -37,7 +37,7 @@ export interface ExploreProgress {
  * others and not expanding their states; default: stop at the first
  * violation of any property) and the exhaustive engine's own.
  */
-export interface ExploreOptions extends Pick<CheckOptions, 'maxStates' | 'maxDepth' | 'timeLimitMs' | 'target' | 'exact' | 'stop' | 'progressMs'> {
+export interface ExploreOptions extends Pick<CheckOptions, 'maxStates' | 'maxDepth' | 'timeLimitMs' | 'target' | 'exact' | 'stop' | 'progressMs' | 'maxMemoryBytes'> {
   /** Every explored transition adds its lock-order edges here (predictive lock-order checking). */
   readonly lockGraph?: LockGraph;
   /** Keep full canonical keys instead of 64-bit fingerprints (default false). */
@@ -56,7 +56,7 @@ export interface ExploreOptions extends Pick<CheckOptions, 'maxStates' | 'maxDep
 }
 
 /** Which bound stopped an incomplete exploration. */
-export type ExploreBound = 'states' | 'depth' | 'time' | 'stop';
+export type ExploreBound = 'states' | 'depth' | 'time' | 'stop' | 'memory';
 
 /** What an exploration found. */
 export interface ExploreResult {
@@ -102,7 +102,7 @@ export interface ExploreResult {
 export function verdict(r: ExploreResult, stopper?: string, target?: string): string {
   if (r.complete) return `no violation${target !== undefined && r.violated.size > 0 ? ` of ${target}` : ''}: ${r.states} distinct states, depth ${r.depth}, complete`;
   if (r.stopped === 'stop') return `incomplete: stopped ${stopper !== undefined ? `by ${stopper}` : 'on request'} after ${r.states} states, depth ${r.depth}`;
-  const bound = r.stopped === 'time' ? 'time limit' : r.stopped === 'depth' ? 'depth bound' : 'state bound';
+  const bound = r.stopped === 'time' ? 'time limit' : r.stopped === 'depth' ? 'depth bound' : r.stopped === 'memory' ? 'memory limit' : 'state bound';
   return `incomplete: stopped at the ${bound} after ${r.states} states, depth ${r.depth}`;
 }
 
@@ -348,6 +348,7 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
   const clock = new Clock({
     ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}),
     ...(opts.stop ? { stop: opts.stop } : {}),
+    ...(opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {}),
     ...(onProgress ? { onProgress: () => onProgress({ states: seen.size, transitions: judge.transitions, depth: visitor.depth, queue: level.length - qi - 1 + nextLevel.length, ms: performance.now() - t0 }), progressMs: opts.progressMs ?? 10_000 } : {}),
   });
   const judge = new Judge(m, { clock, ...(opts.lockGraph ? { lock: { graph: opts.lockGraph, source: 'explore' } } : {}) });
@@ -391,7 +392,7 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
       level[qi] = undefined; // let expanded states be collected
       id = levelIds[qi] as number;
       const how = successors(judge, s, visitor);
-      if (how === 'clock') stopped = clock.stoppedBy === 'stop' ? 'stop' : 'time';
+      if (how === 'clock') stopped = clock.stoppedBy ?? 'time';
       if (how !== 'done') break search;
       if (level.length - qi + nextLevel.length > peakFrontier) peakFrontier = level.length - qi + nextLevel.length;
     }

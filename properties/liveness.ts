@@ -35,7 +35,7 @@ import { keySet, keyText } from './explore.js';
 import { IntVec } from './intvec.js';
 
 /** Bounds of a liveness check: the shared {@link CheckOptions} that apply (a bound or a stop makes the check incomplete). */
-export interface LivenessOptions extends Pick<CheckOptions, 'maxStates' | 'timeLimitMs' | 'exact' | 'stop' | 'progressMs'> {
+export interface LivenessOptions extends Pick<CheckOptions, 'maxStates' | 'timeLimitMs' | 'exact' | 'stop' | 'progressMs' | 'maxMemoryBytes'> {
   /** Check only these properties (default: every eventually-property of the machine). */
   readonly properties?: readonly string[];
   /** Called about every `progressMs` milliseconds while the graph is built. */
@@ -77,7 +77,7 @@ export interface LivenessResult {
   /** True when the whole reachable graph was built. */
   readonly complete: boolean;
   /** The bound that stopped building the graph, when one did. */
-  readonly stopped?: 'states' | 'time' | 'stop';
+  readonly stopped?: 'states' | 'time' | 'stop' | 'memory';
   readonly ms: number;
   /** Bytes per state of the state index (the graph's edges come on top). */
   readonly bytesPerState: number;
@@ -157,7 +157,7 @@ function buildGraph(
   clockOpts: ClockOptions,
   exact: boolean,
   onProgress?: (states: number, transitions: number) => void,
-): Graph & { transitions: number; stopped?: 'states' | 'time' | 'stop'; indexBytes: number; threw?: { state: number; ai: number; violation: Violation } } {
+): Graph & { transitions: number; stopped?: 'states' | 'time' | 'stop' | 'memory'; indexBytes: number; threw?: { state: number; ai: number; violation: Violation } } {
   const index = keySet(livenessKey(m), exact);
   const fairOf = fairness(m);
   const eventually = m.properties.filter((p) => p.kind === 'eventually' && props.includes(p.name));
@@ -193,7 +193,7 @@ function buildGraph(
   discover(init);
   const stack: unknown[] = [init];
   const stackIds: number[] = [0];
-  let stopped: 'states' | 'time' | 'stop' | undefined;
+  let stopped: 'states' | 'time' | 'stop' | 'memory' | undefined;
   let threw: { state: number; ai: number; violation: Violation } | undefined;
   // the clock reports progress from the index and the judge's count, both made here
   const clock = new Clock(onProgress ? { ...clockOpts, onProgress: () => onProgress(index.size, judge.transitions) } : clockOpts);
@@ -242,7 +242,7 @@ function buildGraph(
     count.set(id, to.length - first.at(id));
     if (how !== 'done') {
       partial.add(id);
-      if (how === 'clock') stopped = judge.clock?.stoppedBy === 'stop' ? 'stop' : 'time';
+      if (how === 'clock') stopped = judge.clock?.stoppedBy ?? 'time';
       break;
     }
     enabled.sort((a, b) => a - b);
@@ -472,7 +472,7 @@ export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): Livene
   const names = m.properties.filter((p) => p.kind === 'eventually' && (opts.properties?.includes(p.name) ?? true)).map((p) => p.name);
   // nothing to check: do not build the graph
   if (!names.length) return { properties: [], violations: new Map(), states: 0, transitions: 0, complete: true, ms: performance.now() - t0, bytesPerState: 0 };
-  const clockOpts = { ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}), ...(opts.stop ? { stop: opts.stop } : {}), ...(opts.progressMs !== undefined ? { progressMs: opts.progressMs } : {}) };
+  const clockOpts = { ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}), ...(opts.stop ? { stop: opts.stop } : {}), ...(opts.progressMs !== undefined ? { progressMs: opts.progressMs } : {}), ...(opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {}) };
   const onProgress = opts.onProgress;
   const g = buildGraph(m, names, opts.maxStates ?? 5_000_000, clockOpts, opts.exact === true, onProgress ? (states, transitions) => onProgress({ states, transitions, ms: performance.now() - t0 }) : undefined);
   const found = new Map<string, LivenessViolation>();

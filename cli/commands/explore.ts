@@ -30,10 +30,12 @@ import { configOver, hygiene } from './common.js';
 
 /** The command's lines in `--help`. */
 export const EXPLORE_USAGE = `  explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--workers N] [--keep-going] [--out DIR]
-                [--liveness] [--config JSON|FILE] [--family] [--property P]
+                [--liveness] [--config JSON|FILE] [--family] [--property P] [--max-memory MB]
                                          exhaustive breadth-first search of the small configuration;
                                          --liveness: check the eventually-properties on lassos instead;
-                                         --family: every member of the model's family, one verdict`;
+                                         --family: every member of the model's family, one verdict;
+                                         --max-memory: stop, incomplete, past this resident size
+                                         (default: three quarters of the machine's memory)`;
 
 /** Explores one variant; the exit code says what was found (1 safety, 3 deadlock, 4 liveness, 5 incomplete or vacuous). */
 export async function cmdExplore(args: string[], s: Session): Promise<number> {
@@ -44,7 +46,7 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
       variant: { type: 'string' }, 'max-states': { type: 'string' }, 'max-depth': { type: 'string' }, 'time-limit': { type: 'string' },
       exact: { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, out: { type: 'string' },
       liveness: { type: 'boolean' }, config: { type: 'string' }, 'keep-going': { type: 'boolean' }, 'check-model': { type: 'boolean' }, family: { type: 'boolean' },
-      property: { type: 'string' },
+      property: { type: 'string' }, 'max-memory': { type: 'string' },
     },
   });
   const { out, stop } = s;
@@ -55,7 +57,7 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
   const m = s.pick(name);
   const v = variantOf(m, values.variant ?? 'reference');
   if (values.family) {
-    if (values.config !== undefined || values.liveness || values.workers !== undefined) throw new UsageError('--family explores the declared members: no --config, --liveness or --workers');
+    if (values.config !== undefined || values.liveness || values.workers !== undefined || values['max-memory'] !== undefined) throw new UsageError('--family explores the declared members: no --config, --liveness, --workers or --max-memory');
     const cap = values['max-states'] !== undefined ? nat('max-states', values['max-states'], 0, 1) : undefined;
     return exploreFamilyCmd(s, m, v.name, cap, dir);
   }
@@ -64,6 +66,8 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
   const maxStates = nat('max-states', values['max-states'], 5_000_000, 1);
   const maxDepth = values['max-depth'] !== undefined ? nat('max-depth', values['max-depth'], 0, 1) : undefined;
   const limit = values['time-limit'] !== undefined ? nat('time-limit', values['time-limit'], 0, 1) : undefined;
+  const maxMemory = values['max-memory'] !== undefined ? nat('max-memory', values['max-memory'], 0, 1) * 1024 * 1024 : undefined;
+  const memory = maxMemory !== undefined ? { maxMemoryBytes: maxMemory } : {};
   const target = values.property !== undefined ? propertyOf(m, v.name, config, values.property, values.liveness === true) : expectedProperty(v);
   if (values.property !== undefined && keepGoing) throw new UsageError('--property and --keep-going ask for different searches: one property, or every property');
   if (values['check-model']) hygiene(m, v.name, config);
@@ -74,7 +78,7 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
     if (keepGoing) throw new UsageError('--keep-going does not apply to --liveness (it reports every eventually-property violated already)');
     const line = s.progress ? progressLine(s.progress) : undefined;
     const opts: LivenessOptions = {
-      maxStates, exact: values.exact === true,
+      maxStates, exact: values.exact === true, ...memory,
       ...(limit !== undefined ? { timeLimitMs: limit * 1000 } : {}),
       ...(stop ? { stop: stop.requested } : {}),
       // the states of the graph build, as explore's own line counts explored states
@@ -85,7 +89,7 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
   const workers = nat('workers', values.workers, 1, 1);
   const line = s.progress ? progressLine(s.progress) : undefined;
   const opts: ExploreOptions = {
-    maxStates,
+    maxStates, ...memory,
     ...(maxDepth !== undefined ? { maxDepth } : {}),
     ...(limit !== undefined ? { timeLimitMs: limit * 1000 } : {}),
     ...(target ? { target } : {}),
@@ -129,7 +133,8 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
   out(`${verdict(r, stop?.signal, target)} (${engineFigures(r)})`);
   if (others.length) out(`other properties violated (not expanded): ${others.join(', ')}`);
   if (missing.length) out(`sometimes never witnessed: ${missing.join(', ')}`);
-  return exitFor([...[...r.violated.keys()].map((p) => violationKind(m, v.name, p)), ...(missing.length && r.complete ? (['vacuity'] as const) : [])]);
+  // vacuous: a sometimes-property never met in a complete search, or a search a bound cut short (exit 5, as documented)
+  return exitFor([...[...r.violated.keys()].map((p) => violationKind(m, v.name, p)), ...((missing.length && r.complete) || !r.complete ? (['vacuity'] as const) : [])]);
 }
 
 /** `--property P`: one the engine checks (eventually-properties with `--liveness`, else the others and the built-in ones), else a usage error naming them. */
@@ -187,7 +192,7 @@ function liveness(s: Session, m: AnyModel, variant: string, config: unknown, opt
   out(
     r.complete
       ? `liveness: ${r.properties.join(', ')} ${r.properties.length === 1 ? 'holds' : 'hold'} among ${r.states} states (complete; ${r.transitions} transitions, ${secs}, ${Math.round(r.bytesPerState)} bytes/state in the index)`
-      : `incomplete: no liveness violation among ${r.states} states; ${r.stopped === 'stop' ? `stopped by ${stop?.signal ?? 'request'}` : `stopped at the ${r.stopped === 'time' ? 'time limit' : 'state bound'}`} after ${secs}`,
+      : `incomplete: no liveness violation among ${r.states} states; ${r.stopped === 'stop' ? `stopped by ${stop?.signal ?? 'request'}` : `stopped at the ${r.stopped === 'time' ? 'time limit' : r.stopped === 'memory' ? 'memory limit' : 'state bound'}`} after ${secs}`,
   );
   return r.complete ? EXIT.ok : EXIT.vacuity;
 }
