@@ -112,8 +112,9 @@ function matches(e: EquivalentEntry, m: MutantResult): boolean {
 
 /** The Markdown summary of a run: counts, the score over non-equivalent mutants, survivors and stale rows. */
 export function summarize(model: string, all: readonly MutantResult[], equivalents: readonly EquivalentEntry[], seconds: number, files: readonly string[] = []): string {
-  // static mutants are not tested (see the header); a report written without ignoreStatic still lists them
-  const results = all.map((m) => (m.static === true && m.status !== 'Ignored' ? { ...m, status: 'Ignored' as MutantResult['status'] } : m));
+  // a static mutant no test ran is not tested (see the header): ignored, as Stryker's ignoreStatic does. One
+  // that also runs inside tests (a function called at load and by the checks) was tested, and counts.
+  const results = all.map((m) => (m.static === true && m.status !== 'Ignored' && !(m.testsCompleted !== undefined && m.testsCompleted > 0) ? { ...m, status: 'Ignored' as MutantResult['status'] } : m));
   const count = (s: string) => results.filter((m) => m.status === s).length;
   const equivalent = results.filter((m) => UNDETECTED.has(m.status) && equivalents.some((e) => matches(e, m)));
   const stale = equivalents.filter((e) => !results.some((m) => UNDETECTED.has(m.status) && matches(e, m)) && (files.length === 0 || files.map(fileRange).some((f) => e.file.endsWith(`/${f.file}`) && e.line >= f.from && e.line <= f.to)));
