@@ -4,7 +4,7 @@
  * written atomically (temporary file, then rename), so an interrupted run
  * never leaves a half-written file.
  */
-import { accessSync, constants, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
@@ -111,8 +111,14 @@ export function checkOutDir(dir: string): void {
 export function writeAtomic(file: string, text: string): void {
   makeDir(dirname(file));
   const tmp = join(dirname(file), `.${process.pid}.${Date.now()}.tmp`);
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, text);
+    renameSync(tmp, file);
+  } catch (e) {
+    // a full disk or a vanished folder: no half-written temporary file is left behind
+    rmSync(tmp, { force: true });
+    throw new InputError(`cannot write ${file}: ${(e as Error).message}`);
+  }
 }
 
 /** The largest input file read (replay, ITF, configuration, litmus): far above any mmcheck writes, far below what exhausts the heap. */
