@@ -6,6 +6,9 @@
  * is `mmcheck ci`, and the model suites judge each variant with the same
  * check.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import type { AnyMachine, AnyModel } from '../model/contract.js';
 import { memcgModel } from '../model/memcg/model.js';
@@ -216,5 +219,20 @@ describe('the time limit stops the item under way, whatever its engine', () => {
     const [r] = runItems([item], profile, { deadline: Date.now() + 30 });
     expect(r?.detail).toMatch(detail);
     expect(r?.skipped).toBe(true);
+  });
+});
+
+describe('the soak profile', () => {
+  test('10⁶ random runs of each variant that must hold, every exhaustive check, the resident memory before and after', async () => {
+    const soak = PROFILES.soak;
+    expect(soak && soak.seeds * soak.runs).toBe(1_000_000);
+    expect(soak?.allowIncomplete).toBe(false);
+    expect(soak?.liveness).toBe(true);
+    const { main } = await import('./main.js');
+    const out: string[] = [];
+    const code = await main(['ci', '--profile', 'soak', '--time-limit', '1', '--model', 'examples/refcount/model.ts', '--out', mkdtempSync(join(tmpdir(), 'mmcheck-soak-'))], (s) => out.push(s), () => {}, null);
+    expect(code).toBe(EXIT.ok);
+    expect(out.join('\n')).toMatch(/^memory: resident \d+ MB at the start, \d+ MB at the end$/m);
+    expect(out.at(-1)).toMatch(/^INTERRUPTED by --time-limit: \d+ of \d+ items not run;/);
   });
 });

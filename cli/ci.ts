@@ -67,6 +67,9 @@ export const PROFILES: Record<string, Profile> = {
   quick: { seeds: 1, runs: 2_000, maxStates: 50_000, allowIncomplete: true, compareShortest: false, liveness: false, familyCap: 10_000 },
   ci: { seeds: 3, runs: 5_000, maxStates: 2_000_000, allowIncomplete: false, compareShortest: false, liveness: false },
   deep: { seeds: 10, runs: 10_000, maxStates: 5_000_000, allowIncomplete: false, compareShortest: true, liveness: true },
+  // no false alarm over 10 × 100,000 = 10⁶ random runs of every reference and harmless variant (a bug ends its
+  // seed at the first violation), plus every exhaustive check; `ci` prints the resident memory before and after
+  soak: { seeds: 10, runs: 100_000, maxStates: 5_000_000, allowIncomplete: false, compareShortest: false, liveness: true },
 };
 
 /** One unit of gate work. */

@@ -8,9 +8,10 @@ import type { Command, Session } from '../session.js';
 import { nat, UsageError } from '../session.js';
 
 /** The command's lines in `--help`. */
-export const CI_USAGE = `  ci [--profile quick|ci|deep] [--seed N] [--shard i/n] [--time-limit S] [--out DIR]
+export const CI_USAGE = `  ci [--profile quick|ci|deep|soak] [--seed N] [--shard i/n] [--time-limit S] [--out DIR]
                                          gate: references hold, every known bug still caught;
-                                         an unexpected violation's replay file goes to --out`;
+                                         an unexpected violation's replay file goes to --out;
+                                         soak: 10⁶ random runs of each variant that must hold`;
 
 /** Runs the gate's items of this shard; exit 0 when every variant behaves as declared, else the kind of the worst departure. */
 export function cmdCi(args: string[], s: Session): number {
@@ -27,15 +28,19 @@ export function cmdCi(args: string[], s: Session): number {
   const shard = values.shard !== undefined ? parseShard(values.shard) : { index: 1, count: 1 };
   const limit = values['time-limit'] !== undefined ? nat('time-limit', values['time-limit'], 0, 1) : undefined;
   const deadline = limit !== undefined ? Date.now() + limit * 1000 : undefined;
+  // refused before the work, not after it
+  const dir = s.outDir(values.out);
   const items = shardOf(workItems(s.models, profile, seed), shard);
   out(`mmcheck ci: profile ${name}, seeds ${seed}…${seed + profile.seeds - 1}, shard ${shard.index}/${shard.count}: ${items.length} items`);
   const t0 = Date.now();
+  const rss0 = process.memoryUsage.rss();
   const results = runItems(items, profile, { deadline, ...(stop ? { stop: stop.requested } : {}) });
   const { lines, code } = gateReport(results);
   for (const l of lines) out(l);
+  // a long soak must not grow: the resident memory at the start and at the end, for the log
+  if (name === 'soak') out(`memory: resident ${mb(rss0)} MB at the start, ${mb(process.memoryUsage.rss())} MB at the end`);
   // a departure the gate did not expect (a reference that violates, a bug caught under another
   // property) is saved as `run` saves it, so the CI log names a file to replay
-  const dir = s.outDir(values.out);
   for (const r of results) {
     const f = r.search?.random.failure;
     if (r.problems.length === 0 || r.search === undefined || f === undefined) continue;
@@ -48,6 +53,8 @@ export function cmdCi(args: string[], s: Session): number {
   out(`${skipped || stop?.signal ? `INTERRUPTED by ${stop?.signal ?? '--time-limit'}: ${skipped} of ${results.length} items not run; ` : ''}${((Date.now() - t0) / 1000).toFixed(1)}s; ${code === 0 ? 'gate passed' : `gate failed (exit ${code})`}`);
   return code;
 }
+
+const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
 
 /** `mmcheck ci`. */
 export const ci: Command = { usage: CI_USAGE, run: cmdCi };
