@@ -1,5 +1,6 @@
 /**
- * Fuzzed input (issue 20): corrupted replay and ITF files, random `--config`
+ * Fuzzed input (issue 20): corrupted replay, ITF and litmus files, `--model`
+ * modules that export the wrong thing or throw, random `--config`
  * JSON and random argument vectors, each run through the CLI in-process.
  * Whatever the input, the command ends with a documented exit code, and an
  * error is exactly one line on stderr with no stack trace. `FUZZ_RUNS`
@@ -117,6 +118,58 @@ describe('fuzzed input files', () => {
     const codes = [...(met.get('config') ?? [])];
     expect(codes).toContain(2);
     expect(codes.some((c) => c !== 2)).toBe(true);
+  });
+});
+
+describe('fuzzed litmus files and model modules', () => {
+  // a few of the kernel's own tests (test/litmus/kernel), cut and spliced
+  const LITMUS = ['CoRR+poonceonce+Once.litmus', 'CoWW+poonceonce.litmus', 'IRIW+fencembonceonces+OnceOnce.litmus'].map((f) => readFileSync(join(import.meta.dirname, '..', 'test', 'litmus', 'kernel', f), 'utf8'));
+  const TOKENS = ['{', '}', '(', ')', ';', 'P9', 'int *x', 'READ_ONCE(', 'smp_mb();', 'exists', '/\\', '\\/', '~', '0:r0=', 'x=', '\u0000', '\u001b[2J', 'C', 'locations [x;y]', 'filter (', '*', '-'.repeat(10_000)];
+  test('litmus of corrupted kernel litmus tests', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.nat({ max: LITMUS.length - 1 }),
+        fc.oneof(
+          fc.record({ kind: fc.constant('cut' as const), at: fc.double({ min: 0, max: 1, noNaN: true }) }),
+          fc.record({ kind: fc.constant('insert' as const), at: fc.double({ min: 0, max: 1, noNaN: true }), token: fc.oneof(fc.constantFrom(...TOKENS), fc.string()) }),
+          fc.record({ kind: fc.constant('drop-line' as const), at: fc.nat() }),
+        ),
+        async (i, c) => {
+          const text = LITMUS[i] as string;
+          const at = 'at' in c && c.kind !== 'drop-line' ? Math.floor(c.at * text.length) : 0;
+          const lines = text.split('\n');
+          const bad = c.kind === 'cut' ? text.slice(0, at) : c.kind === 'insert' ? text.slice(0, at) + c.token + text.slice(at) : lines.filter((_, k) => k !== c.at % lines.length).join('\n');
+          const file = join(dir, 'fuzz.litmus');
+          writeFileSync(file, bad);
+          wellBehaved(await runCli('litmus', file), 'litmus-file');
+        },
+      ),
+      { numRuns: RUNS, seed: SEED },
+    );
+    // a cut at the very end or a splice in a comment leaves a test that still runs; most are refused
+    expect([...(met.get('litmus-file') ?? [])]).toEqual(expect.arrayContaining([2]));
+    expect([...(met.get('litmus-file') ?? [])].some((c) => c !== 2)).toBe(true);
+  });
+
+  test('--model modules that export the wrong thing or throw at import', async () => {
+    const body = fc.oneof(
+      anyValue.map((v) => `export const model = ${JSON.stringify(v)};`),
+      anyValue.map((v) => `export default ${JSON.stringify(v)};`),
+      fc.dictionary(fc.constantFrom('name', 'variants', 'machine', 'smallConfig', 'randomConfig', 'properties'), anyValue).map((o) => `export const model = ${JSON.stringify(o)};`),
+      fc.string().map((m) => `throw new Error(${JSON.stringify(m)});`),
+      fc.constantFrom('throw 42;', 'throw null;', 'export const model = { name: "x", machine: () => { throw new Error("no") } };', 'syntax error here', ''),
+    );
+    // a module is imported once per URL and cached: each case gets its own file
+    let n = 0;
+    await fc.assert(
+      fc.asyncProperty(body, async (text) => {
+        const file = join(dir, `fuzz-model-${n++}.mjs`);
+        writeFileSync(file, `${text}\n`);
+        wellBehaved(await runCli('run', '--model', file, '--runs', '1', '--out', join(dir, 'mod')), 'model-module');
+      }),
+      { numRuns: Math.ceil(RUNS / 3), seed: SEED },
+    );
+    expect([...(met.get('model-module') ?? [])]).toEqual([2]);
   });
 });
 
