@@ -1,11 +1,14 @@
 /**
- * `npm run mutation -- <model> [--concurrency N] [--incremental] [--files F[:from-to],…]`:
+ * `npm run mutation -- <model> [--concurrency N] [--incremental] [--files F[:from-to],…] [--resummarize] [--merge SLICE.json]`:
  * the mutation score of one model's properties (issue 15). `--files`
  * mutates only the named files of the model folder (e.g. `rules.ts`), to
  * iterate on one file or when the whole model would take too long; the
  * summary then says it covers only those files. A name may carry a line
  * range, `model.ts:1-400` (Stryker's own `mutate` syntax), to measure a
- * large file in slices on a busy machine.
+ * large file in slices on a busy machine. `--merge SLICE.json` puts a slice
+ * run's results (saved from its `mutation.json`) into the whole run's report
+ * — after the check gained a test, the mutants it was written for are re-run
+ * instead of the whole model — and writes the summary again.
  *
  * StrykerJS mutates the model's own files, `model/<model>/**\/*.ts`, except
  * tests, the mutation check itself, `properties.ts` and `*-oracle.ts` (the
@@ -47,6 +50,8 @@ interface Args {
   readonly files: readonly string[];
   /** Re-read the last run's mutation.json and write the summary again (after editing EQUIVALENT-MUTANTS.md). */
   readonly resummarize: boolean;
+  /** A slice run's report whose results replace those of the same mutants in the whole run's report. */
+  readonly merge: string | undefined;
 }
 
 function parseArgs(argv: readonly string[]): Args {
@@ -55,10 +60,12 @@ function parseArgs(argv: readonly string[]): Args {
   let incremental = false;
   let files: string[] = [];
   let resummarize = false;
+  let merge: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--concurrency') concurrency = Number(argv[++i]);
     else if (a === '--resummarize') resummarize = true;
+    else if (a === '--merge') merge = argv[++i];
     else if (a === '--files') files = (argv[++i] ?? '').split(',').filter((x) => x !== '');
     else if (a === '--incremental') incremental = true;
     else if (a !== undefined && !a.startsWith('-') && model === undefined) model = a;
@@ -69,7 +76,8 @@ function parseArgs(argv: readonly string[]): Args {
   if (!existsSync(join('model', model, 'mutation.check.ts'))) throw new Error(`mutation: model/${model}/mutation.check.ts is missing (the check each mutant runs)`);
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error('mutation: --concurrency wants a positive integer');
   for (const f of files) if (!existsSync(join('model', model, fileRange(f).file))) throw new Error(`mutation: no file model/${model}/${f}`);
-  return { model, concurrency, incremental, files, resummarize };
+  if (merge !== undefined && !existsSync(merge)) throw new Error(`mutation: no report ${merge} to merge`);
+  return { model, concurrency, incremental, files, resummarize, merge };
 }
 
 /** A `--files` entry: a file of the model folder, optionally with a line range `name.ts:from-to`. */
@@ -144,6 +152,19 @@ export function summarize(model: string, all: readonly MutantResult[], equivalen
   return lines.join('\n') + '\n';
 }
 
+/** A mutant of a report as Stryker's JSON reporter writes it (the fields read here). */
+interface SchemaMutant {
+  readonly id: string;
+  readonly mutatorName: string;
+  readonly replacement?: string;
+  readonly location: unknown;
+}
+
+/** A report as Stryker's JSON reporter writes it (the fields read here). */
+interface SchemaReport {
+  readonly files: Record<string, { mutants: SchemaMutant[] }>;
+}
+
 /** The results of a report written by Stryker's JSON reporter (mutation-testing-report-schema). */
 function readReport(path: string): MutantResult[] {
   const report = JSON.parse(readFileSync(path, 'utf8')) as { files: Record<string, { mutants: Omit<MutantResult, 'fileName'>[] }> };
@@ -172,7 +193,29 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const out = join('reports', 'mutation', args.model);
   mkdirSync(out, { recursive: true });
-  if (args.resummarize) {
+  if (args.merge !== undefined) {
+    // a slice re-run after a check grew: its mutants' new results replace the old ones (the check only
+    // gained tests, so a kill of the whole run still stands), then the summary is written again
+    const whole = join(out, 'mutation.json');
+    const report = JSON.parse(readFileSync(whole, 'utf8')) as SchemaReport;
+    const slice = JSON.parse(readFileSync(args.merge, 'utf8')) as SchemaReport;
+    const id = (m: SchemaMutant): string => JSON.stringify([m.mutatorName, m.replacement ?? '', m.location]);
+    let replaced = 0;
+    for (const [file, f] of Object.entries(slice.files)) {
+      const into = report.files[file];
+      if (!into) throw new Error(`mutation: ${file} of the slice is not in ${whole}`);
+      const byId = new Map(f.mutants.map((m) => [id(m), m]));
+      into.mutants = into.mutants.map((m) => {
+        const n = byId.get(id(m));
+        if (n === undefined) return m;
+        replaced++;
+        return { ...n, id: m.id };
+      });
+    }
+    writeFileSync(whole, JSON.stringify(report));
+    process.stdout.write(`merged ${replaced} mutants of ${args.merge} into ${whole}\n`);
+  }
+  if (args.resummarize || args.merge !== undefined) {
     const md = summarize(args.model, readReport(join(out, 'mutation.json')), readEquivalents(join('model', args.model, 'EQUIVALENT-MUTANTS.md')), Number.NaN, args.files);
     writeFileSync(join(out, 'summary.md'), md);
     process.stdout.write(md);
