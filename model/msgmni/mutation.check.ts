@@ -235,6 +235,8 @@ test.each([
   ['reference', 'two creators and a destroy', { ...TWO_CREATORS, memEvents: 0 }, 'C:ns1|C3|ipcns_notify=2 C:ns1|C4|register_ipcns_notifier=21 C:ns1|RC|recompute_msgmni=111 C:ns2|C3|ipcns_notify=2 C:ns2|C4|register_ipcns_notifier=29 C:ns2|RC|recompute_msgmni=131 D:ns1|D1|free_ipc_ns=20 D:ns1|D1|unregister_ipcns_notifier=6 D:ns1|D3|free_ipc_ns=16 D:ns1|D4|ipcns_notify=2 D:ns1|RC|recompute_msgmni=46 D:ns2|D1|free_ipc_ns=16 D:ns2|D1|unregister_ipcns_notifier=6 D:ns2|D3|free_ipc_ns=10 D:ns2|D4|ipcns_notify=2 D:ns2|RC|recompute_msgmni=23 env|C1|clone_ipc_ns=9'],
   ['W1', 'a create and a destroy', { ...FOCUS.W1, creates: 1, destroys: 1, manualWrites: 0, autoWrites: 0, memEvents: 0 }, 'C:ns1|C4|register_ipcns_notifier=1 C:ns1|RC1|recompute_msgmni=3 C:ns1|RC2|recompute_msgmni=3 D:ns1|D1|free_ipc_ns=1 D:ns1|D3|free_ipc_ns=1 D:ns1|RC1|recompute_msgmni=1 D:ns1|RC2|recompute_msgmni=1 env|C1|clone_ipc_ns=1'],
   ['V2', 'FOCUS.V2', FOCUS.V2, 'C:ns1|C3|ipcns_notify=6 C:ns1|C4|register_ipcns_notifier=32 C:ns1|RC|recompute_msgmni=118 E|E0|proc_ipc_callback_dointvec=76 E|E1|proc_dointvec=104 E|E2|proc_ipc_callback_dointvec=20 H|H1|ipc_memory_callback=28 H|RC|recompute_msgmni=88 H|offline|offline_pages=40 env|C1|clone_ipc_ns=17'],
+  // a second msgmni write queued on the sysctl mutex behind A's re-enable takes the E0 rule (elsewhere E0 rides on the write event)
+  ['reference', 'a msgmni write queued behind a re-enable', { ...FOCUS.W1, manualWrites: 2, memEvents: 0 }, 'A|A0|proc_ipcauto_dointvec_minmax=8 A|A3|ipc_auto_callback=3 A|RC|recompute_msgmni=3 E|E0|proc_ipc_callback_dointvec=9 E|E1|proc_dointvec=7'],
   ['W4-27', 'a manual and an auto writer', { ...FOCUS.W1, memEvents: 0 }, 'A|A1|proc_ipcauto_dointvec_minmax=3 A|A2|proc_dointvec_minmax=5 A|A3|ipc_auto_callback=15 A|RC|recompute_msgmni=3 E|E1|proc_dointvec=13 E|E2|proc_ipc_callback_dointvec=4'],
 ])('%s on %s: the census of lanes, steps and functions', (variant, _name, config, want) => {
   expect(describeCensus(variant, config)).toBe(want);
@@ -248,13 +250,14 @@ test('an action whose label is not its context\'s next step is refused', () => {
   const m = msgmniMachine('reference', SMALL);
   const s = m.next(m.init(), { type: 'offline' });
   expect(m.actions(s).map((a) => JSON.stringify(a))).toContain('{"ctx":"H","type":"H1"}');
-  expect(() => m.next(s, { type: 'K1', ctx: 'H' })).toThrow('H does not stand at K1');
+  // whole messages: the part is named only when the action has one
+  expect(() => m.next(s, { type: 'K1', ctx: 'H' })).toThrow(/^H does not stand at K1$/);
   const k = m.next(m.next(s, { type: 'H1', ctx: 'H' }), { type: 'K1', ctx: 'K' });
   const rc = m.actions(k).find((a) => a.type === 'RC');
   if (rc === undefined) throw new Error('K offers no RC');
   expect(rc).toMatchObject({ ctx: 'K', ns: 'init' });
-  expect(() => m.next(k, { ...rc, ns: 'ns1' })).toThrow('K does not stand at RC');
-  expect(() => m.next(k, { ...rc, part: 'K3' })).toThrow('K does not stand at RC (K3)');
+  expect(() => m.next(k, { ...rc, ns: 'ns1' })).toThrow(/^K does not stand at RC \(K2\/K3\/K4 down_read up_read\)$/);
+  expect(() => m.next(k, { ...rc, part: 'K3' })).toThrow(/^K does not stand at RC \(K3\)$/);
   expect(m.next(k, rc).ctxs.K).toBeUndefined();
 });
 
