@@ -324,3 +324,30 @@ test('every kind of step counts toward its own context\'s fairness, every event 
   walk('W4-26', { ...FOCUS.W1, manualValues: [-1], autoWrites: 0, memEvents: 0 });
   expect(Object.fromEntries([...fair].sort())).toEqual(Object.fromEntries(Object.entries(FAIR).sort()));
 });
+
+// Boundaries the pinned counts above never reach, each explored whole
+// (reference, symmetry as the machine has it):
+// - offline's precondition L > k (§4) at L = k (L_AT_BLOCK above);
+// - destroy's "no other D on it" (§4): a second destroy of ns1 while its
+//   first waits in D1 behind K's walk;
+// - a writer in init holds no destroy off (only a writer living in the ns does);
+// - a writer in ns1 cannot write while ns1's destroy waits in D1.
+test.each([
+  ['L = block: no offline', L_AT_BLOCK, 5],
+  ['two destroys of ns1 around a walk', { ...SMALL, ...NO_WRITES, memEvents: 1, creates: 1, destroys: 2 }, 103],
+  ['a destroy and a msgmni write in init', { ...SMALL, memEvents: 0, creates: 1, destroys: 1, manualWrites: 1, autoWrites: 0 }, 85],
+  ['writers in ns1 and a walk', { ...WRITERS_IN_NS1, memEvents: 1 }, 199],
+])('reference state count pinned: %s', (_, config, states) => {
+  const r = explore(msgmniModel.machine('reference', config));
+  expect(r.complete).toBe(true);
+  expect(r.states).toBe(states);
+});
+
+// Symmetry only where there are two created namespaces to swap and no
+// writer in one of them: explore reports whether it reduced by symmetry.
+test('the machine offers symmetry only with two creates and the writers in init', () => {
+  expect(explore(msgmniModel.machine('reference', SMALL), { maxStates: 1 }).symmetry).toBe(false);
+  expect(explore(msgmniModel.machine('reference', { ...SMALL, creates: 0 }), { maxStates: 1 }).symmetry).toBe(false);
+  expect(explore(msgmniModel.machine('reference', TWO_CREATORS), { maxStates: 1 }).symmetry).toBe(true);
+  expect(explore(msgmniModel.machine('reference', { ...WRITERS_IN_NS1, creates: 2 }), { maxStates: 1 }).symmetry).toBe(false);
+});
