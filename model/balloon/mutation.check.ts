@@ -168,6 +168,74 @@ test('every kind of step is drawn in its lane with the spec\'s step name and the
   expect(Object.fromEntries([...seen].sort())).toEqual(Object.fromEntries(Object.entries(LANES).sort()));
 });
 
+/**
+ * Which context's weak fairness each step counts toward (liveness, B7; spec
+ * 02 §4): the events — the hypervisor's request, an OOM, the disable write,
+ * hotplug requests, other users' pages — are the environment's ('-'), which
+ * eventually stops; every other step is its context's (a FREE step its
+ * caller's). An allocation that fails (A1, A4, G5 with no page) while the
+ * same step could also take a page is `allocFail`'s choice, the
+ * environment's; one that fails because no page can be taken is the
+ * context's own step. The oracle reads the latter from the steps offered,
+ * not from the model's page bookkeeping.
+ */
+const CTX_OF: Readonly<Record<string, string>> = {
+  hv: '-', oom: '-', disable: '-', offline: '-', online: '-', other_alloc: '-', other_free: '-',
+  T1: 'T', T3_sleep: 'T', T5: 'T', A1: 'T', A3: 'T', A4: 'T', A4_lock: 'T', A5: 'T', A6: 'T', A_free: 'T',
+  O2: 'O', O3: 'O', D2: 'D',
+  isolate: 'H', I1: 'H', isolate_check: 'H', cb: 'H', G1: 'H', G3: 'H', G5: 'H', G6: 'H', U1: 'H', scan: 'H', check: 'H', offline_pages: 'H', undo: 'H',
+};
+test('every step counts toward its context\'s fairness, events and allocFail\'s failures toward none', () => {
+  const wrong = new Set<string>();
+  const kinds = new Set<string>();
+  const walk = (variant: string, config: BalloonConfig): void => {
+    const m = balloonMachine(variant, config);
+    eachStep(m, 1_500, (a, _i, from) => {
+      const x = a as { readonly type: string; readonly ctx?: unknown; readonly pb?: unknown };
+      const failing = (x.type === 'A1' || x.type === 'A4' || x.type === 'G5') && x.pb === null;
+      const alternative = failing && m.actions(from).some((b) => b.type === x.type && (b as { readonly pb?: unknown }).pb !== null);
+      const want = failing && alternative ? '-' : typeof x.ctx === 'string' ? x.ctx : (CTX_OF[x.type] ?? `? ${x.type}`);
+      const got = m.fairness ? (m.fairness(a, from) ?? '-') : 'none';
+      kinds.add(`${x.type}${failing ? (alternative ? ' fails by choice' : ' fails') : ''}`);
+      if (got !== want) wrong.add(`${x.type}${failing ? ` pb=null${alternative ? ' (a page could be taken)' : ''}` : ''}: ${String(got)}, not ${want}`);
+    });
+  };
+  walk('reference', CHECK);
+  walk('reference', { ...NO_HOTPLUG, hvErrors: true, oomEvents: 1, disable: true, otherEvents: 2 });
+  walk('reference', { ...CHECK, initial: ['free', 'other_movable', 'free', 'other_pinned'], onlineEvents: 0, allocFail: false, vetoCallback: false });
+  walk('W1', { ...CHECK, oomEvents: 1, onlineEvents: 0 });
+  expect([...wrong]).toEqual([]);
+  // both kinds of failure were met, and FREE steps of T and of O
+  expect([...kinds].filter((k) => / fails/.test(k)).sort()).toEqual(expect.arrayContaining(['A1 fails', 'A1 fails by choice', 'A4 fails by choice']));
+  expect(kinds.has('F1')).toBe(true);
+});
+
+/**
+ * Where the quiescent property (Q-inflight) is judged: a state where no
+ * context is mid-flight — T asleep (either sleep) or exited, O and D idle (D
+ * also done), no hotplug request under way (spec 02 §4). The oracle below
+ * is written from that sentence and compared with the machine's own
+ * `quiescent` on every state of the check's exploration; a narrower
+ * predicate would judge Q-inflight on fewer states, unseen by any verdict.
+ */
+test('the quiescent states are those where no context is mid-flight', () => {
+  const m = balloonMachine('reference', { ...CHECK, oomEvents: 1, disable: true });
+  const oracle = (s: BalloonState): boolean =>
+    ['sleep', 'sleep_hp', 'exited'].includes(s.T.pc) && s.O.pc === 'idle' && ['idle', 'done'].includes(s.D.pc) && s.H.op === null;
+  let quiet = 0;
+  let busy = 0;
+  const wrong: string[] = [];
+  eachStep(m, 3_000, (_a, _i, from) => {
+    const want = oracle(from);
+    if (m.quiescent(from) !== want) wrong.push(`T ${from.T.pc}, O ${from.O.pc}, D ${from.D.pc}, H ${from.H.op === null ? 'idle' : from.H.op.op}: ${String(!want)}, not ${String(want)}`);
+    if (want) quiet++;
+    else busy++;
+  });
+  expect([...new Set(wrong)].slice(0, 5)).toEqual([]);
+  expect(quiet).toBeGreaterThan(0);
+  expect(busy).toBeGreaterThan(0);
+});
+
 // FREE's steps are offered context by context (T, O, D; steps/free.ts freeByContext), as before the
 // rules: random schedules and replay paths index this list. The rules alone would list O's F1 before T's F4.
 test('the order steps are offered in: T\'s FREE before O\'s', () => {
