@@ -7,7 +7,7 @@ import fc from 'fast-check';
 import { expect, test } from 'vitest';
 import { reserve, reserveModel } from './model.js';
 import { E1, E2, P, SMALL } from './config.js';
-import type { ReserveConfig } from './state.js';
+import type { ReserveConfig, ReserveState } from './state.js';
 import { canonical } from '../canonical.js';
 import { explore } from '../../properties/explore.js';
 import { checkLiveness } from '../../properties/liveness.js';
@@ -19,6 +19,7 @@ import {
 } from './estimate.js';
 import * as oracle from './estimate-oracle.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
+import { eachStep } from '../../test/steps.js';
 
 // R6 first (estimate.ts is pure, these tests take milliseconds): each of
 // estimate.ts's functions against estimate-oracle.ts, written apart, on grids
@@ -113,6 +114,12 @@ test('R6 oracle: worstWithin is the worst of every multiset within each budget, 
       const wit = w.witness(b);
       d.same([label(m), b], [w.pages[b], wit.reduce((a, x) => a + x, 0) <= b, oracle.worstPages(m, wit), [...wit].sort((x, y) => x - y)], [best, true, best, wit]);
     }
+    // one kmalloc_large request of exactly the budget is itself a multiset within it: the worst is at least
+    // its pages (within 13 units it always ties with smaller requests; at 33 on 4-unit pages, 1 CPU, it is alone)
+    for (let o = 1; m.page * 2 ** (o - 1) + 1 <= 40; o++) {
+      const L = m.page * 2 ** (o - 1) + 1;
+      d.same([label(m), 'large', L], (worstWithin(m, L).pages[L] ?? 0) >= oracle.worstPages(m, [L]), true);
+    }
   }
   expect(d.list).toEqual([]);
 });
@@ -157,6 +164,7 @@ mutationSuite(reserveModel, {
 // a mutant of a branch only they reach adds or removes states, or breaks a
 // property there.
 const base = reserveModel.family?.find((x) => x.name === 'swap-off-and-on')?.config as ReserveConfig;
+const waiter = reserveModel.family?.find((x) => x.name === 'set-raises-limit-for-waiter')?.config as ReserveConfig;
 const EXTRA: readonly { name: string; variant: string; config: ReserveConfig; states: number }[] = [
   // swap off (r detached) with a plain context, which is still offered requests
   { name: 'swap off with a plain context', variant: 'reference', config: { ...base, allocators: [{ ...E2, allocs: 1 }, { ...P, allocs: 1 }] }, states: 195 },
@@ -183,6 +191,13 @@ const EXTRA: readonly { name: string; variant: string; config: ReserveConfig; st
   { name: 'the kmalloc setter in bytes', variant: 'reference', config: { ...SMALL, units: 'bytes', free: 40, pages: 1, sizes: [8], setKind: 'kmalloc', setValues: [8], allocators: [], pressures: [], reclaims: [] }, states: 6 },
   // the reference too (it lowers limits only at A3, so its undo must leave them alone)
   { name: 'a kmalloc set that fails at the floor', variant: 'reference', config: { ...SMALL, free: 3, setKind: 'kmalloc', setValues: [4], allocators: [], pressures: [], reclaims: [] }, states: 6 },
+  // swap never on (r detached, no swapon) with a plain context: it is still offered its requests, the entitled ones are not
+  { name: 'swap never on, a plain context', variant: 'reference', config: { ...(reserveModel.family?.find((x) => x.name === 'starts-detached')?.config as ReserveConfig), swapons: 0, allocators: [{ ...P, allocs: 1 }, { ...E1, allocs: 1 }] }, states: 4 },
+  // a waiter asleep in K5 while a set leaves r's limit as it was (F1: lowers it): §3 wakes waiters only when A3 raises it
+  { name: 'a set to the same size over a waiter', variant: 'reference', config: { ...waiter, setValues: [1], reclaims: [] }, states: 125 },
+  { name: 'F1: a set that shrinks r over a waiter', variant: 'F1', config: { ...waiter, setValues: [0], reclaims: [] }, states: 142 },
+  // E1 asleep for 4 units while E2's 2 units still fit: only an uncharge wakes E1, not E2's charge
+  { name: 'a waiter while another context charges', variant: 'reference', config: { ...waiter, sets: 0, free: 2, reclaims: [], pressures: [], sizes: [1, 4], allocators: [{ ...E1, allocs: 2 }, { ...E2, allocs: 1 }] }, states: 169 },
   { name: 'F1: a kmalloc set', variant: 'F1', config: { ...SMALL, setKind: 'kmalloc', setValues: [4], allocators: [{ ...E1, allocs: 1 }], sizes: [4], pressures: [], reclaims: [] }, states: 18 },
 ];
 for (const x of EXTRA) {
@@ -368,4 +383,59 @@ test('R6: the 2009 estimate covers the worst packing of every request multiset u
   }
   expect(worstPagesUsed(UNITS7, [1, 1, 1, 1, 1, 1, 1])).toBeGreaterThan(v1EstimatePages(UNITS7, 7));
   expect(kmallocEstimatePages(UNITS7, 4)).toBe(3);
+});
+
+// Lanes, spec step names and kernel functions of every kind of step (§3-§4): traces are read by
+// them. 'own' is the step's own context (the allocator, S1/S2 or W its action names). ADJ1 (a
+// contended var_free_mutex) is missing: no configuration reaches it (EQUIVALENT-MUTANTS.md).
+const LANES: Readonly<Record<string, string>> = {
+  alloc: 'own K0 kmalloc_reserve', set: 'own set mem_reserve_pages_set', swapon: 'W swapon swapon', swapoff: 'W swapoff swapoff',
+  pressure: 'env pressure alloc_pages', reclaim: 'env reclaim try_to_free_pages', F: 'env F kfree_reserve',
+  K3: 'own K3 mem_reserve_kmalloc_charge', K5: 'own K5 wait_event', K6: 'own K6 __kmalloc_node_track_caller', K7: 'own K7 __kmalloc_node_track_caller',
+  M0: 'own M0 mutex_lock', A1: 'own A1 __mem_reserve_add', A2: 'own A2 __mem_reserve_add', ADJ3: 'own ADJ adjust_memalloc_reserve',
+  ADJ4: 'own ADJ alloc_pages_node', A2u: 'own A2 __mem_reserve_add', A3: 'own A3 __mem_reserve_add',
+  CN: 'own connect mem_reserve_connect', UL: 'own disconnect mem_reserve_disconnect',
+};
+// Breadth-first walks (every state up to the bound, unlike the random walks above) of the members
+// that reach each kind of step: each step's lane, name and function, the fairness of every
+// occurrence (§4: the environment's events are unfair, K and tree steps are their context's),
+// quiescence of every state met (a K5 context woken but not yet run is not quiescent), and K6's
+// two outcomes (§3: the regular retry serves a regular object and gives the charge back, or fails
+// on to K7 holding it), each of which the member reaches.
+test('lanes, step names, functions, fairness and quiescence on walks of every kind of step; K6 serves or goes on to K7', () => {
+  const ENV = ['alloc', 'set', 'swapon', 'swapoff', 'pressure', 'reclaim', 'F'];
+  const member = (name: string): ReserveConfig => reserveModel.family?.find((x) => x.name === name)?.config as ReserveConfig;
+  const lanes = new Map<string, string>();
+  const bad: string[] = [];
+  const k6 = { served: 0, k7: 0 };
+  const regular = (s: ReserveState): number => s.objs.filter((o) => !o.emerg).reduce((n, o) => n + o.n, 0);
+  const walk = (variant: string, config: ReserveConfig, bound: number): void => {
+    const m = reserve.machine(variant, config);
+    eachStep(m, bound, (a, i, from) => {
+      const own = 'ctx' in a ? a.ctx : undefined;
+      const lane = `${i.ctx === own ? 'own' : i.ctx} ${i.step} ${i.fn}`;
+      lanes.set(a.type, lanes.has(a.type) && lanes.get(a.type) !== lane ? `${lanes.get(a.type)}|${lane}` : lane);
+      const want = ENV.includes(a.type) ? null : (own ?? '?');
+      if (m.fairness?.(a, from) !== want) bad.push(`fairness of ${a.type}: ${String(m.fairness?.(a, from))}`);
+      const q = Object.values(from.ctx).every((x) => x.pc === 'idle' || (x.pc === 'K5' && x.asleep)) && Object.values(from.tree).every((op) => op.pc === 'idle');
+      if (m.quiescent(from) !== q) bad.push(`quiescent ${String(m.quiescent(from))} before ${a.type}`);
+      if (a.type === 'K6' && own !== undefined) {
+        const t = m.next(from, a);
+        const x = from.ctx[own];
+        const y = t.ctx[own];
+        if (y?.pc === 'idle' && regular(t) === regular(from) + 1 && t.nodes.r.usage === from.nodes.r.usage - (x?.charged ?? 0)) k6.served++;
+        else if (y?.pc === 'K7' && y.charged === x?.charged && canonical(t.objs) === canonical(from.objs) && t.nodes.r.usage === from.nodes.r.usage) k6.k7++;
+        else bad.push(`K6 of ${own}: ${canonical(from.ctx)} → ${canonical(t.ctx)}`);
+      }
+    });
+  };
+  walk('reference', member('set-raises-limit-for-waiter'), 500);
+  walk('reference', member('zone-at-floor'), 300);
+  walk('reference', member('swap-off-and-on'), 200);
+  walk('reference', member('two-sets'), 100);
+  walk('V5', member('two-sets'), 100);
+  walk('reference', EXTRA.find((x) => x.name === 'a set at the zone floor')?.config as ReserveConfig, 100);
+  expect(bad.slice(0, 5)).toEqual([]);
+  expect(Object.fromEntries([...lanes].sort())).toEqual(Object.fromEntries(Object.entries(LANES).sort()));
+  expect(k6.served > 0 && k6.k7 > 0).toBe(true);
 });
