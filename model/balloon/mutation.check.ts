@@ -7,6 +7,8 @@ import { balloonMachine, balloonModel } from './model.js';
 import { mutationSuite } from '../../test/mutation-suite.js';
 import { checkStateKeys, SYMMETRY_CONFIGS } from './symmetry-oracle.js';
 import { actionLabel } from '../contract.js';
+import { mppTarget } from './mpp.js';
+import { specTarget } from './mpp-oracle.js';
 import { eachStep } from '../../test/steps.js';
 
 /**
@@ -234,6 +236,25 @@ test('the quiescent states are those where no context is mid-flight', () => {
   expect([...new Set(wrong)].slice(0, 5)).toEqual([]);
   expect(quiet).toBeGreaterThan(0);
   expect(busy).toBeGreaterThan(0);
+});
+
+/**
+ * T4's target (mpp.ts) against B7's oracle (mpp-oracle.ts), on every
+ * combination of small inputs: B7 judges the target only where the thread
+ * reaches it in a liveness check, and the configurations above seldom meet
+ * an OOM-freed count below the request or a total below min_mem.
+ */
+test('cmm_get_mpp agrees with B7\'s oracle on every small input', () => {
+  const wrong: string[] = [];
+  for (let totalram = 0; totalram <= 6; totalram++)
+    for (let loaned = 0; loaned <= 4; loaned++)
+      for (let loanRequest = -6; loanRequest <= 6; loanRequest++)
+        for (let oomFreed = 0; oomFreed <= 4; oomFreed++)
+          for (let minMem = 0; minMem <= 6; minMem++) {
+            const s = { totalram, loaned, loanRequest, oomFreed };
+            if (mppTarget(s, minMem) !== specTarget(s, minMem)) wrong.push(JSON.stringify({ ...s, minMem }));
+          }
+  expect(wrong.slice(0, 5)).toEqual([]);
 });
 
 // FREE's steps are offered context by context (T, O, D; steps/free.ts freeByContext), as before the
