@@ -221,18 +221,25 @@ test('every step counts toward its context\'s fairness, events and allocFail\'s 
  * predicate would judge Q-inflight on fewer states, unseen by any verdict.
  */
 test('the quiescent states are those where no context is mid-flight', () => {
-  const m = balloonMachine('reference', { ...CHECK, oomEvents: 1, disable: true });
   const oracle = (s: BalloonState): boolean =>
     ['sleep', 'sleep_hp', 'exited'].includes(s.T.pc) && s.O.pc === 'idle' && ['idle', 'done'].includes(s.D.pc) && s.H.op === null;
   let quiet = 0;
   let busy = 0;
   const wrong: string[] = [];
-  eachStep(m, 3_000, (_a, _i, from) => {
-    const want = oracle(from);
-    if (m.quiescent(from) !== want) wrong.push(`T ${from.T.pc}, O ${from.O.pc}, D ${from.D.pc}, H ${from.H.op === null ? 'idle' : from.H.op.op}: ${String(!want)}, not ${String(want)}`);
-    if (want) quiet++;
-    else busy++;
-  });
+  const tPcs = new Set<string>();
+  // CHECK whole (its offlines succeed, so T sleeps its hotplug_delay), and with an OOM and the disable write
+  for (const config of [CHECK, { ...CHECK, oomEvents: 1, disable: true }]) {
+    const m = balloonMachine('reference', config);
+    eachStep(m, 3_000, (_a, _i, from) => {
+      const want = oracle(from);
+      if (m.quiescent(from) !== want) wrong.push(`T ${from.T.pc}, O ${from.O.pc}, D ${from.D.pc}, H ${from.H.op === null ? 'idle' : from.H.op.op}: ${String(!want)}, not ${String(want)}`);
+      if (want) tPcs.add(from.T.pc);
+      if (want) quiet++;
+      else busy++;
+    });
+  }
+  // each way T can be at rest was met at rest
+  expect([...tPcs].sort()).toEqual(['exited', 'sleep', 'sleep_hp']);
   expect([...new Set(wrong)].slice(0, 5)).toEqual([]);
   expect(quiet).toBeGreaterThan(0);
   expect(busy).toBeGreaterThan(0);
