@@ -52,6 +52,23 @@ export function replayMachine(m: AnyModel, r: Pick<ReplayFile, 'variant'>, confi
 export class InputError extends Error {}
 
 /**
+ * The nearest part of `dir` that exists (itself or an ancestor), with its
+ * status, and the missing levels below it, outermost first; `existing` is
+ * null when not even the root could be read.
+ */
+function nearestExisting(dir: string): { readonly existing: { readonly path: string; readonly isDir: boolean } | null; readonly missing: string[] } {
+  const missing: string[] = [];
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    try {
+      return { existing: { path: d, isDir: statSync(d).isDirectory() }, missing: missing.reverse() };
+    } catch {
+      missing.push(d);
+      if (dirname(d) === d) return { existing: null, missing: missing.reverse() };
+    }
+  }
+}
+
+/**
  * Creates a folder and its missing parents, one level at a time. Node 20's
  * `mkdirSync(…, { recursive: true })` never returns for a folder under
  * `/proc` (the parent exists, yet mkdir answers ENOENT, and it retries
@@ -59,20 +76,9 @@ export class InputError extends Error {}
  * here is created once, and its error is thrown.
  */
 export function makeDir(dir: string): void {
-  const missing: string[] = [];
-  for (let d = resolve(dir); ; d = dirname(d)) {
-    let st;
-    try {
-      st = statSync(d);
-    } catch {
-      missing.push(d);
-      if (dirname(d) === d) break;
-      continue;
-    }
-    if (!st.isDirectory()) throw new InputError(`cannot create folder ${dir}: ${d} is not a folder`);
-    break;
-  }
-  for (const d of missing.reverse()) {
+  const { existing, missing } = nearestExisting(dir);
+  if (existing && !existing.isDir) throw new InputError(`cannot create folder ${dir}: ${existing.path} is not a folder`);
+  for (const d of missing) {
     try {
       mkdirSync(d);
     } catch (e) {
@@ -89,21 +95,13 @@ export function makeDir(dir: string): void {
  * a full disk — and `makeDir`/`writeAtomic` report that then.)
  */
 export function checkOutDir(dir: string): void {
-  for (let d = resolve(dir); ; d = dirname(d)) {
-    let st;
-    try {
-      st = statSync(d);
-    } catch {
-      if (dirname(d) === d) return;
-      continue;
-    }
-    if (!st.isDirectory()) throw new InputError(`cannot write to folder ${dir}: ${d} is not a folder`);
-    try {
-      accessSync(d, constants.W_OK | constants.X_OK);
-    } catch {
-      throw new InputError(`cannot write to folder ${dir}: ${d} is not writable`);
-    }
-    return;
+  const { existing } = nearestExisting(dir);
+  if (!existing) return;
+  if (!existing.isDir) throw new InputError(`cannot write to folder ${dir}: ${existing.path} is not a folder`);
+  try {
+    accessSync(existing.path, constants.W_OK | constants.X_OK);
+  } catch {
+    throw new InputError(`cannot write to folder ${dir}: ${existing.path} is not writable`);
   }
 }
 

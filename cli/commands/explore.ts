@@ -134,7 +134,7 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
   if (others.length) out(`other properties violated (not expanded): ${others.join(', ')}`);
   if (missing.length) out(`sometimes never witnessed: ${missing.join(', ')}`);
   // vacuous: a sometimes-property never met in a complete search, or a search a bound cut short (exit 5, as documented)
-  return exitFor([...[...r.violated.keys()].map((p) => violationKind(m, v.name, p)), ...((missing.length && r.complete) || !r.complete ? (['vacuity'] as const) : [])]);
+  return exitFor([...[...r.violated.keys()].map((p) => violationKind(m, v.name, p)), ...(missing.length > 0 || !r.complete ? (['vacuity'] as const) : [])]);
 }
 
 /** `--property P`: one the engine checks (eventually-properties with `--liveness`, else the others and the built-in ones), else a usage error naming them. */
