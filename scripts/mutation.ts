@@ -180,7 +180,7 @@ function excluded(dir: string): string[] {
   const files = readdirSync(dir, { recursive: true }).map((f) => String(f).split('\\').join('/'));
   const rules: readonly [string, (f: string) => boolean][] = [
     ['**/*.test.ts', (f) => f.endsWith('.test.ts')],
-    ['mutation.check.ts', (f) => f === 'mutation.check.ts'],
+    ['*.check.ts', (f) => !f.includes('/') && f.endsWith('.check.ts')],
     ['properties.ts', (f) => f === 'properties.ts'],
     ['*-oracle.ts', (f) => !f.includes('/') && f.endsWith('-oracle.ts')],
     ['config.ts', (f) => f === 'config.ts'],
