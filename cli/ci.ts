@@ -19,6 +19,9 @@ import type { Problem, SeedSearch } from '../properties/suite.js';
 import { checkExploreItem, checkLivenessItem, checkSeedItem, livenessOf, searchSeed, seeds, violationKind } from '../properties/suite.js';
 import { exploreMember, familyOf, memberOf, memberProblems } from '../properties/family.js';
 import { withMinimizer } from '../shrinkers/search.js';
+import type { Finding } from '../properties/outcome.js';
+import { exploreOutcome, livenessOutcome } from '../properties/outcome.js';
+import { preemptions } from '../properties/preemptions.js';
 import { exitFor } from './exit.js';
 
 /** A budget profile. */
@@ -134,6 +137,11 @@ export interface ItemResult {
   readonly detail: string;
   /** A seed item's search (the engine's result and its lock-order and witness findings), when it ran. */
   readonly search?: SeedSearch;
+  /**
+   * The counterexample an exploration or liveness item found (the declared
+   * property's first), as `explore` saves it: what `ci --counterexamples` writes.
+   */
+  readonly found?: { readonly finding: Finding; readonly preemptions?: number };
 }
 
 /** What {@link runItems} reports as it goes, and what stops it. */
@@ -176,12 +184,13 @@ export function runItems(items: readonly WorkItem[], profile: Profile, hooks: Ru
     // random counterexamples are minimized: run prints and saves them, the deep profile holds them to 2× the shortest
     const budget = withMinimizer({ runs: profile.runs, ...(left !== undefined ? { timeLimitMs: left } : {}), ...(stop ? { stop } : {}), ...(hooks.onRun ? { onRun: hooks.onRun } : {}) });
     if (item.liveness) {
-      const { result, problems } = checkLivenessItem(item.model, item.variant, engine);
+      const { result, problems, config, target } = checkLivenessItem(item.model, item.variant, engine);
       if (result?.stopped === 'stop') {
         push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `liveness: stopped after ${result.states} states` });
         continue;
       }
-      push({ item, problems, ms: performance.now() - t0, detail: `liveness: ${result ? `${result.states} states, ${result.violations.size ? [...result.violations.keys()].join(' ') : 'no violation'}` : 'no eventually-property'}` });
+      const finding = result ? livenessOutcome(result, config, target).findings[0] : undefined;
+      push({ item, problems, ms: performance.now() - t0, detail: `liveness: ${result ? `${result.states} states, ${result.violations.size ? [...result.violations.keys()].join(' ') : 'no violation'}` : 'no eventually-property'}`, ...(finding ? { found: { finding } } : {}) });
     } else if (item.member !== undefined) {
       const o = exploreMember(item.model, item.variant, memberOf(item.model, item.member), profile.familyCap, stop);
       if (o.stopped) {
@@ -191,13 +200,15 @@ export function runItems(items: readonly WorkItem[], profile: Profile, hooks: Ru
       const detail = `family ${o.member}: ${o.states} states${o.complete ? ', complete' : ', bounded'}${o.violated.length ? `, violates ${o.violated.join(' ')}` : ''}`;
       push({ item, problems: memberProblems(item.model, item.variant, o), ms: performance.now() - t0, detail });
     } else if (item.seed === undefined) {
-      const { bfs, problems } = checkExploreItem(item.model, item.variant, engine);
+      const { bfs, problems, config, target } = checkExploreItem(item.model, item.variant, engine);
       if (bfs.stopped === 'stop') {
         push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `explore: stopped after ${bfs.states} states` });
         continue;
       }
       const detail = bfs.counterexample ? `explore: shortest ${bfs.counterexample.steps.length} steps` : `explore: ${bfs.states} states${bfs.complete ? ', complete' : ', bounded'}`;
-      push({ item, problems, ms: performance.now() - t0, detail });
+      const finding = exploreOutcome(bfs, config, target).findings[0];
+      const found = finding ? { finding, preemptions: preemptions(item.model.machine(item.variant, config), finding.trace) } : undefined;
+      push({ item, problems, ms: performance.now() - t0, detail, ...(found ? { found } : {}) });
     } else if (profile.search) {
       const search = searchSeed(item.model, item.variant, item.seed, { ...budget, target: profile.search.target, ...(profile.search.pctDepth !== undefined ? { pctDepth: profile.search.pctDepth } : {}) });
       push({ item, problems: foundProblems(item, search), ms: performance.now() - t0, detail: seedDetail(item.seed, search.random), search, ...(search.random.interrupted && !search.random.failure && requested?.() ? { skipped: true } : {}) });

@@ -71,17 +71,18 @@ export function violationKind(model: AnyModel, variant: string, property: string
 }
 
 /** The exploration item of a variant. */
-export function checkExploreItem(model: AnyModel, variantName: string, opts: Pick<VariantCheckOptions, 'maxStates' | 'allowIncomplete' | 'stop'>): { bfs: ExploreResult; problems: Problem[] } {
+export function checkExploreItem(model: AnyModel, variantName: string, opts: Pick<VariantCheckOptions, 'maxStates' | 'allowIncomplete' | 'stop'>): { bfs: ExploreResult; problems: Problem[]; config: unknown; target: string | undefined } {
   const v = variantOf(model, variantName);
   const target = expectedProperty(v);
   const problems: Problem[] = [];
-  const bfs = explore(model.machine(v.name, v.exploreConfig ?? model.smallConfig), {
+  const config = v.exploreConfig ?? model.smallConfig;
+  const bfs = explore(model.machine(v.name, config), {
     ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}),
     ...(target !== undefined ? { target } : {}),
     ...(opts.stop ? { stop: opts.stop } : {}),
   });
   // stopped on request: neither complete nor a verdict on the variant
-  if (bfs.stopped === 'stop') return { bfs, problems };
+  if (bfs.stopped === 'stop') return { bfs, problems, config, target };
   if (target === undefined) {
     for (const [p, x] of bfs.violated) problems.push({ kind: violationKind(model, v.name, p), text: `explore: ${p} violated (${x.message})` });
     if (!bfs.complete && !opts.allowIncomplete) problems.push({ kind: 'vacuity', text: `explore: incomplete after ${bfs.states} states` });
@@ -89,7 +90,7 @@ export function checkExploreItem(model: AnyModel, variantName: string, opts: Pic
   } else if (!bfs.counterexample && (bfs.complete || !opts.allowIncomplete)) {
     problems.push({ kind: 'lost-power', text: `explore: ${target} not found among ${bfs.states} states` });
   }
-  return { bfs, problems };
+  return { bfs, problems, config, target };
 }
 
 /**
@@ -115,15 +116,16 @@ export function livenessOf(model: AnyModel, variant: string): { live: boolean; l
  * other items only; `result` is absent when the machine declares no
  * eventually-property.
  */
-export function checkLivenessItem(model: AnyModel, variantName: string, opts: Pick<VariantCheckOptions, 'maxStates' | 'allowIncomplete' | 'stop'>): { result?: LivenessResult; problems: Problem[] } {
+export function checkLivenessItem(model: AnyModel, variantName: string, opts: Pick<VariantCheckOptions, 'maxStates' | 'allowIncomplete' | 'stop'>): { result?: LivenessResult; problems: Problem[]; config: unknown; target: string | undefined } {
   const v = variantOf(model, variantName);
-  const m = model.machine(v.name, v.exploreConfig ?? model.smallConfig);
+  const config = v.exploreConfig ?? model.smallConfig;
+  const m = model.machine(v.name, config);
   const names = eventuallyNames(m);
-  if (!names.length) return { problems: [] };
   const target = expectedProperty(v);
+  if (!names.length) return { problems: [], config, target };
   const result = checkLiveness(m, { ...(opts.maxStates !== undefined ? { maxStates: opts.maxStates } : {}), ...(opts.stop ? { stop: opts.stop } : {}) });
   const problems: Problem[] = [];
-  if (result.stopped === 'stop') return { result, problems };
+  if (result.stopped === 'stop') return { result, problems, config, target };
   if (target !== undefined && names.includes(target)) {
     if (!result.violations.has(target) && (result.complete || !opts.allowIncomplete))
       problems.push({ kind: 'lost-power', text: `liveness: ${target} not found among ${result.states} states` });
@@ -131,7 +133,7 @@ export function checkLivenessItem(model: AnyModel, variantName: string, opts: Pi
     for (const [p, x] of result.violations) problems.push({ kind: 'liveness', text: `liveness: ${p} violated (${x.message})` });
     if (!result.complete && !opts.allowIncomplete) problems.push({ kind: 'vacuity', text: `liveness: incomplete after ${result.states} states` });
   }
-  return { result, problems };
+  return { result, problems, config, target };
 }
 
 /** What a random search says beyond its own failure (see {@link searchFindings}). */
