@@ -9,7 +9,8 @@
  * two worker threads, on the §7 configuration and on a larger one. And the
  * bug-finding power of every buggy variant (`npm run bench -- power [MODEL]`
  * alone; see `power.ts`). The liveness engine's figures per variant:
- * `npm run bench -- liveness [MODEL]`, not part of the full run. Timings
+ * `npm run bench -- liveness [MODEL]`, and where the exhaustive engine's time
+ * goes, `npm run bench -- profile [MODEL]`, are not part of the full run. Timings
  * are measured here, never asserted in tests.
  */
 import type { AnyModel } from '../model/contract.js';
@@ -24,6 +25,7 @@ import { checkLiveness } from '../properties/liveness.js';
 import { randomSearch } from '../shrinkers/search.js';
 import type { PowerRow } from './power.js';
 import { median, powerRow, powerTable } from './power.js';
+import { profileExplore, summarize } from './profile.js';
 
 const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
 
@@ -162,8 +164,23 @@ function livenessSection(only: string | undefined): void {
   process.stdout.write(`\nlasso p+c: a prefix of p steps, then a cycle of c; stuck at p: no context can move after p steps; states+: stopped at ${LIVENESS_MAX_STATES} states.\n`);
 }
 
+/** Where the exhaustive engine's time goes, per model (bench/profile.ts): not part of the full run. */
+async function profileSection(only: string | undefined): Promise<void> {
+  for (const m of MODELS) {
+    if (only !== undefined && m.name !== only) continue;
+    const { profile, states, ms } = await profileExplore(m, PROFILE_MAX_STATES);
+    const { layers, functions } = summarize(profile);
+    process.stdout.write(`\n${m.name} reference, small configuration: ${states} states in ${(ms / 1000).toFixed(1)} s under the profiler (load ${load()})\n`);
+    print([['layer', 'self time'], ...layers.filter(([, p]) => p >= 0.5).map(([k, p]) => [k, `${p.toFixed(1)} %`])]);
+    print([['function', 'self time'], ...functions.map(([k, p]) => [k, `${p.toFixed(1)} %`])]);
+  }
+}
+
+const PROFILE_MAX_STATES = 60_000;
+
 const only = process.argv[2];
-if (only === 'engine') await engineSection(process.argv[3]);
+if (only === 'profile') await profileSection(process.argv[3]);
+else if (only === 'engine') await engineSection(process.argv[3]);
 else if (only === 'power') powerSection(process.argv[3]);
 else if (only === 'liveness') livenessSection(process.argv[3]);
 else {
