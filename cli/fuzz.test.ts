@@ -17,6 +17,8 @@ import { runCli } from '../test/cli.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 60);
 const SEED = Number(process.env.FUZZ_SEED ?? 20);
+/** A property's time bound, grown with its cases (a 50,000-case run takes most of an hour). */
+const TIMEOUT = Math.max(300_000, RUNS * 250);
 const CODES = [0, 1, 2, 3, 4, 5, 6];
 
 const dir = mkdtempSync(join(tmpdir(), 'mmcheck-fuzz-'));
@@ -92,7 +94,7 @@ describe('fuzzed input files', () => {
     );
     // some corruptions leave a file that still reproduces (exit 1), most are refused (exit 2)
     expect([...(met.get('replay') ?? [])].sort()).toEqual(expect.arrayContaining([0, 1, 2]));
-  });
+  }, TIMEOUT);
 
   test('repro of corrupted ITF files', async () => {
     await fc.assert(
@@ -104,7 +106,7 @@ describe('fuzzed input files', () => {
       { numRuns: RUNS, seed: SEED },
     );
     expect([...(met.get('itf') ?? [])]).toEqual(expect.arrayContaining([1, 2]));
-  });
+  }, TIMEOUT);
 
   test('run --config with random JSON', async () => {
     const models = ['memcg', 'slab', 'balloon', 'msgmni', 'reserve'];
@@ -120,7 +122,7 @@ describe('fuzzed input files', () => {
     const codes = [...(met.get('config') ?? [])];
     expect(codes).toContain(2);
     expect(codes.some((c) => c !== 2)).toBe(true);
-  });
+  }, TIMEOUT);
 });
 
 describe('fuzzed litmus files and model modules', () => {
@@ -154,7 +156,7 @@ describe('fuzzed litmus files and model modules', () => {
     // a cut at the very end or a splice in a comment leaves a test that still runs; most are refused
     expect([...(met.get('litmus-file') ?? [])]).toEqual(expect.arrayContaining([2]));
     expect([...(met.get('litmus-file') ?? [])].some((c) => c !== 2)).toBe(true);
-  });
+  }, TIMEOUT);
 
   test('--model modules that export the wrong thing or throw at import', async () => {
     const body = fc.oneof(
@@ -175,7 +177,7 @@ describe('fuzzed litmus files and model modules', () => {
       { numRuns: RUNS, seed: SEED },
     );
     expect([...(met.get('model-module') ?? [])]).toEqual([2]);
-  });
+  }, TIMEOUT);
 });
 
 describe('fuzzed argument vectors', () => {
@@ -201,5 +203,5 @@ describe('fuzzed argument vectors', () => {
       { numRuns: RUNS, seed: SEED },
     );
     expect([...(met.get('argv') ?? [])]).toEqual(expect.arrayContaining([0, 2]));
-  });
+  }, TIMEOUT);
 });
