@@ -22,6 +22,7 @@ import { SMALL } from './config.js';
 import { balloonMachine } from './model.js';
 import type { BalloonAction, BalloonConfig, BalloonState, FreeCtx } from './state.js';
 import { eachStep } from '../../test/steps.js';
+import { actionLabel } from '../contract.js';
 
 /** A deep mutable copy's type: the oracle builds the expected successor by writing one. */
 type Mut<T> = T extends readonly (infer U)[] ? Mut<U>[] : T extends object ? { -readonly [K in keyof T]: Mut<T[K]> } : T;
@@ -377,13 +378,16 @@ const QUIET = { offlineEvents: 0, onlineEvents: 0, vetoCallback: false } as cons
 const SPARE: BalloonConfig = { ...SMALL, ...QUIET, preload: [[4, 0, 1]], loanRequests: [2], minMem: 4, oomEvents: 1, allocFail: false };
 const EMPTY_HEAD: BalloonConfig = { ...CHECK, ...QUIET, minMem: 2, preload: [[0, 1]], loanRequests: [1, -2], cmmNrPages: 1, hvErrors: true, allocFail: false };
 const OFFLINE_1: BalloonConfig = { ...CHECK, offlineBlocks: [1], onlineEvents: 0, allocFail: false, loanRequests: [3] };
-const WALKS: readonly (readonly [string, BalloonConfig, number])[] = [
+/** W1 on SPARE: T between A4's unlock and relock, O's FREE has popped one entry and holds cmm_lock. */
+const W1_ROOM = ['hv', 'T1', 'T5', 'A1(pb=1)', 'A4(pb=1)', 'oom', 'F1(ctx="O")', 'F2(ctx="O")'];
+const WALKS: readonly (readonly [string, BalloonConfig, number, (readonly string[])?])[] = [
   ['reference', CHECK, 300],
   ['reference', OFFLINE_1, 300],
   ['V1', OFFLINE_1, 300],
   ['W3', OFFLINE_1, 300],
   ['reference', SPARE, 300],
   ['W1', SPARE, 300],
+  ['W1', SPARE, 60, W1_ROOM],
   ['W1', { ...CHECK, oomEvents: 1, onlineEvents: 0 }, 400],
   ['reference', EMPTY_HEAD, 300],
   ['W1', { ...SPARE, loanRequests: [-1] }, 200],
@@ -393,9 +397,17 @@ test('ALLOC and FREE step by step: the steps offered and each successor, against
   const wrong = new Set<string>();
   const met = new Set<string>();
   const note = (what: string): void => void met.add(what);
-  for (const [variant, c, bound] of WALKS) {
+  for (const [variant, c, bound, path = []] of WALKS) {
     const j: Judge = { c, v1: variant === 'V1', w1: variant === 'W1' };
-    const m = balloonMachine(variant, c, { symmetry: false });
+    const built = balloonMachine(variant, c, { symmetry: false });
+    // the walk starts where the path (each step offered there, by its label) leads
+    let s0 = built.init();
+    for (const label of path) {
+      const a = built.actions(s0).find((x) => actionLabel(x) === label);
+      if (a === undefined) throw new Error(`${variant}: ${label} is not offered after ${path.join(', ')}`);
+      s0 = built.next(s0, a);
+    }
+    const m = { ...built, init: () => s0 };
     const offered = new Set<string>();
     eachStep(m, bound, (a, _i, from) => {
       const key = JSON.stringify(from);
@@ -419,6 +431,7 @@ test('ALLOC and FREE step by step: the steps offered and each successor, against
       if (a.type === 'A4_lock' && !headFull(j, from)) note(`A4_lock finds room (${variant})`);
       if (a.type === 'A_free' && al?.then === 'loop' && al.nr > 0) note('a spare list page freed with pages still to loan');
       if (a.type === 'A_free' && al?.then === 'exit' && al.nr > 0) note('ALLOC ends with pages owed');
+      if (a.type === 'A_free' && al?.then === 'A5' && t.T.alloc?.pc === 'A5') note('W1 frees the spare list page, then A5');
       if (a.type === 'A5') note('a set-loaned error');
       if ((a.type === 'F1' || a.type === 'F2') && from.list[0]?.entries.length === 0) note('FREE meets an empty head');
       if ((a.type === 'A3' || a.type === 'A4_lock') && spin(t, CMM).waiters.includes('T')) note(`T waits for cmm_lock (${variant})`);
@@ -434,7 +447,7 @@ test('ALLOC and FREE step by step: the steps offered and each successor, against
   expect([...met].sort()).toEqual([
     'A1 stops (V1)', 'A1 stops (W3)', 'A1 stops (reference)', 'A4 with a full head', 'A4_lock finds room (W1)', 'A4_lock finds room (reference)',
     'ALLOC ends with pages owed', 'F1 waits for cmm_lock (W1)', 'FREE meets an empty head', 'O3 counts a freed page',
-    'T waits for cmm_lock (V1)', 'T waits for cmm_lock (W1)', 'T waits for cmm_lock (W3)', 'T waits for cmm_lock (reference)',
+    'T waits for cmm_lock (V1)', 'T waits for cmm_lock (W1)', 'T waits for cmm_lock (W3)', 'T waits for cmm_lock (reference)', 'W1 frees the spare list page, then A5',
     'a free through the per-CPU list', 'a free waits for zone_lock', 'a set-loaned error', 'a spare list page freed with pages still to loan', 'a step after a fault',
   ]);
 });
