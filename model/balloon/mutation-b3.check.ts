@@ -371,23 +371,30 @@ const QUIET = { offlineEvents: 0, onlineEvents: 0, vetoCallback: false } as cons
  * set-loaned error after A4 pushed a new array, then a request below the
  * balloon: FREE meets an empty head. OFFLINE_1: the offline of block 1 (only
  * MOVABLE pageblocks, so G1 comes soon) while T is at A1: A1 stops on
- * `occurred`, on V1's `active`, and (W3, after a veto) on a corrupt mutex.
+ * `occurred` (with the mutex held, and free after U1: AFTER_OFFLINE), on
+ * V1's `active`, and (W3, after a veto) on a corrupt mutex.
  * SPARE with a request below the balloon in W1: T's FREE holds cmm_lock
- * across F2 while O's F1 waits.
+ * across F2 while O's F1 waits. W1_ROOM (with an offline of block 1): G1
+ * meets T freeing the spare list page under the lock on its way to A5, an
+ * iteration begun before G1 whose A6 B5 allows (the ghost is judged at every
+ * G1 of the walks).
  */
 const SPARE: BalloonConfig = { ...SMALL, ...QUIET, preload: [[4, 0, 1]], loanRequests: [2], minMem: 4, oomEvents: 1, allocFail: false };
 const EMPTY_HEAD: BalloonConfig = { ...CHECK, ...QUIET, minMem: 2, preload: [[0, 1]], loanRequests: [1, -2], cmmNrPages: 1, hvErrors: true, allocFail: false };
 const OFFLINE_1: BalloonConfig = { ...CHECK, offlineBlocks: [1], onlineEvents: 0, allocFail: false, loanRequests: [3] };
 /** W1 on SPARE: T between A4's unlock and relock, O's FREE has popped one entry and holds cmm_lock. */
 const W1_ROOM = ['hv', 'T1', 'T5', 'A1(pb=1)', 'A4(pb=1)', 'oom', 'F1(ctx="O")', 'F2(ctx="O")'];
+/** OFFLINE_1: T at A1 when an offline of block 1 begins, which completes (U1 releases the mutex, `occurred` stays set). */
+const AFTER_OFFLINE = ['hv', 'offline(b=1)', 'T1', 'T5', 'isolate', 'cb(id="other5",veto=false)', 'G1', 'G3', 'G6', 'check', 'offline_pages', 'undo', 'U1'];
 const WALKS: readonly (readonly [string, BalloonConfig, number, (readonly string[])?])[] = [
   ['reference', CHECK, 300],
   ['reference', OFFLINE_1, 300],
+  ['reference', OFFLINE_1, 30, AFTER_OFFLINE],
   ['V1', OFFLINE_1, 300],
   ['W3', OFFLINE_1, 300],
   ['reference', SPARE, 300],
   ['W1', SPARE, 300],
-  ['W1', SPARE, 60, W1_ROOM],
+  ['W1', { ...SPARE, offlineEvents: 1, offlineBlocks: [1] }, 150, W1_ROOM],
   ['W1', { ...CHECK, oomEvents: 1, onlineEvents: 0 }, 400],
   ['reference', EMPTY_HEAD, 300],
   ['W1', { ...SPARE, loanRequests: [-1] }, 200],
@@ -420,6 +427,12 @@ test('ALLOC and FREE step by step: the steps offered and each successor, against
       // the fault log only grows (a kernel slice copied for a step keeps it)
       const t = m.next(from, a);
       if (canon(t.k.faults.slice(0, from.k.faults.length)) !== canon(from.k.faults)) wrong.add(`${variant}: ${a.type} dropped a fault`);
+      if (a.type === 'G1') {
+        // B5's allowance: G1 lets through the A6 of an iteration begun before it (past A2, not yet at A6)
+        const open = from.T.alloc !== null && (['A3', 'A4_lock', 'A5'].includes(from.T.alloc.pc) || (from.T.alloc.pc === 'A_free' && from.T.alloc.then === 'A5'));
+        if (t.pause.allowance !== open) wrong.add(`${variant}: G1 allows ${String(t.pause.allowance)} with T at ${from.T.alloc?.pc ?? from.T.pc}`);
+        if (from.T.alloc?.pc === 'A_free') note(`G1 meets A_free on the way to ${from.T.alloc.then}`);
+      }
       if (!ALLOC_STEPS.includes(a.type) && !FREE_STEPS.includes(a.type) && a.type !== 'O2' && a.type !== 'O3') return;
       const e = expectedNext(j, from, a);
       // B6's ghost is written by A6/A4_lock for the offline; the oracle does not judge it
@@ -427,6 +440,7 @@ test('ALLOC and FREE step by step: the steps offered and each successor, against
       if (canon(t) !== canon(e)) wrong.add(`${variant}: ${canon(a)} from ${key}\n gives ${canon(t)}\n not  ${canon(e)}`);
       const al = from.T.alloc;
       if (a.type === 'A1' && a1Stops(j, from)) note(`A1 stops (${variant})`);
+      if (a.type === 'A1' && !j.v1 && from.occurred !== 0 && from.k.locks[MUTEX]?.kind === 'mutex' && from.k.locks[MUTEX].count === 1) note('A1 stops on occurred, the mutex free');
       if (a.type === 'A4' && from.list.length > 0) note('A4 with a full head');
       if (a.type === 'A4_lock' && !headFull(j, from)) note(`A4_lock finds room (${variant})`);
       if (a.type === 'A_free' && al?.then === 'loop' && al.nr > 0) note('a spare list page freed with pages still to loan');
@@ -445,8 +459,8 @@ test('ALLOC and FREE step by step: the steps offered and each successor, against
   expect([...wrong].slice(0, 3)).toEqual([]);
   // every path the walks are there for was met
   expect([...met].sort()).toEqual([
-    'A1 stops (V1)', 'A1 stops (W3)', 'A1 stops (reference)', 'A4 with a full head', 'A4_lock finds room (W1)', 'A4_lock finds room (reference)',
-    'ALLOC ends with pages owed', 'F1 waits for cmm_lock (W1)', 'FREE meets an empty head', 'O3 counts a freed page',
+    'A1 stops (V1)', 'A1 stops (W1)', 'A1 stops (W3)', 'A1 stops (reference)', 'A1 stops on occurred, the mutex free', 'A4 with a full head', 'A4_lock finds room (W1)', 'A4_lock finds room (reference)',
+    'ALLOC ends with pages owed', 'F1 waits for cmm_lock (W1)', 'FREE meets an empty head', 'G1 meets A_free on the way to A5', 'O3 counts a freed page',
     'T waits for cmm_lock (V1)', 'T waits for cmm_lock (W1)', 'T waits for cmm_lock (W3)', 'T waits for cmm_lock (reference)', 'W1 frees the spare list page, then A5',
     'a free through the per-CPU list', 'a free waits for zone_lock', 'a set-loaned error', 'a spare list page freed with pages still to loan', 'a step after a fault',
   ]);
