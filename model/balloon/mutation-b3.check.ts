@@ -377,7 +377,10 @@ const QUIET = { offlineEvents: 0, onlineEvents: 0, vetoCallback: false } as cons
  * across F2 while O's F1 waits. W1_ROOM (with an offline of block 1): G1
  * meets T freeing the spare list page under the lock on its way to A5, an
  * iteration begun before G1 whose A6 B5 allows (the ghost is judged at every
- * G1 of the walks).
+ * G1 of the walks). G1_AT_FREE: G1 meets T freeing A2's page after A4
+ * failed, an iteration that will not reach A6. ZONE_HANDOVER: zone_lock free
+ * with a waiter first in line, while another context frees a page (both
+ * `pcp` choices are offered: the free need not queue).
  */
 const SPARE: BalloonConfig = { ...SMALL, ...QUIET, preload: [[4, 0, 1]], loanRequests: [2], minMem: 4, oomEvents: 1, allocFail: false };
 const EMPTY_HEAD: BalloonConfig = { ...CHECK, ...QUIET, minMem: 2, preload: [[0, 1]], loanRequests: [1, -2], cmmNrPages: 1, hvErrors: true, allocFail: false };
@@ -386,10 +389,16 @@ const OFFLINE_1: BalloonConfig = { ...CHECK, offlineBlocks: [1], onlineEvents: 0
 const W1_ROOM = ['hv', 'T1', 'T5', 'A1(pb=1)', 'A4(pb=1)', 'oom', 'F1(ctx="O")', 'F2(ctx="O")'];
 /** OFFLINE_1: T at A1 when an offline of block 1 begins, which completes (U1 releases the mutex, `occurred` stays set). */
 const AFTER_OFFLINE = ['hv', 'offline(b=1)', 'T1', 'T5', 'isolate', 'cb(id="other5",veto=false)', 'G1', 'G3', 'G6', 'check', 'offline_pages', 'undo', 'U1'];
+/** OFFLINE_1 with failing allocations: T frees A2's page after A4 failed (on its way to exit) when G1 runs. */
+const G1_AT_FREE = ['hv', 'offline(b=1)', 'T1', 'T5', 'A1(pb=0)', 'A4(pb=null)', 'isolate', 'cb(id="other5",veto=false)'];
+/** With an OOM: H's isolation has just released zone_lock with a context first in line, and O has a page to free. */
+const ZONE_HANDOVER = ['hv', 'oom', 'offline(b=0)', 'T1', 'T5', 'A1(pb=1)', 'A4(pb=0)', 'A4_lock', 'I1', 'F1(ctx="O")', 'F4(ctx="O",pcp=false)', 'isolate_check', 'isolate', 'F4(ctx="O",pcp=false)'];
 const WALKS: readonly (readonly [string, BalloonConfig, number, (readonly string[])?])[] = [
   ['reference', CHECK, 300],
   ['reference', OFFLINE_1, 300],
   ['reference', OFFLINE_1, 30, AFTER_OFFLINE],
+  ['reference', { ...OFFLINE_1, allocFail: true }, 20, G1_AT_FREE],
+  ['reference', { ...CHECK, oomEvents: 1, onlineEvents: 0, loanRequests: [3], vetoCallback: false }, 20, ZONE_HANDOVER],
   ['V1', OFFLINE_1, 300],
   ['W3', OFFLINE_1, 300],
   ['reference', SPARE, 300],
@@ -423,6 +432,8 @@ test('ALLOC and FREE step by step: the steps offered and each successor, against
         const got = m.actions(from).filter((x) => ALLOC_STEPS.includes(x.type) || FREE_STEPS.includes(x.type));
         const want = expectedOffer(j, from);
         if (canon(got) !== canon(want)) wrong.add(`${variant}: offered ${canon(got)}, not ${canon(want)} in ${key}`);
+        const z = spin(from, ZONE);
+        if (z.owner === null && z.waiters.length > 0 && want.some((x) => 'pcp' in x && x.pcp)) note('the per-CPU list offered while another is first in line for zone_lock');
       }
       // the fault log only grows (a kernel slice copied for a step keeps it)
       const t = m.next(from, a);
@@ -460,9 +471,10 @@ test('ALLOC and FREE step by step: the steps offered and each successor, against
   // every path the walks are there for was met
   expect([...met].sort()).toEqual([
     'A1 stops (V1)', 'A1 stops (W1)', 'A1 stops (W3)', 'A1 stops (reference)', 'A1 stops on occurred, the mutex free', 'A4 with a full head', 'A4_lock finds room (W1)', 'A4_lock finds room (reference)',
-    'ALLOC ends with pages owed', 'F1 waits for cmm_lock (W1)', 'FREE meets an empty head', 'G1 meets A_free on the way to A5', 'O3 counts a freed page',
+    'ALLOC ends with pages owed', 'F1 waits for cmm_lock (W1)', 'FREE meets an empty head', 'G1 meets A_free on the way to A5', 'G1 meets A_free on the way to exit', 'O3 counts a freed page',
     'T waits for cmm_lock (V1)', 'T waits for cmm_lock (W1)', 'T waits for cmm_lock (W3)', 'T waits for cmm_lock (reference)', 'W1 frees the spare list page, then A5',
     'a free through the per-CPU list', 'a free waits for zone_lock', 'a set-loaned error', 'a spare list page freed with pages still to loan', 'a step after a fault',
+    'the per-CPU list offered while another is first in line for zone_lock',
   ]);
 });
 
