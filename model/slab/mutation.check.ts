@@ -24,9 +24,10 @@ const member = (name: string): SlabConfig => {
 // duplicated action shows in the transitions. Any change of a count must be explained.
 // Configurations: small members (one page, constant pressure, one allocation, two toggles,
 // migration on two CPUs, k = 3 with two allocations) and, for SLAB (P4) only, two of W2_CONFIG's
-// shape on one cache: three pages with batch = limit = 1 (every free flushes the array and
-// free_block has more free objects than free_limit), and two pages under pressure lifted once
-// (a plain context's forced refill clears a page flag).
+// shape on one cache: three pages with batch = limit = 1 (every free flushes the array; with two
+// allocations each only two pages ever grow, so free_block stays within free_limit here:
+// paths.check.ts judges free_limit), and two pages under pressure lifted once (a plain
+// context's forced refill clears a page flag).
 const P4_FLUSH: SlabConfig = { ...W2_CONFIG, caches: 1, pages: 3, batch: 1, limit: 1, pressure: false, toggles: 0 };
 const P4_FORCE: SlabConfig = { ...W2_CONFIG, caches: 1, batch: 1, limit: 2, pressure: true, toggles: 1 };
 // V5 on two CPUs and three pages (k = 2): two pending stores at once, so the key must say whose is which
