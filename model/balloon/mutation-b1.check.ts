@@ -6,7 +6,9 @@
  * contract in symmetry-oracle.ts), never by calling the model's helpers.
  */
 import { expect, test } from 'vitest';
+import { explore } from '../../properties/explore.js';
 import { SMALL } from './config.js';
+import { checkStateKeys } from './symmetry-oracle.js';
 import { balloonMachine } from './model.js';
 import type { BalloonAction, BalloonConfig, BalloonState, PageState } from './state.js';
 import { actionLabel, type Machine } from '../contract.js';
@@ -283,4 +285,27 @@ test.each([
   // pages of one class may be renumbered, but these pairs are no renumbering of each other
   const r = balloonMachine('reference', WIDE);
   expect(r.symmetry?.(a)).not.toBe(r.symmetry?.(b));
+});
+
+/**
+ * The symmetry oracle (symmetry-oracle.ts) on shapes the main check's cases
+ * leave out, each with one page per pageblock (so its canonical form is
+ * cheap): block 1 offlinable and block 0 not (the class of never-offlined
+ * pages is then the first class, and holds pageblocks 0 and 1); other
+ * users' pages of both kinds among the never-offlined pages, unreferenced
+ * (the relabelling orders them by state); both blocks offlinable, all
+ * pageblocks MOVABLE so that either offline succeeds, with a second offline
+ * (block 0 offline and block 1 online, or the other way round). The reduced
+ * exploration must also meet one state per orbit.
+ */
+const MOVABLE = [true, true, true, true];
+test.each([
+  ['only block 1 offlinable', { ...CHECK, offlineBlocks: [1], onlineEvents: 0, vetoCallback: false, allocFail: false, loanRequests: [3] }, 721, 459],
+  ['other users\' pages never offlined', { ...CHECK, initial: ['other_movable', 'free', 'free', 'free'], movable: MOVABLE, otherEvents: 2, loanRequests: [0], offlineEvents: 0, onlineEvents: 0, vetoCallback: false, allocFail: false }, 56, 38],
+  ['both blocks offlinable, two offlines', { ...CHECK, movable: MOVABLE, offlineBlocks: [0, 1], offlineEvents: 2, onlineEvents: 1, vetoCallback: false, allocFail: false, loanRequests: [0] }, 179, 179],
+] as const)('%s: the state keys agree with the symmetry oracle', (_, config, states, orbits) => {
+  const r = checkStateKeys(balloonMachine('reference', config, { symmetry: false }), config, 3_000);
+  expect(r.problem).toBeUndefined();
+  expect({ states: r.states, orbits: r.orbits }).toEqual({ states, orbits });
+  expect(explore(balloonMachine('reference', config), { maxStates: 3_000 }).states).toBe(orbits);
 });
