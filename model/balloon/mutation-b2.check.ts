@@ -104,6 +104,7 @@ const W5_ONE_ARRAY: BalloonConfig = { ...SMALL, minMem: 4, onlineEvents: 0, veto
 const SITUATIONS: readonly (readonly [string, string, BalloonConfig, readonly string[]])[] = [
   ['reference', 'a list page and an entry in the block', { ...Z, preload: [[1, 0, 2]] }, ['G5 success', 'G3 zone busy', 'G5 zone busy, frees', 'G6 zone busy, frees', 'G6 zone busy', 'H queued at undo', 'H queued at isolate', 'isolation walk']],
   ['reference', 'a list page in the block', { ...Z, preload: [[1, 2, 3]] }, ['G5 zone busy']],
+  ['reference', 'a list page and an entry in the block, and a third block', { ...Z, blocks: 3, movable: [false, false, true, true, true, true], initial: ['free', 'free', 'free', 'free', 'free', 'free'], preload: [[1, 0, 2]] }, ['G5 zone busy, frees, room']],
   ['W1', 'an entry in the block', { ...Z, preload: [[2, 0, 3]] }, ['G3 zone busy', 'G3 waits for cmm_lock']],
   ['W1', 'a list page and an entry in the block', { ...Z, preload: [[1, 0, 3]] }, ['G5 success']],
   ['W5', 'the head array\'s entries in the block', W5_ONE_ARRAY, ['oops']],
@@ -161,9 +162,13 @@ test.each(SITUATIONS)('%s, %s: H steps only when it can, and its frees wait for 
         // allocFail: a failing G5 is always among the choices unless its frees must wait
         const fails = h.some((a) => a.type === 'G5' && a.pb === null);
         if (fails !== (!frees || !busy)) wrong.add(`${tag}: G5 failure ${fails ? '' : 'not '}offered`);
-        if (freeUnderLock && busy && h.some((a) => a.type === 'G5' && a.pb !== null)) wrong.add(`${tag}: W1's G5 success offered`);
-        // a success replaces the first list page in the block: W1 frees the old one under cmm_lock, the reference defers it to G6
+        // a success needs a free page in another online block (the block's own pageblocks are isolated); only W1's frees the old list page under zone_lock
         const perBlock = config.pageblocksPerBlock * config.pagesPerPageblock;
+        const room = s.pages.some((st, p) => st === 'free' && Math.floor(p / perBlock) !== op.block && s.blocks[Math.floor(p / perBlock)]?.present === true);
+        if (busy && frees && room) met.add(`${tag}, room`);
+        const succeeds = h.some((a) => a.type === 'G5' && a.pb !== null);
+        if (succeeds !== (room && (!freeUnderLock || !busy))) wrong.add(`${tag}: G5 success ${succeeds ? '' : 'not '}offered`);
+        // a success replaces the first list page in the block: W1 frees the old one under cmm_lock, the reference defers it to G6
         const old = s.list.find((a) => Math.floor(a.meta / perBlock) === op.block)?.meta;
         for (const a of h) {
           if (a.type !== 'G5' || a.pb === null || old === undefined) continue;
