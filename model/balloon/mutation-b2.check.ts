@@ -102,10 +102,10 @@ const Z: BalloonConfig = {
 /** W5's scenario: one array, its entries in block 0 — G4 empties the head during its own scan. */
 const W5_ONE_ARRAY: BalloonConfig = { ...SMALL, minMem: 4, onlineEvents: 0, vetoCallback: false, loanRequests: [2], preload: [[4, 0, 1]] };
 const SITUATIONS: readonly (readonly [string, string, BalloonConfig, readonly string[]])[] = [
-  ['reference', 'a list page and an entry in the block', { ...Z, preload: [[1, 0, 2]] }, ['G5 success', 'G3 zone busy', 'G5 zone busy, frees', 'G6 zone busy, frees', 'G6 zone busy', 'H queued at undo', 'H queued at isolate', 'isolation walk']],
+  ['reference', 'a list page and an entry in the block', { ...Z, preload: [[1, 0, 2]] }, ['G4 unloans', 'G5 success', 'G3 zone busy', 'G5 zone busy, frees', 'G6 zone busy, frees', 'G6 zone busy', 'H queued at undo', 'H queued at isolate', 'isolation walk']],
   ['reference', 'a list page in the block', { ...Z, preload: [[1, 2, 3]] }, ['G5 zone busy']],
   ['reference', 'a list page and an entry in the block, and a third block', { ...Z, blocks: 3, movable: [false, false, true, true, true, true], initial: ['free', 'free', 'free', 'free', 'free', 'free'], preload: [[1, 0, 2]] }, ['G5 zone busy, frees, room']],
-  ['W1', 'an entry in the block', { ...Z, preload: [[2, 0, 3]] }, ['G3 zone busy', 'G3 waits for cmm_lock']],
+  ['W1', 'an entry in the block', { ...Z, preload: [[2, 0, 3]] }, ['G3 zone busy', 'G3 waits for cmm_lock', 'I1 waits for cmm_lock', 'G4 unloans']],
   ['W1', 'a list page and an entry in the block', { ...Z, preload: [[1, 0, 3]] }, ['G5 success']],
   ['W5', 'the head array\'s entries in the block', W5_ONE_ARRAY, ['oops']],
 ];
@@ -141,6 +141,15 @@ test.each(SITUATIONS)('%s, %s: H steps only when it can, and its frees wait for 
         return;
       }
       const pc = call !== null && call.chain === 'memory' && call.stage === 'callback' ? s.H.cmm.pc : null;
+      // the pages G4/G5 deferred are freed when CMM's callback returns (G5's failure, G6)
+      if (s.H.cmm.pc === null && s.H.cmm.frees.length > 0) wrong.add(`deferred frees [${s.H.cmm.frees.join()}] outside CMM's callback`);
+      // I1 takes cmm_lock to count; queued on it, it counts nothing
+      const i1 = h.find((a) => a.type === 'I1');
+      const ti = i1 && after(i1);
+      if (ti && (ti.k.locks['cmm_lock'] as LockView).owner !== 'H' && ti.H.op?.phase === 'isolate-chain') {
+        met.add('I1 waits for cmm_lock');
+        if (ti.H.op.pagesFound !== op.pagesFound || ti.H.op.call?.stage !== 'callback') wrong.add('I1 counted without cmm_lock');
+      }
       const busy = !zoneFree(s);
       const frees = s.H.cmm.frees.length > 0;
       const tag = `${pc ?? ''} zone busy${frees ? ', frees' : ''}`;
@@ -153,6 +162,13 @@ test.each(SITUATIONS)('%s, %s: H steps only when it can, and its frees wait for 
         if (t && (t.k.locks['cmm_lock'] as LockView).owner !== 'H') {
           met.add('G3 waits for cmm_lock');
           if (t.H.cmm.pc !== 'G3' || JSON.stringify(t.list) !== JSON.stringify(s.list) || t.loaned !== s.loaned) wrong.add('G3 searched the list without cmm_lock');
+        } else if (t && t.oops === null) {
+          // G4 unloans every entry in the block: W1 frees each under cmm_lock, the reference defers it to G6
+          const perBlock = config.pageblocksPerBlock * config.pagesPerPageblock;
+          for (const p of s.list.flatMap((a) => a.entries).filter((q) => Math.floor(q / perBlock) === op.block)) {
+            met.add('G4 unloans');
+            if (t.pages[p] !== (freeUnderLock ? 'free' : 'inflight') || t.H.cmm.frees.includes(p) === freeUnderLock) wrong.add(`G4 leaves entry ${p} ${String(t.pages[p])}`);
+          }
         }
       }
       // G3 took cmm_lock: H holds it until G5's failure or G6 drops it
@@ -207,6 +223,7 @@ test.each([
   ['the offline of an all-MOVABLE block', { ...CHECK, offlineBlocks: [1], loanRequests: [0], onlineEvents: 0, vetoCallback: false, allocFail: false }, 23],
   ['a list entry in a second non-MOVABLE pageblock', { ...CHECK, movable: [false, false, true, true], preload: [[2, 1]], onlineEvents: 0, allocFail: false, vetoCallback: false, loanRequests: [1], minMem: 2 }, 123],
   ['the priority-0 veto', { ...CHECK, vetoCallback: false, veto0: true, onlineEvents: 0, allocFail: false, loanRequests: [1], minMem: 2, preload: [[0, 2]] }, 305],
+  ['an entry in the block in the second array only', { ...SMALL, preload: [[4, 5], [6, 0, 7]], minMem: 4, loanRequests: [3], onlineEvents: 0, vetoCallback: false, allocFail: false }, 314],
   ['two list pages in the block', { ...SMALL, preload: [[0, 4], [1, 5, 6]], minMem: 4, loanRequests: [3], onlineEvents: 0, vetoCallback: false, allocFail: false }, 210],
   ['a movable page with nowhere to go', { ...NOWHERE, initial: ['free', 'other_movable', 'other_pinned', 'other_pinned'] }, 32],
 ] as const)('reference holds with %s, complete, state count pinned', (_, config, states) => {
