@@ -179,7 +179,12 @@ function freeCallOf(e: E, ctx: FreeCtx): NonNullable<E['T']['free']> {
   return fc;
 }
 
-/** F2, one iteration: pop the head's last entry; an emptied head is unlinked and its page freed too. */
+/**
+ * Spec 02 §3's F2 once, transcribed from the spec's sentence (the step is simple enough that the
+ * transcription reads like the model's `popOne`; it is kept apart so a change there shows here): while
+ * nr > 0 and the head has entries, take its last entry p; an emptied head is unlinked and its meta page
+ * freed; free p, loaned−1, totalram+1, nr−1.
+ */
 function pop(e: E, fc: NonNullable<E['T']['free']>): boolean {
   const head = e.list[0];
   if (fc.nr <= 0 || !head || head.entries.length === 0) return false;
