@@ -170,6 +170,8 @@ const EXTRA: readonly { name: string; variant: string; config: ReserveConfig; st
   { name: 'swap off with a plain context', variant: 'reference', config: { ...base, allocators: [{ ...E2, allocs: 1 }, { ...P, allocs: 1 }] }, states: 195 },
   // swapon first, then swapoff (never offered while the swapon is in flight or r is detached)
   { name: 'swapon then swapoff', variant: 'reference', config: { ...base, connected: false, pages: 0, swapons: 1, swapoffs: 1, allocators: [{ ...E2, allocs: 1 }] }, states: 33 },
+  // two swapons from detached: the second is never offered while the first is still connecting r (W busy)
+  { name: 'two swapons, r detached', variant: 'reference', config: { ...base, connected: false, pages: 0, swapons: 2, swapoffs: 0, allocators: [] }, states: 10 },
   // swapon's connect at the zone's floor: ADJ's test allocation fails, connect unlinks again (-ENOMEM)
   { name: 'swapon whose connect fails', variant: 'reference', config: { ...base, connected: false, pages: 0, free: 3, swapons: 1, swapoffs: 0, allocators: [] }, states: 11 },
   // an unlimited requester (allocs null): its count is never decremented, the space stays finite
