@@ -71,16 +71,15 @@ export function cmdCi(args: string[], s: Session): number {
   let kept = 0;
   for (const r of results) {
     const f = r.search?.random.failure;
-    if (values.counterexamples && r.found) {
-      saveCounterexample(dir, foundOf(r.item.model, r.item.variant, r.found.finding, { modelPath: s.modelPath, ...(r.found.preemptions !== undefined ? { preemptions: r.found.preemptions } : {}) }));
-      kept++;
-    }
-    if ((r.problems.length === 0 && !values.counterexamples) || r.search === undefined || f === undefined) continue;
-    const finding = randomOutcome(r.search.random, 'random').findings[0];
-    if (finding === undefined) continue;
-    const saved = saveCounterexample(dir, foundOf(r.item.model, r.item.variant, finding, { modelPath: s.modelPath, preemptions: f.preemptions }));
-    if (r.problems.length) out(`  ${r.item.model.name} ${r.item.variant}: replay: ${replayCommand(saved.json, s.modelPath)}`);
-    if (values.counterexamples) kept++;
+    // an exploration's or lasso's counterexample, or a seed's (minimized, as `run` saves it)
+    const random = f !== undefined && r.search !== undefined ? randomOutcome(r.search.random, 'random').findings[0] : undefined;
+    const found = r.found ?? (random && f ? { finding: random, preemptions: f.preemptions } : undefined);
+    // without --counterexamples only a seed's unexpected departure is saved
+    const unexpected = r.problems.length > 0 && r.found === undefined;
+    if (found === undefined || !(values.counterexamples || unexpected)) continue;
+    const saved = saveCounterexample(dir, foundOf(r.item.model, r.item.variant, found.finding, { modelPath: s.modelPath, ...(found.preemptions !== undefined ? { preemptions: found.preemptions } : {}) }));
+    if (unexpected) out(`  ${r.item.model.name} ${r.item.variant}: replay: ${replayCommand(saved.json, s.modelPath)}`);
+    kept++;
   }
   if (values.counterexamples) out(`--counterexamples: ${kept} counterexample(s) written to ${dir}`);
   const skipped = results.filter((r) => r.skipped).length;
