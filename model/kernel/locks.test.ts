@@ -3,6 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { canProceed, downRead, downWrite, mightSleep, mutexLock, mutexTrylock, mutexUnlock, spinLock, spinUnlock, upRead, upWrite } from './locks.js';
 import type { KernelState, MutexState, RwsemState } from './state.js';
 import { heldBy, kernelState, waitingOn } from './state.js';
+import { readable, weakMemory, type WeakMemory, write } from './lkmm.js';
 
 const k0 = (): KernelState => kernelState({ s: 'spin', m: 'mutex', r: 'rwsem' });
 const mutex = (k: KernelState): MutexState => k.locks.m as MutexState;
@@ -100,5 +101,37 @@ describe('rwsem', () => {
   test('up_read without holding it is a fault', () => {
     const k = produce(k0(), (d) => upRead(d, 'r', 'Z'));
     expect(k.faults.map((f) => f.kind)).toEqual(['unlock-non-owner']);
+  });
+});
+
+describe('locks under the kernel memory model (a weak memory in the slice)', () => {
+  // A stores x with a relaxed write; B reads x: without a lock between them B may still read the old value
+  const start = (): KernelState => ({ ...k0(), mem: write(weakMemory('lkmm', { x: 0 }, ['A', 'B'], ['s', 'm']), 'A', 'x', 1, 'once', 0) });
+  const values = (k: KernelState): number[] => readable(k.mem as WeakMemory, 'B', 'x').map((msg) => Number(msg.v));
+
+  test('no lock between them: B may read the old value', () => {
+    expect(values(start())).toEqual([0, 1]);
+  });
+  test("A's spin_unlock then B's spin_lock: B sees A's store only (unlock releases, lock acquires)", () => {
+    let k = produce(start(), (d) => void spinLock(d, 's', 'A'));
+    k = produce(k, (d) => spinUnlock(d, 's', 'A'));
+    expect(values(k)).toEqual([0, 1]);
+    k = produce(k, (d) => void spinLock(d, 's', 'B'));
+    expect(values(k)).toEqual([1]);
+  });
+  test('the same through a mutex, trylock included; a failed trylock orders nothing', () => {
+    let k = produce(start(), (d) => void mutexLock(d, 'm', 'A'));
+    k = produce(k, (d) => void mutexTrylock(d, 'm', 'B'));
+    expect(values(k)).toEqual([0, 1]);
+    k = produce(k, (d) => mutexUnlock(d, 'm', 'A'));
+    k = produce(k, (d) => void mutexTrylock(d, 'm', 'B'));
+    expect(values(k)).toEqual([1]);
+  });
+  test('without a weak memory the slice is left as it was', () => {
+    const k = produce(k0(), (d) => {
+      spinLock(d, 's', 'A');
+      spinUnlock(d, 's', 'A');
+    });
+    expect(k.mem).toBeUndefined();
   });
 });

@@ -5,6 +5,8 @@
  * checks (`checks.ts`) read only this slice, so they work for every model.
  */
 
+import type { WeakMemory } from './lkmm.js';
+
 /** A spinlock: one owner, contexts spinning on it in arrival order. */
 export interface SpinState {
   readonly kind: 'spin';
@@ -49,6 +51,13 @@ export interface Fault {
 export interface KernelState {
   readonly locks: { readonly [name: string]: LockState };
   readonly faults: readonly Fault[];
+  /**
+   * The weak memory of the model's marked (lockless) locations, when it runs
+   * under `lkmm` (spec 06); absent under SC. Every lock operation of
+   * `locks.ts` then also carries its ordering (unlock a release, lock an
+   * acquire of the last unlock's view).
+   */
+  readonly mem?: WeakMemory;
 }
 
 /** A kernel slice with the given locks, all free. */
