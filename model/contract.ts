@@ -191,6 +191,12 @@ export interface ModelDef<S, A extends ActionBase, C> {
   readonly variants: readonly VariantDef<C>[];
   /** Names of every property a machine of this model checks (for `mmcheck list`). */
   readonly propertyNames: readonly string[];
+  /**
+   * The locations the model marks under the kernel's memory model (spec 06
+   * §1), in words, when its configuration accepts `memory: 'lkmm'`
+   * (`--memory lkmm`); absent: every access is checked sequentially consistent.
+   */
+  readonly weakMemory?: string;
   /** Validates a configuration read from a file; throws an Error with a one-line message. */
   parseConfig(raw: unknown): C;
   machine(variant: string, config: C, options?: MachineOptions): Machine<S, A>;

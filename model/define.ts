@@ -39,6 +39,8 @@ export interface ModelSpec<S, A extends ActionBase, C, F> {
   readonly smallConfig: C;
   readonly randomConfig: fc.Arbitrary<C>;
   readonly family?: readonly FamilyMember<C>[];
+  /** See {@link ModelDef.weakMemory}. */
+  readonly weakMemory?: string;
   /**
    * The configuration's schema (zod; `import { z } from 'mmcheck'`): fields,
    * types and ranges, unknown fields refused. `parseConfig` is derived from

@@ -26,12 +26,14 @@ import { exploreProgressText, livenessProgressText, progressLine } from '../../r
 import { EXIT, exitFor } from '../exit.js';
 import type { Command, Session } from '../session.js';
 import { nat, UsageError } from '../session.js';
-import { configOver, hygiene } from './common.js';
+import { configOver, hygiene, memoryArg, underMemory } from './common.js';
 
 /** The command's lines in `--help`. */
 export const EXPLORE_USAGE = `  explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--workers N] [--keep-going] [--out DIR]
-                [--liveness] [--config JSON|FILE] [--family] [--property P] [--max-memory MB]
+                [--liveness] [--config JSON|FILE] [--family] [--property P] [--max-memory MB] [--memory sc|lkmm]
                                          exhaustive breadth-first search of the small configuration;
+                                         --memory lkmm: the model's marked accesses under the kernel's
+                                         memory model (spec 06; models that mark some: see list);
                                          --liveness: check the eventually-properties on lassos instead;
                                          --family: every member of the model's family, one verdict;
                                          --max-memory: stop, incomplete, past this resident size
@@ -46,7 +48,7 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
       variant: { type: 'string' }, 'max-states': { type: 'string' }, 'max-depth': { type: 'string' }, 'time-limit': { type: 'string' },
       exact: { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, out: { type: 'string' },
       liveness: { type: 'boolean' }, config: { type: 'string' }, 'keep-going': { type: 'boolean' }, 'check-model': { type: 'boolean' }, family: { type: 'boolean' },
-      property: { type: 'string' }, 'max-memory': { type: 'string' },
+      property: { type: 'string' }, 'max-memory': { type: 'string' }, memory: { type: 'string' },
     },
   });
   const { out, stop } = s;
@@ -54,7 +56,7 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
   const keepGoing = values['keep-going'] === true;
   const name = positionals[0] ?? (s.models.length === 1 ? s.models[0]?.name : undefined);
   if (positionals.length > 1 || name === undefined) throw new UsageError('explore takes exactly one MODEL');
-  const m = s.pick(name);
+  const m = underMemory(s.pick(name), memoryArg(values.memory));
   const v = variantOf(m, values.variant ?? 'reference');
   if (values.family) {
     if (values.config !== undefined || values.liveness || values.workers !== undefined || values['max-memory'] !== undefined) throw new UsageError('--family explores the declared members: no --config, --liveness, --workers or --max-memory');

@@ -13,7 +13,11 @@ export function cmdList(_args: string[], s: Session): number {
   for (const m of s.models) for (const v of m.variants) rows.push([m.name, v.name, expectationText(v), v.summary]);
   s.out(textTable(rows).join('\n'));
   s.out('');
-  for (const m of s.models) s.out(`${m.name} (${m.title}, spec ${m.spec}) properties: ${m.propertyNames.join(' ')} + built-in deadlock lock-discipline sleep-in-atomic`);
+  for (const m of s.models) {
+    s.out(`${m.name} (${m.title}, spec ${m.spec}) properties: ${m.propertyNames.join(' ')} + built-in deadlock lock-discipline sleep-in-atomic`);
+    // which accesses --memory lkmm puts under the kernel's memory model; the rest stay SC
+    s.out(`  --memory lkmm: ${m.weakMemory ?? 'nothing marked (SC only)'}`);
+  }
   return EXIT.ok;
 }
 

@@ -23,7 +23,7 @@ import { runItems, searchProfile, workItems } from '../ci.js';
 import { exitFor } from '../exit.js';
 import type { Command, Session } from '../session.js';
 import { nat, UsageError } from '../session.js';
-import { configOver, hygiene } from './common.js';
+import { configOver, hygiene, memoryArg, underMemory } from './common.js';
 
 /** State budget of the search that tells whether a counterexample of `run` is as short as possible. */
 const SHORTEST_STATES = 20_000;
@@ -31,8 +31,10 @@ const SHORTEST_STATES = 20_000;
 /** The command's lines in `--help`. */
 export const RUN_USAGE = `  run [MODEL] [--variant V] [--seed N] [--runs N] [--scheduler random|pct] [--depth D]
       [--property P] [--time-limit S] [--out DIR] [--junit FILE] [--summary FILE] [--html DIR] [--config JSON|FILE]
+      [--memory sc|lkmm]
                                          random search; no MODEL: every variant of every model;
-                                         --config: every run on that one configuration (needs a MODEL)`;
+                                         --config: every run on that one configuration (needs a MODEL);
+                                         --memory lkmm: marked accesses under LKMM (needs a MODEL)`;
 
 /** Searches every chosen variant; the exit code is the kind of what was found (0 when nothing). */
 export function cmdRun(args: string[], s: Session): number {
@@ -43,7 +45,7 @@ export function cmdRun(args: string[], s: Session): number {
       variant: { type: 'string' }, seed: { type: 'string' }, runs: { type: 'string' }, out: { type: 'string' },
       junit: { type: 'string' }, summary: { type: 'string' }, html: { type: 'string' },
       property: { type: 'string' }, 'time-limit': { type: 'string' }, scheduler: { type: 'string' }, depth: { type: 'string' },
-      'check-model': { type: 'boolean' }, config: { type: 'string' },
+      'check-model': { type: 'boolean' }, config: { type: 'string' }, memory: { type: 'string' },
     },
   });
   const { out, stop } = s;
@@ -52,7 +54,9 @@ export function cmdRun(args: string[], s: Session): number {
   if (values.depth !== undefined && scheduler !== 'pct') throw new UsageError('--depth needs --scheduler pct');
   const depth = nat('depth', values.depth, 3, 1);
   if (positionals.length > 1) throw new UsageError(`run takes at most one model, got ${positionals.join(' ')}`);
-  const chosen = positionals[0] !== undefined ? [s.pick(positionals[0])] : [...s.models];
+  const mode = memoryArg(values.memory);
+  if (mode !== 'sc' && positionals[0] === undefined) throw new UsageError('--memory lkmm needs a MODEL');
+  const chosen = (positionals[0] !== undefined ? [s.pick(positionals[0])] : [...s.models]).map((m) => underMemory(m, mode));
   if (values.config !== undefined && chosen.length !== 1) throw new UsageError('--config needs a MODEL');
   const models = values.config !== undefined ? chosen.map((m) => onConfig(m, values.config ?? '')) : chosen;
   if (values.variant !== undefined && models.length !== 1) throw new UsageError('--variant needs a MODEL');

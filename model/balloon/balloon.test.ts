@@ -40,8 +40,8 @@ const CAP_ONE = balloonModel.family?.find((m) => m.name === 'cap-one-page');
 if (!CAP_ONE) throw new Error('balloon family: no member cap-one-page');
 /**
  * The model as this file checks its buggy variants: V1 explored on the family
- * member whose one-page cap makes the late loan show at once (988 states to
- * a 23-step trace) instead of §7 (28,409 states to 21 steps, the largest
+ * member whose one-page cap makes the late loan show at once (2,112 states
+ * to a 30-step trace) instead of §7 (42,754 states to 26 steps, the largest
  * exploration of this file's variant checks). V1 on §7 is
  * explorations.deep.test.ts; the gate still explores §7.
  */

@@ -81,6 +81,7 @@ const fields = z.strictObject({
   hvErrors: z.boolean(),
   otherEvents: nat,
   disable: z.boolean(),
+  memory: z.enum(['sc', 'lkmm']).optional(),
 });
 
 /** A balloon configuration: {@link fields}, then what one field says about another. */

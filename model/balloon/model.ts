@@ -27,6 +27,43 @@
  *   of ALLOC (`if r: target := loaned`) is folded into the step that ends
  *   the loop; the undo of consecutive pageblocks is one step. W1 keeps F1,
  *   each F2 iteration, each free under the lock and F3 apart.
+ * - V1 (issue 19) keeps these merges only where its atomics allow them:
+ *   `hotplug_active` and `hotplug_occurred` are read by T with no lock, so
+ *   A1 (its `atomic_read`) and A2, T2 and T3, T3 and T4 (which reads
+ *   `loaned` and `totalram` with no lock), and G4's list scan and its final
+ *   `atomic_set(&hotplug_occurred, 1)` are separate steps: under SC an
+ *   offline may start, or G4 may run, between each pair. The merged steps
+ *   hid interleavings of the 2009 code (found by the LKMM comparison below:
+ *   its stale reads reached states the merged SC model could not); V1's §7
+ *   counterexample grew from 21 to 26 steps, its verdict (B5) unchanged.
+ * - Memory model (spec 06 §4, `memory: 'lkmm'` in the configuration, or
+ *   `--memory lkmm`): V1's two atomics become marked locations of a weak
+ *   memory in the kernel slice (steps/marked.ts): `atomic_read` relaxed,
+ *   `atomic_set` relaxed, `atomic_dec_if_positive` fully ordered when it
+ *   decrements; every lock of the model orders (kernel/locks.ts). Each
+ *   message a read may return is its own action (`rd`, `rmw`). The list
+ *   stays SC (it is only touched under cmm_lock: DRF-SC); `loaned` and
+ *   `totalram`, which T reads with no lock (T4, T5), stay SC too — a
+ *   data race the kernel tolerates; here such a read sees the latest value
+ *   (spec 06 §5's race check, not built yet, would list them). The other
+ *   variants mark nothing: the merged code's `hotplug_occurred` is touched
+ *   only under `hotplug_mutex`, so by DRF-SC their runs are the SC runs.
+ *   B5's ghost: an A1 that reads a message of `active` older than G1's
+ *   while the pause is held is coherence-before G1's write, so its
+ *   iteration counts as begun before G1 (the one G1 tolerates).
+ *   Verdict on §7 (`explore balloon --variant V1 --keep-going`, complete,
+ *   issue 19): 144,902 states under LKMM against 61,436 under SC, and the
+ *   same one property violated (B5 after a successful offline, 26 steps; no
+ *   built-in check fails); LKMM adds executions SC cannot reach — message
+ *   passing from G1's `atomic_set(&hotplug_active, 1)` and G4's update of
+ *   `loaned` to T's read of `loaned` in T5 and of `active` in A1, with no
+ *   barrier on either side: T acts on the offline's unloaning and still
+ *   reads the flag clear — but none breaks a safety property SC V1 keeps
+ *   (B7, a liveness property, was not checked under LKMM): each
+ *   such read is coherence-before G1, so its loan is the in-flight one G1
+ *   already tolerates. Ben Herrenschmidt's barrier worry is right about the
+ *   reorderings and, on this model, not about their harm: V1's bug is the
+ *   missing `occurred` test (SC already).
  * - Hotplug steps nobody else can observe (state_mutex, pm mutex — there is
  *   one hotplug task —, a walk's enter/exit, callbacks that cannot veto, a
  *   scan that finds no LRU page, the drain) are taken in the action of the
@@ -126,7 +163,8 @@ import type { Machine } from '../contract.js';
 import { erase } from '../contract.js';
 import { defineModel } from '../define.js';
 import { type ChainFlavour, type NotifierChain, register } from '../kernel/notifier.js';
-import { kernelState } from '../kernel/state.js';
+import { weakMemory } from '../kernel/lkmm.js';
+import { type KernelState, kernelState } from '../kernel/state.js';
 import { machineFromRules } from '../rules.js';
 import { BALLOON_FAMILY, balloonConfigSchema, balloonFocusedRandomConfig, balloonRandomConfig, balloonW5RandomConfig, SMALL, W1_CONFIG } from './config.js';
 import { type BalloonFlags, CMM_MEM_HOTPLUG_PRI, CMM_MEM_ISOLATE_PRI, V3_PRI } from './flags.js';
@@ -152,6 +190,18 @@ function bootChain(name: string, flavour: ChainFlavour, blocks: readonly { id: s
   return ch;
 }
 
+/**
+ * The kernel slice under the configuration's memory model (spec 06 §4):
+ * under `lkmm`, V1's two atomics become marked locations of a weak memory
+ * shared by T, H, O and D, whose every lock operation then orders. The other
+ * variants mark nothing: the merged code's `hotplug_occurred` is read and
+ * written only under `hotplug_mutex`, so by DRF-SC it behaves as under SC.
+ */
+function withMemory(k: KernelState, c: BalloonConfig, f: BalloonFlags): KernelState {
+  if (c.memory !== 'lkmm' || !f.handLock) return k;
+  return { ...k, mem: weakMemory('lkmm', { active: 0, occurred: 0 }, ['T', 'H', 'O', 'D'], Object.keys(k.locks)) };
+}
+
 function initState(c: BalloonConfig, f: BalloonFlags): BalloonState {
   const g = geometry(c);
   const locks: Record<string, 'spin' | 'mutex'> = { [CMM_LOCK]: 'spin', [ZONE_LOCK]: 'spin', [HOTPLUG_MUTEX]: 'mutex', [PM_MUTEX]: 'mutex' };
@@ -170,7 +220,7 @@ function initState(c: BalloonConfig, f: BalloonFlags): BalloonState {
   return {
     memory: bootChain('memory', 'blocking', memBlocks),
     isolate: bootChain('isolate', 'atomic', [{ id: 'cmm', priority: CMM_MEM_ISOLATE_PRI }]),
-    k: kernelState(locks),
+    k: withMemory(kernelState(locks), c, f),
     pages,
     blocks: Array.from({ length: c.blocks }, () => ({ state: 'online' as const, present: true })),
     list,
@@ -248,7 +298,7 @@ function machineOf(f: BalloonFlags, c: BalloonConfig, symmetry: boolean): Machin
      */
     fairness: (a, s) => {
       if (events.has(a.type)) return null;
-      const failed = (a.type === 'A1' && !a1Stops(x, s)) || a.type === 'A4' || a.type === 'G5';
+      const failed = (a.type === 'A1' && !a1Stops(s)) || a.type === 'A2' || a.type === 'A4' || a.type === 'G5';
       if (failed && a.pb === null && allocatablePbs(s, g, c).length > 0) return null;
       return m.describe(a).ctx;
     },
@@ -276,6 +326,7 @@ export const balloon = defineModel({
   family: BALLOON_FAMILY,
   randomConfig: balloonRandomConfig,
   configSchema: balloonConfigSchema,
+  weakMemory: "V1's atomics hotplug_active and hotplug_occurred; the other variants mark nothing (the merged code's hotplug_occurred is only touched under hotplug_mutex)",
   variants: {
     reference: { flags: REF, summary: 'merged v2.6.33 code with the §6b fixes of W1–W5', expect: { kind: 'holds' } },
     V1: {

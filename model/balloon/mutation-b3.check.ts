@@ -32,7 +32,7 @@ type Spin = { owner: string | null; waiters: string[] };
 const CMM = 'cmm_lock';
 const ZONE = 'zone_lock';
 const MUTEX = 'hotplug_mutex';
-const ALLOC_STEPS = ['A1', 'A3', 'A4', 'A4_lock', 'A5', 'A6', 'A_free'];
+const ALLOC_STEPS = ['A1', 'A2', 'A3', 'A4', 'A4_lock', 'A5', 'A6', 'A_free'];
 const FREE_STEPS = ['F1', 'F2', 'F2_free', 'F3', 'F4'];
 const CTXS: readonly FreeCtx[] = ['T', 'O', 'D'];
 
@@ -215,7 +215,19 @@ function expectedNext(j: Judge, s: BalloonState, a: BalloonAction): E {
   const cmm = spin(e, CMM);
   switch (a.type) {
     case 'A1': {
-      if (a1Stops(j, s) || a.pb === null) exitAlloc(e);
+      // V1: A1 only reads hotplug_active; A2 allocates in a step of its own
+      if (j.v1) {
+        if (a1Stops(j, s)) exitAlloc(e);
+        else alloc(e).pc = 'A2';
+      } else if (a1Stops(j, s) || a.pb === null || a.pb === undefined) exitAlloc(e);
+      else {
+        alloc(e).p = allocPage(j, e, a.pb);
+        alloc(e).pc = 'A3';
+      }
+      break;
+    }
+    case 'A2': {
+      if (a.pb === null) exitAlloc(e);
       else {
         alloc(e).p = allocPage(j, e, a.pb);
         alloc(e).pc = 'A3';
@@ -335,7 +347,8 @@ function expectedOffer(j: Judge, s: BalloonState): BalloonAction[] {
     if (j.c.allocFail || pbs.length === 0) pbs.push(null);
     return pbs;
   };
-  if (al?.pc === 'A1') out.push(...(a1Stops(j, s) ? [null] : choices()).map((pb) => ({ type: 'A1' as const, pb })));
+  if (al?.pc === 'A1') out.push(...(j.v1 ? [{ type: 'A1' as const }] : (a1Stops(j, s) ? [null] : choices()).map((pb) => ({ type: 'A1' as const, pb }))));
+  if (al?.pc === 'A2') out.push(...choices().map((pb) => ({ type: 'A2' as const, pb })));
   if (al?.pc === 'A3' && mayRun(s, 'T')) {
     const c = spin(s, CMM);
     const lockable = c.owner === null && (c.waiters.length === 0 || c.waiters[0] === 'T');
@@ -404,7 +417,7 @@ const WALKS: readonly (readonly [string, BalloonConfig, number, (readonly string
   ['reference', OFFLINE_1, 30, AFTER_OFFLINE],
   ['reference', { ...OFFLINE_1, allocFail: true }, 20, G1_AT_FREE],
   ['reference', { ...CHECK, oomEvents: 1, onlineEvents: 0, loanRequests: [3], vetoCallback: false }, 20, ZONE_HANDOVER],
-  ['V1', OFFLINE_1, 300],
+  ['V1', OFFLINE_1, 700],
   ['W3', OFFLINE_1, 300],
   ['reference', SPARE, 300],
   ['W1', SPARE, 300],
@@ -444,8 +457,8 @@ test('ALLOC and FREE step by step: the steps offered and each successor, against
       const t = m.next(from, a);
       if (canon(t.k.faults.slice(0, from.k.faults.length)) !== canon(from.k.faults)) wrong.add(`${variant}: ${a.type} dropped a fault`);
       if (a.type === 'G1') {
-        // B5's allowance: G1 lets through the A6 of an iteration begun before it (past A2, not yet at A6)
-        const open = from.T.alloc !== null && (['A3', 'A4_lock', 'A5'].includes(from.T.alloc.pc) || (from.T.alloc.pc === 'A_free' && from.T.alloc.then === 'A5'));
+        // B5's allowance: G1 lets through the A6 of an iteration begun before it (past A1, not yet at A6; V1 has A2 apart)
+        const open = from.T.alloc !== null && (['A2', 'A3', 'A4_lock', 'A5'].includes(from.T.alloc.pc) || (from.T.alloc.pc === 'A_free' && from.T.alloc.then === 'A5'));
         if (t.pause.allowance !== open) wrong.add(`${variant}: G1 allows ${String(t.pause.allowance)} with T at ${from.T.alloc?.pc ?? from.T.pc}`);
         if (from.T.alloc?.pc === 'A_free') note(`G1 meets A_free on the way to ${from.T.alloc.then}`);
       }

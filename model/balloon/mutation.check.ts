@@ -266,8 +266,8 @@ test('cmm_get_mpp agrees with B7\'s oracle on every small input', () => {
 
 /**
  * B5's allowance: G1 lets one A6 through, the one of an ALLOC iteration T
- * began before G1 (past A1's check and A2's page, not yet at A6: at A3, A4,
- * A5, or freeing a page on its way to A5). Only V1, whose ALLOC does not
+ * began before G1 (past A1's check, not yet at A6: at A2 — V1's A1 and A2
+ * are two steps —, A3, A4, A5, or freeing a page on its way to A5). Only V1, whose ALLOC does not
  * hold hotplug_mutex, meets G1 inside an iteration, and V1 is caught by B5
  * either way; so the ghost is judged here, at every G1 of V1's exploration
  * of the check's configuration, against that definition.
@@ -276,7 +276,7 @@ test('V1: G1 allows one A6 exactly when T is inside an iteration begun before it
   const m = balloonMachine('V1', SMALL);
   const open = (s: BalloonState): boolean => {
     const al = s.T.pc === 'alloc' ? s.T.alloc : null;
-    return al !== null && (al.pc === 'A3' || al.pc === 'A4_lock' || al.pc === 'A5' || (al.pc === 'A_free' && al.then === 'A5'));
+    return al !== null && (al.pc === 'A2' || al.pc === 'A3' || al.pc === 'A4_lock' || al.pc === 'A5' || (al.pc === 'A_free' && al.then === 'A5'));
   };
   const seen = new Set<boolean>();
   const wrong: string[] = [];

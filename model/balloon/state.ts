@@ -42,7 +42,7 @@ export type AllocThen = 'A5' | 'loop' | 'exit';
  * set-loaned outcome (only with `hvErrors`, or after W1's free under the lock).
  */
 export interface AllocCall {
-  readonly pc: 'A1' | 'A3' | 'A4_lock' | 'A5' | 'A_free';
+  readonly pc: 'A1' | 'A2' | 'A3' | 'A4_lock' | 'A5' | 'A_free';
   readonly nr: number;
   /** The page being loaned (A2…A6). */
   readonly p: number | null;
@@ -54,7 +54,7 @@ export interface AllocCall {
 }
 
 /** Program counter of the cmm thread T: asleep in T1 or T3, about to run T5, in ALLOC or FREE. */
-export type TPc = 'sleep' | 'sleep_hp' | 'T5' | 'alloc' | 'free' | 'exited';
+export type TPc = 'sleep' | 'T3' | 'T4' | 'sleep_hp' | 'T5' | 'alloc' | 'free' | 'exited';
 
 /** The cmm thread: its step, the call it is in, and B7's ghost. */
 export interface Thread {
@@ -79,7 +79,7 @@ export interface Disable {
 
 /** CMM's memory-chain callback in the hotplug task (spec 02 §3 M). */
 export interface CmmCallback {
-  readonly pc: 'G1' | 'G3' | 'G5' | 'G6' | 'U1' | null;
+  readonly pc: 'G1' | 'G3' | 'G4_occurred' | 'G5' | 'G6' | 'U1' | null;
   /** W3 fix: the callback took the mutex in G1 of this offline (also B3's ghost). */
   readonly holds: boolean;
   /** Pages unloaned or replaced in G4/G5, freed after G6's unlock (W1 fix). */
@@ -196,6 +196,12 @@ export interface BalloonConfig {
   readonly otherEvents: number;
   /** Whether `disable` may fire. */
   readonly disable: boolean;
+  /**
+   * The memory model of the marked locations (spec 06): V1's atomics
+   * `hotplug_active` and `hotplug_occurred` under `lkmm`; absent or `sc`,
+   * sequentially consistent. Every other variant has no marked location.
+   */
+  readonly memory?: 'sc' | 'lkmm';
 }
 
 /** Lanes: T the cmm thread (runs ALLOC and FREE), O the OOM notifier, D the disable writer, H the hotplug task (runs I and M). */
@@ -212,8 +218,11 @@ export type BalloonAction =
   | { readonly type: 'online'; readonly b: number }
   | { readonly type: 'other_alloc'; readonly pb: number; readonly kind: 'other_movable' | 'other_pinned' }
   | { readonly type: 'other_free'; readonly pb: number; readonly kind: 'other_movable' | 'other_pinned' }
-  | { readonly type: 'T1' | 'T3_sleep' | 'T5' }
-  | { readonly type: 'A1' | 'A4'; readonly pb: number | null }
+  | { readonly type: 'T1'; readonly rd?: number }
+  | { readonly type: 'T3_sleep' | 'T4' | 'T5' }
+  | { readonly type: 'T3'; readonly rmw?: number; readonly fails?: boolean }
+  | { readonly type: 'A1'; readonly pb?: number | null; readonly rd?: number }
+  | { readonly type: 'A2' | 'A4'; readonly pb: number | null }
   | { readonly type: 'A3' | 'A4_lock' | 'A5' | 'A6' }
   | { readonly type: 'A_free'; readonly pcp: boolean }
   | { readonly type: 'F1' | 'F2' | 'F3'; readonly ctx: FreeCtx }
@@ -221,7 +230,7 @@ export type BalloonAction =
   | { readonly type: 'O2' | 'O3' | 'D2' }
   | { readonly type: 'isolate' | 'I1' | 'isolate_check' }
   | { readonly type: 'cb'; readonly id: string; readonly veto: boolean }
-  | { readonly type: 'G1' | 'G3' | 'G6' | 'U1' }
+  | { readonly type: 'G1' | 'G3' | 'G4_occurred' | 'G6' | 'U1' }
   | { readonly type: 'G5'; readonly pb: number | null }
   | { readonly type: 'scan' | 'check' | 'offline_pages' | 'undo' | 'online_pages' };
 

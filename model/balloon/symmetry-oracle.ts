@@ -200,7 +200,12 @@ export interface SymmetryCase {
   readonly orbits: number;
 }
 
-/** Named cases: classes of one and of several pages, a preloaded balloon, other users' pages, hv errors, V1's atomics. */
+/**
+ * Named cases: classes of one and of several pages, a preloaded balloon,
+ * other users' pages, hv errors, V1's atomics (A1/A2 and T2/T3/T4 as
+ * separate steps since issue 19: 1,856 states before), and V1's atomics
+ * under `lkmm`, whose key carries the weak memory.
+ */
 export const SYMMETRY_CONFIGS: Readonly<Record<string, SymmetryCase>> = {
   'one-page-per-pageblock': { variant: 'reference', config: { ...SMALL, pagesPerPageblock: 1, initial: ['free', 'free', 'free', 'free'], minMem: 3 }, states: 1_240, orbits: 812 },
   'two-pages-per-pageblock': { variant: 'reference', config: { ...SMALL, minMem: 7 }, states: 1_640, orbits: 1_012 },
@@ -211,5 +216,6 @@ export const SYMMETRY_CONFIGS: Readonly<Record<string, SymmetryCase>> = {
     orbits: 816,
   },
   'hv-errors': { variant: 'reference', config: { ...SMALL, minMem: 6, vetoCallback: false, hvErrors: true, loanRequests: [2], offlineEvents: 0, onlineEvents: 0 }, states: 846, orbits: 209 },
-  'V1-atomics': { variant: 'V1', config: { ...SMALL, minMem: 7 }, states: 1_856, orbits: 1_152 },
+  'V1-atomics': { variant: 'V1', config: { ...SMALL, minMem: 7 }, states: 4_176, orbits: 2_496 },
+  'V1-lkmm': { variant: 'V1', config: { ...SMALL, minMem: 7, memory: 'lkmm' }, states: 13_826, orbits: 7_164 },
 };

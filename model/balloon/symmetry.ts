@@ -19,6 +19,7 @@
  * and chain names) and the statistics (B10 and its per-offline count), and
  * is one JSON string, cheap to hash.
  */
+import { canonicalMemory } from '../kernel/lkmm.js';
 import type { Geometry } from './geometry.js';
 import type { BalloonConfig, BalloonState, PageState } from './state.js';
 
@@ -120,6 +121,8 @@ function kernelKey(k: BalloonState['k']): string {
     else if (l.kind === 'mutex') out += `${l.count}${l.owner ?? '-'}${l.waiters.join('')}${l.corrupt ? '!' : ''};`;
     else out += `${JSON.stringify(l)};`;
   }
+  // under lkmm, the weak memory (already pruned and renumbered) is part of the state
+  if (k.mem) out += JSON.stringify(canonicalMemory(k.mem));
   return k.faults.length ? out + JSON.stringify(k.faults) : out;
 }
 

@@ -1,6 +1,7 @@
 /**
  * Spec 02 §3, ALLOC (`cmm_alloc_pages`), run by T: A1 with A2 (A1 only
- * touches the mutex and `occurred`, which no allocation reads); A3 with A4's
+ * touches the mutex and `occurred`, which no allocation reads; V1's A1 reads
+ * `hotplug_active` with no lock, so there they are two steps); A3 with A4's
  * test and, when the head has room, A5/A6 (a critical section of cmm_lock
  * that cannot block is taken whole in its lock step); A4's unlock and list
  * page allocation; A4's relock with A5/A6; A5 apart only when it may fail
@@ -11,13 +12,13 @@
 import { canProceed, mightSleep, mutexTrylock, mutexUnlock, spinLock, spinUnlock } from '../../kernel/locks.js';
 import { type Rule, rulesFor, when } from '../../rules.js';
 import type { AllocCall, BalloonState } from '../state.js';
+import { atomicReadAt, readChoices, staleRead } from './marked.js';
 import { CMM_LOCK, type DS, HOTPLUG_MUTEX, type Kit, type S, allocOf, freeChoices, freeFirst, headFullOrNone, pcpText, spinFreeFor, takePage, toSleep } from './kit.js';
 
 const rule = rulesFor<BalloonState>();
 
-/** A1 will stop the loop without allocating (mutex taken or corrupt, or a hotplug occurred; V1: hotplug active). */
-export function a1Stops(x: Kit, s: S): boolean {
-  if (x.f.handLock) return s.active !== 0;
+/** The merged A1 will stop the loop without allocating (mutex taken or corrupt, or a hotplug occurred); V1's A1 is a step of its own. */
+export function a1Stops(s: S): boolean {
   const l = s.k.locks[HOTPLUG_MUTEX];
   return !l || l.kind !== 'mutex' || l.count !== 1 || s.occurred !== 0;
 }
@@ -88,30 +89,71 @@ export function allocRules(x: Kit): Rule<BalloonState>[] {
   /** T may take its A3 spin_lock now, and the head has no room: A4's path. */
   const needsListPage = (s: S): boolean => spinFreeFor(s.k, CMM_LOCK, 'T') && headFullOrNone(s.list, c.cmmNrPages);
 
+  /** A1 with A2: the trylock is released before A2, and only `occurred`, which no allocation reads, is tested under it. */
+  const a1 = rule({
+    step: 'A1',
+    fn: 'cmm_alloc_pages',
+    enabled: (s) => (allocCall(s)?.pc !== 'A1' ? [] : a1Stops(s) ? [{ pb: null }] : x.allocChoices(s).map((pb) => ({ pb }))),
+    ctx: 'T',
+    apply: (d, { pb }) => {
+      const al = allocOf(d);
+      if (!mutexTrylock(x.k(), HOTPLUG_MUTEX, 'T')) return exitAlloc(d);
+      const occ = d.occurred !== 0;
+      mutexUnlock(x.k(), HOTPLUG_MUTEX, 'T');
+      if (occ) return exitAlloc(d);
+      mightSleep(x.k(), 'T', '__get_free_page(GFP_NOIO)');
+      if (pb === null) return exitAlloc(d);
+      al.p = takePage(d, g, pb, 'inflight');
+      al.pc = 'A3';
+    },
+    // Stryker disable next-line all: trace text only
+    text: (_, { pb }) => `mutex_trylock; occurred → stop; A2 __get_free_page(GFP_NOIO): ${pb === null ? 'none (or A1 stopped)' : `pageblock ${pb}`}`,
+    });
+
+  /**
+   * V1's A1 alone: `atomic_read(&hotplug_active)`, which G1 and U1 write with
+   * no lock, so it does not commute with them and is not merged with A2
+   * (under SC an offline may start or end between the two). Under `lkmm`,
+   * one instance per message of `active` T may read.
+   */
+  const a1Read = rule({
+    step: 'A1',
+    fn: 'cmm_alloc_pages',
+    enabled: (s): readonly { readonly rd?: number }[] => {
+      if (allocCall(s)?.pc !== 'A1') return [];
+      return s.k.mem ? readChoices(s, 'T', 'active').map(({ t }) => ({ rd: t })) : [{}];
+    },
+    ctx: 'T',
+    apply: (d, { rd }) => {
+      // B5's ghost: a read older than the latest message of `active` (G1's, while the pause is held) is
+      // coherence-before G1's write: as far as the flag goes this iteration began before G1 (spec 06 §4)
+      if (d.pause.phase === 'held' && staleRead(x, 'active', rd)) d.pause.allowance = true;
+      if (atomicReadAt(x, d, 'T', 'active', rd) !== 0) return exitAlloc(d);
+      allocOf(d).pc = 'A2';
+    },
+    // Stryker disable next-line all: trace text only
+    text: (_, { rd }, n) => `atomic_read(&hotplug_active)${rd !== undefined ? ` reads message ${rd}` : ''}: ${n.T.alloc?.pc === 'A2' ? '0 → A2' : 'set → stop'}`,
+  });
+
+  /** V1's A2: `__get_free_page(GFP_NOIO)` after A1 passed. */
+  const a2 = rule({
+    step: 'A2',
+    fn: 'cmm_alloc_pages',
+    enabled: (s) => (allocCall(s)?.pc !== 'A2' ? [] : x.allocChoices(s).map((pb) => ({ pb }))),
+    ctx: 'T',
+    apply: (d, { pb }) => {
+      mightSleep(x.k(), 'T', '__get_free_page(GFP_NOIO)');
+      if (pb === null) return exitAlloc(d);
+      const al = allocOf(d);
+      al.p = takePage(d, g, pb, 'inflight');
+      al.pc = 'A3';
+    },
+    // Stryker disable next-line all: trace text only
+    text: (_, { pb }) => `__get_free_page(GFP_NOIO): ${pb === null ? 'none' : `pageblock ${pb}`}`,
+  });
+
   return [
-    rule({
-      step: 'A1',
-      fn: 'cmm_alloc_pages',
-      enabled: (s) => (allocCall(s)?.pc !== 'A1' ? [] : a1Stops(x, s) ? [{ pb: null }] : x.allocChoices(s).map((pb) => ({ pb }))),
-      ctx: 'T',
-      apply: (d, { pb }) => {
-        const al = allocOf(d);
-        if (f.handLock) {
-          if (d.active !== 0) return exitAlloc(d);
-        } else {
-          if (!mutexTrylock(x.k(), HOTPLUG_MUTEX, 'T')) return exitAlloc(d);
-          const occ = d.occurred !== 0;
-          mutexUnlock(x.k(), HOTPLUG_MUTEX, 'T');
-          if (occ) return exitAlloc(d);
-        }
-        mightSleep(x.k(), 'T', '__get_free_page(GFP_NOIO)');
-        if (pb === null) return exitAlloc(d);
-        al.p = takePage(d, g, pb, 'inflight');
-        al.pc = 'A3';
-      },
-      // Stryker disable next-line all: trace text only
-      text: (_, { pb }) => `mutex_trylock; occurred → stop; A2 __get_free_page(GFP_NOIO): ${pb === null ? 'none (or A1 stopped)' : `pageblock ${pb}`}`,
-    }),
+    ...(f.handLock ? [a1Read, a2] : [a1]),
     // a contended spin_lock only queues T; once it can take the lock, the head decides between A3 and A4
     rule({
       step: 'A3',

@@ -27,6 +27,7 @@ import { type Rule, rulesFor, when } from '../../rules.js';
 import { allocatablePbs } from '../geometry.js';
 import type { BalloonState, CmmCallback, PageState } from '../state.js';
 import { CMM_LOCK, type DS, HOTPLUG_MUTEX, type Kit, type S, iterationOpen, opOf, takePage, zoneFreeable } from './kit.js';
+import { atomicSetBy } from './marked.js';
 import type { Sequence } from './sequence.js';
 
 const rule = rulesFor<BalloonState>();
@@ -83,6 +84,9 @@ export function hotplugRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
     d.H.cmm.pc = null;
   };
 
+  /** After G4: G5 while a list page lies in the range (unless list pages are movable, V2), else G6. */
+  const afterG4 = (d: DS, b: number): 'G5' | 'G6' => (!f.movableMeta && metaInRange(d, b) >= 0 ? 'G5' : 'G6');
+
   const freeDeferred = (d: DS): void => {
     for (const p of d.H.cmm.frees) d.pages[p] = 'free';
     d.H.cmm.frees = [];
@@ -138,7 +142,6 @@ export function hotplugRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         d.H.cmm.frees.push(p);
       }
     }
-    if (f.handLock) d.occurred = 1;
   };
 
   return [
@@ -231,7 +234,7 @@ export function hotplugRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
           callNext(call, d.memory);
           d.H.cmm.pc = 'G1';
         }
-        if (f.handLock) d.active = 1;
+        if (f.handLock) atomicSetBy(x, d, 'H', 'active', 1);
         else {
           if (mutexLock(x.k(), HOTPLUG_MUTEX, 'H') === 'waiting') return;
           d.H.cmm.holds = true;
@@ -255,10 +258,24 @@ export function hotplugRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         const b = opOf(d).block;
         g4(d, b);
         if (d.oops !== null) return;
-        d.H.cmm.pc = !f.movableMeta && metaInRange(d, b) >= 0 ? 'G5' : 'G6';
+        d.H.cmm.pc = f.handLock ? 'G4_occurred' : afterG4(d, b);
       },
       // Stryker disable next-line all: trace text only
       text: () => 'spin_lock(cmm_lock); G4 unloan every entry in the range, compacting from the head',
+    }),
+    // V1 sets its atomic at the end of G4 (under cmm_lock): a step of its own, since T reads it with no lock
+    rule({
+      name: 'G4_occurred',
+      step: 'G4',
+      fn: 'cmm_mem_going_offline',
+      enabled: (s) => when(cmmAt(s) === 'G4_occurred'),
+      ctx: 'H',
+      apply: (d) => {
+        atomicSetBy(x, d, 'H', 'occurred', 1);
+        d.H.cmm.pc = afterG4(d, opOf(d).block);
+      },
+      // Stryker disable next-line all: trace text only
+      text: () => 'atomic_set(&hotplug_occurred, 1)',
     }),
     rule({
       step: 'G5',
@@ -326,7 +343,7 @@ export function hotplugRules(x: Kit, seq: Sequence): Rule<BalloonState>[] {
         const val = call.val;
         if (call.stage === 'walk') callNext(call, d.memory);
         d.H.ghost.betweenG1U1 = false;
-        if (f.handLock) d.active = 0;
+        if (f.handLock) atomicSetBy(x, d, 'H', 'active', 0);
         else if (d.H.cmm.holds || f.unbalancedUnlock) {
           mutexUnlock(x.k(), HOTPLUG_MUTEX, 'H');
           d.H.cmm.holds = false;

@@ -75,7 +75,8 @@ function cloneKernel(k: KernelState): KernelState {
     const l = k.locks[name] as LockState;
     locks[name] = l.kind === 'rwsem' ? { ...l, readers: [...l.readers], waiters: l.waiters.map((w) => ({ ...w })) } : { ...l, waiters: [...l.waiters] };
   }
-  return { locks, faults: [...k.faults] };
+  // the weak memory is immutable data: its operations return new memories
+  return k.mem ? { locks, faults: [...k.faults], mem: k.mem } : { locks, faults: [...k.faults] };
 }
 
 /** Takes the lowest free page of pageblock `pb`, now in state `as`. */
