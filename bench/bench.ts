@@ -10,7 +10,9 @@
  * bug-finding power of every buggy variant (`npm run bench -- power [MODEL]`
  * alone; see `power.ts`). The liveness engine's figures per variant:
  * `npm run bench -- liveness [MODEL]`, and where the exhaustive engine's time
- * goes, `npm run bench -- profile [MODEL]`, are not part of the full run. Timings
+ * goes, `npm run bench -- profile [MODEL]`, are not part of the full run; the
+ * state-count factor of `--memory lkmm` over SC (`npm run bench -- memory
+ * [MODEL]`) is. Timings
  * are measured here, never asserted in tests.
  */
 import type { AnyModel } from '../model/contract.js';
@@ -26,6 +28,7 @@ import { randomSearch } from '../shrinkers/search.js';
 import type { PowerRow } from './power.js';
 import { median, powerRow, powerTable } from './power.js';
 import { profileExplore, summarize } from './profile.js';
+import { underMemoryModel } from '../model/memory.js';
 
 const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
 
@@ -178,11 +181,38 @@ async function profileSection(only: string | undefined): Promise<void> {
 
 const PROFILE_MAX_STATES = 60_000;
 
+/**
+ * The cost of the kernel's memory model (issue 19): for every variant whose
+ * machine keeps a weak memory under `lkmm`, the complete exploration
+ * (every property, `--keep-going`) of its exploration configuration under
+ * SC and under LKMM: states, the factor, and the properties violated.
+ */
+function memorySection(only: string | undefined): void {
+  const rows = [['model', 'variant', 'sc states', 'lkmm states', 'lkmm / sc', 'sc violated', 'lkmm violated', 'sc s', 'lkmm s', 'load 1/5/15m']];
+  for (const m of MODELS) {
+    if ((only !== undefined && m.name !== only) || m.weakMemory === undefined) continue;
+    const lk = underMemoryModel(m, 'lkmm');
+    for (const v of m.variants) {
+      const weak = lk.machine(v.name, lk.variants.find((x) => x.name === v.name)?.exploreConfig ?? lk.smallConfig);
+      // a variant that marks nothing runs the same under both (DRF-SC): no row
+      if (weak.kernel(weak.init()).mem === undefined) continue;
+      const sc = explore(m.machine(v.name, v.exploreConfig ?? m.smallConfig), { keepGoing: true });
+      const wk = explore(weak, { keepGoing: true });
+      const names = (r: ExploreResult): string => [...r.violated.keys()].join(' ') || 'none';
+      rows.push([m.name, v.name, `${sc.states}${sc.complete ? '' : '+'}`, `${wk.states}${wk.complete ? '' : '+'}`, `${(wk.states / sc.states).toFixed(2)}×`, names(sc), names(wk), (sc.ms / 1000).toFixed(1), (wk.ms / 1000).toFixed(1), load()]);
+      process.stderr.write(`memory ${m.name} ${v.name} done\n`);
+    }
+  }
+  process.stdout.write('\nweak memory (--memory lkmm against sc, complete exploration of each variant\'s configuration, every property):\n');
+  print(rows);
+}
+
 const only = process.argv[2];
 if (only === 'profile') await profileSection(process.argv[3]);
 else if (only === 'engine') await engineSection(process.argv[3]);
 else if (only === 'power') powerSection(process.argv[3]);
 else if (only === 'liveness') livenessSection(process.argv[3]);
+else if (only === 'memory') memorySection(process.argv[3]);
 else {
   const header = ['model', 'variant', 'expected', 'found', 'runs→fail', 'time→fail', 'shrunk', 'bfs states', 'states/s', 'bfs shortest'];
   const rows = [header];
@@ -197,4 +227,5 @@ else {
   process.stdout.write('\nruns→fail, time→fail: median over seeds 1–10 of runs and time until the first failing run (no shrinking); shrunk: median length after shrinking and minimizing; reference and harmless rows: one seed of 10,000 runs.\n');
   powerSection(only);
   await engineSection(only);
+  memorySection(only);
 }

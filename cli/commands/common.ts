@@ -1,5 +1,6 @@
 /** What more than one command does. */
 import type { AnyModel } from '../../model/contract.js';
+import { type MemoryMode, underMemoryModel } from '../../model/memory.js';
 import { checkModel, hygieneMessage } from '../../properties/hygiene.js';
 import { readJsonFile } from '../../reports/replay.js';
 import { InputError } from '../../reports/replay.js';
@@ -33,9 +34,6 @@ export function configOver(m: AnyModel, base: unknown, arg: string): unknown {
   }
 }
 
-/** The memory models of `--memory`. */
-export type MemoryMode = 'sc' | 'lkmm';
-
 /** Parses `--memory` (default `sc`). */
 export function memoryArg(text: string | undefined): MemoryMode {
   if (text === undefined || text === 'sc' || text === 'lkmm') return text ?? 'sc';
@@ -44,23 +42,11 @@ export function memoryArg(text: string | undefined): MemoryMode {
 
 /**
  * `--memory lkmm` (run, explore): the model with `memory: 'lkmm'` in every
- * configuration it declares or draws (spec 06), so replay files carry it.
- * A model that marks no location is refused: its runs would be SC, and a
- * verdict printed "under lkmm" would claim what was not checked.
+ * configuration (model/memory.ts). A model that marks no location is
+ * refused: its runs would be SC, and a verdict printed "under lkmm" would
+ * claim what was not checked.
  */
 export function underMemory(m: AnyModel, mode: MemoryMode): AnyModel {
-  if (mode === 'sc') return m;
-  if (m.weakMemory === undefined) throw new UsageError(`--memory lkmm: ${m.name} marks no lockless location yet (spec 06 §4), so it runs sequentially consistent only`);
-  const set = (c: unknown): unknown => m.parseConfig({ ...(c as object), memory: mode });
-  return {
-    ...m,
-    smallConfig: set(m.smallConfig),
-    randomConfig: m.randomConfig.map(set),
-    ...(m.family ? { family: m.family.map((f) => ({ ...f, config: set(f.config) })) } : {}),
-    variants: m.variants.map((v) => ({
-      ...v,
-      ...(v.exploreConfig !== undefined ? { exploreConfig: set(v.exploreConfig) } : {}),
-      ...(v.randomConfig ? { randomConfig: v.randomConfig.map(set) } : {}),
-    })),
-  };
+  if (mode !== 'sc' && m.weakMemory === undefined) throw new UsageError(`--memory lkmm: ${m.name} marks no lockless location yet (spec 06 §4), so it runs sequentially consistent only`);
+  return underMemoryModel(m, mode);
 }
