@@ -182,7 +182,7 @@ describe('fuzzed litmus files and model modules', () => {
 
 describe('fuzzed argument vectors', () => {
   // every command, with bounds that keep a valid vector short
-  const COMMANDS = ['list', 'run', 'explore', 'repro', 'report', 'ci', 'litmus', 'help', '--help', 'nosuch'];
+  const COMMANDS = ['list', 'run', 'explore', 'repro', 'report', 'ci', 'litmus', 'races', 'help', '--help', 'nosuch'];
   // `run` with no model runs every variant of every model (5 s a vector): its vectors name one (or an
   // unknown one); the main job's own tests run it whole
   const RUN_MODELS = ['memcg', 'msgmni', 'nosuch', '--variant'];
@@ -197,7 +197,7 @@ describe('fuzzed argument vectors', () => {
         const out = ['--out', join(dir, 'argv')];
         // (ci: a shard past its last item, so a valid vector parses, checks and ends at once, instead
         // of spending its second of gate work: that second was three quarters of this property's time)
-        const bound = cmd === 'run' ? ['--runs', '3', ...out] : cmd === 'explore' ? ['--max-states', '200', ...out] : cmd === 'ci' ? ['--time-limit', '1', '--shard', '1000/1000', ...out] : [];
+        const bound = cmd === 'run' ? ['--runs', '3', ...out] : cmd === 'explore' ? ['--max-states', '200', ...out] : cmd === 'races' ? ['--max-states', '200'] : cmd === 'ci' ? ['--time-limit', '1', '--shard', '1000/1000', ...out] : [];
         wellBehaved(await runCli(cmd, ...rest, ...bound), cmd === 'litmus' ? 'litmus' : 'argv');
       }),
       { numRuns: RUNS, seed: SEED },

@@ -11,7 +11,7 @@ const mmcheck = runCli;
 describe('help', () => {
   test('every command is listed by --help, and each answers its own --help with its usage', async () => {
     const all = await mmcheck('--help');
-    const commands = ['list', 'run', 'explore', 'repro', 'report', 'ci', 'litmus', 'new'];
+    const commands = ['list', 'run', 'explore', 'repro', 'report', 'ci', 'litmus', 'races', 'new'];
     for (const c of commands) {
       expect(all.out).toMatch(new RegExp(`^  ${c} `, 'm'));
       for (const argv of [[c, '--help'], [c, '-h'], ['help', c]]) {

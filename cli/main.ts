@@ -16,6 +16,7 @@ import { exploreCommand } from './commands/explore.js';
 import { list } from './commands/list.js';
 import { newCommand } from './commands/new.js';
 import { litmus } from './commands/litmus.js';
+import { racesCommand } from './commands/races.js';
 import { report } from './commands/report.js';
 import { repro } from './commands/repro.js';
 import { run } from './commands/run.js';
@@ -35,6 +36,7 @@ const COMMANDS: ReadonlyMap<string, Command> = new Map([
   ['report', report],
   ['ci', ci],
   ['litmus', litmus],
+  ['races', racesCommand],
   ['new', newCommand],
 ]);
 

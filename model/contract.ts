@@ -9,6 +9,7 @@
  * (an immer reducer) and the properties to check. State is plain JSON data.
  */
 import type fc from 'fast-check';
+import type { Footprint } from './kernel/footprint.js';
 import type { KernelState } from './kernel/state.js';
 
 /** Every action is a plain object tagged by `type`; all other fields are its arguments. */
@@ -147,6 +148,22 @@ export interface Machine<S, A extends ActionBase> {
   livenessView?(s: S): unknown;
   /** The kernel-primitive slice of the state, read by the built-in checks. */
   kernel(s: S): KernelState;
+  /**
+   * The fields step `a` reads and writes from `s`, outside the kernel slice
+   * (spec 06 §5's race check, `mmcheck races`). Machines built from rules
+   * record it ({@link Footprint}); a machine without it cannot be checked
+   * for races, and the check says so.
+   */
+  footprint?(s: S, a: A): Footprint;
+  /**
+   * Fields the race check leaves out, by path pattern (`cmm.loaned`,
+   * `tasks[*].pc`, a prefix such as `ghost` covers what is under it), or
+   * only in one spec step (`S1: usage`), each with the reason: a marked
+   * (lockless by design) access, a ghost, a field only the environment or
+   * the initial state writes, a race the kernel tolerates. `mmcheck list`
+   * and every race report print them.
+   */
+  readonly raceExempt?: Readonly<Record<string, string>>;
   readonly properties: readonly Property<S, A>[];
 }
 

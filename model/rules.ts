@@ -13,6 +13,7 @@
  */
 import type { Draft } from 'immer';
 import type { ActionBase, Json, Machine, StepInfo } from './contract.js';
+import { type Footprint, recordFootprint } from './kernel/footprint.js';
 import { produce } from './kernel/immer.js';
 
 /** The arguments of one enabled instance of a rule: a flat record of JSON values. */
@@ -36,6 +37,13 @@ export interface Rule<S, Args extends RuleArgs = RuleArgs> {
   readonly fn: string;
   /** The arguments of every enabled instance of the step in `s`, in a fixed order; none: disabled. */
   enabled(s: S): readonly Args[];
+  /**
+   * Locks the kernel function takes and drops within this one step
+   * (res_counter's spinlock around each res_counter_* call, the LRU lock
+   * around reclaim): never seen held between steps, so not in the kernel
+   * slice, but the race check counts them as held by the step's context.
+   */
+  readonly locks?: readonly string[];
   /** The step's effect, on an immer draft of the state. */
   apply(d: Draft<S>, args: Args): void;
   /**
@@ -71,7 +79,7 @@ export function callText(fn: string, args: RuleArgs): string {
 }
 
 /** A machine's parts other than the three the rules generate. */
-export type RulesMachineDef<S> = Omit<Machine<S, RuleAction>, 'actions' | 'next' | 'describe'> & {
+export type RulesMachineDef<S> = Omit<Machine<S, RuleAction>, 'actions' | 'next' | 'describe' | 'footprint'> & {
   /** The steps, in the order their actions are offered. */
   readonly rules: readonly Rule<S>[];
 };
@@ -100,8 +108,30 @@ export function machineFromRules<S>(def: RulesMachineDef<S>): Machine<S, RuleAct
     return r;
   };
   const { rules, ...rest } = def;
+  // where the kernel slice sits in the state, found once (a top-level field in every model)
+  let kernelPath: string | undefined;
+  const skipOf = (s: S): string => {
+    if (kernelPath !== undefined) return kernelPath;
+    const k = def.kernel(s);
+    const hit = Object.entries(s as object).find(([, v]) => v === k);
+    kernelPath = hit !== undefined ? hit[0] : '\u0000';
+    return kernelPath;
+  };
   return {
     ...rest,
+    // the effect once more, seen through a recording proxy; the guard's reads are not recorded
+    footprint: (s, a): Footprint => {
+      const r = ruleOf(a);
+      const args = argsOf(a);
+      const skip = skipOf(s);
+      let fp: Footprint = { reads: [], writes: [] };
+      produce(s, (d) => {
+        fp = recordFootprint(d as object, skip, (w) => r.apply(w as Draft<S>, args));
+      });
+      if (r.locks === undefined || r.locks.length === 0) return fp;
+      const ctx = typeof r.ctx === 'string' ? r.ctx : r.ctx(args);
+      return { ...fp, taken: [...(fp.taken ?? []), ...r.locks.map((lock) => ({ lock, ctx, shared: false }))] };
+    },
     actions: (s) => {
       const out: RuleAction[] = [];
       for (const r of rules) {

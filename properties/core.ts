@@ -29,6 +29,7 @@ import type { ActionBase, AnyMachine, Property, StepInfo, Transition } from '../
 import { actionLabel } from '../model/contract.js';
 import { builtinViolations } from '../model/kernel/checks.js';
 import type { KernelState, LockState } from '../model/kernel/state.js';
+import type { RaceSteps } from './races.js';
 
 /** One violated property at one step. */
 export interface Violation {
@@ -107,6 +108,8 @@ export interface JudgeOptions {
   readonly judge?: boolean;
   /** Lock-order edges of every transition go here. */
   readonly lock?: LockSink;
+  /** The footprint of every transition goes here (spec 06 §5's race check). */
+  readonly races?: RaceSteps;
   /** Polled once per transition. */
   readonly clock?: Clock;
 }
@@ -133,6 +136,8 @@ export class Judge {
   private readonly checked: readonly Checked[];
   private pending: readonly Sometimes[];
   readonly lock: LockSink | undefined;
+  /** Where footprints go, when the search checks for races. */
+  readonly races: RaceSteps | undefined;
   readonly clock: Clock | undefined;
 
   constructor(
@@ -145,6 +150,7 @@ export class Judge {
     this.pending = this.judging ? m.properties.filter((p): p is Sometimes => p.kind === 'sometimes') : [];
     for (const p of this.pending) this.witnesses.set(p.name, false);
     this.lock = opts.lock;
+    this.races = opts.races;
     this.clock = opts.clock;
   }
 
@@ -294,6 +300,7 @@ export function successors(j: Judge, s: unknown, v: Visitor): Expansion {
     }
     if (j.tick()) return 'clock';
     if (j.lock !== undefined) j.lockStep(s, n, a, v.depth, () => v.pathLabels(ai));
+    if (j.races !== undefined) j.races.addStep(m, s, a, n, v.depth, () => v.pathLabels(ai), 'explore');
     const t = { prev: s, action: a, next: n };
     const fresh = v.isNew(n);
     let vs: readonly Violation[];

@@ -19,6 +19,7 @@ import { Clock, Judge, replay, successors } from './core.js';
 import { fingerprint, FingerprintSet, fpHi } from './fingerprint.js';
 import { IntVec } from './intvec.js';
 import type { LockGraph } from './lockorder.js';
+import type { RaceSteps } from './races.js';
 
 /** Progress of a running exploration, as given to {@link ExploreOptions.onProgress}. */
 export interface ExploreProgress {
@@ -40,6 +41,8 @@ export interface ExploreProgress {
 export interface ExploreOptions extends Pick<CheckOptions, 'maxStates' | 'maxDepth' | 'timeLimitMs' | 'target' | 'exact' | 'stop' | 'progressMs' | 'maxMemoryBytes'> {
   /** Every explored transition adds its lock-order edges here (predictive lock-order checking). */
   readonly lockGraph?: LockGraph;
+  /** Every explored transition adds its footprint here (spec 06 §5's race check). */
+  readonly races?: RaceSteps;
   /** Keep full canonical keys instead of 64-bit fingerprints (default false). */
   readonly exact?: boolean;
   /** Apply the machine's symmetry canonicaliser when it has one (default true). */
@@ -351,7 +354,7 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
     ...(opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {}),
     ...(onProgress ? { onProgress: () => onProgress({ states: seen.size, transitions: judge.transitions, depth: visitor.depth, queue: level.length - qi - 1 + nextLevel.length, ms: performance.now() - t0 }), progressMs: opts.progressMs ?? 10_000 } : {}),
   });
-  const judge = new Judge(m, { clock, ...(opts.lockGraph ? { lock: { graph: opts.lockGraph, source: 'explore' } } : {}) });
+  const judge = new Judge(m, { clock, ...(opts.lockGraph ? { lock: { graph: opts.lockGraph, source: 'explore' } } : {}), ...(opts.races ? { races: opts.races } : {}) });
   // one visitor for the whole search: `id` and `depth` follow the state being expanded
   let id = 0;
   const visitor: Visitor & { depth: number } = {

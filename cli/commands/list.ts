@@ -17,6 +17,10 @@ export function cmdList(_args: string[], s: Session): number {
     s.out(`${m.name} (${m.title}, spec ${m.spec}) properties: ${m.propertyNames.join(' ')} + built-in deadlock lock-discipline sleep-in-atomic`);
     // which accesses --memory lkmm puts under the kernel's memory model; the rest stay SC
     s.out(`  --memory lkmm: ${m.weakMemory ?? 'nothing marked (SC only)'}`);
+    // what the race check (mmcheck races) leaves out, and why (spec 06 §5: visibly)
+    const exempt = m.machine('reference', m.smallConfig).raceExempt;
+    if (exempt === undefined) s.out('  races: no field exempt');
+    else for (const [p, why] of Object.entries(exempt)) s.out(`  races: ${p} exempt: ${why}`);
   }
   return EXIT.ok;
 }

@@ -45,7 +45,7 @@
  *   stays SC (it is only touched under cmm_lock: DRF-SC); `loaned` and
  *   `totalram`, which T reads with no lock (T4, T5), stay SC too — a
  *   data race the kernel tolerates; here such a read sees the latest value
- *   (spec 06 §5's race check, not built yet, would list them). The other
+ *   (the race check lists `loaned` as exempt, and reports `totalram`: below). The other
  *   variants mark nothing: the merged code's `hotplug_occurred` is touched
  *   only under `hotplug_mutex`, so by DRF-SC their runs are the SC runs.
  *   B5's ghost: an A1 that reads a message of `active` older than G1's
@@ -64,6 +64,21 @@
  *   already tolerates. Ben Herrenschmidt's barrier worry is right about the
  *   reorderings and, on this model, not about their harm: V1's bug is the
  *   missing `occurred` test (SC already).
+ * - Data races (spec 06 §5, `mmcheck races balloon`, issue 19): every
+ *   step's reads and writes are checked by locksets; what is left out, and
+ *   why, is races.ts (the allocator's page states, the contexts' frames,
+ *   ghosts, the hypervisor's `loan_request`, T5's lockless read of
+ *   `loaned`). **Finding:** one race stays, on every variant —
+ *   `totalram_pages`, decremented by cmm_alloc_pages under `cmm_lock` (A6, in A4's step,
+ *   and incremented by FREE) and lowered by offline_pages under the hotplug
+ *   locks (offline.4), with no common lock. In the merged code G1 only
+ *   stops *new* loans: the iteration in flight (spec 02's B5 allowance)
+ *   still reaches A6 while the offline runs, so two plain read-modify-writes
+ *   of one `unsigned long` can interleave and lose an update (the SC model's
+ *   steps are atomic, so B1 cannot see it). Nobody raised it in the review;
+ *   the kernel later serialised its runtime writers (v3.11's
+ *   managed_page_count_lock, which names the balloon drivers) and made it
+ *   an atomic_long_t (v5.0).
  * - Hotplug steps nobody else can observe (state_mutex, pm mutex — there is
  *   one hotplug task —, a walk's enter/exit, callbacks that cannot veto, a
  *   scan that finds no LRU page, the drain) are taken in the action of the
@@ -166,6 +181,8 @@ import { type ChainFlavour, type NotifierChain, register } from '../kernel/notif
 import { weakMemory } from '../kernel/lkmm.js';
 import { type KernelState, kernelState } from '../kernel/state.js';
 import { machineFromRules } from '../rules.js';
+import type { Footprint } from '../kernel/footprint.js';
+import { balloonRaceExempt } from './races.js';
 import { BALLOON_FAMILY, balloonConfigSchema, balloonFocusedRandomConfig, balloonRandomConfig, balloonW5RandomConfig, SMALL, W1_CONFIG } from './config.js';
 import { type BalloonFlags, CMM_MEM_HOTPLUG_PRI, CMM_MEM_ISOLATE_PRI, V3_PRI } from './flags.js';
 import { allocatablePbs, geometry } from './geometry.js';
@@ -289,6 +306,16 @@ function machineOf(f: BalloonFlags, c: BalloonConfig, symmetry: boolean): Machin
     actions: (s) => freeByContext(m.actions(s)),
     // the rules' `next`, with the step's plain kernel slice (steps/kit.ts)
     next: (s, a) => x.step(s, () => m.next(s, a)),
+    raceExempt: balloonRaceExempt(f),
+    // the same plain kernel slice while the step runs again to record its footprint
+    footprint: (s, a) => {
+      let fp: Footprint = { reads: [], writes: [] };
+      x.step(s, () => {
+        fp = (m.footprint as NonNullable<typeof m.footprint>)(s, a);
+        return s;
+      });
+      return fp;
+    },
     /**
      * Fairness (liveness, B7): §4's events are the environment, which
      * eventually stops; so is an allocation that fails although a page is

@@ -11,3 +11,10 @@ const immer = new Immer({ autoFreeze: false });
 
 /** immer's `produce`, without auto-freezing. */
 export const produce: Immer['produce'] = immer.produce;
+
+/**
+ * immer's `original(draft)`: the state before the step. Models import it
+ * from here so that a recorded footprint (spec 06 §5's race check) also
+ * sees what a step reads through it.
+ */
+export { trackedOriginal as original } from './footprint.js';

@@ -9,6 +9,7 @@
  * a sleep-in-atomic fault if the context holds a spinlock.
  */
 import { castDraft, current, isDraft, type Draft } from 'immer';
+import { noteAcquired } from './footprint.js';
 import { lock as lockView, unlock as unlockView, type WeakMemory } from './lkmm.js';
 import type { KernelState, LockState, MutexState, RwsemState, SpinState } from './state.js';
 import { heldBy, waitingOn } from './state.js';
@@ -16,12 +17,15 @@ import { heldBy, waitingOn } from './state.js';
 type K = Draft<KernelState>;
 
 /**
- * Under `lkmm` (a `mem` in the slice), the ordering of a lock operation
+ * A lock taken is noted for the race check's footprint of the step under
+ * way (a step may take and drop a lock within itself). Under `lkmm` (a
+ * `mem` in the slice), the ordering of a lock operation
  * (spec 06 §2): taking a lock acquires the view of its last release,
  * releasing it publishes the context's view. Under SC there is no `mem`
  * and nothing happens.
  */
-function order(k: K, name: string, ctx: string, op: 'lock' | 'unlock'): void {
+function order(k: K, name: string, ctx: string, op: 'lock' | 'unlock', shared = false): void {
+  if (op === 'lock') noteAcquired(name, ctx, shared);
   if (!k.mem) return;
   const m = (isDraft(k.mem) ? current(k.mem) : k.mem) as WeakMemory;
   k.mem = castDraft(op === 'lock' ? lockView(m, ctx, name) : unlockView(m, ctx, name));
@@ -137,7 +141,7 @@ function rwsemAcquire(k: K, name: string, ctx: string, mode: 'read' | 'write'): 
     if (i === 0) l.waiters.shift();
     if (mode === 'read') l.readers.push(ctx);
     else l.writer = ctx;
-    order(k, name, ctx, 'lock');
+    order(k, name, ctx, 'lock', mode === 'read');
     return 'acquired';
   }
   if (i < 0) l.waiters.push({ ctx, mode });

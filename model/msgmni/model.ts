@@ -121,9 +121,17 @@
  * - The exhaustive configuration is §7 with one created namespace instead of
  *   two (config.ts `SMALL`); §7 as written (`SPEC_SMALL`) is far larger (see
  *   config.ts). Two concurrent creators are explored in W2's configuration.
+ * - Data races (spec 06 §5, `mmcheck races msgmni`, issue 19): NOT triaged
+ *   yet. MSGMNI_RACE_EXEMPT leaves out the ghosts, the contexts' frames, the
+ *   atomic `nr_ipc_ns` and the workqueue's own state; what the check still
+ *   reports mixes real races of the merged code (`msg_ctlmni` written by the
+ *   recompute and by the sysctl write with no common lock, which P1 and P3
+ *   judge by their effect) with the notifier primitive's own bookkeeping
+ *   (its `corrupt` flag reads the chain outside the chain's lock) and the
+ *   lockset method's blind spot for blocks handed over by unregister.
  */
 import fc from 'fast-check';
-import { original } from 'immer';
+import { original } from '../kernel/immer.js';
 import type { Draft } from 'immer';
 import type { RuleAction } from '../rules.js';
 import type { Machine, ModelDef } from '../contract.js';
@@ -620,10 +628,25 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
     // §4's events (memory events, create, destroy, the sysctl writes) are the environment; every step with a context is that context's
     fairness: (a) => (typeof a.ctx === 'string' ? a.ctx : null),
     kernel: (s) => s.k,
+    raceExempt: MSGMNI_RACE_EXEMPT,
     properties: only ? all.filter((p) => p.kind === 'sometimes' || only.includes(p.name)) : all,
   });
   return { ...m, actions: (s) => inLaneOrder(m.actions(s)) };
 }
+
+/**
+ * What the race check (spec 06 §5) leaves out of msgmni, and why. What it
+ * still reports on the reference is a finding (the model's header).
+ */
+const MSGMNI_RACE_EXEMPT: Readonly<Record<string, string>> = {
+  wrote: 'ghost (the recompute the last step wrote), for P1 and P5 only',
+  stored: 'ghost (the value a user write stored), for P3 only',
+  memStale: 'ghost for P7',
+  left: "the environment's event budgets",
+  ctxs: "each context's call frame (program counter, locals, its walk of a chain); the environment creates a frame before its context runs",
+  nr: 'nr_ipc_ns is an atomic_t: atomic_inc, atomic_dec, atomic_read (marked, spec 06 §1)',
+  wq: "the workqueue's own state: schedule_work tests and sets the pending bit atomically (marked), and the lists and the running entry change under the CPU workqueue's lock, inside model/kernel/workqueue.ts's steps",
+};
 
 
 /**

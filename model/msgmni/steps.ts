@@ -7,7 +7,7 @@
  * next shared access (the header of model.ts says why).
  */
 import type { Draft } from 'immer';
-import { original } from 'immer';
+import { original } from '../kernel/immer.js';
 import { atomicDec, atomicInc } from '../kernel/atomic.js';
 import { IPC_CALLBACK_PRI, MEM_OFFLINE, MEM_ONLINE } from '../kernel/hotplug.js';
 import { mutexLock, mutexUnlock } from '../kernel/locks.js';

@@ -100,6 +100,15 @@
  * rule per spec step (steps.ts: guard, effect, lane and trace text together).
  * The rules' actions are offered in the order the model had before them
  * (`byContext`), so seeds, shortest counterexamples and traces are unchanged.
+ * - Data races (spec 06 §5, `mmcheck races reserve`, issue 19): every
+ *   CHARGE and A3's limit update hold the node's spinlock inside the step
+ *   (`RES_LOCK` in steps.ts, a rule's `locks`); exempt, with reasons in
+ *   RESERVE_RACE_EXEMPT: the allocator's free count, the watermarks the
+ *   allocation path reads without a lock, the live objects (handed over from
+ *   allocation to free) and the allocators' frames (touched by others only
+ *   as wake_up_all walking the wait queue). No race is left on the
+ *   reference; V5 (ADJ without its mutex) races on var_free_kbytes, the
+ *   pages and the watermarks, which is V5's bug (R5) seen by locksets.
  */
 import type { Machine } from '../contract.js';
 import { erase } from '../contract.js';
@@ -218,6 +227,20 @@ export function encodeState(s: ReserveState): string {
   return s.k.faults.length ? out + JSON.stringify(s.k.faults) : out;
 }
 
+/**
+ * What the race check (spec 06 §5) leaves out of the reserve model, and
+ * why. Reserve nodes' `usage` and `limit` are checked: every CHARGE and A3
+ * holds the node's lock (`RES_LOCK` in steps.ts), `pages` is written under
+ * mem_reserve_mutex, `var_free_kbytes` under var_free_mutex.
+ */
+const RESERVE_RACE_EXEMPT: Readonly<Record<string, string>> = {
+  'zone.free': "the page allocator's free count: every allocator operation is one atomic step, under zone->lock in the kernel",
+  'zone.min': "the zone's watermark: ADJ rewrites it under var_free_mutex (and zone->lock), the allocation path reads it without a lock as zone_watermark_ok() does",
+  'zone.emerg': 'the emergency pages of the zone: as zone.min',
+  objs: 'the live objects: each written by the allocation that makes it and the free that ends it (the object is handed over, a happens-before locksets do not see); the list is the model’s bookkeeping, not a kernel structure',
+  ctx: "each allocator's call frame; other contexts touch it only as wake_up_all walking res->waitqueue (a K5 waiter's pc, its asleep flag), which the kernel does under the wait queue's lock",
+};
+
 /** The machine of one variant's flags on one configuration. */
 function reserveMachine(f: ReserveFlags, c: ReserveConfig): Machine<ReserveState, ReserveAction> {
   // the rules build exactly ReserveAction's shapes (the type and its fields); machineFromRules calls them RuleAction
@@ -230,6 +253,7 @@ function reserveMachine(f: ReserveFlags, c: ReserveConfig): Machine<ReserveState
     livenessView: encodeState,
     kernel: (s) => s.k,
     properties: reserveProperties(c, f),
+    raceExempt: RESERVE_RACE_EXEMPT,
   }) as unknown as Machine<ReserveState, ReserveAction>;
   const order = byContext(c);
   return { ...m, actions: (s) => order(m.actions(s)), fairness };

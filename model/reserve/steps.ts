@@ -6,7 +6,8 @@
  * holds its guard, its effect on the draft and its trace text; the model
  * header says which steps are folded into which and why.
  */
-import { isDraft, original, type Draft } from 'immer';
+import { isDraft, type Draft } from 'immer';
+import { original } from '../kernel/immer.js';
 import type { Rule } from '../rules.js';
 import { rulesFor, when } from '../rules.js';
 import { ALLOC_NO_WATERMARKS, GFP_KERNEL, __GFP_WAIT, alloc, allocPage, freePage, gfpToAllocFlags } from '../kernel/allocator.js';
@@ -130,6 +131,14 @@ function beginAdd(op: Draft<TreeOp>, target: NodeId, dp: number, dl: number, pha
   op.pc = 'A1';
 }
 
+/**
+ * Each reserve node's spinlock, around every CHARGE and A3's limit update:
+ * taken and dropped within one step, so never in the kernel slice; the race
+ * check counts it held (one name for every node's lock: their fields are
+ * apart anyway).
+ */
+const RES_LOCK = 'res->lock';
+
 /** The rules of one variant (`f`) on one configuration, in the order their actions are offered. */
 export function reserveRules(c: ReserveConfig, f: ReserveFlags): Rule<ReserveState>[] {
   const specs = new Map(c.allocators.map((a) => [a.id, a]));
@@ -208,12 +217,15 @@ export function reserveRules(c: ReserveConfig, f: ReserveFlags): Rule<ReserveSta
   const kStep = (k: {
     pc: AllocPc;
     fn: string;
+    /** Locks taken and dropped within the step (CHARGE's res->lock), for the race check. */
+    locks?: readonly string[];
     apply: (d: Draft<ReserveState>, x: Draft<AllocCtx>, a: AllocatorSpec, id: string) => void;
     text: (s: ReserveState, id: string, n: ReserveState) => string;
   }): Rule<ReserveState> =>
     rule({
       step: k.pc,
       fn: k.fn,
+      ...(k.locks ? { locks: k.locks } : {}),
       enabled: (s) => {
         const out: { ctx: string }[] = [];
         for (const a of c.allocators) {
@@ -318,6 +330,8 @@ export function reserveRules(c: ReserveConfig, f: ReserveFlags): Rule<ReserveSta
     pc: Exclude<TreePc, 'idle'>;
     step?: string;
     fn: string;
+    /** Locks taken and dropped within the step (A3's per-node res->lock), for the race check. */
+    locks?: readonly string[];
     apply: (d: Draft<ReserveState>, op: Draft<TreeOp>, id: string) => void;
     text: (s: ReserveState, id: string, n: ReserveState) => string;
   }): Rule<ReserveState> =>
@@ -325,6 +339,7 @@ export function reserveRules(c: ReserveConfig, f: ReserveFlags): Rule<ReserveSta
       name: t.pc,
       step: t.step ?? t.pc,
       fn: t.fn,
+      ...(t.locks ? { locks: t.locks } : {}),
       enabled: (s) => {
         const out: { ctx: string }[] = [];
         for (const id of treeIds(c)) if (s.tree[id]?.pc === t.pc && canProceed(s.k, id)) out.push({ ctx: id });
@@ -456,6 +471,7 @@ export function reserveRules(c: ReserveConfig, f: ReserveFlags): Rule<ReserveSta
     rule({
       step: 'F',
       fn: 'kfree_reserve',
+      locks: [RES_LOCK],
       ctx: 'env',
       enabled: (s) => s.objs.map((o) => ({ cache: o.cache, emerg: o.emerg, pool: o.pool, res: o.res, charged: o.charged })),
       apply: (d, o) => {
@@ -473,6 +489,7 @@ export function reserveRules(c: ReserveConfig, f: ReserveFlags): Rule<ReserveSta
     // ---- §3 K: kmalloc_reserve past its regular attempts ----
     kStep({
       pc: 'K3',
+      locks: [RES_LOCK],
       fn: 'mem_reserve_kmalloc_charge',
       apply: (d, x, a, id) => {
         if (chargeRequest(d, x, a)) x.pc = 'K7';
@@ -484,6 +501,7 @@ export function reserveRules(c: ReserveConfig, f: ReserveFlags): Rule<ReserveSta
     }),
     kStep({
       pc: 'K5',
+      locks: [RES_LOCK],
       fn: 'wait_event',
       apply: (d, x, a, id) => {
         // woken: wait_event evaluates its condition, K3's charge, again
@@ -497,6 +515,7 @@ export function reserveRules(c: ReserveConfig, f: ReserveFlags): Rule<ReserveSta
     }),
     kStep({
       pc: 'K6',
+      locks: [RES_LOCK],
       fn: '__kmalloc_node_track_caller',
       apply: (d, x, a) => {
         if (tryRegular(d, a, x.cache)) {
@@ -510,6 +529,7 @@ export function reserveRules(c: ReserveConfig, f: ReserveFlags): Rule<ReserveSta
     }),
     kStep({
       pc: 'K7',
+      locks: [RES_LOCK],
       fn: '__kmalloc_node_track_caller',
       apply: (d, x, a) => {
         const r = resOf(a, f);
@@ -545,6 +565,8 @@ export function reserveRules(c: ReserveConfig, f: ReserveFlags): Rule<ReserveSta
     treeStep({
       pc: 'A1',
       fn: '__mem_reserve_add',
+      // F1 lowers the limits here, each under its node's lock, as A3 does
+      ...(f.limitsFirstOnShrink ? { locks: [RES_LOCK] } : {}),
       apply: (d, op) => {
         op.old = d.nodes.root.pages;
         if (f.limitsFirstOnShrink && op.dl < 0) addLimits(d, op);
@@ -608,6 +630,7 @@ export function reserveRules(c: ReserveConfig, f: ReserveFlags): Rule<ReserveSta
     }),
     treeStep({
       pc: 'A2u',
+      locks: [RES_LOCK],
       step: 'A2',
       fn: '__mem_reserve_add',
       apply: (d, op, id) => {
@@ -621,6 +644,7 @@ export function reserveRules(c: ReserveConfig, f: ReserveFlags): Rule<ReserveSta
     }),
     treeStep({
       pc: 'A3',
+      locks: [RES_LOCK],
       fn: '__mem_reserve_add',
       apply: (d, op, id) => {
         if (!(f.limitsFirstOnShrink && op.dl < 0)) addLimits(d, op);

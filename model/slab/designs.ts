@@ -11,7 +11,7 @@
  * refilled from the slab lists by `cache_alloc_refill`.
  */
 import type { Draft } from 'immer';
-import { original } from 'immer';
+import { original } from '../kernel/immer.js';
 import type { AllocClass } from '../kernel/allocator.js';
 import { __GFP_MEMALLOC, allocClass, allocPage, freePage, GFP_ATOMIC } from '../kernel/allocator.js';
 import type { AllocStep, CacheState, CpuCache, Ctx, FreeStep, Page, Ref, SlabConfig, SlabState } from './state.js';
