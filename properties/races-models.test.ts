@@ -6,6 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import { memcgModel } from '../model/memcg/model.js';
+import { msgmniModel } from '../model/msgmni/model.js';
 import { reserveModel } from '../model/reserve/model.js';
 import { slabModel } from '../model/slab/model.js';
 import { racesOf } from '../test/races.js';
@@ -21,6 +22,12 @@ describe('the race check on the models (small explorations)', () => {
     const w3 = racesOf(memcgModel, 'W3');
     expect(w3.races).toEqual([]);
     expect(w3.shared).toBeGreaterThan(0);
+  });
+
+  test('msgmni W2 (two creators): only msg_ctlmni races, written by concurrent recomputes (P1, P5 judge the overwrites)', () => {
+    const { races } = racesOf(msgmniModel, 'W2');
+    expect(races).toHaveLength(16);
+    for (const r of races) expect(r).toMatch(/^ns\.(init|ns1|ns2)\.msgmni .* \(RC, RC\)$/);
   });
 
   test('slab V5 (the split per-CPU store) and W2 (v3.6 SLAB): no race', () => {

@@ -144,7 +144,10 @@ describe('races by locksets', () => {
 
 describe('patterns', () => {
   test('a pattern covers the field and what lies under it; [*] any index; STEP: one step', () => {
-    const t = exemptTest(['pages', 'tasks[*].pc', 'S1: usage']);
+    const t = exemptTest(['pages', 'tasks[*].pc', 'S1: usage', 'C:ns1 RC: ns.ns1']);
+    expect(t('ns.ns1.msgmni', 'RC', 'C:ns1')).toBe('C:ns1 RC: ns.ns1');
+    expect(t('ns.ns1.msgmni', 'RC', 'K')).toBeUndefined();
+    expect(t('ns.init.msgmni', 'RC', 'C:ns1')).toBeUndefined();
     expect(t('pages[3].state', 'A1')).toBe('pages');
     expect(t('pagesx', 'A1')).toBeUndefined();
     expect(t('tasks[12].pc', 'A1')).toBe('tasks[*].pc');

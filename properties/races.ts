@@ -54,21 +54,25 @@ export interface RaceSteps {
 
 /**
  * Exemption patterns as a test of a field path: `tasks[*].pc` (the field
- * or anything under it), or `S1: usage` (that field in spec step S1 only).
- * Returns the pattern that matched.
+ * or anything under it), `S1: usage` (that field in spec step S1 only), or
+ * `C:ns1 RC: ns.ns1` (in step RC taken by context `C:ns1` only). Returns
+ * the pattern that matched.
  */
-export function exemptTest(patterns: readonly string[]): (field: string, step: string) => string | undefined {
+export function exemptTest(patterns: readonly string[]): (field: string, step: string, ctx?: string) => string | undefined {
   const compiled = patterns.map((p) => {
-    const colon = p.indexOf(':');
-    const step = colon < 0 ? undefined : p.slice(0, colon).trim();
-    const path = colon < 0 ? p : p.slice(colon + 1).trim();
+    // the field part follows the last ': ' (a context name may hold a colon)
+    const colon = p.lastIndexOf(': ');
+    const scope = colon < 0 ? [] : p.slice(0, colon).trim().split(/\s+/);
+    const step = scope.length ? scope[scope.length - 1] : undefined;
+    const ctx = scope.length > 1 ? scope[0] : undefined;
+    const path = colon < 0 ? p : p.slice(colon + 2).trim();
     const body = path
       .split(/(\[\*\]|\*)/)
       .map((part) => (part === '[*]' ? '\\[\\d+\\]' : part === '*' ? '[^.[\\]]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
       .join('');
-    return { p, step, re: new RegExp(`^${body}(?:[.[]|$)`) };
+    return { p, step, ctx, re: new RegExp(`^${body}(?:[.[]|$)`) };
   });
-  return (field, step) => compiled.find((c) => (c.step === undefined || c.step === step) && c.re.test(field))?.p;
+  return (field, step, ctx) => compiled.find((c) => (c.step === undefined || c.step === step) && (c.ctx === undefined || c.ctx === ctx) && c.re.test(field))?.p;
 }
 
 /** Whether one path is the other or lies under it. */
@@ -102,7 +106,7 @@ export class RaceLog {
   private readonly races = new Map<string, Race>();
   /** How many accesses each exemption left out. */
   readonly exempted = new Map<string, number>();
-  private readonly exempt: (field: string, step: string) => string | undefined;
+  private readonly exempt: (field: string, step: string, ctx?: string) => string | undefined;
 
   constructor(exempt: Readonly<Record<string, string>> = {}) {
     this.exempt = exemptTest(Object.keys(exempt));
@@ -137,7 +141,7 @@ export class RaceLog {
     const lockKey = `${exclusive.join(',')}|${sharedList.join(',')}`;
     let trace: readonly string[] | undefined;
     const add = (field: string, kind: 'read' | 'write'): void => {
-      const hit = this.exempt(field, info.step);
+      const hit = this.exempt(field, info.step, info.ctx);
       if (hit !== undefined) {
         this.exempted.set(hit, (this.exempted.get(hit) ?? 0) + 1);
         return;

@@ -41,6 +41,8 @@ interface Recorder {
 /** The wrapper of each proxy made while recording, to its target and path. */
 const targets = new WeakMap<object, { readonly target: object; readonly path: string; readonly readOnly: boolean }>();
 let active: Recorder | undefined;
+/** Depth of {@link unrecorded} calls under way: their accesses are the model's bookkeeping, not the kernel's. */
+let paused = 0;
 
 /** `a.b`, or `a[3]` for an array index. */
 function join(path: string, target: object, key: string): string {
@@ -85,21 +87,21 @@ function wrap(rec: Recorder, target: object, path: string, readOnly: boolean): o
       if (typeof v === 'function') return v;
       const q = join(path, t, p);
       if (v !== null && typeof v === 'object') return wrap(rec, v, q, readOnly);
-      rec.reads.add(q);
+      if (paused === 0) rec.reads.add(q);
       return v;
     },
     set(t, p, v) {
       if (readOnly) throw new Error('footprint: a step wrote to original(draft)');
-      if (typeof p !== 'symbol' && join(path, t, p) !== rec.skip) rec.writes.add(join(path, t, p));
+      if (typeof p !== 'symbol' && paused === 0 && join(path, t, p) !== rec.skip) rec.writes.add(join(path, t, p));
       return Reflect.set(t, p, unwrap(v));
     },
     deleteProperty(t, p) {
       if (readOnly) throw new Error('footprint: a step deleted from original(draft)');
-      if (typeof p !== 'symbol') rec.writes.add(join(path, t, p));
+      if (typeof p !== 'symbol' && paused === 0) rec.writes.add(join(path, t, p));
       return Reflect.deleteProperty(t, p);
     },
     has(t, p) {
-      if (typeof p !== 'symbol') rec.reads.add(join(path, t, p));
+      if (typeof p !== 'symbol' && paused === 0) rec.reads.add(join(path, t, p));
       return Reflect.has(t, p);
     },
   });
@@ -123,6 +125,30 @@ export function recordFootprint<D extends object>(draft: D, skip: string, effect
     active = undefined;
   }
   return { reads: [...rec.reads], writes: [...rec.writes], ...(rec.taken.length ? { taken: rec.taken } : {}) };
+}
+
+/**
+ * Runs `f` without recording what it reads or writes: the model's own
+ * bookkeeping that stands for no kernel access (a primitive's `corrupt`
+ * flag computed from the chain, a ghost). Use it only for such code, and
+ * say why where it is called.
+ */
+export function unrecorded<T>(f: () => T): T {
+  paused++;
+  try {
+    return f();
+  } finally {
+    paused--;
+  }
+}
+
+/**
+ * Runs `f`, an access the kernel marks (`rcu_dereference`, `READ_ONCE`, an
+ * atomic), without recording it: a marked access is never a data race
+ * (spec 06 §1). Say at the call which kernel access it stands for.
+ */
+export function marked<T>(f: () => T): T {
+  return unrecorded(f);
 }
 
 /** Notes, while a footprint is recorded, that `ctx` acquired `lock` (model/kernel/locks.ts calls it). */

@@ -31,6 +31,7 @@ import { produce } from './immer.js';
 import type { Acquire } from './locks.js';
 import { downRead, downWrite, mightSleep, spinLock, spinUnlock, upRead, upWrite } from './locks.js';
 import { ENOENT } from './errno.js';
+import { marked, unrecorded } from './footprint.js';
 import type { KernelState } from './state.js';
 import { waitingOn } from './state.js';
 
@@ -262,8 +263,20 @@ export function unregister(c: Draft<NotifierChain>, id: string): 0 | -2 | Hang {
  * off every later block, and marks the chain `corrupt`.
  */
 export function resetBlock(c: Draft<NotifierChain>, id: string, priority: number): void {
-  if (isLinked(c as NotifierChain, id)) c.corrupt = true;
-  upsert(c, id, priority, null);
+  // race check: whether the block is linked is the model's own look (the kernel does not check), and
+  // finding it is the model's table lookup; the memset's stores are shared accesses only while the
+  // block is linked — an unlinked block belongs to the context that unlinked it
+  const linked = unrecorded(() => isLinked(c as NotifierChain, id));
+  const b = linked ? unrecorded(() => find(c, id)) : undefined;
+  if (b === undefined) {
+    unrecorded(() => upsert(c, id, priority, null));
+    return;
+  }
+  unrecorded(() => {
+    c.corrupt = true;
+  });
+  b.priority = priority;
+  b.next = null;
 }
 
 /**
@@ -272,7 +285,10 @@ export function resetBlock(c: Draft<NotifierChain>, id: string, priority: number
  * linked block marks the chain `corrupt`.
  */
 export function freeBlock(c: Draft<NotifierChain>, id: string): void {
-  if (isLinked(c as NotifierChain, id)) c.corrupt = true;
+  // the model's own check (the kernel does not look): not part of the step's footprint
+  unrecorded(() => {
+    if (isLinked(c as NotifierChain, id)) c.corrupt = true;
+  });
   const i = c.blocks.findIndex((b) => b.id === id);
   if (i >= 0) c.blocks.splice(i, 1);
 }
@@ -433,7 +449,8 @@ export function callEnter(k: K, call: Draft<ChainCall>, c: Draft<NotifierChain>,
   if (c.flavour === 'blocking') {
     if (c.lock !== null) {
       const retry = waitingOn(k as KernelState, ctx) === c.lock;
-      if (!retry && c.head === null) {
+      // the lock-free test is rcu_dereference(nh->head): a marked read
+      if (!retry && marked(() => c.head === null)) {
         call.stage = 'done';
         call.ret = NOTIFY_DONE;
         return 'empty';

@@ -121,16 +121,25 @@
  * - The exhaustive configuration is §7 with one created namespace instead of
  *   two (config.ts `SMALL`); §7 as written (`SPEC_SMALL`) is far larger (see
  *   config.ts). Two concurrent creators are explored in W2's configuration.
- * - Data races (spec 06 §5, `mmcheck races msgmni`, issue 19): NOT triaged
- *   yet. MSGMNI_RACE_EXEMPT leaves out the ghosts, the contexts' frames, the
- *   atomic `nr_ipc_ns` and the workqueue's own state; what the check still
- *   reports mixes real races of the merged code (`msg_ctlmni` written by the
- *   recompute and by the sysctl write with no common lock, which P1 and P3
- *   judge by their effect) with the notifier primitive's own bookkeeping
- *   (its `corrupt` flag reads the chain outside the chain's lock) and the
- *   lockset method's blind spot for blocks handed over by unregister.
+ * - Data races (spec 06 §5, `mmcheck races msgmni`, issue 19):
+ *   MSGMNI_RACE_EXEMPT leaves out the ghosts, the contexts' frames, the
+ *   atomic `nr_ipc_ns`, lowmem (read through si_meminfo), the workqueue's
+ *   own state and a new namespace until C4 publishes it; the notifier
+ *   primitive keeps its `corrupt` look and table lookups out of the
+ *   footprint, marks the lock-free head test (rcu_dereference) and counts
+ *   cond_register's memset as shared only while the block is linked; the
+ *   guard `take` checks again is not recorded. **What is left, on every
+ *   variant, is `msg_ctlmni`**: walkers share the ipcns rwsem for read, so
+ *   several recomputes (the worker, a creator's or destroyer's walk, a
+ *   re-enable) store into one namespace's `msg_ctlmni` with no common lock,
+ *   and the sysctl write stores into it under sysctl's mutex only. The
+ *   stores are whole words, so each outcome is one of the model's
+ *   interleavings, and the overwrites they allow are what P1, P3 and P5
+ *   judge; the race is the merged code's (it kept `msg_ctlmni` a plain int
+ *   until v3.19 dropped the recompute).
  */
 import fc from 'fast-check';
+import { unrecorded } from '../kernel/footprint.js';
 import { original } from '../kernel/immer.js';
 import type { Draft } from 'immer';
 import type { RuleAction } from '../rules.js';
@@ -496,8 +505,11 @@ function rulesMachine(f: MsgmniFlags, c: MsgmniConfig, opts: MsgmniMachineOption
   const take =
     (type: StepType, step: (d: Draft<MsgmniState>, name: string) => void) =>
     (d: Draft<MsgmniState>, a: CtxArgs): void => {
-      const s = original(d);
-      const want = s && stepsAt(s).get(type)?.find((x) => x.ctx === a.ctx);
+      // the guard, checked again: like every guard, not part of the step's footprint (race check)
+      const want = unrecorded(() => {
+        const s = original(d);
+        return s && stepsAt(s).get(type)?.find((x) => x.ctx === a.ctx);
+      });
       if (want === undefined || want.ns !== a.ns || want.part !== a.part) throw new Error(`${a.ctx} does not stand at ${type}${a.part !== undefined ? ` (${a.part})` : ''}`);
       asStep(d, () => step(d, a.ctx));
     };
@@ -645,6 +657,12 @@ const MSGMNI_RACE_EXEMPT: Readonly<Record<string, string>> = {
   left: "the environment's event budgets",
   ctxs: "each context's call frame (program counter, locals, its walk of a chain); the environment creates a frame before its context runs",
   nr: 'nr_ipc_ns is an atomic_t: atomic_inc, atomic_dec, atomic_read (marked, spec 06 §1)',
+  L: 'lowmem: the hotplug operation changes it, and recompute_msgmni reads it through si_meminfo() without a lock, as the kernel does (a word read; P7 judges a stale one)',
+  'C1: ns': 'clone_ipc_ns allocates the namespace: nothing else reaches it before C4 links it into the chain (a hand-over locksets do not see)',
+  // C2: the creator recomputes its own new namespace before C4 publishes it (C4's up_write orders it before any walker's RC)
+  ...Object.fromEntries(
+    (['ns1', 'ns2'] as const).map((ns) => [`C:${ns} RC: ns.${ns}`, `C2 recomputes the new ${ns} before C4 links it: C4's up_write orders that before any walk reaches ${ns} (publication, which locksets do not see)`]),
+  ),
   wq: "the workqueue's own state: schedule_work tests and sets the pending bit atomically (marked), and the lists and the running entry change under the CPU workqueue's lock, inside model/kernel/workqueue.ts's steps",
 };
 
