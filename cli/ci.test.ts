@@ -233,6 +233,7 @@ describe('the soak profile', () => {
     const code = await main(['ci', '--profile', 'soak', '--time-limit', '1', '--model', 'examples/refcount/model.ts', '--out', mkdtempSync(join(tmpdir(), 'mmcheck-soak-'))], (s) => out.push(s), () => {}, null);
     expect(code).toBe(EXIT.ok);
     expect(out.join('\n')).toMatch(/^memory: resident \d+ MB at the start, \d+ MB after the first 3 items \(a tenth\), growth -?\d+\.\d % since, \d+ MB at the end$/m);
+    expect(out.join('\n')).toMatch(/^memory: heap kept after a full collection \d+ MB after the first tenth, \d+ MB at the end, growth -?\d+\.\d %$/m);
     expect(out.at(-1)).toMatch(/^INTERRUPTED by --time-limit: \d+ of \d+ items not run;/);
     // a gate cut short says it judged only what it ran, not that it passed
     expect(out.at(-1)).toMatch(/; gate passed on the \d+ items run only$/);

@@ -1,6 +1,7 @@
 /** `mmcheck ci`: the gate (`cli/ci.ts`) over the models in play, with its profile, seed, shard and time limit. */
 import { parseArgs } from 'node:util';
 import { gateReport, parseShard, PROFILES, runItems, shardOf, workItems } from '../ci.js';
+import { retainedHeap } from '../retained.js';
 import { randomOutcome } from '../../properties/outcome.js';
 import { replayCommand, saveCounterexample } from '../../reports/counterexample.js';
 import { foundOf } from '../../reports/found.js';
@@ -47,22 +48,31 @@ export function cmdCi(args: string[], s: Session): number {
   const items = shardOf(workItems(models, profile, seed, variant), shard);
   out(`mmcheck ci: profile ${name}, seeds ${seed}…${seed + profile.seeds - 1}, shard ${shard.index}/${shard.count}: ${items.length} items`);
   const t0 = Date.now();
+  const soak = name === 'soak';
   const rss0 = process.memoryUsage.rss();
-  // the soak's growth is judged from the first tenth of the items (warm caches, the models loaded) to the end
+  // the soak's growth is judged from the first tenth of the items (warm caches, the models loaded) to
+  // the end, on the heap a full collection leaves (a leak), with the resident size beside it
   let done = 0;
-  let rssTenth: number | undefined;
+  let tenthAt: { rss: number; heap: number } | undefined;
   const tenth = Math.max(1, Math.ceil(items.length / 10));
   const onItem = (): void => {
-    if (++done === tenth) rssTenth = process.memoryUsage.rss();
+    if (++done === tenth && soak) {
+      const heap = retainedHeap();
+      tenthAt = { rss: process.memoryUsage.rss(), heap };
+    }
   };
   const results = runItems(items, profile, { deadline, onItem, ...(stop ? { stop: stop.requested } : {}) });
   const { lines, code } = gateReport(results);
   for (const l of lines) out(l);
   // a long soak must not grow: the resident memory at the start and at the end, for the log
-  if (name === 'soak') {
+  if (soak) {
+    const heap = retainedHeap();
     const end = process.memoryUsage.rss();
-    const growth = rssTenth !== undefined ? `, ${mb(rssTenth)} MB after the first ${tenth} items (a tenth), growth ${((100 * (end - rssTenth)) / rssTenth).toFixed(1)} % since` : '';
+    const pct = (a: number, b: number): string => `${((100 * (b - a)) / a).toFixed(1)} %`;
+    const growth = tenthAt !== undefined ? `, ${mb(tenthAt.rss)} MB after the first ${tenth} items (a tenth), growth ${pct(tenthAt.rss, end)} since` : '';
     out(`memory: resident ${mb(rss0)} MB at the start${growth}, ${mb(end)} MB at the end`);
+    const kept = tenthAt !== undefined ? `${mb(tenthAt.heap)} MB after the first tenth, ${mb(heap)} MB at the end, growth ${pct(tenthAt.heap, heap)}` : `${mb(heap)} MB at the end`;
+    out(`memory: heap kept after a full collection ${kept}`);
   }
   // a departure the gate did not expect (a reference that violates, a bug caught under another
   // property) is saved as `run` saves it, so the CI log names a file to replay; with
