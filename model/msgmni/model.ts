@@ -121,6 +121,13 @@
  * - The exhaustive configuration is §7 with one created namespace instead of
  *   two (config.ts `SMALL`); §7 as written (`SPEC_SMALL`) is far larger (see
  *   config.ts). Two concurrent creators are explored in W2's configuration.
+ * - Weak memory (spec 06 §4, issue 19): the work item's `pending` bit is
+ *   not marked here (the workqueue stays SC); its handshake is the seed
+ *   litmus pair test/litmus/seeds/Msgmni+pending-clearbit{,+mb}: with
+ *   v2.6.27's relaxed clear_bit() before the work function reads lowmem,
+ *   the callback can find the work pending while the work reads the old
+ *   lowmem (Sometimes under LKMM, Never under SC: a stale msgmni, P7); an
+ *   smp_mb__after_atomic() after the clear makes it Never.
  * - Data races (spec 06 §5, `mmcheck races msgmni`, issue 19):
  *   MSGMNI_RACE_EXEMPT leaves out the ghosts, the contexts' frames, the
  *   atomic `nr_ipc_ns`, lowmem (read through si_meminfo), the workqueue's
