@@ -120,7 +120,8 @@
  *   CPU, zone->lock); SLAB_RACE_EXEMPT leaves out the structures they guard
  *   (pages, lists, per-CPU state, V5's pending store) and v3.6 SLAB's
  *   `pfmemalloc_active`, read on the allocation path with no lock by design
- *   (unmarked in the kernel; its LKMM verdict is still to do). No race is
+ *   (unmarked in the kernel; under LKMM its publication through list_lock
+ *   orders it: test/litmus/seeds/Slab+pfmemallocactive+listlock, Never). No race is
  *   left on any variant.
  */
 import { original } from '../kernel/immer.js';

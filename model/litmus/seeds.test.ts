@@ -1,5 +1,5 @@
 /**
- * msgmni's `pending` bit under LKMM (issue 19, spec 06 §4): the workqueue
+ * Two seeds of spec 06 §4 as litmus tests. msgmni's `pending` bit under LKMM (issue 19, spec 06 §4): the workqueue
  * handshake of v2.6.27 (test_and_set_bit() fully ordered in schedule_work,
  * clear_bit() relaxed in run_workqueue before the work function reads
  * lowmem), as the two seed litmus tests of test/litmus/seeds/. Without a
@@ -7,6 +7,9 @@
  * pending, the running work reads the old lowmem — is Sometimes under LKMM
  * and Never under SC; with smp_mb__after_atomic() it is Never. The
  * axiomatic transcription of LKMM (no locks here) gives the same verdicts.
+ * Then v3.6 SLAB's lockless `pfmemalloc_active` read after a refill under
+ * list_lock: Never, because the lock orders the flag's store before it —
+ * and Sometimes once the refill's read of the list is taken out of the lock.
  */
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -47,5 +50,20 @@ describe("msgmni's pending bit: schedule_work against the worker's clear_bit", (
     const lkmm = checkLitmus(load(FENCED));
     expect([lkmm.verdict, lkmm.agrees, lkmm.states]).toEqual(['Never', true, 18]);
     expect(axiomatic(load(FENCED))?.verdict).toBe('Never');
+  });
+});
+
+describe("slab's pfmemalloc_active: a lockless read after a refill under list_lock", () => {
+  const FILE = 'Slab+pfmemallocactive+listlock.litmus';
+  it('the refill takes a reserve object and reads the flag clear: Never under LKMM and SC; states pinned', () => {
+    const lkmm = checkLitmus(load(FILE));
+    expect([lkmm.verdict, lkmm.agrees, lkmm.states]).toEqual(['Never', true, 27]);
+    expect(checkLitmus(load(FILE), 'sc').verdict).toBe('Never');
+  });
+
+  it('what orders it is the lock: with the list read outside list_lock the same outcome is Sometimes', () => {
+    const src = readFileSync(resolve(SEEDS, FILE), 'utf8').replace(/\tspin_lock\(list_lock\);\n\tr0 = READ_ONCE\(\*listed\);\n\tspin_unlock\(list_lock\);/, '\tr0 = READ_ONCE(*listed);');
+    expect(src).not.toMatch(/spin_lock\(list_lock\);\n\tr0/);
+    expect(checkLitmus(parseLitmus(src, 'unlocked.litmus')).verdict).toBe('Sometimes');
   });
 });
