@@ -31,7 +31,12 @@ export type { Engine, Finding, Outcome, Provenance } from './properties/outcome.
 export { exploreOutcome, livenessOutcome, randomOutcome } from './properties/outcome.js';
 export type { HygieneOptions, HygieneProblem } from './properties/hygiene.js';
 export { checkModel as checkModelHygiene, hygieneMessage } from './properties/hygiene.js';
-export { produce } from './model/kernel/immer.js';
+export { original, produce } from './model/kernel/immer.js';
+/** The race check (spec 06 §5): footprints, the lockset log, and what a model keeps out of its footprints. */
+export type { Footprint } from './model/kernel/footprint.js';
+export { marked, unrecorded } from './model/kernel/footprint.js';
+export type { AccessOrigin, Race, RaceSteps } from './properties/races.js';
+export { RaceLog, raceReport } from './properties/races.js';
 export type { ExploreBound, ExploreOptions, ExploreProgress, ExploreResult } from './properties/explore.js';
 export { explore, verdict } from './properties/explore.js';
 export type { RandomOptions, RandomResult } from './properties/random.js';

@@ -101,6 +101,11 @@ export const model = defineModel({
       init: () => ({ k: kernelState({}), cond: false, task: 'RUNNING', w: 1, kpc: 1, slept: false }),
       rules: rules(f),
       quiescent: (s) => s.w === W_DONE && s.kpc === K_DONE,
+      // `mmcheck races`: both shared fields are only touched by the kernel's marked accesses
+      raceExempt: {
+        cond: 'WRITE_ONCE / READ_ONCE: marked accesses (spec 06 §1)',
+        task: "the task state, written by set_current_state() and by wake_up_process() under the task's pi_lock, read by the scheduler: the kernel's marked accesses",
+      },
       kernel: (s) => s.k,
       properties: [
         { kind: 'always', name: 'A1', doc: 'W runs on only once cond is set', check: ({ next }) => (next.w === W_DONE && !next.cond ? 'W ran on with cond clear' : undefined) },
