@@ -17,7 +17,8 @@ import { explore } from '../properties/explore.js';
 import { livenessModel, locksModel, toyMachine } from '../test/toys.js';
 import { model as lostWakeup } from '../examples/lost-wakeup/model.js';
 import { erase } from '../model/contract.js';
-import { gateReport, parseShard, PROFILES, runItems, searchProfile, shardOf, workItems } from './ci.js';
+import { gateReport, parseShard, PROFILES, roundRobinByModel, runItems, searchProfile, shardOf, workItems } from './ci.js';
+import { MODELS } from '../model/registry.js';
 import { EXIT, exitFor } from './exit.js';
 
 const quick = PROFILES.quick ?? { seeds: 1, runs: 2_000, maxStates: 50_000, allowIncomplete: true, compareShortest: false, liveness: false };
@@ -223,6 +224,17 @@ describe('the time limit stops the item under way, whatever its engine', () => {
 });
 
 describe('the soak profile', () => {
+  test("runs its items model by model in turn, each model's own order kept, none lost or repeated", () => {
+    const soak = PROFILES.soak;
+    if (!soak) throw new Error('no soak profile');
+    const items = workItems(MODELS, soak, 1);
+    const order = roundRobinByModel(items);
+    expect(order).toHaveLength(items.length);
+    expect(new Set(order)).toEqual(new Set(items));
+    expect(order.slice(0, MODELS.length).map((it) => it.model.name)).toEqual(MODELS.map((m) => m.name));
+    for (const m of MODELS) expect(order.filter((it) => it.model === m)).toEqual(items.filter((it) => it.model === m));
+  });
+
   test('10⁶ random runs of each variant that must hold, every exhaustive check, the resident memory before and after', async () => {
     const soak = PROFILES.soak;
     expect(soak && soak.seeds * soak.runs).toBe(1_000_000);

@@ -113,6 +113,21 @@ export function workItems(models: readonly AnyModel[], profile: Profile, seedBas
   return items;
 }
 
+/**
+ * The items taken model by model in turn (the first item of each model,
+ * then the second…), each model's own order kept: the soak runs them so,
+ * so that its first tenth has loaded every model and the memory measured
+ * from there on shows growth, not the first load of a model run later.
+ */
+export function roundRobinByModel(items: readonly WorkItem[]): WorkItem[] {
+  const byModel = new Map<string, WorkItem[]>();
+  for (const it of items) byModel.set(it.model.name, [...(byModel.get(it.model.name) ?? []), it]);
+  const queues = [...byModel.values()];
+  const out: WorkItem[] = [];
+  for (let i = 0; out.length < items.length; i++) for (const q of queues) if (i < q.length) out.push(q[i] as WorkItem);
+  return out;
+}
+
 /** Parses `i/n` (1 ≤ i ≤ n). */
 export function parseShard(text: string): { index: number; count: number } {
   const m = /^(\d+)\/(\d+)$/.exec(text);

@@ -1,6 +1,6 @@
 /** `mmcheck ci`: the gate (`cli/ci.ts`) over the models in play, with its profile, seed, shard and time limit. */
 import { parseArgs } from 'node:util';
-import { gateReport, parseShard, PROFILES, runItems, shardOf, workItems } from '../ci.js';
+import { gateReport, parseShard, PROFILES, roundRobinByModel, runItems, shardOf, workItems } from '../ci.js';
 import { retainedHeap } from '../retained.js';
 import { randomOutcome } from '../../properties/outcome.js';
 import { replayCommand, saveCounterexample } from '../../reports/counterexample.js';
@@ -61,7 +61,12 @@ export function cmdCi(args: string[], s: Session): number {
       tenthAt = { rss: process.memoryUsage.rss(), heap };
     }
   };
-  const results = runItems(items, profile, { deadline, onItem, ...(stop ? { stop: stop.requested } : {}) });
+  // the soak runs its items model by model in turn (its memory baseline has loaded every model); the
+  // report keeps the items' own order
+  const order = soak ? roundRobinByModel(items) : items;
+  const ran = runItems(order, profile, { deadline, onItem, ...(stop ? { stop: stop.requested } : {}) });
+  const at = new Map(items.map((it, i) => [it, i]));
+  const results = soak ? [...ran].sort((a, b) => (at.get(a.item) ?? 0) - (at.get(b.item) ?? 0)) : ran;
   const { lines, code } = gateReport(results);
   for (const l of lines) out(l);
   // a long soak must not grow: the resident memory at the start and at the end, for the log
