@@ -19,6 +19,8 @@ import { model as lostWakeup } from '../examples/lost-wakeup/model.js';
 import { erase } from '../model/contract.js';
 import { gateReport, parseShard, PROFILES, roundRobinByModel, runItems, searchProfile, shardOf, workItems } from './ci.js';
 import { MODELS } from '../model/registry.js';
+import { soakMemoryLines } from './soak.js';
+import type { Kept } from './retained.js';
 import { EXIT, exitFor } from './exit.js';
 
 const quick = PROFILES.quick ?? { seeds: 1, runs: 2_000, maxStates: 50_000, allowIncomplete: true, compareShortest: false, liveness: false };
@@ -224,6 +226,18 @@ describe('the time limit stops the item under way, whatever its engine', () => {
 });
 
 describe('the soak profile', () => {
+  test('its memory lines: the series of tenths, and the growth from the first tenth to the end', () => {
+    const MB = 1024 * 1024;
+    const k = (rss: number, heap: number): Kept => ({ rss: rss * MB, heap: heap * MB });
+    const lines = soakMemoryLines({ results: [], start: k(70, 10), tenths: [k(140, 20), k(150, 20), k(147, 21)], warmUp: { items: 9, seconds: 1.25 } });
+    expect(lines).toEqual([
+      'warm-up: 9 items once at a small budget (100 runs, 2000 states), 1.3s, not judged',
+      'memory after each tenth, settled: resident 140 150 147 MB; heap kept 20 20 21 MB',
+      'memory: resident 70 MB at the start, 140 MB after the first tenth, 147 MB at the end, growth 5.0 %',
+      'memory: heap kept after a full collection 20 MB after the first tenth, 21 MB at the end, growth 5.0 %',
+    ]);
+  });
+
   test("runs its items model by model in turn, each model's own order kept, none lost or repeated", () => {
     const soak = PROFILES.soak;
     if (!soak) throw new Error('no soak profile');
@@ -244,8 +258,12 @@ describe('the soak profile', () => {
     const out: string[] = [];
     const code = await main(['ci', '--profile', 'soak', '--time-limit', '1', '--model', 'examples/refcount/model.ts', '--out', mkdtempSync(join(tmpdir(), 'mmcheck-soak-'))], (s) => out.push(s), () => {}, null);
     expect(code).toBe(EXIT.ok);
-    expect(out.join('\n')).toMatch(/^memory: resident \d+ MB at the start, \d+ MB after the first 3 items \(a tenth\), growth -?\d+\.\d % since, \d+ MB at the end$/m);
-    expect(out.join('\n')).toMatch(/^memory: heap kept after a full collection \d+ MB after the first tenth, \d+ MB at the end, growth -?\d+\.\d %$/m);
+    const text = out.join('\n');
+    expect(text).toMatch(/^warm-up: \d+ items once at a small budget \(100 runs, 2000 states\), \d+\.\ds, not judged$/m);
+    // the refcount model's 22 items in slices of 3: eight readings
+    expect(text).toMatch(/^memory after each tenth, settled: resident( \d+){8} MB; heap kept( \d+){8} MB$/m);
+    expect(text).toMatch(/^memory: resident \d+ MB at the start, \d+ MB after the first tenth, \d+ MB at the end, growth -?\d+\.\d %$/m);
+    expect(text).toMatch(/^memory: heap kept after a full collection \d+ MB after the first tenth, \d+ MB at the end, growth -?\d+\.\d %$/m);
     expect(out.at(-1)).toMatch(/^INTERRUPTED by --time-limit: \d+ of \d+ items not run;/);
     // a gate cut short says it judged only what it ran, not that it passed
     expect(out.at(-1)).toMatch(/; gate passed on the \d+ items run only$/);

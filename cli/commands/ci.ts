@@ -1,7 +1,7 @@
 /** `mmcheck ci`: the gate (`cli/ci.ts`) over the models in play, with its profile, seed, shard and time limit. */
 import { parseArgs } from 'node:util';
-import { gateReport, parseShard, PROFILES, roundRobinByModel, runItems, shardOf, workItems } from '../ci.js';
-import { retainedHeap } from '../retained.js';
+import { gateReport, parseShard, PROFILES, runItems, shardOf, workItems } from '../ci.js';
+import { soakMemoryLines, soakRun, WARM_UP } from '../soak.js';
 import { randomOutcome } from '../../properties/outcome.js';
 import { replayCommand, saveCounterexample } from '../../reports/counterexample.js';
 import { foundOf } from '../../reports/found.js';
@@ -20,7 +20,7 @@ export const CI_USAGE = `  ci [MODEL] [--variant V] [--profile quick|ci|deep|soa
                                          soak: 10⁶ random runs of each variant that must hold`;
 
 /** Runs the gate's items of this shard; exit 0 when every variant behaves as declared, else the kind of the worst departure. */
-export function cmdCi(args: string[], s: Session): number {
+export async function cmdCi(args: string[], s: Session): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -48,37 +48,16 @@ export function cmdCi(args: string[], s: Session): number {
   const items = shardOf(workItems(models, profile, seed, variant), shard);
   out(`mmcheck ci: profile ${name}, seeds ${seed}…${seed + profile.seeds - 1}, shard ${shard.index}/${shard.count}: ${items.length} items`);
   const t0 = Date.now();
-  const soak = name === 'soak';
-  const rss0 = process.memoryUsage.rss();
-  // the soak's growth is judged from the first tenth of the items (warm caches, the models loaded) to
-  // the end, on the heap a full collection leaves (a leak), with the resident size beside it
-  let done = 0;
-  let tenthAt: { rss: number; heap: number } | undefined;
-  const tenth = Math.max(1, Math.ceil(items.length / 10));
-  const onItem = (): void => {
-    if (++done === tenth && soak) {
-      const heap = retainedHeap();
-      tenthAt = { rss: process.memoryUsage.rss(), heap };
-    }
-  };
-  // the soak runs its items model by model in turn (its memory baseline has loaded every model); the
-  // report keeps the items' own order
-  const order = soak ? roundRobinByModel(items) : items;
-  const ran = runItems(order, profile, { deadline, onItem, ...(stop ? { stop: stop.requested } : {}) });
+  const hooks = { deadline, ...(stop ? { stop: stop.requested } : {}) };
+  // the soak runs a warm-up, then its items model by model in turn with the memory read at each tenth
+  // (cli/soak.ts); its report keeps the items' own order
+  const soak = name === 'soak' ? await soakRun(items, workItems(models, WARM_UP, seed, variant), profile, hooks) : undefined;
   const at = new Map(items.map((it, i) => [it, i]));
-  const results = soak ? [...ran].sort((a, b) => (at.get(a.item) ?? 0) - (at.get(b.item) ?? 0)) : ran;
+  const results = soak ? [...soak.results].sort((a, b) => (at.get(a.item) ?? 0) - (at.get(b.item) ?? 0)) : runItems(items, profile, hooks);
   const { lines, code } = gateReport(results);
   for (const l of lines) out(l);
-  // a long soak must not grow: the resident memory at the start and at the end, for the log
-  if (soak) {
-    const heap = retainedHeap();
-    const end = process.memoryUsage.rss();
-    const pct = (a: number, b: number): string => `${((100 * (b - a)) / a).toFixed(1)} %`;
-    const growth = tenthAt !== undefined ? `, ${mb(tenthAt.rss)} MB after the first ${tenth} items (a tenth), growth ${pct(tenthAt.rss, end)} since` : '';
-    out(`memory: resident ${mb(rss0)} MB at the start${growth}, ${mb(end)} MB at the end`);
-    const kept = tenthAt !== undefined ? `${mb(tenthAt.heap)} MB after the first tenth, ${mb(heap)} MB at the end, growth ${pct(tenthAt.heap, heap)}` : `${mb(heap)} MB at the end`;
-    out(`memory: heap kept after a full collection ${kept}`);
-  }
+  // a long soak must not grow: the memory it keeps at each tenth, and the growth from the first to the end
+  if (soak) for (const l of soakMemoryLines(soak)) out(l);
   // a departure the gate did not expect (a reference that violates, a bug caught under another
   // property) is saved as `run` saves it, so the CI log names a file to replay; with
   // --counterexamples every counterexample is saved (a known bug's too: the CI's record of how
@@ -101,8 +80,6 @@ export function cmdCi(args: string[], s: Session): number {
   out(`${skipped || stop?.signal ? `INTERRUPTED by ${stop?.signal ?? '--time-limit'}: ${skipped} of ${results.length} items not run; ` : ''}${((Date.now() - t0) / 1000).toFixed(1)}s; ${code !== 0 ? `gate failed (exit ${code})` : skipped ? `gate passed on the ${results.length - skipped} items run only` : 'gate passed'}`);
   return code;
 }
-
-const mb = (bytes: number): string => (bytes / 1024 / 1024).toFixed(0);
 
 /** `mmcheck ci`. */
 export const ci: Command = { usage: CI_USAGE, run: cmdCi };
