@@ -6,7 +6,7 @@
  * `mmcheck ci --profile deep` runs the same checks without the pins.
  */
 import { describe, expect, test } from 'vitest';
-import { balloonModel } from '../model/balloon/model.js';
+import { balloon, balloonModel } from '../model/balloon/model.js';
 import { memcgModel } from '../model/memcg/model.js';
 import { msgmniModel } from '../model/msgmni/model.js';
 import { reserveModel } from '../model/reserve/model.js';
@@ -36,6 +36,13 @@ describe('reserve lost wake-ups on the §7 configuration', () => {
     const r = checkLivenessItem(reserveModel, 'W1', {});
     expect(r.problems).toEqual([]);
     expect(r.result?.violations.get('L1')?.kind).toBe('stuck');
+  });
+});
+
+describe('balloon V1 on §7 under --memory lkmm', () => {
+  test('B7 holds, complete (pinned): with stale reads kept out of cycles, the lasso that re-read hotplug_active forever is gone', () => {
+    const r = checkLiveness(balloon.machine('V1', { ...balloon.smallConfig, memory: 'lkmm' }));
+    expect({ complete: r.complete, states: r.states, violated: [...r.violations.keys()] }).toEqual({ complete: true, states: 195_796, violated: [] });
   });
 });
 

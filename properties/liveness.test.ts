@@ -5,10 +5,14 @@
  * that needs the environment).
  */
 import { describe, expect, test } from 'vitest';
-import type { AnyMachine } from '../model/contract.js';
+import type { AnyMachine, Machine } from '../model/contract.js';
+import type { WeakMemory } from '../model/kernel/lkmm.js';
+import { latest, read, readable, weakMemory, write } from '../model/kernel/lkmm.js';
+import type { KernelState } from '../model/kernel/state.js';
+import { kernelState } from '../model/kernel/state.js';
 import { graphToy } from '../test/toys.js';
 import type { LivenessProgress } from './liveness.js';
-import { checkLiveness } from './liveness.js';
+import { checkLiveness, replayLasso } from './liveness.js';
 
 const run = (edges: readonly (readonly [string, string, string])[], pending: readonly string[]) => checkLiveness(graphToy(edges, pending) as unknown as AnyMachine);
 const path = (r: ReturnType<typeof run>): string[] => r.violations.get('E')?.trace.steps.map((s) => `${s.info.ctx}${s.info.step}`) ?? [];
@@ -79,5 +83,56 @@ describe('liveness progress', () => {
     expect(states[0]).toBeGreaterThan(0);
     expect(Math.max(...states)).toBeLessThanOrEqual(r.states);
     expect(Math.max(...seen.map((p) => p.transitions))).toBeLessThanOrEqual(r.transitions);
+  });
+});
+
+/**
+ * A reader R that spins until it reads x = 1, and a writer W that stores it
+ * once (or never, `writes: false`), over the weak memory of
+ * model/kernel/lkmm.ts: each message R may read is an action.
+ */
+interface SpinState {
+  readonly k: KernelState;
+  readonly mem: WeakMemory;
+  readonly written: boolean;
+  readonly saw: boolean;
+}
+type SpinAction = { readonly type: 'store' } | { readonly type: 'load'; readonly t: number };
+function spinToy(writes: boolean): Machine<SpinState, SpinAction> {
+  return {
+    init: () => ({ k: kernelState({}), mem: weakMemory('lkmm', { x: 0 }, ['W', 'R']), written: false, saw: false }),
+    actions: (s) => [
+      ...(writes && !s.written ? [{ type: 'store' } as const] : []),
+      ...(s.saw ? [] : readable(s.mem, 'R', 'x').map((msg) => ({ type: 'load', t: msg.t }) as const)),
+    ],
+    next: (s, a) => {
+      if (a.type === 'store') return { ...s, mem: write(s.mem, 'W', 'x', 1, 'once', latest(s.mem, 'x').t), written: true };
+      const { mem, msg } = read(s.mem, 'R', 'x', a.t, 'once');
+      return { ...s, mem, saw: msg.v === 1 };
+    },
+    describe: (a) => ({ ctx: a.type === 'store' ? 'W' : 'R', step: a.type, fn: a.type === 'store' ? 'WRITE_ONCE' : 'READ_ONCE' }),
+    quiescent: () => true,
+    kernel: (s) => s.k,
+    properties: [{ kind: 'eventually', name: 'E', doc: 'R reads the 1', pending: (s) => (s.saw ? [] : ['x = 1 seen']) }],
+  };
+}
+
+describe('liveness under a weak memory: every write becomes visible eventually', () => {
+  test('R re-reading the old 0 forever after W stored 1 is not a fair cycle (it was reported before)', () => {
+    const r = checkLiveness(spinToy(true) as unknown as AnyMachine);
+    expect([...r.violations.keys()]).toEqual([]);
+    expect(r.complete).toBe(true);
+  });
+
+  test('with no writer, R reading the latest 0 forever is a fair cycle, still reported', () => {
+    const v = checkLiveness(spinToy(false) as unknown as AnyMachine).violations.get('E');
+    expect(v?.kind).toBe('cycle');
+    expect(v?.trace.steps.at(-1)?.info.step).toBe('load');
+  });
+
+  test('a lasso file whose cycle re-reads the old value is judged unfair on replay', () => {
+    const m = spinToy(true) as unknown as AnyMachine;
+    const r = replayLasso(m, ['store', 'load(t=0)', 'load(t=0)'], 2, 'E', (msg) => new Error(msg));
+    expect(r.gone).toBe('the cycle is not fair: step 3 reads an old value that a cycle would read forever (every write becomes visible eventually)');
   });
 });

@@ -26,6 +26,15 @@
  * through it that gives every context enabled all along it a step (or passes
  * a state where it is disabled); a stuck state has the prefix only.
  * Components are found with an iterative Tarjan (graphs have 10^5–10^6 states).
+ *
+ * Under a weak memory (`--memory lkmm`), a step whose read returned a
+ * message older than the latest of its location (a *stale* read,
+ * `staleReadCount` of model/kernel/lkmm.ts) is kept out of every cycle, as
+ * the environment's steps are: every write becomes visible eventually, so a
+ * context cannot re-read an old value forever. Its context still counts as
+ * enabled (it could read the latest). The price: a livelock in which a
+ * reader stays forever one write behind a writer that writes forever is not
+ * reported; no lasso the hardware cannot run is.
  */
 import type { ActionBase, AnyMachine } from '../model/contract.js';
 import type { CheckOptions, RecordedStep, Trace, TraceStep, Violation, Visitor } from './core.js';
@@ -33,6 +42,7 @@ import { Clock, Judge, MODEL_THREW, replay, ReplayDivergence, successors } from 
 import type { ClockOptions } from './core.js';
 import { keySet, keyText } from './explore.js';
 import { IntVec } from './intvec.js';
+import { staleReadCount } from '../model/kernel/lkmm.js';
 
 /** Bounds of a liveness check: the shared {@link CheckOptions} that apply (a bound or a stop makes the check incomplete). */
 export interface LivenessOptions extends Pick<CheckOptions, 'maxStates' | 'timeLimitMs' | 'exact' | 'stop' | 'progressMs' | 'maxMemoryBytes'> {
@@ -203,6 +213,7 @@ function buildGraph(
   let id = 0;
   let target = 0;
   let enabled: number[] = [];
+  let readsBefore = 0;
   const visitor: Visitor = {
     depth: 0,
     isNew: (n) => {
@@ -219,9 +230,13 @@ function buildGraph(
       const fair = fairOf(a, s);
       const c = fair === null ? -1 : ctxs.id(fair, () => fair);
       if (c >= 0 && !enabled.includes(c)) enabled.push(c);
+      // the step's own reads: the count moved since the previous step of this state
+      const reads = staleReadCount();
+      const stale = reads !== readsBefore;
+      readsBefore = reads;
       to.push(target);
       act.push(k);
-      ctx.push(c);
+      ctx.push(stale && c >= 0 ? STALE : c);
     },
     threw: (ai, v) => {
       threw = { state: id, ai, violation: v };
@@ -237,6 +252,7 @@ function buildGraph(
     id = stackIds.pop() as number;
     first.set(id, to.length);
     enabled = [];
+    readsBefore = staleReadCount();
     const how = successors(judge, s, visitor);
     // a state cut short keeps the edges it stored (every discovered state needs one to be numbered) but counts as not expanded
     count.set(id, to.length - first.at(id));
@@ -304,6 +320,9 @@ function buildGraph(
     ...(threw ? { threw: { ...threw, state: rank[threw.state] as number } } : {}),
   };
 }
+
+/** The context of an edge that read a stale message: like the environment's (negative), outside every cycle. */
+const STALE = -2;
 
 /** Edge range of state `v` (empty for a state never expanded). */
 function edgesOf(g: Graph, v: number): [number, number] {
@@ -602,6 +621,12 @@ export function replayLasso(m: AnyMachine, labels: readonly string[], loop: numb
   if (fairCtx.slice(loop).some((c) => c === null)) return out(undefined, 'the cycle needs an environment event');
   const item = p.pending(states[loop]).find((i) => cycle.every((x) => p.pending(x).includes(i)));
   if (item === undefined) return out(undefined, `no obligation of ${property} stays pending around the cycle`);
+  // a stale read in the cycle would repeat forever, which no weak-memory machine does (see the module comment)
+  for (let i = loop; i < steps.length; i++) {
+    const before = staleReadCount();
+    m.next(states[i], (steps[i] as TraceStep).action);
+    if (staleReadCount() !== before) return out(undefined, `the cycle is not fair: step ${i + 1} reads an old value that a cycle would read forever (every write becomes visible eventually)`);
+  }
   const stepping = new Set(fairCtx.slice(loop) as string[]);
   const starved = [...enabledCtx(cycle[0])].filter((c) => !stepping.has(c) && cycle.every((x) => enabledCtx(x).has(c)));
   if (starved.length) return out(undefined, `the cycle is not fair: ${starved.join(', ')} enabled throughout and never stepping`);

@@ -34,8 +34,7 @@ export const EXPLORE_USAGE = `  explore MODEL [--variant V] [--max-states N] [--
                                          exhaustive breadth-first search of the small configuration;
                                          --memory lkmm: the model's marked accesses under the kernel's
                                          memory model (spec 06; models that mark some: see list);
-                                         --liveness: check the eventually-properties on lassos instead
-                                         (sc only);
+                                         --liveness: check the eventually-properties on lassos instead;
                                          --family: every member of the model's family, one verdict;
                                          --max-memory: stop, incomplete, past this resident size
                                          (default: three quarters of the machine's memory)`;
@@ -57,11 +56,7 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
   const keepGoing = values['keep-going'] === true;
   const name = positionals[0] ?? (s.models.length === 1 ? s.models[0]?.name : undefined);
   if (positionals.length > 1 || name === undefined) throw new UsageError('explore takes exactly one MODEL');
-  const mode = memoryArg(values.memory);
-  // a lasso may re-read one stale message forever, which LKMM's hardware cannot do (every write becomes
-  // visible eventually); the liveness engine has no such fairness yet, so its lassos would be false alarms
-  if (values.liveness && mode !== 'sc') throw new UsageError('--liveness runs under sc only: under lkmm a lasso could read a stale value forever, and the liveness engine does not yet assume that every write becomes visible eventually');
-  const m = underMemory(s.pick(name), mode);
+  const m = underMemory(s.pick(name), memoryArg(values.memory));
   const v = variantOf(m, values.variant ?? 'reference');
   if (values.family) {
     if (values.config !== undefined || values.liveness || values.workers !== undefined || values['max-memory'] !== undefined) throw new UsageError('--family explores the declared members: no --config, --liveness, --workers or --max-memory');

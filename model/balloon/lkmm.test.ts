@@ -8,6 +8,8 @@
  * - the reference marks nothing, so its runs under `lkmm` are its SC runs;
  * - V1 violates the same properties under LKMM as under SC, with a
  *   counterexample of the same length;
+ * - V1 keeps B7 under both (the liveness engine keeps stale reads out of
+ *   its cycles: every write becomes visible eventually);
  * - yet LKMM reaches executions SC cannot: T acts on `loaned` as G4 left it
  *   and still reads `hotplug_active` clear (message passing without a
  *   barrier on either side). The judge of that is a breadth-first search
@@ -18,6 +20,7 @@ import type { BalloonAction, BalloonConfig, BalloonState } from './state.js';
 import { balloon } from './model.js';
 import { SMALL } from './config.js';
 import { explore } from '../../properties/explore.js';
+import { checkLiveness } from '../../properties/liveness.js';
 import type { Machine } from '../contract.js';
 
 const CAP: BalloonConfig = { ...SMALL, minMem: 7 };
@@ -83,5 +86,13 @@ describe('balloon under --memory lkmm', () => {
     expect(at('H:G3')).toBeGreaterThan(at('H:G1'));
     expect(w?.lastIndexOf('T:T5')).toBeGreaterThan(at('H:G3'));
     expect(w?.at(-1)).toBe('T:A1');
+  });
+
+  test('V1 keeps B7 under LKMM too: no lasso once a read cannot return an old value forever (pinned)', () => {
+    const sc = checkLiveness(balloon.machine('V1', CAP));
+    const lk = checkLiveness(balloon.machine('V1', LKMM));
+    expect([sc.complete, lk.complete]).toEqual([true, true]);
+    expect({ sc: sc.states, lkmm: lk.states }).toEqual({ sc: 1_730, lkmm: 5_488 });
+    expect([...sc.violations.keys(), ...lk.violations.keys()]).toEqual([]);
   });
 });

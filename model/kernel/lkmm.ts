@@ -284,6 +284,20 @@ export function readable(m: WeakMemory, ctx: string, x: string, deps: Deps = {})
 }
 
 /**
+ * Reads so far (in this thread) that returned a message older than the
+ * coherence-latest one of their location. LKMM's hardware lets a context
+ * do that only finitely often: every write becomes visible to every
+ * context eventually. The liveness engine samples this count around each
+ * step and keeps such reads out of the cycles it calls fair.
+ */
+let staleReads = 0;
+
+/** The count of stale reads so far; see above. Only its changes mean anything. */
+export function staleReadCount(): number {
+  return staleReads;
+}
+
+/**
  * A read of `x` by `ctx` returning the message with timestamp `t` (one of
  * {@link readable}); `into` names the register that receives the value, so
  * later accesses can depend on it. A relaxed read remembers the message's
@@ -308,6 +322,7 @@ export function read(m: WeakMemory, ctx: string, x: string, t: number, order: Re
   c.acq = join(c.acq, seen) as MView;
   if (order === 'acquire') c.cur = join(c.cur, seen) as MView;
   if (opts.into !== undefined) c.regs[opts.into] = join(seen, addr) as MView;
+  if (t < h.length - 1) staleReads++;
   const out = { ...msg, view: { ...msg.view } };
   return { mem: done(w), msg: out };
 }
