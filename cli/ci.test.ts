@@ -17,7 +17,8 @@ import { explore } from '../properties/explore.js';
 import { livenessModel, locksModel, toyMachine } from '../test/toys.js';
 import { model as lostWakeup } from '../examples/lost-wakeup/model.js';
 import { erase } from '../model/contract.js';
-import { gateReport, parseShard, PROFILES, roundRobinByModel, runItems, searchProfile, shardOf, workItems } from './ci.js';
+import { gateReport, parseShard, PROFILES, heaviestFirst, runItems, searchProfile, shardOf, withoutFindings, workItems } from './ci.js';
+import type { ItemResult } from './ci.js';
 import { MODELS } from '../model/registry.js';
 import { soakMemoryLines } from './soak.js';
 import type { Kept } from './retained.js';
@@ -225,6 +226,22 @@ describe('the time limit stops the item under way, whatever its engine', () => {
   });
 });
 
+describe('what a long gate run keeps', () => {
+  test("an item that behaved as declared keeps no counterexample (withoutFindings); a departure keeps its own", () => {
+    const profile = { ...quick, seeds: 1, runs: 200 };
+    const items = workItems([locksModel], profile, 1).filter((it) => it.variant === 'abba');
+    const full = runItems(items, profile);
+    const kept = runItems(items, profile, { keep: withoutFindings });
+    expect(full.filter((r) => r.found !== undefined || r.search?.random.failure !== undefined).length).toBeGreaterThan(0);
+    expect(kept.filter((r) => r.found !== undefined || r.search !== undefined)).toEqual([]);
+    expect(kept.map((r) => [r.detail, r.problems])).toEqual(full.map((r) => [r.detail, r.problems]));
+    const first = full[0];
+    if (first === undefined) throw new Error('no item');
+    const departure: ItemResult = { ...first, problems: [{ kind: 'safety', text: 'a reference violated P' }] };
+    expect(withoutFindings(departure)).toBe(departure);
+  });
+});
+
 describe('the soak profile', () => {
   test('its memory lines: the series of tenths, and the growth from the first tenth to the end', () => {
     const MB = 1024 * 1024;
@@ -238,15 +255,17 @@ describe('the soak profile', () => {
     ]);
   });
 
-  test("runs its items model by model in turn, each model's own order kept, none lost or repeated", () => {
+  test('runs its items heaviest first: liveness graphs, explorations, family members, seeds, each group in order, none lost', () => {
     const soak = PROFILES.soak;
     if (!soak) throw new Error('no soak profile');
     const items = workItems(MODELS, soak, 1);
-    const order = roundRobinByModel(items);
+    const order = heaviestFirst(items);
     expect(order).toHaveLength(items.length);
     expect(new Set(order)).toEqual(new Set(items));
-    expect(order.slice(0, MODELS.length).map((it) => it.model.name)).toEqual(MODELS.map((m) => m.name));
-    for (const m of MODELS) expect(order.filter((it) => it.model === m)).toEqual(items.filter((it) => it.model === m));
+    const kind = (it: (typeof items)[number]): string => (it.liveness ? 'liveness' : it.seed !== undefined ? 'seed' : it.member !== undefined ? 'member' : 'explore');
+    const runs = order.map(kind).filter((k, i, all) => i === 0 || all[i - 1] !== k);
+    expect(runs).toEqual(['liveness', 'explore', 'member', 'seed']);
+    for (const k of runs) expect(order.filter((it) => kind(it) === k)).toEqual(items.filter((it) => kind(it) === k));
   });
 
   test('10⁶ random runs of each variant that must hold, every exhaustive check, the resident memory before and after', async () => {

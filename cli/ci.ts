@@ -114,18 +114,14 @@ export function workItems(models: readonly AnyModel[], profile: Profile, seedBas
 }
 
 /**
- * The items taken model by model in turn (the first item of each model,
- * then the second…), each model's own order kept: the soak runs them so,
- * so that its first tenth has loaded every model and the memory measured
- * from there on shows growth, not the first load of a model run later.
+ * The items with the ones that hold most memory first — liveness graphs,
+ * then explorations, then family members, then seeds — each group in its
+ * own order. The soak runs them so: its high-water mark is reached in its
+ * first tenth, and growth measured from there is what the run keeps.
  */
-export function roundRobinByModel(items: readonly WorkItem[]): WorkItem[] {
-  const byModel = new Map<string, WorkItem[]>();
-  for (const it of items) byModel.set(it.model.name, [...(byModel.get(it.model.name) ?? []), it]);
-  const queues = [...byModel.values()];
-  const out: WorkItem[] = [];
-  for (let i = 0; out.length < items.length; i++) for (const q of queues) if (i < q.length) out.push(q[i] as WorkItem);
-  return out;
+export function heaviestFirst(items: readonly WorkItem[]): WorkItem[] {
+  const rank = (it: WorkItem): number => (it.liveness ? 0 : it.seed !== undefined ? 3 : it.member !== undefined ? 2 : 1);
+  return items.map((it, i) => ({ it, i })).sort((x, y) => rank(x.it) - rank(y.it) || x.i - y.i).map((x) => x.it);
 }
 
 /** Parses `i/n` (1 ≤ i ≤ n). */
@@ -171,6 +167,20 @@ export interface RunHooks {
   readonly onRun?: () => void;
   /** An item ended (or was not run); an exception thrown here ends the loop. */
   readonly onItem?: (result: ItemResult) => void;
+  /** What of each result the loop keeps (default: all of it); see {@link withoutFindings}. */
+  readonly keep?: (result: ItemResult) => ItemResult;
+}
+
+/**
+ * An item's result without the counterexample it found (`search`, `found`)
+ * when it behaved as declared: what the gate's report needs, and all a long
+ * run should hold on to (a soak kept some 10 KB an item otherwise, and its
+ * heap grew with the items run). A departure keeps its counterexample.
+ */
+export function withoutFindings(r: ItemResult): ItemResult {
+  if (r.problems.length > 0) return r;
+  const { search: _search, found: _found, ...rest } = r;
+  return rest;
 }
 
 /**
@@ -185,7 +195,7 @@ export function runItems(items: readonly WorkItem[], profile: Profile, hooks: Ru
   const stop = requested !== undefined || deadline !== undefined ? (): boolean => (requested?.() ?? false) || (deadline !== undefined && Date.now() >= deadline) : undefined;
   const engine = stop ? { ...profile, stop } : profile;
   const push = (r: ItemResult): void => {
-    out.push(r);
+    out.push(hooks.keep ? hooks.keep(r) : r);
     hooks.onItem?.(r);
   };
   for (const item of items) {

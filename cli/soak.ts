@@ -3,14 +3,16 @@
  *
  * A soak exists to show that a long run neither raises a false alarm nor
  * grows. Its memory is read at each tenth of the items, when nothing runs
- * (after full collections and a pause, see {@link settledMemory}), so the
- * figures are what the tool keeps, not the high-water mark of the last
- * exploration. Before the first tenth, a warm-up runs every item once at a
- * small budget: loading a model, a variant and its code paths costs a few
- * megabytes once, and without the warm-up that first load of the variants run
- * late would read as growth.
+ * (after full collections and a pause, see {@link settledMemory}). Two
+ * things would read as growth without being kept by the run, and the soak
+ * takes both before its first reading:
+ * - loading a model, a variant and its code paths costs a few megabytes
+ *   once: a warm-up runs every item once at a small budget;
+ * - V8 keeps the capacity the largest search grew into for seconds after
+ *   it is freed: the items run heaviest first (liveness graphs, then
+ *   explorations), so the first tenth holds the high-water mark.
  */
-import { roundRobinByModel, runItems } from './ci.js';
+import { heaviestFirst, runItems } from './ci.js';
 import type { ItemResult, Profile, RunHooks, WorkItem } from './ci.js';
 import { settledMemory } from './retained.js';
 import type { Kept } from './retained.js';
@@ -30,15 +32,15 @@ export interface SoakRun {
 }
 
 /**
- * Runs the warm-up items (results not judged), then the soak's items model
- * by model in turn, in ten slices with the memory settled and read after each.
+ * Runs the warm-up items (results not judged), then the soak's items
+ * heaviest first, in ten slices with the memory settled and read after each.
  */
 export async function soakRun(items: readonly WorkItem[], warmUp: readonly WorkItem[], profile: Profile, hooks: RunHooks): Promise<SoakRun> {
   const start = await settledMemory();
   const t0 = performance.now();
   runItems(warmUp, WARM_UP, { deadline: hooks.deadline, stop: hooks.stop });
   const seconds = (performance.now() - t0) / 1000;
-  const order = roundRobinByModel(items);
+  const order = heaviestFirst(items);
   const slice = Math.max(1, Math.ceil(order.length / 10));
   const results: ItemResult[] = [];
   const tenths: Kept[] = [];

@@ -1,6 +1,6 @@
 /** `mmcheck ci`: the gate (`cli/ci.ts`) over the models in play, with its profile, seed, shard and time limit. */
 import { parseArgs } from 'node:util';
-import { gateReport, parseShard, PROFILES, runItems, shardOf, workItems } from '../ci.js';
+import { gateReport, parseShard, PROFILES, runItems, shardOf, withoutFindings, workItems } from '../ci.js';
 import { soakMemoryLines, soakRun, WARM_UP } from '../soak.js';
 import { randomOutcome } from '../../properties/outcome.js';
 import { replayCommand, saveCounterexample } from '../../reports/counterexample.js';
@@ -48,8 +48,9 @@ export async function cmdCi(args: string[], s: Session): Promise<number> {
   const items = shardOf(workItems(models, profile, seed, variant), shard);
   out(`mmcheck ci: profile ${name}, seeds ${seed}…${seed + profile.seeds - 1}, shard ${shard.index}/${shard.count}: ${items.length} items`);
   const t0 = Date.now();
-  const hooks = { deadline, ...(stop ? { stop: stop.requested } : {}) };
-  // the soak runs a warm-up, then its items model by model in turn with the memory read at each tenth
+  // without --counterexamples only a departure's counterexample is written, so only a departure keeps one
+  const hooks = { deadline, ...(stop ? { stop: stop.requested } : {}), ...(values.counterexamples ? {} : { keep: withoutFindings }) };
+  // the soak runs a warm-up, then its items heaviest first with the memory read at each tenth
   // (cli/soak.ts); its report keeps the items' own order
   const soak = name === 'soak' ? await soakRun(items, workItems(models, WARM_UP, seed, variant), profile, hooks) : undefined;
   const at = new Map(items.map((it, i) => [it, i]));
