@@ -13,7 +13,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 let gc: (() => void) | undefined;
 
 /** Collects all garbage (exposing V8's collector on first use) and returns the heap still in use, in bytes. */
-export function retainedHeap(): number {
+function retainedHeap(): number {
   if (gc === undefined) {
     // a flag set after start-up applies to contexts made after it: the new context's `gc` is the collector
     setFlagsFromString('--expose-gc');

@@ -24,8 +24,9 @@ export const WARM_UP: Profile = { seeds: 1, runs: 100, maxStates: 2_000, allowIn
 export interface SoakRun {
   /** The measured items' results, in their run order. */
   readonly results: ItemResult[];
-  /** Memory at the start (before the warm-up) and after each tenth of the measured items. */
+  /** Memory at the start, before the warm-up. */
   readonly start: Kept;
+  /** Memory after each tenth of the measured items (fewer readings when there are fewer than ten items). */
   readonly tenths: readonly Kept[];
   /** Items and seconds of the warm-up. */
   readonly warmUp: { readonly items: number; readonly seconds: number };
