@@ -171,11 +171,14 @@ function livenessSection(only: string | undefined): void {
 async function profileSection(only: string | undefined): Promise<void> {
   for (const m of MODELS) {
     if (only !== undefined && m.name !== only) continue;
-    const { profile, states, ms } = await profileExplore(m, PROFILE_MAX_STATES);
-    const { layers, functions } = summarize(profile);
-    process.stdout.write(`\n${m.name} reference, small configuration: ${states} states in ${(ms / 1000).toFixed(1)} s under the profiler (load ${load()})\n`);
-    print([['layer', 'self time'], ...layers.filter(([, p]) => p >= 0.5).map(([k, p]) => [k, `${p.toFixed(1)} %`])]);
-    print([['function', 'self time'], ...functions.map(([k, p]) => [k, `${p.toFixed(1)} %`])]);
+    for (const fast of [false, true]) {
+      const { profile, states, ms } = await profileExplore(m, PROFILE_MAX_STATES, fast);
+      const { layers, functions } = summarize(profile);
+      const path = fast ? 'fast path' : 'immer path';
+      process.stdout.write(`\n${m.name} reference, small configuration, ${path}: ${states} states in ${(ms / 1000).toFixed(1)} s under the profiler (load ${load()})\n`);
+      print([['layer', 'self time'], ...layers.filter(([, p]) => p >= 0.5).map(([k, p]) => [k, `${p.toFixed(1)} %`])]);
+      print([['function', 'self time'], ...functions.map(([k, p]) => [k, `${p.toFixed(1)} %`])]);
+    }
   }
 }
 

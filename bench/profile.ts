@@ -9,7 +9,8 @@
  */
 import { Session } from 'node:inspector/promises';
 import type { AnyModel } from '../model/contract.js';
-import { explore } from '../properties/explore.js';
+import { onFastPath } from '../model/kernel/immer.js';
+import { explore, type ExploreResult } from '../properties/explore.js';
 
 /** One node of V8's CPU profile (the fields read here). */
 interface ProfileNode {
@@ -31,6 +32,7 @@ const LAYERS: readonly (readonly [string, (url: string, fn: string) => boolean])
   ['ts-pattern', (url) => url.includes('/node_modules/ts-pattern/')],
   ['other libraries', (url) => url.includes('/node_modules/')],
   ['state key and fingerprint', (url) => /\/model\/(canonical|diff)\.js$/.test(url) || /\/symmetry[^/]*\.js$/.test(url) || /\/properties\/fingerprint\.js$/.test(url)],
+  ['fast-path copy (produce without immer)', (url) => url.endsWith('/model/kernel/immer.js')],
   ['kernel primitives', (url) => url.includes('/model/kernel/')],
   ['rules and model contract', (url) => /\/model\/(rules|define|contract|config-schema)\.js$/.test(url)],
   ['model (mechanism)', (url) => url.includes('/model/')],
@@ -67,14 +69,15 @@ export function summarize(p: CpuProfile, top = 8): { layers: [string, number][];
   return { layers: pct(layers), functions: pct(functions).slice(0, top), totalMs: total };
 }
 
-/** Explores `m`'s reference on its small configuration (at most `maxStates`) under the profiler. */
-export async function profileExplore(m: AnyModel, maxStates: number): Promise<{ profile: CpuProfile; states: number; ms: number }> {
+/** Explores `m`'s reference on its small configuration (at most `maxStates`) under the profiler, on the immer path or the fast path. */
+export async function profileExplore(m: AnyModel, maxStates: number, fast: boolean): Promise<{ profile: CpuProfile; states: number; ms: number }> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
   await session.post('Profiler.start');
-  const r = explore(m.machine('reference', m.smallConfig), { maxStates });
+  const run = (): ExploreResult => explore(m.machine('reference', m.smallConfig), { maxStates });
+  const r = fast ? onFastPath(run) : run();
   const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
   session.disconnect();
   return { profile, states: r.states, ms: r.ms };

@@ -42,6 +42,13 @@ export interface ModelSpec<S, A extends ActionBase, C, F> {
   /** See {@link ModelDef.weakMemory}. */
   readonly weakMemory?: string;
   /**
+   * Every machine of the model may take steps on the fast path
+   * ({@link Machine.fastPath}): its states change only through mmcheck's
+   * `produce` and rely on no structural sharing. Run `mmcheck explore
+   * --check-fast-path` on the model before turning this on.
+   */
+  readonly fastPath?: boolean;
+  /**
    * The configuration's schema (zod; `import { z } from 'mmcheck'`): fields,
    * types and ranges, unknown fields refused. `parseConfig` is derived from
    * it; give `parseConfig` instead for checks a schema cannot state.
@@ -76,7 +83,7 @@ export function verdictPropertyNames<S, A>(properties: readonly (Property<S, A> 
  * Throws when a variant declares a property the reference does not have.
  */
 export function defineModel<S, A extends ActionBase, C, F>(spec: ModelSpec<S, A, C, F>): DefinedModel<S, A, C, F> {
-  const { variants: byName, machine, configSchema, parseConfig: parse, ...rest } = spec;
+  const { variants: byName, machine, configSchema, parseConfig: parse, fastPath, ...rest } = spec;
   const parseConfig = configSchema !== undefined ? configParser(spec.name, configSchema) : parse;
   if (parseConfig === undefined) throw new Error(`${spec.name} needs a configSchema or a parseConfig`);
   const variants: VariantDef<C>[] = Object.entries(byName).map(([name, v]) => ({
@@ -103,5 +110,9 @@ export function defineModel<S, A extends ActionBase, C, F>(spec: ModelSpec<S, A,
     // the built-in checks are properties of every model
     if (p !== undefined && !propertyNames.includes(p) && !(BUILTIN as readonly string[]).includes(p)) throw new Error(`${spec.name} ${v.name} declares ${p}, which is not one of the model's properties (${propertyNames.join(', ')})`);
   }
-  return { ...rest, parseConfig, variants, propertyNames, flagsOf, machine: (variant, config, options) => machine(flagsOf(variant), config, { variant, symmetry: options?.symmetry !== false }) };
+  return { ...rest, parseConfig, variants, propertyNames, flagsOf, machine: (variant, config, options) => {
+      const m = machine(flagsOf(variant), config, { variant, symmetry: options?.symmetry !== false });
+      return fastPath === true ? { ...m, fastPath: true } : m;
+    },
+  };
 }

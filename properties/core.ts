@@ -28,6 +28,7 @@ import { getHeapStatistics } from 'node:v8';
 import type { ActionBase, AnyMachine, Property, StepInfo, Transition } from '../model/contract.js';
 import { actionLabel } from '../model/contract.js';
 import { builtinViolations } from '../model/kernel/checks.js';
+import { nextOnFastPath } from '../model/kernel/immer.js';
 import type { KernelState, LockState } from '../model/kernel/state.js';
 import type { RaceSteps } from './races.js';
 
@@ -112,6 +113,12 @@ export interface JudgeOptions {
   readonly races?: RaceSteps;
   /** Polled once per transition. */
   readonly clock?: Clock;
+  /**
+   * Take steps on the fast path (plain copies, model/kernel/immer.ts) when
+   * the machine opted in ({@link Machine.fastPath}); default false: the
+   * random engines, replays and reports stay on immer.
+   */
+  readonly fastPath?: boolean;
 }
 
 /** What judging a state found: its violations, and its actions when they were computed. */
@@ -152,6 +159,15 @@ export class Judge {
     this.lock = opts.lock;
     this.races = opts.races;
     this.clock = opts.clock;
+    this.fast = opts.fastPath === true && m.fastPath === true;
+  }
+
+  /** Whether {@link Judge.next} takes steps on the fast path. */
+  readonly fast: boolean;
+
+  /** The machine's step, on the fast path when {@link Judge.fast}. */
+  next(s: unknown, a: ActionBase): unknown {
+    return this.fast ? nextOnFastPath(this.m, s, a) : this.m.next(s, a);
   }
 
   /** The sometimes-properties witnessed so far. */
@@ -293,7 +309,7 @@ export function successors(j: Judge, s: unknown, v: Visitor): Expansion {
     const a = acts[ai] as ActionBase;
     let n: unknown;
     try {
-      n = m.next(s, a);
+      n = j.next(s, a);
     } catch (e) {
       v.threw(ai, modelThrew(e));
       return 'threw';

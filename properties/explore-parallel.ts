@@ -126,7 +126,7 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
   const chans = ports.map((own, index) => {
     const setup: WorkerSetup = {
       index, source: { module: spec.module, model: spec.model, ...(spec.exportName !== undefined ? { exportName: spec.exportName } : {}) },
-      variant: spec.variant, config: spec.config, exact, symmetry, lockOrder: opts.lockGraph !== undefined, ports: own,
+      variant: spec.variant, config: spec.config, exact, symmetry, fastPath: opts.fastPath !== false, lockOrder: opts.lockGraph !== undefined, ports: own,
       ...(deadline !== undefined ? { deadline } : {}),
       ...(opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {}),
       ...(stopFlag !== undefined ? { stopFlag } : {}),

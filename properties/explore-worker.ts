@@ -26,6 +26,8 @@ export interface WorkerSetup {
   readonly config: unknown;
   readonly exact: boolean;
   readonly symmetry: boolean;
+  /** Take steps on the fast path when the machine opted in ({@link ExploreOptions.fastPath}). */
+  readonly fastPath: boolean;
   /** Gather lock-order edges and report the new ones with each level. */
   readonly lockOrder: boolean;
   /** Wall-clock deadline (Date.now() scale); a level is cut short after it. */
@@ -107,7 +109,7 @@ async function run(): Promise<void> {
   const m = await machineOf(setup);
   const edges = new LockGraph();
   let edgesSent = 0;
-  const judge = new Judge(m, { clock: new Clock(clockOf(setup)), ...(setup.lockOrder ? { lock: { graph: edges, source: 'explore' } } : {}) });
+  const judge = new Judge(m, { clock: new Clock(clockOf(setup)), fastPath: setup.fastPath, ...(setup.lockOrder ? { lock: { graph: edges, source: 'explore' } } : {}) });
   const keyOf = keyFunction(m, setup.symmetry);
   const sent = new Set<string>();
   // what this worker has met: fingerprints, or in exact mode key texts (a fingerprint collision must not drop a state there)

@@ -56,6 +56,12 @@ export interface ExploreOptions extends Pick<CheckOptions, 'maxStates' | 'maxDep
    * model still ends the search. `target` is then ignored.
    */
   readonly keepGoing?: boolean;
+  /**
+   * Take steps on the fast path when the machine opted in
+   * (`Machine.fastPath`; default true). `false` (`--immer-path`):
+   * every step through immer, to compare.
+   */
+  readonly fastPath?: boolean;
 }
 
 /** Which bound stopped an incomplete exploration. */
@@ -354,7 +360,7 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
     ...(opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {}),
     ...(onProgress ? { onProgress: () => onProgress({ states: seen.size, transitions: judge.transitions, depth: visitor.depth, queue: level.length - qi - 1 + nextLevel.length, ms: performance.now() - t0 }), progressMs: opts.progressMs ?? 10_000 } : {}),
   });
-  const judge = new Judge(m, { clock, ...(opts.lockGraph ? { lock: { graph: opts.lockGraph, source: 'explore' } } : {}), ...(opts.races ? { races: opts.races } : {}) });
+  const judge = new Judge(m, { clock, fastPath: opts.fastPath !== false, ...(opts.lockGraph ? { lock: { graph: opts.lockGraph, source: 'explore' } } : {}), ...(opts.races ? { races: opts.races } : {}) });
   // one visitor for the whole search: `id` and `depth` follow the state being expanded
   let id = 0;
   const visitor: Visitor & { depth: number } = {

@@ -39,8 +39,8 @@ export function deepFreeze<T>(v: T): T {
   return v;
 }
 
-/** A small seeded generator (mulberry32): the walk is the same for the same seed. */
-function random(seed: number): (n: number) => number {
+/** A small seeded generator (mulberry32) of indices below `n`: a walk is the same for the same seed. */
+export function seededPick(seed: number): (n: number) => number {
   let a = seed >>> 0;
   return (n) => {
     a = (a + 0x6d2b79f5) >>> 0;
@@ -51,7 +51,8 @@ function random(seed: number): (n: number) => number {
   };
 }
 
-function where(path: readonly string[]): string {
+/** Where a walk is: after which steps from the initial state. */
+export function walkPlace(path: readonly string[]): string {
   return path.length ? `after ${path.length} step${path.length === 1 ? '' : 's'} (${path.join(' ')})` : 'in the initial state';
 }
 
@@ -65,7 +66,7 @@ function firstDiff(a: unknown, b: unknown): string {
  */
 export function checkModel(m: AnyMachine, opts: HygieneOptions = {}): HygieneProblem | undefined {
   const budget = opts.transitions ?? 300;
-  const pick = random(opts.seed ?? 1);
+  const pick = seededPick(opts.seed ?? 1);
   const longest = opts.walk ?? 40;
   let done = 0;
   const init1 = m.init();
@@ -74,7 +75,7 @@ export function checkModel(m: AnyMachine, opts: HygieneOptions = {}): HygienePro
     let s = deepFreeze(m.init());
     const path: string[] = [];
     for (let i = 0; i < longest && done < budget; i++) {
-      const problem = (msg: string): HygieneProblem => ({ message: `${msg}, ${where(path)}`, path: [...path] });
+      const problem = (msg: string): HygieneProblem => ({ message: `${msg}, ${walkPlace(path)}`, path: [...path] });
       let acts: readonly ActionBase[];
       let again: readonly ActionBase[];
       try {

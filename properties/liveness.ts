@@ -50,6 +50,8 @@ export interface LivenessOptions extends Pick<CheckOptions, 'maxStates' | 'timeL
   readonly properties?: readonly string[];
   /** Called about every `progressMs` milliseconds while the graph is built. */
   readonly onProgress?: (p: LivenessProgress) => void;
+  /** Build the graph on the fast path when the machine opted in (`Machine.fastPath`; default true). */
+  readonly fastPath?: boolean;
 }
 
 /** Progress of the graph build, as given to {@link LivenessOptions.onProgress}. */
@@ -166,6 +168,7 @@ function buildGraph(
   maxStates: number,
   clockOpts: ClockOptions,
   exact: boolean,
+  fastPath: boolean,
   onProgress?: (states: number, transitions: number) => void,
 ): Graph & { transitions: number; stopped?: 'states' | 'time' | 'stop' | 'memory'; indexBytes: number; threw?: { state: number; ai: number; violation: Violation } } {
   const index = keySet(livenessKey(m), exact);
@@ -208,7 +211,7 @@ function buildGraph(
   // the clock reports progress from the index and the judge's count, both made here
   const clock = new Clock(onProgress ? { ...clockOpts, onProgress: () => onProgress(index.size, judge.transitions) } : clockOpts);
   // liveness judges no safety property: the core only expands, counts, polls the clock and catches a throwing model
-  const judge = new Judge(m, { judge: false, clock });
+  const judge = new Judge(m, { judge: false, clock, fastPath });
   let s: unknown;
   let id = 0;
   let target = 0;
@@ -493,7 +496,7 @@ export function checkLiveness(m: AnyMachine, opts: LivenessOptions = {}): Livene
   if (!names.length) return { properties: [], violations: new Map(), states: 0, transitions: 0, complete: true, ms: performance.now() - t0, bytesPerState: 0 };
   const clockOpts = { ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}), ...(opts.stop ? { stop: opts.stop } : {}), ...(opts.progressMs !== undefined ? { progressMs: opts.progressMs } : {}), ...(opts.maxMemoryBytes !== undefined ? { maxMemoryBytes: opts.maxMemoryBytes } : {}) };
   const onProgress = opts.onProgress;
-  const g = buildGraph(m, names, opts.maxStates ?? 5_000_000, clockOpts, opts.exact === true, onProgress ? (states, transitions) => onProgress({ states, transitions, ms: performance.now() - t0 }) : undefined);
+  const g = buildGraph(m, names, opts.maxStates ?? 5_000_000, clockOpts, opts.exact === true, opts.fastPath !== false, onProgress ? (states, transitions) => onProgress({ states, transitions, ms: performance.now() - t0 }) : undefined);
   const found = new Map<string, LivenessViolation>();
   if (g.threw) {
     // a model that throws is a finding with the trace that led there, as in every engine

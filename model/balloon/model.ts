@@ -349,6 +349,8 @@ const REF: BalloonFlags = {
 
 /** The balloon model (spec 02). */
 export const balloon = defineModel({
+  // the exhaustive engines take its steps on plain copies (issue 18); properties/fastpath.test.ts checks them against immer
+  fastPath: true,
   name: 'balloon',
   title: 'CMM balloon made memory-hotplug aware (seed 001)',
   spec: '02-balloon.md',

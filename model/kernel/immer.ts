@@ -1,20 +1,127 @@
 /**
- * The models' own immer instance. States are never mutated outside
- * `produce` (engines only read them), and freezing every produced state
- * costs about half of an exploration's time, so models produce unfrozen
- * states — from a private instance, so that immer's global switch (and the
- * user's own code that relies on it) is left alone.
+ * The models' own immer instance, and the fast path derived from it.
+ *
+ * States are never mutated outside `produce` (engines only read them), and
+ * freezing every produced state costs about half of an exploration's time,
+ * so models produce unfrozen states — from a private instance, so that
+ * immer's global switch (and the user's own code that relies on it) is left
+ * alone.
+ *
+ * The fast path (issue 18) runs the same rule code without immer: inside
+ * {@link onFastPath}, `produce(base, recipe)` hands the recipe a plain deep
+ * copy of `base` to change in place, and returns it. Nothing else changes:
+ * the rules, their wrappers and the kernel primitives are the one source,
+ * and the differential check (`properties/fastpath.ts`) runs both paths
+ * side by side. What the fast path gives up is structural sharing (every
+ * object of a successor is new) — which no engine relies on, and the
+ * differential check compares states, keys and property verdicts, so a
+ * model that did rely on it would be caught.
+ *
+ * Under the fast path, `original(x)` is the base of the `produce` under way
+ * when `x` is that produce's root copy, and `undefined` for any other value
+ * (immer would return the base of a nested draft; the models call it on
+ * nested objects only where they fall back to the current value, which the
+ * copy holds). {@link isDraft} is false for a plain copy, so a model's "read
+ * the base, not the draft" shortcut reads the copy.
  */
-import { Immer } from 'immer';
+import { type Draft, Immer, isDraft as immerIsDraft, current as immerCurrent } from 'immer';
+import { trackedOriginal } from './footprint.js';
 
 const immer = new Immer({ autoFreeze: false });
 
-/** immer's `produce`, without auto-freezing. */
-export const produce: Immer['produce'] = immer.produce;
+/** Whether `produce` runs recipes on plain copies (see the module comment). */
+let fast = false;
+/** The produce calls under way on the fast path: root copy and base, innermost last. */
+const roots: { copy: unknown; base: unknown }[] = [];
+
+/**
+ * A deep copy of plain data: arrays and objects copied, everything else
+ * shared. Frozen objects are copied too, so a recipe may change any part.
+ */
+function copy<T>(v: T): T {
+  if (typeof v !== 'object' || v === null) return v;
+  if (Array.isArray(v)) {
+    const n = v.length;
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) {
+      const e: unknown = v[i];
+      out[i] = typeof e === 'object' && e !== null ? copy(e) : e;
+    }
+    return out as T;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k in v) {
+    const e: unknown = (v as Record<string, unknown>)[k];
+    out[k] = typeof e === 'object' && e !== null ? copy(e) : e;
+  }
+  return out as T;
+}
+
+/** `produce` on the fast path: the recipe changes a plain copy, which is the result (or what the recipe returns). */
+function plainProduce(base: unknown, recipe: (d: unknown) => unknown): unknown {
+  const d = copy(base);
+  roots.push({ copy: d, base });
+  try {
+    const r = recipe(d);
+    return r === undefined ? d : r;
+  } finally {
+    roots.pop();
+  }
+}
+
+/** immer's `produce`, without auto-freezing; on the fast path, a plain copy changed in place. */
+export const produce: Immer['produce'] = ((base: unknown, recipe: unknown, listener?: unknown) => {
+  if (fast && typeof recipe === 'function') return plainProduce(base, recipe as (d: unknown) => unknown);
+  return (immer.produce as (b: unknown, r: unknown, l?: unknown) => unknown)(base, recipe, listener);
+}) as Immer['produce'];
+
+/**
+ * Runs `f` with every `produce` of the models on the fast path (plain
+ * copies, no immer drafts). Re-entrant; restores the previous mode.
+ */
+export function onFastPath<T>(f: () => T): T {
+  const was = fast;
+  fast = true;
+  try {
+    return f();
+  } finally {
+    fast = was;
+  }
+}
+
+/** `m.next(s, a)` with every `produce` on the fast path: {@link onFastPath} without a closure per step. */
+export function nextOnFastPath<S, A>(m: { next(s: S, a: A): S }, s: S, a: A): S {
+  const was = fast;
+  fast = true;
+  try {
+    return m.next(s, a);
+  } finally {
+    fast = was;
+  }
+}
+
+/** Whether `produce` is on the fast path now. */
+export function fastPathOn(): boolean {
+  return fast;
+}
 
 /**
  * immer's `original(draft)`: the state before the step. Models import it
  * from here so that a recorded footprint (spec 06 §5's race check) also
- * sees what a step reads through it.
+ * sees what a step reads through it, and so that the fast path answers it.
  */
-export { trackedOriginal as original } from './footprint.js';
+export function original<T>(d: T): T | undefined {
+  if (!fast) return trackedOriginal(d);
+  for (let i = roots.length - 1; i >= 0; i--) if (roots[i]!.copy === d) return roots[i]!.base as T;
+  return undefined;
+}
+
+/** immer's `isDraft`; false for the fast path's plain copies. */
+export function isDraft(v: unknown): boolean {
+  return immerIsDraft(v);
+}
+
+/** immer's `current(draft)`: the draft's value now, as plain data (a plain copy is its own value). */
+export function current<T>(v: T): T {
+  return immerIsDraft(v) ? (immerCurrent(v as Draft<T>) as T) : v;
+}

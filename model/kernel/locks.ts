@@ -8,7 +8,8 @@
  * Every operation that can sleep first calls {@link mightSleep}, which records
  * a sleep-in-atomic fault if the context holds a spinlock.
  */
-import { castDraft, current, isDraft, type Draft } from 'immer';
+import { castDraft, type Draft } from 'immer';
+import { current, isDraft } from './immer.js';
 import { noteAcquired } from './footprint.js';
 import { lock as lockView, unlock as unlockView, type WeakMemory } from './lkmm.js';
 import type { KernelState, LockState, MutexState, RwsemState, SpinState } from './state.js';

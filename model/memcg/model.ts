@@ -595,6 +595,8 @@ function fairnessOf(c: MemcgConfig): (a: MemcgAction) => string | null {
 
 /** The memcg model (spec 03). */
 export const memcg = defineModel({
+  // the exhaustive engines take its steps on plain copies (issue 18); properties/fastpath.test.ts checks them against immer
+  fastPath: true,
   name: 'memcg',
   title: 'memcg memory.shrink_in_bytes (seed 002)',
   spec: '03-memcg-shrink.md',

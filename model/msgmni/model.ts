@@ -731,6 +731,8 @@ function symmetricView(s: MsgmniState): string {
 
 /** The msgmni model (spec 01): every variant once, with its flags. */
 export const msgmni = defineModel({
+  // the exhaustive engines take its steps on plain copies (issue 18); properties/fastpath.test.ts checks them against immer
+  fastPath: true,
   name: 'msgmni',
   title: 'msgmni recompute on memory hotplug and IPC namespace create/remove (seed 000)',
   spec: '01-msgmni.md',

@@ -275,6 +275,8 @@ const V6_CONFIG: ReserveConfig = { ...SMALL, sets: 0, swapons: 1, swapoffs: 1, r
 
 /** The reserve model (spec 04). */
 export const reserve = defineModel({
+  // the exhaustive engines take its steps on plain copies (issue 18); properties/fastpath.test.ts checks them against immer
+  fastPath: true,
   name: 'reserve',
   title: 'memory reserves for swap over network: tree, pool and usage accounting (seeds 003, 004)',
   spec: '04-reserve-accounting.md',

@@ -6,8 +6,8 @@
  * holds its guard, its effect on the draft and its trace text; the model
  * header says which steps are folded into which and why.
  */
-import { isDraft, type Draft } from 'immer';
-import { original } from '../kernel/immer.js';
+import type { Draft } from 'immer';
+import { isDraft, original } from '../kernel/immer.js';
 import type { Rule } from '../rules.js';
 import { rulesFor, when } from '../rules.js';
 import { ALLOC_NO_WATERMARKS, GFP_KERNEL, __GFP_WAIT, alloc, allocPage, freePage, gfpToAllocFlags } from '../kernel/allocator.js';

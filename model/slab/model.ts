@@ -468,6 +468,8 @@ const design = (d: SlabFlags['design']): SlabFlags => ({ design: d, fastPathChec
 
 /** The slab-reserve model (spec 05). */
 export const slab = defineModel({
+  // the exhaustive engines take its steps on plain copies (issue 18); properties/fastpath.test.ts checks them against immer
+  fastPath: true,
   name: 'slab',
   title: 'slab allocators honouring the reserve (seeds 003, 004)',
   spec: '05-slab-reserve.md',

@@ -1,0 +1,121 @@
+/**
+ * The fast path (issue 18): the differential check over every built-in
+ * model, and over small machines that break the fast path's one assumption
+ * in the ways a model could (a property that compares object identity, a
+ * rule that asks immer for a nested draft's original), which the check must
+ * name by step and field. The exhaustive engines' pinned counts elsewhere
+ * run on the fast path; here one exploration per model runs on both paths.
+ */
+import { describe, expect, test } from 'vitest';
+import type { AnyMachine } from '../model/contract.js';
+import { original } from '../model/kernel/immer.js';
+import { kernelState, type KernelState } from '../model/kernel/state.js';
+import { underMemoryModel } from '../model/memory.js';
+import { MODELS } from '../model/registry.js';
+import { machineFromRules, rulesFor, when } from '../model/rules.js';
+import { explore } from './explore.js';
+import { checkFastPath } from './fastpath.js';
+
+describe('every built-in model agrees on both paths', () => {
+  for (const m of MODELS) {
+    test(`${m.name}: the reference over 10,000 transitions, every variant over 1,000`, () => {
+      expect(m.machine('reference', m.smallConfig).fastPath).toBe(true);
+      const ref = checkFastPath(m.machine('reference', m.smallConfig), { transitions: 10_000, seed: 7 });
+      expect(ref.disagreement?.message).toBeUndefined();
+      expect(ref.transitions).toBe(10_000);
+      for (const v of m.variants) {
+        const r = checkFastPath(m.machine(v.name, v.exploreConfig ?? m.smallConfig), { transitions: 1_000, seed: 11 });
+        expect(r.disagreement?.message, v.name).toBeUndefined();
+        expect(r.transitions).toBe(1_000);
+      }
+    });
+  }
+
+  test('balloon under lkmm (the weak memory and the lock views run through the same produce)', () => {
+    const lk = underMemoryModel(MODELS.find((m) => m.name === 'balloon') as (typeof MODELS)[number], 'lkmm');
+    for (const v of ['reference', 'V1']) {
+      const variant = lk.variants.find((x) => x.name === v);
+      const r = checkFastPath(lk.machine(v, variant?.exploreConfig ?? lk.smallConfig), { transitions: 2_000, seed: 3 });
+      expect(r.disagreement?.message, v).toBeUndefined();
+    }
+  });
+
+  test('an exploration gives the same counts and counterexample on both paths', () => {
+    for (const m of MODELS) {
+      const bad = m.variants.find((v) => v.expect.kind === 'violates') ?? m.variants[0];
+      if (bad === undefined) throw new Error(`${m.name} has no variant`);
+      const build = (): AnyMachine => m.machine(bad.name, bad.exploreConfig ?? m.smallConfig);
+      const fast = explore(build(), { maxStates: 3_000 });
+      const slow = explore(build(), { maxStates: 3_000, fastPath: false });
+      expect([fast.states, fast.transitions, fast.depth], m.name).toEqual([slow.states, slow.transitions, slow.depth]);
+      expect(fast.counterexample?.steps.map((s) => s.label), m.name).toEqual(slow.counterexample?.steps.map((s) => s.label));
+    }
+  });
+});
+
+interface Toy {
+  readonly k: KernelState;
+  readonly cfg: { readonly limit: number };
+  readonly sub: { readonly n: number };
+  readonly count: number;
+}
+
+type Breach = 'none' | 'identity' | 'nested-original';
+
+/** A counter that one context bumps; `breach` makes it depend on immer in one way. */
+function toy(breach: Breach): AnyMachine {
+  const rule = rulesFor<Toy>();
+  const m = machineFromRules<Toy>({
+    init: () => ({ k: kernelState({}), cfg: { limit: 3 }, sub: { n: 0 }, count: 0 }),
+    rules: [
+      rule({
+        step: 'T1',
+        fn: 'bump',
+        ctx: 'T',
+        enabled: (s) => when(s.count < s.cfg.limit),
+        apply: (d) => {
+          d.sub.n += 1;
+          // immer gives the nested draft's base (n before the step); a plain copy has none
+          d.count = breach === 'nested-original' ? (original(d.sub)?.n ?? d.sub.n) + 1 : d.count + 1;
+        },
+      }),
+    ],
+    quiescent: () => true,
+    kernel: (s) => s.k,
+    properties: [
+      {
+        kind: 'always',
+        name: 'C1',
+        doc: 'the configuration never changes',
+        // structural sharing: the untouched `cfg` is the same object after an immer step, a new one on the fast path
+        check: (t) => (breach === 'identity' && t.prev !== undefined && t.prev.cfg !== t.next.cfg ? 'cfg was replaced' : undefined),
+      },
+    ],
+  });
+  return { ...m, fastPath: true } as unknown as AnyMachine;
+}
+
+describe('the check finds a model that relies on immer', () => {
+  test('a correct toy agrees', () => {
+    const r = checkFastPath(toy('none'), { transitions: 200 });
+    expect(r.disagreement).toBeUndefined();
+    expect(r.transitions).toBe(200);
+  });
+
+  test('a property that compares object identity: the property and both verdicts are named', () => {
+    const r = checkFastPath(toy('identity'), { transitions: 200 });
+    expect(r.disagreement?.step).toBe('T1');
+    expect(r.disagreement?.message).toBe('the fast path disagrees with immer at T1, in the initial state: a property judges the transition differently: immer "C1: holds", fast path "C1: cfg was replaced"');
+  });
+
+  test("a rule reading a nested draft's original: the step, the path and the differing field are named", () => {
+    const r = checkFastPath(toy('nested-original'), { transitions: 200 });
+    expect(r.disagreement?.path).toEqual([]);
+    expect(r.disagreement?.message).toBe('the fast path disagrees with immer at T1, in the initial state: the successors differ: count: 1 → 2 (immer → fast path)');
+  });
+
+  test('a machine that has not opted in is refused', () => {
+    const { fastPath: _, ...plain } = toy('none');
+    expect(() => checkFastPath(plain as AnyMachine)).toThrow('has not opted in');
+  });
+});
