@@ -186,7 +186,7 @@ describe('fuzzed argument vectors', () => {
   // `run` with no model runs every variant of every model (5 s a vector): its vectors name one (or an
   // unknown one); the main job's own tests run it whole
   const RUN_MODELS = ['memcg', 'msgmni', 'nosuch', '--variant'];
-  const TOKENS = ['memcg', 'slab', 'nosuch', '--variant', 'V2', 'reference', 'toString', '--seed', '-1', '7', 'x', '--runs', '--max-states', '--depth', '--scheduler', 'pct', '--property', 'M1', '--model', '--config', '{}', '--no-symmetry', '--profile', 'nope', '--shard', '3/2', '--workers', '0', '--', '\u001b[2J', '', '--help'];
+  const TOKENS = ['memcg', 'slab', 'nosuch', '--variant', 'V2', 'reference', 'toString', '--seed', '-1', '7', 'x', '--runs', '--max-states', '--depth', '--scheduler', 'pct', '--property', 'M1', '--model', '--config', '{}', '--no-symmetry', '--check-fast-path', '--immer-path', '--profile', 'nope', '--shard', '3/2', '--workers', '0', '--', '\u001b[2J', '', '--help'];
   test('random vectors end with a documented code and one-line errors', async () => {
     // options that name a file to write come with a path inside the test's folder, never a random token
     const WRITERS = [['--html', join(dir, 'argv-html')], ['--junit', join(dir, 'argv.xml')], ['--summary', join(dir, 'argv.md')]];

@@ -73,6 +73,10 @@ options:
   --keep-going    explore: do not stop at a violation; save the shortest trace of every property violated
   --check-model   run, explore: first check on a random walk that the model does not mutate its input
                   states and that actions and next depend on the state alone (exit 2 naming the step)
+  --check-fast-path  explore: first compare the fast path (the model's rules on plain copies, which
+                  the exhaustive engines take) with immer on 10,000 random transitions: states, keys,
+                  property verdicts; a disagreement exits 2 naming the step and the field
+  --immer-path    explore: take every step through immer instead of the fast path (to compare)
   --family        explore: each member of the model's family of configurations, bounded by the
                   member's state budget (--max-states lowers it); "holds on the family (k of n
                   members complete)", or the members that catch a buggy variant

@@ -40,6 +40,25 @@ describe('--model with the example', () => {
   });
 });
 
+describe('the fast path is opt-in', () => {
+  const example = join(ROOT, 'examples', 'refcount', 'model.ts');
+  test('a model that has not opted in explores on immer, and --check-fast-path refuses it in one line', () => {
+    const r = mmcheck('explore', '--model', example);
+    expect(r.out).toMatch(/bytes\/state \(fingerprint\)/);
+    const c = mmcheck('explore', '--model', example, '--check-fast-path');
+    expect(c.code).toBe(2);
+    expect(c.err.trimEnd().split('\n')).toEqual(['mmcheck: --check-fast-path: refcount has not opted in to the fast path (ModelSpec.fastPath), so every engine runs it on immer']);
+  });
+  test('a built-in model: the check compares 10,000 transitions, the engine says which path it took', () => {
+    const c = mmcheck('explore', 'memcg', '--check-fast-path', '--max-states', '500');
+    expect(c.out).toMatch(/^fast path agrees with immer: 10000 transitions compared on \d+ random walks \(seed 1\)/);
+    expect(c.out).toMatch(/bytes\/state \(fingerprint, fast path\)/);
+    const i = mmcheck('explore', 'memcg', '--immer-path', '--max-states', '500');
+    expect(i.out).toMatch(/bytes\/state \(fingerprint\)/);
+    expect(i.out.replace(/[\d.]+s, \d+ states\/s, \d+ transitions\/s/, '')).toBe(c.out.split('\n').slice(1).join('\n').replace(', fast path', '').replace(/[\d.]+s, \d+ states\/s, \d+ transitions\/s/, ''));
+  });
+});
+
 describe('bad model modules: one line, exit 2', () => {
   const cases: [string, string, RegExp][] = [
     ['missing', 'nope/model.ts', /model module nope\/model\.ts does not exist/],

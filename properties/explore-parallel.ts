@@ -274,5 +274,6 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
     bytesPerState: ((exact ? texts.bytes : fps.bytes) + log.bytes) / Math.max(size(), 1),
     peakFrontier,
     workers,
+    fastPath: opts.fastPath !== false && m.fastPath === true,
   };
 }

@@ -101,6 +101,8 @@ export interface ExploreResult {
   readonly peakFrontier: number;
   /** Worker threads used (1: this thread only). */
   readonly workers: number;
+  /** Whether the steps were taken on the fast path (plain copies) rather than through immer. */
+  readonly fastPath: boolean;
 }
 
 /**
@@ -123,7 +125,7 @@ export function engineFigures(r: ExploreResult): string {
     `${sec.toFixed(2)}s`,
     `${Math.round(r.states / sec)} states/s`,
     `${Math.round(r.transitions / sec)} transitions/s`,
-    `${Math.round(r.bytesPerState)} bytes/state (${r.mode}${r.symmetry ? ', symmetry' : ''}${r.workers > 1 ? `, ${r.workers} workers` : ''})`,
+    `${Math.round(r.bytesPerState)} bytes/state (${r.mode}${r.symmetry ? ', symmetry' : ''}${r.workers > 1 ? `, ${r.workers} workers` : ''}${r.fastPath ? ', fast path' : ''})`,
   ].join(', ');
 }
 
@@ -425,5 +427,6 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
     bytesPerState: (seen.bytes + log.bytes) / Math.max(seen.size, 1),
     peakFrontier,
     workers: 1,
+    fastPath: judge.fast,
   };
 }

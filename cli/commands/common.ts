@@ -1,6 +1,7 @@
 /** What more than one command does. */
 import type { AnyModel } from '../../model/contract.js';
 import { type MemoryMode, underMemoryModel } from '../../model/memory.js';
+import { checkFastPath } from '../../properties/fastpath.js';
 import { checkModel, hygieneMessage } from '../../properties/hygiene.js';
 import { readJsonFile } from '../../reports/replay.js';
 import { InputError } from '../../reports/replay.js';
@@ -10,6 +11,21 @@ import { UsageError } from '../session.js';
 export function hygiene(m: AnyModel, variant: string, config: unknown): void {
   const p = checkModel(m.machine(variant, config));
   if (p) throw new InputError(`${m.name} ${variant}: ${hygieneMessage(p)}`);
+}
+
+/**
+ * `--check-fast-path` (explore): the differential check of the fast path
+ * against immer on 10,000 transitions of the variant's machine; prints
+ * what it compared. A disagreement is a model that relies on immer (exit 2,
+ * naming the step and the field); a model that has not opted in is a usage
+ * error.
+ */
+export function fastPathCheck(m: AnyModel, variant: string, config: unknown, out: (line: string) => void): void {
+  const machine = m.machine(variant, config);
+  if (machine.fastPath !== true) throw new UsageError(`--check-fast-path: ${m.name} has not opted in to the fast path (ModelSpec.fastPath), so every engine runs it on immer`);
+  const r = checkFastPath(machine);
+  if (r.disagreement) throw new InputError(`${m.name} ${variant}: ${r.disagreement.message}`);
+  out(`fast path agrees with immer: ${r.transitions} transitions compared on ${r.walks} random walks (seed 1): states, keys, property verdicts, trace text, enabled actions`);
 }
 
 /**

@@ -26,11 +26,12 @@ import { exploreProgressText, livenessProgressText, progressLine } from '../../r
 import { EXIT, exitFor } from '../exit.js';
 import type { Command, Session } from '../session.js';
 import { nat, UsageError } from '../session.js';
-import { configOver, hygiene, memoryArg, underMemory } from './common.js';
+import { configOver, fastPathCheck, hygiene, memoryArg, underMemory } from './common.js';
 
 /** The command's lines in `--help`. */
 export const EXPLORE_USAGE = `  explore MODEL [--variant V] [--max-states N] [--max-depth N] [--time-limit S] [--exact] [--no-symmetry] [--workers N] [--keep-going] [--out DIR]
                 [--liveness] [--config JSON|FILE] [--family] [--property P] [--max-memory MB] [--memory sc|lkmm]
+                [--check-fast-path] [--immer-path]
                                          exhaustive breadth-first search of the small configuration;
                                          --memory lkmm: the model's marked accesses under the kernel's
                                          memory model (spec 06; models that mark some: see list);
@@ -49,6 +50,7 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
       exact: { type: 'boolean' }, 'no-symmetry': { type: 'boolean' }, workers: { type: 'string' }, out: { type: 'string' },
       liveness: { type: 'boolean' }, config: { type: 'string' }, 'keep-going': { type: 'boolean' }, 'check-model': { type: 'boolean' }, family: { type: 'boolean' },
       property: { type: 'string' }, 'max-memory': { type: 'string' }, memory: { type: 'string' },
+      'check-fast-path': { type: 'boolean' }, 'immer-path': { type: 'boolean' },
     },
   });
   const { out, stop } = s;
@@ -59,7 +61,7 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
   const m = underMemory(s.pick(name), memoryArg(values.memory));
   const v = variantOf(m, values.variant ?? 'reference');
   if (values.family) {
-    if (values.config !== undefined || values.liveness || values.workers !== undefined || values['max-memory'] !== undefined) throw new UsageError('--family explores the declared members: no --config, --liveness, --workers or --max-memory');
+    if (values.config !== undefined || values.liveness || values.workers !== undefined || values['max-memory'] !== undefined || values['check-fast-path'] || values['immer-path']) throw new UsageError('--family explores the declared members: no --config, --liveness, --workers, --max-memory, --check-fast-path or --immer-path');
     const cap = values['max-states'] !== undefined ? nat('max-states', values['max-states'], 0, 1) : undefined;
     return exploreFamilyCmd(s, m, v.name, cap, dir);
   }
@@ -73,6 +75,9 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
   const target = values.property !== undefined ? propertyOf(m, v.name, config, values.property, values.liveness === true) : expectedProperty(v);
   if (values.property !== undefined && keepGoing) throw new UsageError('--property and --keep-going ask for different searches: one property, or every property');
   if (values['check-model']) hygiene(m, v.name, config);
+  if (values['check-fast-path']) fastPathCheck(m, v.name, config, out);
+  // --immer-path: every step through immer, to compare with the fast path (models that opted in)
+  const fastPath = values['immer-path'] !== true;
   if (values.liveness) {
     if (maxDepth !== undefined) throw new UsageError('--max-depth does not apply to --liveness (a lasso has no depth bound)');
     if (values['no-symmetry']) throw new UsageError('--no-symmetry does not apply to --liveness (the liveness engine never applies symmetry)');
@@ -80,7 +85,7 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
     if (keepGoing) throw new UsageError('--keep-going does not apply to --liveness (it reports every eventually-property violated already)');
     const line = s.progress ? progressLine(s.progress) : undefined;
     const opts: LivenessOptions = {
-      maxStates, exact: values.exact === true, ...memory,
+      maxStates, exact: values.exact === true, fastPath, ...memory,
       ...(limit !== undefined ? { timeLimitMs: limit * 1000 } : {}),
       ...(stop ? { stop: stop.requested } : {}),
       // the states of the graph build, as explore's own line counts explored states
@@ -91,7 +96,7 @@ export async function cmdExplore(args: string[], s: Session): Promise<number> {
   const workers = nat('workers', values.workers, 1, 1);
   const line = s.progress ? progressLine(s.progress) : undefined;
   const opts: ExploreOptions = {
-    maxStates, ...memory,
+    maxStates, fastPath, ...memory,
     ...(maxDepth !== undefined ? { maxDepth } : {}),
     ...(limit !== undefined ? { timeLimitMs: limit * 1000 } : {}),
     ...(target ? { target } : {}),
