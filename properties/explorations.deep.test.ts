@@ -28,7 +28,7 @@ const EXPLORE_ONLY: VariantCheckOptions = { ...HOLDS_BUDGET, seeds: [] };
 /** The complete exploration of `variant` on its exploration configuration, judged by {@link expectHolds}. */
 const bfsOf = (model: AnyModel, variant: string) => expectHolds(model, variant, EXPLORE_ONLY).bfs;
 
-describe('references: complete exploration of §7, no violation, every witness, pinned state count', () => {
+describe('references: complete exploration of §7, no violation, every witness, pinned state count, at most 40 bytes per state', () => {
   test.each([
     // §7 with one creator (two creators, §7 as written: properties/explore.test.ts)
     ['msgmni', msgmniModel, 23_831, ['auto-reenabled', 'manual-survives-hotplug', 'ns-destroyed', 'walk-during-create', 'work-coalesced']],
@@ -43,6 +43,9 @@ describe('references: complete exploration of §7, no violation, every witness, 
     const r = bfsOf(model, 'reference');
     expect(r?.states).toBe(states);
     expect([...(r?.witnesses.keys() ?? [])].sort()).toEqual(witnesses);
+    // issue 18: taken on the fast path, at most 40 bytes per state in fingerprint mode
+    expect(r?.fastPath).toBe(true);
+    expect(r?.bytesPerState).toBeLessThanOrEqual(40);
   });
 });
 
