@@ -9,8 +9,7 @@
  */
 import { Session } from 'node:inspector/promises';
 import type { AnyModel } from '../model/contract.js';
-import { onFastPath } from '../model/kernel/immer.js';
-import { explore, type ExploreResult } from '../properties/explore.js';
+import { explore } from '../properties/explore.js';
 
 /** One node of V8's CPU profile (the fields read here). */
 interface ProfileNode {
@@ -76,8 +75,7 @@ export async function profileExplore(m: AnyModel, maxStates: number, fast: boole
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
   await session.post('Profiler.start');
-  const run = (): ExploreResult => explore(m.machine('reference', m.smallConfig), { maxStates });
-  const r = fast ? onFastPath(run) : run();
+  const r = explore(m.machine('reference', m.smallConfig), { maxStates, fastPath: fast });
   const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
   session.disconnect();
   return { profile, states: r.states, ms: r.ms };
