@@ -174,7 +174,7 @@ describe('mmcheck explore', () => {
   test('--config replaces fields of the small configuration, inline or from a file; a bad one is one line and exit 2', async () => {
     // two created namespaces: the symmetry applies, which it does not on the small configuration
     const two = await run('msgmni', '--config', '{"creates":2}', '--max-states', '2000');
-    expect([two.code, two.out]).toEqual([5, expect.stringMatching(/^incomplete: stopped at the state bound after 2000 states, .*\(fingerprint, symmetry\)\)\n/)]);
+    expect([two.code, two.out]).toEqual([5, expect.stringMatching(/^incomplete: stopped at the state bound after 2000 states, .*\(fingerprint, symmetry, fast path\)\)\n/)]);
     const file = join(mkdtempSync(join(tmpdir(), 'mmcheck-config-')), 'c.json');
     writeFileSync(file, '{"creates":2}');
     const verdictOnly = (o: string): string => o.split(' (')[0] ?? o;
@@ -209,8 +209,8 @@ describe('mmcheck explore', () => {
 
   test('--max-depth, --exact, --no-symmetry and --workers', async () => {
     expect((await run('msgmni', '--max-depth', '3')).out).toMatch(/^incomplete: stopped at the depth bound after \d+ states, depth 3 /);
-    expect((await run('slab', '--variant', 'V5', '--exact')).out).toMatch(new RegExp(`^no violation: ${SLAB_V5_STATES} distinct states, .*\\(exact\\)\\)$`));
-    expect((await run('slab', '--variant', 'V5', '--workers', '2')).out).toMatch(new RegExp(`^no violation: ${SLAB_V5_STATES} distinct states, .*2 workers\\)\\)$`));
+    expect((await run('slab', '--variant', 'V5', '--exact')).out).toMatch(new RegExp(`^no violation: ${SLAB_V5_STATES} distinct states, .*\\(exact, fast path\\)\\)$`));
+    expect((await run('slab', '--variant', 'V5', '--workers', '2')).out).toMatch(new RegExp(`^no violation: ${SLAB_V5_STATES} distinct states, .*2 workers, fast path\\)\\)$`));
     const bad = await run('msgmni', '--workers', '0');
     expect([bad.code, bad.err]).toEqual([2, "mmcheck: --workers must be an integer ≥ 1, got '0'"]);
   });
