@@ -17,8 +17,11 @@ export function cmdList(_args: string[], s: Session): number {
     s.out(`${m.name} (${m.title}, spec ${m.spec}) properties: ${m.propertyNames.join(' ')} + built-in deadlock lock-discipline sleep-in-atomic`);
     // which accesses --memory lkmm puts under the kernel's memory model; the rest stay SC
     s.out(`  --memory lkmm: ${m.weakMemory ?? 'nothing marked (SC only)'}`);
+    const ref = m.machine('reference', m.smallConfig);
+    // which path the exhaustive engines take (issue 18): a model opts in to the fast path
+    s.out(`  exhaustive engines: ${ref.fastPath === true ? 'fast path (rules on plain copies; explore --check-fast-path compares it with immer)' : 'immer path (the model has not set fastPath)'}`);
     // what the race check (mmcheck races) leaves out, and why (spec 06 §5: visibly)
-    const exempt = m.machine('reference', m.smallConfig).raceExempt;
+    const exempt = ref.raceExempt;
     if (exempt === undefined) s.out('  races: no field exempt');
     else for (const [p, why] of Object.entries(exempt)) s.out(`  races: ${p} exempt: ${why}`);
   }
