@@ -95,6 +95,34 @@ describe('mmcheck ci', () => {
   });
 });
 
+describe("the fast path's differential check is a gate item", () => {
+  test('one per model that opted in, on its reference; none for a model that did not, nor under a search profile', () => {
+    const items = workItems(MODELS, quick, 1).filter((it) => it.fastPath === true);
+    expect(items.map((it) => `${it.model.name} ${it.variant}`)).toEqual(MODELS.map((m) => `${m.name} reference`));
+    expect(workItems([lostWakeup as unknown as AnyModel], quick, 1).filter((it) => it.fastPath === true)).toEqual([]);
+    expect(workItems(MODELS, searchProfile(10, {}), 1).filter((it) => it.fastPath === true)).toEqual([]);
+  });
+
+  test('a model whose property leans on immer (object identity) fails the gate as a model error, naming the step', () => {
+    // memcg with one more property: "the kernel slice is the same object when its contents are", true only under immer's sharing
+    const leaning: AnyModel = {
+      ...memcgModel,
+      machine: (v, c, o) => {
+        const m = memcgModel.machine(v, c, o) as AnyMachine;
+        const k = (s: unknown): unknown => (s as { k: unknown }).k;
+        const check = (t: { prev?: unknown; next: unknown }): string | undefined =>
+          t.prev !== undefined && k(t.prev) !== k(t.next) && JSON.stringify(k(t.prev)) === JSON.stringify(k(t.next)) ? 'k copied' : undefined;
+        return { ...m, properties: [...m.properties, { kind: 'always', name: 'K1', doc: 'identity', check }] };
+      },
+    } as AnyModel;
+    const items = workItems([leaning], quick, 1, 'reference').filter((it) => it.fastPath === true);
+    const r = gateReport(runItems(items, quick));
+    expect(r.code).toBe(EXIT.usage);
+    expect(r.lines.join('\n')).toMatch(/memcg reference: the fast path disagrees with immer at \S+, .*a property judges the transition differently: immer "K1: holds", fast path "K1: k copied"/);
+    expect(gateReport(runItems(workItems([memcgModel], quick, 1, 'reference').filter((it) => it.fastPath === true), quick)).code).toBe(EXIT.ok);
+  });
+});
+
 describe('exit codes by kind', () => {
   test('precedence: a broken model, then deadlock, liveness, safety, lost power, vacuity', () => {
     expect(exitFor([])).toBe(0);
@@ -255,16 +283,16 @@ describe('the soak profile', () => {
     ]);
   });
 
-  test('runs its items heaviest first: liveness graphs, explorations, family members, seeds, each group in order, none lost', () => {
+  test('runs its items heaviest first: liveness graphs, explorations, family members, seeds, fast-path checks, each group in order, none lost', () => {
     const soak = PROFILES.soak;
     if (!soak) throw new Error('no soak profile');
     const items = workItems(MODELS, soak, 1);
     const order = heaviestFirst(items);
     expect(order).toHaveLength(items.length);
     expect(new Set(order)).toEqual(new Set(items));
-    const kind = (it: (typeof items)[number]): string => (it.liveness ? 'liveness' : it.seed !== undefined ? 'seed' : it.member !== undefined ? 'member' : 'explore');
+    const kind = (it: (typeof items)[number]): string => (it.fastPath === true ? 'fast path' : it.liveness ? 'liveness' : it.seed !== undefined ? 'seed' : it.member !== undefined ? 'member' : 'explore');
     const runs = order.map(kind).filter((k, i, all) => i === 0 || all[i - 1] !== k);
-    expect(runs).toEqual(['liveness', 'explore', 'member', 'seed']);
+    expect(runs).toEqual(['liveness', 'explore', 'member', 'seed', 'fast path']);
     for (const k of runs) expect(order.filter((it) => kind(it) === k)).toEqual(items.filter((it) => kind(it) === k));
   });
 

@@ -3,7 +3,8 @@
  * `reference` (and harmless variant) must hold with every witness reached,
  * and every buggy variant must still be caught with the property it declares
  * — "harness lost power" otherwise. Work is split into items (one exploration,
- * one per family member of a variant that must hold, and one per seed and variant) that `--shard i/n` divides
+ * one per family member of a variant that must hold, one per seed and variant,
+ * and per model that takes the fast path its differential check) that `--shard i/n` divides
  * deterministically, and `--time-limit` bounds.
  *
  * `mmcheck run` is this same loop under a search profile ({@link searchProfile}):
@@ -12,12 +13,13 @@
  * variant's declaration.
  */
 import type { AnyModel } from '../model/contract.js';
-import { expectationText } from '../model/contract.js';
+import { expectationText, variantOf } from '../model/contract.js';
 import { textTable } from '../reports/table.js';
 import type { RandomResult } from '../properties/random.js';
 import type { Problem, SeedSearch } from '../properties/suite.js';
 import { checkExploreItem, checkLivenessItem, checkSeedItem, livenessOf, searchSeed, seeds, violationKind } from '../properties/suite.js';
 import { exploreMember, familyOf, memberOf, memberProblems } from '../properties/family.js';
+import { checkFastPath } from '../properties/fastpath.js';
 import { withMinimizer } from '../shrinkers/search.js';
 import type { Finding } from '../properties/outcome.js';
 import { exploreOutcome, livenessOutcome } from '../properties/outcome.js';
@@ -85,7 +87,17 @@ export interface WorkItem {
   readonly liveness?: boolean;
   /** The exploration of this member of the model's family, instead of the exploration configuration. */
   readonly member?: string;
+  /**
+   * The fast path's differential check (properties/fastpath.ts) on the
+   * variant's exploration configuration, instead of a search: one per model
+   * that opted in, on its reference, so a gate never trusts an exploration
+   * the fast path took without comparing it with immer.
+   */
+  readonly fastPath?: boolean;
 }
+
+/** Transitions the gate's differential check of the fast path compares per model. */
+export const FAST_PATH_TRANSITIONS = 10_000;
 
 /**
  * Every item of a gate run, in a fixed order; under a search profile, only
@@ -93,7 +105,8 @@ export interface WorkItem {
  */
 export function workItems(models: readonly AnyModel[], profile: Profile, seedBase: number, variant?: string): WorkItem[] {
   const items: WorkItem[] = [];
-  for (const model of models)
+  for (const model of models) {
+    if (!profile.search && (variant === undefined || variant === 'reference') && model.machine('reference', model.smallConfig).fastPath === true) items.push({ model, variant: 'reference', fastPath: true });
     for (const v of model.variants) {
       if (variant !== undefined && v.name !== variant) continue;
       if (profile.search) {
@@ -110,17 +123,18 @@ export function workItems(models: readonly AnyModel[], profile: Profile, seedBas
       if (live && (profile.liveness || v.expect.kind !== 'violates' || livenessOnly)) items.push({ model, variant: v.name, liveness: true });
       if (!livenessOnly) for (const s of seeds(profile.seeds)) items.push({ model, variant: v.name, seed: seedBase + s - 1 });
     }
+  }
   return items;
 }
 
 /**
  * The items with the ones that hold most memory first — liveness graphs,
- * then explorations, then family members, then seeds — each group in its
- * own order. The soak runs them so: its high-water mark is reached in its
+ * then explorations, then family members, then seeds, then the fast path's
+ * differential checks — each group in its own order. The soak runs them so: its high-water mark is reached in its
  * first tenth, and growth measured from there is what the run keeps.
  */
 export function heaviestFirst(items: readonly WorkItem[]): WorkItem[] {
-  const rank = (it: WorkItem): number => (it.liveness ? 0 : it.seed !== undefined ? 3 : it.member !== undefined ? 2 : 1);
+  const rank = (it: WorkItem): number => (it.fastPath === true ? 4 : it.liveness ? 0 : it.seed !== undefined ? 3 : it.member !== undefined ? 2 : 1);
   return items.map((it, i) => ({ it, i })).sort((x, y) => rank(x.it) - rank(y.it) || x.i - y.i).map((x) => x.it);
 }
 
@@ -208,7 +222,12 @@ export function runItems(items: readonly WorkItem[], profile: Profile, hooks: Ru
     const t0 = performance.now();
     // random counterexamples are minimized: run prints and saves them, the deep profile holds them to 2× the shortest
     const budget = withMinimizer({ runs: profile.runs, ...(left !== undefined ? { timeLimitMs: left } : {}), ...(stop ? { stop } : {}), ...(hooks.onRun ? { onRun: hooks.onRun } : {}) });
-    if (item.liveness) {
+    if (item.fastPath === true) {
+      const config = variantOf(item.model, item.variant).exploreConfig ?? item.model.smallConfig;
+      const r = checkFastPath(item.model.machine(item.variant, config), { transitions: FAST_PATH_TRANSITIONS });
+      const problems: Problem[] = r.disagreement ? [{ kind: 'model-error', text: r.disagreement.message }] : [];
+      push({ item, problems, ms: performance.now() - t0, detail: `fast path: ${r.transitions} transitions${r.disagreement ? ', disagrees with immer' : ' agree with immer'}` });
+    } else if (item.liveness) {
       const { result, problems, config, target } = checkLivenessItem(item.model, item.variant, engine);
       if (result?.stopped === 'stop') {
         push({ item, problems: [], ms: performance.now() - t0, skipped: true, detail: `liveness: stopped after ${result.states} states` });
