@@ -100,11 +100,6 @@ export function nextOnFastPath<S, A>(m: { next(s: S, a: A): S }, s: S, a: A): S 
   }
 }
 
-/** Whether `produce` is on the fast path now. */
-export function fastPathOn(): boolean {
-  return fast;
-}
-
 /**
  * immer's `original(draft)`: the state before the step. Models import it
  * from here so that a recorded footprint (spec 06 §5's race check) also
@@ -116,10 +111,8 @@ export function original<T>(d: T): T | undefined {
   return undefined;
 }
 
-/** immer's `isDraft`; false for the fast path's plain copies. */
-export function isDraft(v: unknown): boolean {
-  return immerIsDraft(v);
-}
+/** immer's `isDraft` (false for the fast path's plain copies), so that models import every draft helper from here. */
+export { isDraft } from 'immer';
 
 /** immer's `current(draft)`: the draft's value now, as plain data (a plain copy is its own value). */
 export function current<T>(v: T): T {
