@@ -28,7 +28,7 @@ import { getHeapStatistics } from 'node:v8';
 import type { ActionBase, AnyMachine, Property, StepInfo, Transition } from '../model/contract.js';
 import { actionLabel } from '../model/contract.js';
 import { builtinViolations } from '../model/kernel/checks.js';
-import { nextOnFastPath } from '../model/kernel/immer.js';
+import { nextOnFastPath, shareWith } from '../model/kernel/immer.js';
 import type { KernelState, LockState } from '../model/kernel/state.js';
 import type { RaceSteps } from './races.js';
 
@@ -317,8 +317,10 @@ export function successors(j: Judge, s: unknown, v: Visitor): Expansion {
     if (j.tick()) return 'clock';
     if (j.lock !== undefined) j.lockStep(s, n, a, v.depth, () => v.pathLabels(ai));
     if (j.races !== undefined) j.races.addStep(m, s, a, n, v.depth, () => v.pathLabels(ai), 'explore');
-    const t = { prev: s, action: a, next: n };
     const fresh = v.isNew(n);
+    // a new state is kept (frontier, graph): on the fast path it shares what it did not change with its parent, as under immer
+    if (fresh && j.fast) n = shareWith(s, n);
+    const t = { prev: s, action: a, next: n };
     let vs: readonly Violation[];
     if (fresh) {
       const r = j.fresh(t);

@@ -101,6 +101,48 @@ export function nextOnFastPath<S, A>(m: { next(s: S, a: A): S }, s: S, a: A): S 
 }
 
 /**
+ * Gives `next` back the structural sharing immer would have given it: every
+ * subtree of `next` equal to the one at the same place in `prev` (same
+ * values, same key order) is replaced by `prev`'s, in place (inside a
+ * frozen part of `next`, only compared). Returns `prev` itself when the two
+ * are equal. The exhaustive engines call it on the
+ * states they keep (a frontier of whole states held twice the memory on the
+ * fast path); states are immutable once made, so sharing is safe, and
+ * values and key order are unchanged, so are keys and verdicts.
+ */
+export function shareWith(prev: unknown, next: unknown): unknown {
+  if (prev === next || typeof prev !== 'object' || prev === null || typeof next !== 'object' || next === null) return next;
+  // a frozen part (msgmni freezes its kernel slice) is compared, not rewritten
+  const writable = !Object.isFrozen(next);
+  if (Array.isArray(next)) {
+    if (!Array.isArray(prev)) return next;
+    let equal = prev.length === next.length;
+    for (let i = 0; i < next.length; i++) {
+      const was: unknown = prev[i];
+      const x = i < prev.length ? shareWith(was, next[i]) : next[i];
+      if (x !== next[i] && writable) next[i] = x;
+      if (x !== was) equal = false;
+    }
+    return equal ? prev : next;
+  }
+  if (Array.isArray(prev)) return next;
+  const p = prev as Record<string, unknown>;
+  const n = next as Record<string, unknown>;
+  const pk = Object.keys(p);
+  const nk = Object.keys(n);
+  let equal = pk.length === nk.length;
+  for (let i = 0; i < nk.length; i++) {
+    const k = nk[i] as string;
+    if (equal && pk[i] !== k) equal = false;
+    const was = p[k];
+    const x = k in p ? shareWith(was, n[k]) : n[k];
+    if (x !== n[k] && writable) n[k] = x;
+    if (x !== was) equal = false;
+  }
+  return equal ? prev : next;
+}
+
+/**
  * immer's `original(draft)`: the state before the step. Models import it
  * from here so that a recorded footprint (spec 06 §5's race check) also
  * sees what a step reads through it, and so that the fast path answers it.
