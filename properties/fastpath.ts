@@ -4,7 +4,9 @@
  * drafts (model/kernel/immer.ts), so nothing but this check says the two
  * agree. Two random walks start from the initial state, one on each path,
  * and take the same action at every step; at each state every enabled
- * action is taken on both, and the check compares what an engine reads:
+ * action is taken on both, and the check compares what an engine reads
+ * (on the fast path both the copy, which judges a successor met before, and
+ * the copy shared with its parent by `shareWith`, which an engine keeps):
  *
  * - the successor states, field by field (the first differing field named);
  * - the state keys, with symmetry and without (what the seen-set stores);
@@ -20,7 +22,7 @@
 import type { ActionBase, AnyMachine, Transition } from '../model/contract.js';
 import { actionLabel } from '../model/contract.js';
 import { diff } from '../model/diff.js';
-import { nextOnFastPath, onFastPath } from '../model/kernel/immer.js';
+import { nextOnFastPath, onFastPath, shareWith } from '../model/kernel/immer.js';
 import { keyFunction, keyText } from './explore.js';
 import { seededPick, walkPlace } from './hygiene.js';
 
@@ -123,6 +125,10 @@ export function checkFastPath(m: AnyMachine, opts: FastPathOptions = {}): FastPa
         const input = diff(s1, s2);
         if (input.length > 0) return disagree(step, `a path changed the state it started from: ${input.slice(0, 3).join('; ')}`);
         if (e1 !== undefined) continue;
+        // an engine judges a successor it has met before as the copy (core.ts `known`), a new one once shared with its parent
+        const raw = firstLine(verdicts(m, { prev: s1, action: a, next: n1 }), verdicts(m, { prev: s2, action: a, next: n2 }));
+        if (raw !== undefined) return disagree(step, `a property judges the transition differently: ${raw}`);
+        n2 = shareWith(s2, n2);
         const fields = diff(n1, n2);
         if (fields.length > 0) return disagree(step, `the successors differ: ${fields.slice(0, 3).join('; ')} (immer → fast path)`);
         for (const key of keys) if (keyText(key(n1)) !== keyText(key(n2))) return disagree(step, 'the successors are equal but their state keys differ');

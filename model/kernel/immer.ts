@@ -105,10 +105,11 @@ export function nextOnFastPath<S, A>(m: { next(s: S, a: A): S }, s: S, a: A): S 
  * subtree of `next` equal to the one at the same place in `prev` (same
  * values, same key order) is replaced by `prev`'s, in place (inside a
  * frozen part of `next`, only compared). Returns `prev` itself when the two
- * are equal. The exhaustive engines call it on the
- * states they keep (a frontier of whole states held twice the memory on the
- * fast path); states are immutable once made, so sharing is safe, and
- * values and key order are unchanged, so are keys and verdicts.
+ * are equal. The exhaustive engines call it on the states they keep (a
+ * frontier of whole copies held twice the memory); states are immutable once
+ * made, so sharing is safe, and a replacement is always by an equal value in
+ * the same key order, so keys and verdicts are unchanged — even where a step
+ * put an object of `prev` into `next` and the walk rewrites it.
  */
 export function shareWith(prev: unknown, next: unknown): unknown {
   if (prev === next || typeof prev !== 'object' || prev === null || typeof next !== 'object' || next === null) return next;
