@@ -140,8 +140,8 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
   const texts = keySet((k) => k, true);
   const size = (): number => (exact ? texts.size : fps.size);
   const log = new SearchLog(opts.target, opts.keepGoing === true);
-  // judges the initial state here; the workers judge every other
-  const judge = new Judge(m);
+  // judges the initial state here; the workers judge every other, on the same path
+  const judge = new Judge(m, { fastPath: opts.fastPath !== false });
   const witnesses = judge.witnesses;
   let transitions = 0;
   let depth = 0;
@@ -274,6 +274,6 @@ export async function exploreParallel(m: AnyMachine, spec: WorkerModel, workers:
     bytesPerState: ((exact ? texts.bytes : fps.bytes) + log.bytes) / Math.max(size(), 1),
     peakFrontier,
     workers,
-    fastPath: opts.fastPath !== false && m.fastPath === true,
+    fastPath: judge.fast,
   };
 }

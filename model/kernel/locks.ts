@@ -9,7 +9,7 @@
  * a sleep-in-atomic fault if the context holds a spinlock.
  */
 import { castDraft, type Draft } from 'immer';
-import { current, isDraft } from './immer.js';
+import { current } from './immer.js';
 import { noteAcquired } from './footprint.js';
 import { lock as lockView, unlock as unlockView, type WeakMemory } from './lkmm.js';
 import type { KernelState, LockState, MutexState, RwsemState, SpinState } from './state.js';
@@ -28,7 +28,7 @@ type K = Draft<KernelState>;
 function order(k: K, name: string, ctx: string, op: 'lock' | 'unlock', shared = false): void {
   if (op === 'lock') noteAcquired(name, ctx, shared);
   if (!k.mem) return;
-  const m = (isDraft(k.mem) ? current(k.mem) : k.mem) as WeakMemory;
+  const m = current(k.mem) as WeakMemory;
   k.mem = castDraft(op === 'lock' ? lockView(m, ctx, name) : unlockView(m, ctx, name));
 }
 
