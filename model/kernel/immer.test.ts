@@ -71,3 +71,53 @@ describe('shareWith', () => {
     expect(out.k).toEqual({ locks: { m: 2 }, other: { q: 1 } });
   });
 });
+
+describe('the compiled copier (one per object shape and place)', () => {
+  const copyOf = <T>(v: T): T => onFastPath(() => produce(v, () => undefined)) as T;
+
+  test('a place meeting more shapes than it compiles becomes a dictionary, and still copies deeply, in key order', () => {
+    // contexts by name, as msgmni keeps them: a new key set at the same place every time
+    const states = Array.from({ length: 12 }, (_, i) => ({ ctxs: Object.fromEntries(Array.from({ length: (i % 4) + 1 }, (_, j) => [`c${i}-${j}`, { pc: j, held: [j] }])), n: i }));
+    for (const s of [...states, ...states]) {
+      const c = copyOf(s);
+      expect(c).toEqual(s);
+      expect(Object.keys(c.ctxs)).toEqual(Object.keys(s.ctxs));
+      for (const k of Object.keys(s.ctxs)) {
+        expect(c.ctxs[k]).not.toBe(s.ctxs[k]);
+        expect(c.ctxs[k]!.held).not.toBe(s.ctxs[k]!.held);
+      }
+    }
+  });
+
+  test('two key orders at one place are two shapes: each copy keeps its own order', () => {
+    const a = { w: { x: 1, y: 2 } };
+    const b = { w: { y: 2, x: 1 } };
+    expect(Object.keys(copyOf(a).w)).toEqual(['x', 'y']);
+    expect(Object.keys(copyOf(b).w)).toEqual(['y', 'x']);
+    expect(Object.keys(copyOf(a).w)).toEqual(['x', 'y']);
+  });
+
+  test('a frozen state copies to a writable one; an own __proto__ field stays a field', () => {
+    const frozen: { readonly a: { n: number } } = Object.freeze({ a: Object.freeze({ n: 1 }) });
+    const next = onFastPath(() => produce(frozen, (d) => void (d.a.n = 2)));
+    expect(next.a.n).toBe(2);
+    expect(frozen.a.n).toBe(1);
+    const parsed = JSON.parse('{"__proto__": {"polluted": true}, "k": 1}') as Record<string, unknown>;
+    const c = copyOf(parsed);
+    expect(Object.keys(c)).toEqual(['__proto__', 'k']);
+    expect(Object.getPrototypeOf(c)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>)['polluted']).toBeUndefined();
+  });
+
+  test('shareWith through compiled shapes and dictionaries gives back equal subtrees of the parent', () => {
+    const prev = { ctxs: { a: { pc: 1, q: [1] }, b: { pc: 2, q: [2] } }, meta: { n: 0, tag: 'x' } };
+    const next = onFastPath(() => produce(prev, (d) => void (d.ctxs.b.pc = 3)));
+    const kept = shareWith(prev, next) as typeof prev;
+    expect(kept).toEqual({ ctxs: { a: { pc: 1, q: [1] }, b: { pc: 3, q: [2] } }, meta: { n: 0, tag: 'x' } });
+    expect(kept.meta).toBe(prev.meta);
+    expect(kept.ctxs.a).toBe(prev.ctxs.a);
+    expect(kept.ctxs.b).not.toBe(prev.ctxs.b);
+    expect(kept.ctxs.b.q).toBe(prev.ctxs.b.q);
+    expect(shareWith(prev, copyOf(prev))).toBe(prev);
+  });
+});
