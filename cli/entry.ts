@@ -5,6 +5,8 @@
  * command still writes every report, marked interrupted, then exits 130
  * (SIGINT) or 143 (SIGTERM). A second signal exits at once with that code.
  */
+import { totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { STOP_SIGNALS, StopRequest, type StopSignal } from './stop.js';
 import { EXIT } from './exit.js';
@@ -13,6 +15,18 @@ import { EXIT } from './exit.js';
 function loadTimeoutS(): number {
   const v = Number(process.env.MMCHECK_LOAD_TIMEOUT);
   return Number.isFinite(v) && v > 0 ? v : 60;
+}
+
+/**
+ * The command thread's V8 heap limit, in MiB: the searches' default memory
+ * bound (three quarters of the machine, `defaultMaxMemory` in
+ * properties/core.ts), never below V8's own default. With V8's default
+ * (4 GiB here, on 24 GiB) a long search stopped at the heap limit with most
+ * of the machine unused, before `--max-memory` could apply.
+ */
+export function threadHeapMb(): number {
+  const mib = 2 ** 20;
+  return Math.max(Math.floor(getHeapStatistics().heap_size_limit / mib), Math.floor((0.75 * totalmem()) / mib));
 }
 
 /** What the command thread receives. */
@@ -32,9 +46,10 @@ export function runCli(argv: string[], pending?: StopSignal): Promise<number> {
   const stop = new StopRequest();
   const data: ThreadData = { argv, stop: stop.buffer, tty: process.stderr.isTTY === true };
   const here = import.meta.url;
+  const options = { workerData: data, resourceLimits: { maxOldGenerationSizeMb: threadHeapMb() } };
   const worker = here.endsWith('.ts')
-    ? new Worker(`import('tsx/esm/api').then((t) => t.tsImport(${JSON.stringify(new URL('./thread.ts', here).href)}, { parentURL: ${JSON.stringify(here)} }))`, { eval: true, workerData: data })
-    : new Worker(new URL('./thread.js', here), { workerData: data });
+    ? new Worker(`import('tsx/esm/api').then((t) => t.tsImport(${JSON.stringify(new URL('./thread.ts', here).href)}, { parentURL: ${JSON.stringify(here)} }))`, { ...options, eval: true })
+    : new Worker(new URL('./thread.js', here), options);
   const onSignal = (signal: StopSignal): void => {
     if (stop.requested()) process.exit(STOP_SIGNALS[signal]);
     stop.request(signal);

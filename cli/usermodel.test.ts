@@ -4,8 +4,9 @@
  * and exit 2.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir, totalmem } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
 
@@ -84,5 +85,20 @@ describe('lock-order prediction in run', () => {
     expect(r.out).toMatch(/two-orders\s+reference\s+holds\s+none\s+50/);
     expect(r.out).toMatch(/possible circular locking dependency detected/);
     expect(r.out).toMatch(/-> #\d m1 -> m2: A took m2 holding m1 at step 2 of seed 1 run \d+\n\s+config: \{"who":"A"\}\n\s+actions: step step/);
+  });
+});
+
+describe('the command thread', () => {
+  test('runs with the V8 heap limit raised to the default memory bound (three quarters of the machine), never below V8 default', () => {
+    // a --model module is imported on the command thread: it reports that thread's limit
+    const probe = join(dir, 'heap-probe.mjs');
+    writeFileSync(probe, `import { getHeapStatistics } from 'node:v8';\nprocess.stderr.write('heap limit MiB ' + Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20) + '\\n');\nexport default [];\n`);
+    const r = mmcheck('list', '--model', probe);
+    const m = /heap limit MiB (\d+)/.exec(r.err);
+    expect(m, r.err).not.toBeNull();
+    const limit = Number(m![1]);
+    const bound = Math.floor((0.75 * totalmem()) / 2 ** 20);
+    const v8default = Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
+    expect(limit).toBeGreaterThanOrEqual(Math.max(bound, v8default) - 64);
   });
 });
