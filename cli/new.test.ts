@@ -29,6 +29,10 @@ describe('mmcheck new', () => {
     const ex = await mmcheck('explore', '--model', model);
     expect(ex.code).toBe(0);
     expect(ex.out).toMatch(new RegExp(`^no violation: ${pinned} distinct states, .*complete`));
+    // it opts in to the fast path, and the two paths agree on it
+    expect(ex.out).toMatch(/bytes\/state \(fingerprint, fast path\)/);
+    const fp = await mmcheck('explore', '--model', model, '--check-fast-path');
+    expect([fp.code, fp.out.split('\n')[0]]).toEqual([0, expect.stringMatching(/^fast path agrees with immer: 10000 transitions compared/)]);
     const bug = await mmcheck('explore', '--model', model, '--variant', 'no-lock');
     expect(bug.code).toBe(1);
     expect(bug.out).toMatch(/violated Q1 after step \d+: counter 1 but 2 added/);

@@ -124,6 +124,9 @@ export const model = defineModel({
     reference: { flags: { lock: true }, summary: 'each increment under counter_lock', expect: { kind: 'holds' } },
     'no-lock': { flags: { lock: false }, summary: 'the read-modify-write without the lock: an increment is lost', expect: { kind: 'violates', property: 'Q1' } },
   },
+  // the exhaustive engines run the rules on plain copies instead of immer drafts (faster); \`mmcheck ci\`
+  // and \`explore --check-fast-path\` compare the two paths: remove it if a rule needs immer's drafts
+  fastPath: true,
   // replay files and --config are checked against it: unknown fields and out-of-range values refused
   configSchema: z.strictObject({ cpus: z.number().int().min(1).max(8) }),
   machine: (f: Flags, c: CounterConfig) =>
