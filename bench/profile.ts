@@ -10,6 +10,7 @@
 import { Session } from 'node:inspector/promises';
 import type { AnyModel } from '../model/contract.js';
 import { explore } from '../properties/explore.js';
+import { COMPILED_URL } from '../model/kernel/immer.js';
 
 /** One node of V8's CPU profile (the fields read here). */
 interface ProfileNode {
@@ -31,7 +32,7 @@ const LAYERS: readonly (readonly [string, (url: string, fn: string) => boolean])
   ['ts-pattern', (url) => url.includes('/node_modules/ts-pattern/')],
   ['other libraries', (url) => url.includes('/node_modules/')],
   ['state key and fingerprint', (url) => /\/model\/(canonical|diff)\.js$/.test(url) || /\/symmetry[^/]*\.js$/.test(url) || /\/properties\/fingerprint\.js$/.test(url)],
-  ['fast-path copy (produce without immer)', (url) => url.endsWith('/model/kernel/immer.js')],
+  ['fast-path copy (produce without immer)', (url) => url.endsWith('/model/kernel/immer.js') || url === COMPILED_URL],
   ['kernel primitives', (url) => url.includes('/model/kernel/')],
   ['rules and model contract', (url) => /\/model\/(rules|define|contract|config-schema)\.js$/.test(url)],
   ['model (mechanism)', (url) => url.includes('/model/')],
