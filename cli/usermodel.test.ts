@@ -46,8 +46,8 @@ describe('the fast path is opt-in', () => {
   test('a model that has not opted in explores on immer, and --check-fast-path refuses it in one line', () => {
     const r = mmcheck('explore', '--model', example);
     expect(r.out).toMatch(/bytes\/state \(fingerprint\)/);
-    expect(mmcheck('list', '--model', example).out).toMatch(/^ {2}exhaustive engines: immer path \(the model has not set fastPath\)$/m);
-    expect(mmcheck('list').out).toMatch(/^ {2}exhaustive engines: fast path \(rules on plain copies; explore --check-fast-path compares it with immer\)$/m);
+    expect(mmcheck('list', '--model', example).out).toMatch(/^ {2}searches: immer path \(the model has not set fastPath\)$/m);
+    expect(mmcheck('list').out).toMatch(/^ {2}searches: fast path \(exhaustive and random, rules on plain copies; replays on immer; explore --check-fast-path compares the two\)$/m);
     const c = mmcheck('explore', '--model', example, '--check-fast-path');
     expect(c.code).toBe(2);
     expect(c.err.trimEnd().split('\n')).toEqual(['mmcheck: --check-fast-path: refcount has not opted in to the fast path (ModelSpec.fastPath), so every engine runs it on immer']);

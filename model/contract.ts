@@ -168,8 +168,8 @@ export interface Machine<S, A extends ActionBase> {
    * The machine may take its steps on the fast path (issue 18,
    * model/kernel/immer.ts): every state change goes through the models'
    * `produce`, and nothing relies on immer's structural sharing. The
-   * exhaustive engines then run the same rules on plain copies; random
-   * runs, replays and reports stay on immer. Checked by the differential
+   * exhaustive and random engines then run the same rules on plain copies;
+   * replays and reports stay on immer. Checked by the differential
    * check (`properties/fastpath.ts`, `--check-fast-path`); set by
    * {@link ModelSpec.fastPath}. Default: the immer path only.
    */

@@ -115,8 +115,8 @@ export interface JudgeOptions {
   readonly clock?: Clock;
   /**
    * Take steps on the fast path (plain copies, model/kernel/immer.ts) when
-   * the machine opted in ({@link Machine.fastPath}); default false: the
-   * random engines, replays and reports stay on immer.
+   * the machine opted in ({@link Machine.fastPath}); default false:
+   * replays and reports stay on immer.
    */
   readonly fastPath?: boolean;
 }
@@ -353,6 +353,13 @@ export interface RunOptions {
   readonly judge?: boolean;
   /** Lock-order edges of the run go here. */
   readonly lock?: LockSink;
+  /**
+   * Take the steps on the fast path when the machine opted in (default
+   * false). The random engines set it; replays, and so reports and
+   * minimizing, stay on immer, so a replay of a random run is also a check
+   * of the two paths against each other.
+   */
+  readonly fastPath?: boolean;
 }
 
 /**
@@ -380,7 +387,7 @@ export function runTrace(m: AnyMachine, choose: Chooser, maxSteps = Number.POSIT
     if (a === undefined) break;
     let n: unknown;
     try {
-      n = m.next(s, a);
+      n = j.next(s, a);
     } catch (e) {
       // a model that throws is a finding about the model, with the trace that led there
       steps.push({ action: a, label: actionLabel(a), info: m.describe(a, s), state: s });

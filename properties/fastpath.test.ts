@@ -13,7 +13,10 @@ import { kernelState, type KernelState } from '../model/kernel/state.js';
 import { underMemoryModel } from '../model/memory.js';
 import { MODELS } from '../model/registry.js';
 import { machineFromRules, rulesFor, when } from '../model/rules.js';
+import { replay } from './core.js';
 import { explore } from './explore.js';
+import { runPct } from './pct.js';
+import { runSchedule } from './random.js';
 import { checkFastPath } from './fastpath.js';
 
 describe('every built-in model agrees on both paths', () => {
@@ -126,6 +129,19 @@ describe('which path an engine takes, seen from inside a step', () => {
     expect(off.drafts).toEqual([true, true]);
     const plain = spying(false);
     explore(plain.m);
+    expect(plain.drafts).toEqual([true, true]);
+  });
+
+  test('the random engines take plain copies too, a replay takes immer drafts', () => {
+    const on = spying(true);
+    expect(runSchedule(on.m, [0, 0]).trace.steps).toHaveLength(2);
+    runPct(on.m, { priorities: [0], changePoints: [], picks: [0, 0] });
+    expect(on.drafts).toEqual([false, false, false, false]);
+    const replayed = spying(true);
+    replay(replayed.m, [0, 0]);
+    expect(replayed.drafts).toEqual([true, true]);
+    const plain = spying(false);
+    runSchedule(plain.m, [0, 0]);
     expect(plain.drafts).toEqual([true, true]);
   });
 });

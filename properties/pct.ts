@@ -38,7 +38,7 @@ export interface PctSchedule {
   readonly picks: readonly number[];
 }
 
-/** Runs one PCT schedule. */
+/** Runs one PCT schedule, on the fast path when the machine opted in (unless `opts.fastPath` is false). */
 export function runPct(m: AnyMachine, p: PctSchedule, opts: RunOptions = {}): RunResult {
   const prio = new Map<string, number>();
   let dropped = 0;
@@ -60,7 +60,7 @@ export function runPct(m: AnyMachine, p: PctSchedule, opts: RunOptions = {}): Ru
       return a;
     },
     p.picks.length,
-    opts,
+    { fastPath: true, ...opts },
   );
 }
 

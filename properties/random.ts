@@ -81,7 +81,7 @@ export interface RandomResult {
   readonly others?: ReadonlyMap<string, number>;
 }
 
-/** Runs one schedule on a machine. */
+/** Runs one schedule on a machine, on the fast path when the machine opted in (unless `opts.fastPath` is false). */
 export function runSchedule(m: AnyMachine, schedule: readonly number[], opts: RunOptions = {}): RunResult {
   return runTrace(
     m,
@@ -90,7 +90,7 @@ export function runSchedule(m: AnyMachine, schedule: readonly number[], opts: Ru
       return k === undefined ? undefined : enabled[k % enabled.length];
     },
     Number.POSITIVE_INFINITY,
-    opts,
+    { fastPath: true, ...opts },
   );
 }
 

@@ -19,7 +19,7 @@ export function cmdList(_args: string[], s: Session): number {
     s.out(`  --memory lkmm: ${m.weakMemory ?? 'nothing marked (SC only)'}`);
     const ref = m.machine('reference', m.smallConfig);
     // which path the exhaustive engines take (issue 18): a model opts in to the fast path
-    s.out(`  exhaustive engines: ${ref.fastPath === true ? 'fast path (rules on plain copies; explore --check-fast-path compares it with immer)' : 'immer path (the model has not set fastPath)'}`);
+    s.out(`  searches: ${ref.fastPath === true ? 'fast path (exhaustive and random, rules on plain copies; replays on immer; explore --check-fast-path compares the two)' : 'immer path (the model has not set fastPath)'}`);
     // what the race check (mmcheck races) leaves out, and why (spec 06 §5: visibly)
     const exempt = ref.raceExempt;
     if (exempt === undefined) s.out('  races: no field exempt');
