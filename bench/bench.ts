@@ -179,12 +179,13 @@ async function profileSection(only: string | undefined): Promise<void> {
   for (const m of MODELS) {
     if (only !== undefined && m.name !== only) continue;
     for (const fast of [false, true]) {
-      const { profile, states, ms } = await profileExplore(m, PROFILE_MAX_STATES, fast);
+      const { profile, states, ms, compiled } = await profileExplore(m, PROFILE_MAX_STATES, fast);
       const { layers, functions } = summarize(profile);
       const path = fast ? 'fast path' : 'immer path';
       process.stdout.write(`\n${m.name} reference, small configuration, ${path}: ${states} states in ${(ms / 1000).toFixed(1)} s under the profiler (load ${load()})\n`);
       print([['layer', 'self time'], ...layers.filter(([, p]) => p >= 0.5).map(([k, p]) => [k, `${p.toFixed(1)} %`])]);
       print([['function', 'self time'], ...functions.map(([k, p]) => [k, `${p.toFixed(1)} %`])]);
+      if (fast) process.stdout.write(`compiled copiers so far in this process: ${compiled.shapes} object shapes; walked as dictionaries: ${compiled.dictionaries.join(', ') || 'none'}\n`);
     }
   }
 }

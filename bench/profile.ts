@@ -10,7 +10,7 @@
 import { Session } from 'node:inspector/promises';
 import type { AnyModel } from '../model/contract.js';
 import { explore } from '../properties/explore.js';
-import { COMPILED_URL } from '../model/kernel/immer.js';
+import { COMPILED_URL, compiledShapes } from '../model/kernel/immer.js';
 
 /** One node of V8's CPU profile (the fields read here). */
 interface ProfileNode {
@@ -70,14 +70,15 @@ export function summarize(p: CpuProfile, top = 8): { layers: [string, number][];
 }
 
 /** Explores `m`'s reference on its small configuration (at most `maxStates`) under the profiler, on the immer path or the fast path. */
-export async function profileExplore(m: AnyModel, maxStates: number, fast: boolean): Promise<{ profile: CpuProfile; states: number; ms: number }> {
+export async function profileExplore(m: AnyModel, maxStates: number, fast: boolean): Promise<{ profile: CpuProfile; states: number; ms: number; compiled: ReturnType<typeof compiledShapes> }> {
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
   await session.post('Profiler.start');
-  const r = explore(m.machine('reference', m.smallConfig), { maxStates, fastPath: fast });
+  const machine = m.machine('reference', m.smallConfig);
+  const r = explore(machine, { maxStates, fastPath: fast });
   const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
   session.disconnect();
-  return { profile, states: r.states, ms: r.ms };
+  return { profile, states: r.states, ms: r.ms, compiled: compiledShapes() };
 }

@@ -80,6 +80,27 @@ const newPlace = (): Place => ({ shapes: [], fields: new Map(), elements: undefi
 /** The place of `produce`'s base and of the engines' kept states: every state and slice starts here. */
 const rootPlace = newPlace();
 
+/**
+ * What the fast path has compiled in this process: the number of object
+ * shapes, and the places walked as dictionaries, by path (`ctxs`, `pages[]`,
+ * `*` for a dictionary's values). For the profile bench.
+ */
+export function compiledShapes(): { readonly shapes: number; readonly dictionaries: readonly string[] } {
+  let shapes = 0;
+  const dictionaries: string[] = [];
+  const walk = (p: Place, path: string): void => {
+    shapes += p.shapes.length;
+    if (p.values !== undefined) {
+      dictionaries.push(path === '' ? '(root)' : path);
+      walk(p.values, `${path}.*`);
+    }
+    for (const [k, c] of p.fields) walk(c, path === '' ? k : `${path}.${k}`);
+    if (p.elements !== undefined) walk(p.elements, `${path}[]`);
+  };
+  walk(rootPlace, '');
+  return { shapes, dictionaries };
+}
+
 /** The place of field `k` of an object at `place`. */
 function fieldPlace(place: Place, k: string): Place {
   if (place.values !== undefined) return place.values;
