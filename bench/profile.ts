@@ -76,8 +76,7 @@ export async function profileExplore(m: AnyModel, maxStates: number, fast: boole
   await session.post('Profiler.enable');
   await session.post('Profiler.setSamplingInterval', { interval: 200 });
   await session.post('Profiler.start');
-  const machine = m.machine('reference', m.smallConfig);
-  const r = explore(machine, { maxStates, fastPath: fast });
+  const r = explore(m.machine('reference', m.smallConfig), { maxStates, fastPath: fast });
   const { profile } = (await session.post('Profiler.stop')) as { profile: CpuProfile };
   session.disconnect();
   return { profile, states: r.states, ms: r.ms, compiled: compiledShapes() };

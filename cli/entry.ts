@@ -5,11 +5,11 @@
  * command still writes every report, marked interrupted, then exits 130
  * (SIGINT) or 143 (SIGTERM). A second signal exits at once with that code.
  */
-import { totalmem } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import { STOP_SIGNALS, StopRequest, type StopSignal } from './stop.js';
 import { EXIT } from './exit.js';
+import { defaultMaxMemory } from '../properties/memory-bound.js';
 
 /** Seconds the models may take to load (`MMCHECK_LOAD_TIMEOUT`, default 60). */
 function loadTimeoutS(): number {
@@ -19,14 +19,13 @@ function loadTimeoutS(): number {
 
 /**
  * The command thread's V8 heap limit, in MiB: the searches' default memory
- * bound (three quarters of the machine, `defaultMaxMemory` in
- * properties/core.ts), never below V8's own default. With V8's default
- * (4 GiB here, on 24 GiB) a long search stopped at the heap limit with most
- * of the machine unused, before `--max-memory` could apply.
+ * bound ({@link defaultMaxMemory}), never below V8's own default. With V8's
+ * default (4 GiB here, on 24 GiB) a long search stopped at the heap limit
+ * with most of the machine unused, before `--max-memory` could apply.
  */
 export function threadHeapMb(): number {
   const mib = 2 ** 20;
-  return Math.max(Math.floor(getHeapStatistics().heap_size_limit / mib), Math.floor((0.75 * totalmem()) / mib));
+  return Math.max(Math.floor(getHeapStatistics().heap_size_limit / mib), Math.floor(defaultMaxMemory() / mib));
 }
 
 /** What the command thread receives. */

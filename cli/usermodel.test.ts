@@ -5,10 +5,11 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { join, resolve } from 'node:path';
 import { describe, expect, test } from 'vitest';
+import { defaultMaxMemory } from '../properties/memory-bound.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const BIN = join(ROOT, 'bin', 'mmcheck.js');
@@ -97,7 +98,7 @@ describe('the command thread', () => {
     const m = /heap limit MiB (\d+)/.exec(r.err);
     expect(m, r.err).not.toBeNull();
     const limit = Number(m![1]);
-    const bound = Math.floor((0.75 * totalmem()) / 2 ** 20);
+    const bound = Math.floor(defaultMaxMemory() / 2 ** 20);
     const v8default = Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
     expect(limit).toBeGreaterThanOrEqual(Math.max(bound, v8default) - 64);
   });

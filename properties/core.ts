@@ -23,14 +23,13 @@
  * - {@link Clock}: the one place a search polls its deadline, its stop
  *   request and its progress callback.
  */
-import { totalmem } from 'node:os';
-import { getHeapStatistics } from 'node:v8';
 import type { ActionBase, AnyMachine, Property, StepInfo, Transition } from '../model/contract.js';
 import { actionLabel } from '../model/contract.js';
 import { builtinViolations } from '../model/kernel/checks.js';
 import { nextOnFastPath, shareWith } from '../model/kernel/immer.js';
 import type { KernelState, LockState } from '../model/kernel/state.js';
 import type { RaceSteps } from './races.js';
+import { defaultMaxMemory, memoryOver } from './memory-bound.js';
 
 /** One violated property at one step. */
 export interface Violation {
@@ -488,24 +487,7 @@ export interface ClockOptions {
   readonly maxMemoryBytes?: number;
 }
 
-/**
- * The memory bound when none is given: three quarters of the machine's
- * memory, so a search stops with a verdict before the system starts to swap
- * or kills the process.
- */
-export function defaultMaxMemory(): number {
-  return Math.floor(0.75 * totalmem());
-}
-
-/**
- * Whether a search must stop for memory: the resident memory of the process
- * (every thread) above `limitBytes`, or this thread's V8 heap above 85 % of
- * its limit — past that V8 aborts the process with no verdict at all.
- */
-export function memoryOver(limitBytes: number = defaultMaxMemory()): boolean {
-  const heap = getHeapStatistics();
-  return process.memoryUsage.rss() > limitBytes || heap.used_heap_size > 0.85 * heap.heap_size_limit;
-}
+export { defaultMaxMemory, memoryOver } from './memory-bound.js';
 
 /**
  * The one polling site of a search: every 256 ticks it reads the time once

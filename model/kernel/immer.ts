@@ -150,7 +150,7 @@ function compileShape(place: Place, keys: readonly string[]): Shape {
   return { copy: make(copy) as Shape['copy'], share: make(share) as Shape['share'] };
 }
 
-/** The shapes of `place` that `v`'s may be compiled among, or undefined once the place is a dictionary. */
+/** Compiles `v`'s shape at `place` and returns it, or undefined once the place is (or now becomes) a dictionary. */
 function learn(place: Place, v: object): Shape | undefined {
   if (place.values !== undefined) return undefined;
   const keys = Object.keys(v);
