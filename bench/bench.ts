@@ -12,7 +12,8 @@
  * `npm run bench -- liveness [MODEL]`, and where the exhaustive engine's time
  * goes, `npm run bench -- profile [MODEL]`, are not part of the full run; the
  * state-count factor of `--memory lkmm` over SC (`npm run bench -- memory
- * [MODEL]`) is. Timings
+ * [MODEL]`) is. How many states partial-order reduction could prune, before
+ * it is built: `npm run bench -- por [MODEL]` (`por.ts`). Timings
  * are measured here, never asserted in tests.
  */
 import type { AnyModel } from '../model/contract.js';
@@ -28,6 +29,7 @@ import { randomSearch } from '../shrinkers/search.js';
 import type { PowerRow } from './power.js';
 import { median, powerRow, powerTable } from './power.js';
 import { profileExplore, summarize } from './profile.js';
+import { porPotential } from './por.js';
 import { underMemoryModel } from '../model/memory.js';
 
 const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
@@ -218,12 +220,30 @@ function memorySection(only: string | undefined): void {
   print(rows);
 }
 
+/** States an ample set could prune, per model (bench/por.ts): not part of the full run. */
+function porSection(only: string | undefined): void {
+  const rows = [['model', 'states', 'complete', '≥2 contexts enabled', 'a context with own-field steps only', '… that no property sees', 'what the properties see (times)']];
+  const pct = (n: number, of: number): string => `${n} (${((100 * n) / Math.max(of, 1)).toFixed(1)} %)`;
+  for (const m of MODELS) {
+    if (only !== undefined && m.name !== only) continue;
+    const r = porPotential(m, POR_MAX_STATES);
+    rows.push([m.name, String(r.expanded), r.complete ? 'yes' : 'no', String(r.interleaved), pct(r.local, r.interleaved), pct(r.invisible, r.interleaved), r.visibleBy.map(([f, n]) => `${f} ${n}`).join('; ') || '-']);
+    process.stderr.write(`por ${m.name} done\n`);
+  }
+  process.stdout.write('\npartial-order reduction, room for ample sets (reference, §7 configuration; an upper bound, see bench/por.ts):\n');
+  print(rows);
+}
+
+/** States each model's graph is explored to for {@link porSection}: every §7 graph is smaller. */
+const POR_MAX_STATES = 400_000;
+
 const only = process.argv[2];
 if (only === 'profile') await profileSection(process.argv[3]);
 else if (only === 'engine') await engineSection(process.argv[3]);
 else if (only === 'power') powerSection(process.argv[3]);
 else if (only === 'liveness') livenessSection(process.argv[3]);
 else if (only === 'memory') memorySection(process.argv[3]);
+else if (only === 'por') porSection(process.argv[3]);
 else {
   const header = ['model', 'variant', 'expected', 'found', 'runs→fail', 'time→fail', 'shrunk', 'bfs states', 'states/s', 'bfs shortest'];
   const rows = [header];

@@ -1,0 +1,148 @@
+/**
+ * What partial-order reduction could save on each model, before anyone
+ * builds it (`npm run bench -- por [MODEL]`; issue 18). SPIN's reduction
+ * explores, in a state where some context's enabled steps all touch only
+ * that context's own data, those steps alone (an ample set). This measures,
+ * per model, in how many states such a context exists — an upper bound of
+ * the states that reduction could prune — first from the steps' footprints
+ * alone, then with the visibility condition the properties impose.
+ *
+ * Deliberately generous, so that a zero is a zero:
+ * - a field is a context's own when no other context's step read or wrote
+ *   it anywhere in the explored graph (guards are not recorded, so enabling
+ *   and disabling are not counted as dependence);
+ * - a step qualifies when every field its effect read or wrote is its
+ *   context's own, it took no lock (`taken`), and the kernel slice is the
+ *   same object after it (no lock, no wait queue, no fault changed);
+ * - visibility: the step writes no field any property read, by path shape
+ *   (`tasks[2].pc` and `tasks[0].pc` are one field), on a sample of
+ *   transitions.
+ *
+ * The explored graph is the reference variant's on its §7 configuration,
+ * breadth-first from the initial state, with the engine's state key.
+ */
+import type { AnyMachine, AnyModel, ActionBase } from '../model/contract.js';
+import { type Footprint, recordFootprint } from '../model/kernel/footprint.js';
+import { keyFunction, keyText } from '../properties/explore.js';
+import { related } from '../properties/races.js';
+
+/** One model's row. */
+export interface PorPotential {
+  readonly model: string;
+  /** States expanded, and whether that was the whole graph. */
+  readonly expanded: number;
+  readonly complete: boolean;
+  /** States with two or more contexts enabled (where an ample set could prune anything). */
+  readonly interleaved: number;
+  /** Of those, states where one context's enabled steps all touch only its own fields. */
+  readonly local: number;
+  /** Of those, states where such a context's steps also write no field a property reads. */
+  readonly invisible: number;
+  /** The fields that made such steps visible most often, with the step that wrote them. */
+  readonly visibleBy: readonly (readonly [string, number])[];
+}
+
+/** `tasks[2].pc` → `tasks[].pc`: one field of every element. */
+const shapeOf = (f: string): string => f.replace(/\[\d+\]/g, '[]');
+
+/** Every step taken from one state: its context, footprint and whether the kernel slice changed. */
+interface Step {
+  readonly type: string;
+  readonly ctx: string;
+  readonly fp: Footprint;
+  readonly kernelChanged: boolean;
+}
+
+/** The fields the properties read when judging `s --a--> n` (without the `prev.`/`next.` prefix). */
+function propertyReads(m: AnyMachine, s: unknown, a: ActionBase, n: unknown, into: Set<string>): void {
+  // a thawed copy: a recording proxy cannot stand for a frozen object (msgmni freezes its kernel slice)
+  const root = structuredClone({ prev: s, next: n });
+  const fp = recordFootprint(root, '\u0000', (w) => {
+    for (const p of m.properties) if (p.kind !== 'eventually') p.check({ prev: w.prev, action: a, next: w.next });
+  });
+  for (const f of fp.reads) into.add(shapeOf(f.replace(/^(prev|next)\.?/, '')));
+}
+
+/** Explores `m`'s reference on its §7 configuration (at most `maxStates`) and measures the ample sets' room. */
+export function porPotential(model: AnyModel, maxStates: number, sampleEvery = 5): PorPotential {
+  const m = model.machine('reference', model.smallConfig);
+  if (m.footprint === undefined) throw new Error(`${model.name} records no footprints: not built from rules`);
+  const keyOf = keyFunction(m, true);
+  const seen = new Set<string>();
+  const s0 = m.init();
+  seen.add(keyText(keyOf(s0)));
+  let frontier: unknown[] = [s0];
+  const toucher = new Map<string, Set<string>>();
+  const read = new Set<string>();
+  const graph: Step[][] = [];
+  let transitions = 0;
+  while (frontier.length > 0 && seen.size < maxStates) {
+    const next: unknown[] = [];
+    for (const s of frontier) {
+      const steps: Step[] = [];
+      for (const a of m.actions(s)) {
+        const n = m.next(s, a);
+        const ctx = m.describe(a).ctx;
+        const fp = m.footprint(s, a);
+        for (const f of [...fp.reads, ...fp.writes]) {
+          let who = toucher.get(f);
+          if (who === undefined) toucher.set(f, (who = new Set()));
+          who.add(ctx);
+        }
+        steps.push({ type: a.type, ctx, fp, kernelChanged: m.kernel(s) !== m.kernel(n) });
+        if (transitions++ % sampleEvery === 0) propertyReads(m, s, a, n, read);
+        const k = keyText(keyOf(n));
+        if (!seen.has(k)) {
+          seen.add(k);
+          next.push(n);
+        }
+      }
+      graph.push(steps);
+    }
+    frontier = next;
+  }
+
+  const fields = [...toucher.keys()];
+  const ownerOf = new Map<string, string | undefined>();
+  const owner = (f: string): string | undefined => {
+    if (ownerOf.has(f)) return ownerOf.get(f);
+    const who = new Set<string>();
+    for (const g of fields) if (related(f, g)) for (const c of toucher.get(g) ?? []) who.add(c);
+    const o = who.size === 1 ? [...who][0] : undefined;
+    ownerOf.set(f, o);
+    return o;
+  };
+  const readShapes = [...read];
+  const visible = (f: string): boolean => readShapes.some((r) => related(shapeOf(f), r));
+  let interleaved = 0;
+  let local = 0;
+  let invisible = 0;
+  const visibleBy = new Map<string, number>();
+  for (const steps of graph) {
+    const byCtx = new Map<string, Step[]>();
+    for (const x of steps) byCtx.set(x.ctx, [...(byCtx.get(x.ctx) ?? []), x]);
+    if (byCtx.size < 2) continue;
+    interleaved++;
+    let anyLocal = false;
+    let anyInvisible = false;
+    for (const [ctx, xs] of byCtx) {
+      const own = xs.every((x) => !x.kernelChanged && x.fp.taken === undefined && [...x.fp.reads, ...x.fp.writes].every((f) => owner(f) === ctx));
+      if (!own) continue;
+      anyLocal = true;
+      const shown = xs.flatMap((x) => x.fp.writes.filter(visible).map((f) => `${shapeOf(f)} (${x.type})`));
+      for (const f of shown) visibleBy.set(f, (visibleBy.get(f) ?? 0) + 1);
+      if (shown.length === 0) anyInvisible = true;
+    }
+    if (anyLocal) local++;
+    if (anyInvisible) invisible++;
+  }
+  return {
+    model: model.name,
+    expanded: graph.length,
+    complete: frontier.length === 0,
+    interleaved,
+    local,
+    invisible,
+    visibleBy: [...visibleBy].sort((a, b) => b[1] - a[1]).slice(0, 3),
+  };
+}
