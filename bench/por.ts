@@ -18,18 +18,20 @@
  *   (`tasks[2].pc` and `tasks[0].pc` are one field), on a sample of
  *   transitions.
  *
- * The explored graph is the reference variant's on its §7 configuration,
- * breadth-first from the initial state, with the engine's state key.
+ * The graph is the exhaustive engine's own on the reference variant's §7
+ * configuration (its state key and symmetry), on the immer path, read
+ * through the sink the race check uses.
  */
 import type { AnyMachine, AnyModel, ActionBase } from '../model/contract.js';
 import { type Footprint, recordFootprint } from '../model/kernel/footprint.js';
-import { keyFunction, keyText } from '../properties/explore.js';
+import { explore } from '../properties/explore.js';
+import type { RaceSteps } from '../properties/races.js';
 import { related } from '../properties/races.js';
 
 /** One model's row. */
 export interface PorPotential {
   readonly model: string;
-  /** States expanded, and whether that was the whole graph. */
+  /** States explored, and whether that was the whole graph. */
   readonly expanded: number;
   readonly complete: boolean;
   /** States with two or more contexts enabled (where an ample set could prune anything). */
@@ -66,41 +68,33 @@ function propertyReads(m: AnyMachine, s: unknown, a: ActionBase, n: unknown, int
 /** Explores `m`'s reference on its §7 configuration (at most `maxStates`) and measures the ample sets' room. */
 export function porPotential(model: AnyModel, maxStates: number, sampleEvery = 5): PorPotential {
   const m = model.machine('reference', model.smallConfig);
-  if (m.footprint === undefined) throw new Error(`${model.name} records no footprints: not built from rules`);
-  const keyOf = keyFunction(m, true);
-  const seen = new Set<string>();
-  const s0 = m.init();
-  seen.add(keyText(keyOf(s0)));
-  let frontier: unknown[] = [s0];
+  const footprint = m.footprint;
+  if (footprint === undefined) throw new Error(`${model.name} records no footprints: not built from rules`);
   const toucher = new Map<string, Set<string>>();
   const read = new Set<string>();
+  // the steps of each expanded state: the engine hands every transition to the race check's sink, a state's in a row
   const graph: Step[][] = [];
+  let parent: unknown;
   let transitions = 0;
-  while (frontier.length > 0 && seen.size < maxStates) {
-    const next: unknown[] = [];
-    for (const s of frontier) {
-      const steps: Step[] = [];
-      for (const a of m.actions(s)) {
-        const n = m.next(s, a);
-        const ctx = m.describe(a).ctx;
-        const fp = m.footprint(s, a);
-        for (const f of [...fp.reads, ...fp.writes]) {
-          let who = toucher.get(f);
-          if (who === undefined) toucher.set(f, (who = new Set()));
-          who.add(ctx);
-        }
-        steps.push({ type: a.type, ctx, fp, kernelChanged: m.kernel(s) !== m.kernel(n) });
-        if (transitions++ % sampleEvery === 0) propertyReads(m, s, a, n, read);
-        const k = keyText(keyOf(n));
-        if (!seen.has(k)) {
-          seen.add(k);
-          next.push(n);
-        }
+  const sink: RaceSteps = {
+    addStep: (_m, s, a, n) => {
+      if (s !== parent || graph.length === 0) {
+        parent = s;
+        graph.push([]);
       }
-      graph.push(steps);
-    }
-    frontier = next;
-  }
+      const ctx = m.describe(a).ctx;
+      const fp = footprint(s, a);
+      for (const f of [...fp.reads, ...fp.writes]) {
+        let who = toucher.get(f);
+        if (who === undefined) toucher.set(f, (who = new Set()));
+        who.add(ctx);
+      }
+      // the immer path: an untouched kernel slice is the same object after the step
+      (graph.at(-1) as Step[]).push({ type: a.type, ctx, fp, kernelChanged: m.kernel(s) !== m.kernel(n) });
+      if (transitions++ % sampleEvery === 0) propertyReads(m, s, a, n, read);
+    },
+  };
+  const r = explore(m, { maxStates, fastPath: false, races: sink });
 
   const fields = [...toucher.keys()];
   const ownerOf = new Map<string, string | undefined>();
@@ -138,8 +132,8 @@ export function porPotential(model: AnyModel, maxStates: number, sampleEvery = 5
   }
   return {
     model: model.name,
-    expanded: graph.length,
-    complete: frontier.length === 0,
+    expanded: r.states,
+    complete: r.complete,
     interleaved,
     local,
     invisible,
