@@ -22,17 +22,16 @@
  * configuration (its state key and symmetry), on the immer path, read
  * through the sink the race check uses.
  */
-import type { AnyMachine, AnyModel, ActionBase } from '../model/contract.js';
+import type { ActionBase, AnyMachine } from '../model/contract.js';
 import { type Footprint, recordFootprint } from '../model/kernel/footprint.js';
 import { explore } from '../properties/explore.js';
 import type { RaceSteps } from '../properties/races.js';
 import { related } from '../properties/races.js';
 
-/** One model's row. */
+/** One machine's figures. */
 export interface PorPotential {
-  readonly model: string;
   /** States explored, and whether that was the whole graph. */
-  readonly expanded: number;
+  readonly states: number;
   readonly complete: boolean;
   /** States with two or more contexts enabled (where an ample set could prune anything). */
   readonly interleaved: number;
@@ -65,11 +64,10 @@ function propertyReads(m: AnyMachine, s: unknown, a: ActionBase, n: unknown, int
   for (const f of fp.reads) into.add(shapeOf(f.replace(/^(prev|next)\.?/, '')));
 }
 
-/** Explores `m`'s reference on its §7 configuration (at most `maxStates`) and measures the ample sets' room. */
-export function porPotential(model: AnyModel, maxStates: number, sampleEvery = 5): PorPotential {
-  const m = model.machine('reference', model.smallConfig);
+/** Explores `m` (at most `maxStates`) and measures the ample sets' room. */
+export function porPotential(m: AnyMachine, maxStates: number, sampleEvery = 5): PorPotential {
   const footprint = m.footprint;
-  if (footprint === undefined) throw new Error(`${model.name} records no footprints: not built from rules`);
+  if (footprint === undefined) throw new Error('the machine records no footprints: not built from rules');
   const toucher = new Map<string, Set<string>>();
   const read = new Set<string>();
   // the steps of each expanded state: the engine hands every transition to the race check's sink, a state's in a row
@@ -78,7 +76,7 @@ export function porPotential(model: AnyModel, maxStates: number, sampleEvery = 5
   let transitions = 0;
   const sink: RaceSteps = {
     addStep: (_m, s, a, n) => {
-      if (s !== parent || graph.length === 0) {
+      if (s !== parent) {
         parent = s;
         graph.push([]);
       }
@@ -114,7 +112,11 @@ export function porPotential(model: AnyModel, maxStates: number, sampleEvery = 5
   const visibleBy = new Map<string, number>();
   for (const steps of graph) {
     const byCtx = new Map<string, Step[]>();
-    for (const x of steps) byCtx.set(x.ctx, [...(byCtx.get(x.ctx) ?? []), x]);
+    for (const x of steps) {
+      const xs = byCtx.get(x.ctx);
+      if (xs === undefined) byCtx.set(x.ctx, [x]);
+      else xs.push(x);
+    }
     if (byCtx.size < 2) continue;
     interleaved++;
     let anyLocal = false;
@@ -131,8 +133,7 @@ export function porPotential(model: AnyModel, maxStates: number, sampleEvery = 5
     if (anyInvisible) invisible++;
   }
   return {
-    model: model.name,
-    expanded: r.states,
+    states: r.states,
     complete: r.complete,
     interleaved,
     local,
