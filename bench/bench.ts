@@ -13,8 +13,10 @@
  * goes, `npm run bench -- profile [MODEL]`, are not part of the full run; the
  * state-count factor of `--memory lkmm` over SC (`npm run bench -- memory
  * [MODEL]`) is. How many states partial-order reduction could prune, before
- * it is built: `npm run bench -- por [MODEL]` (`por.ts`). Timings
- * are measured here, never asserted in tests.
+ * it is built: `npm run bench -- por [MODEL]` (`por.ts`). Each phase of a
+ * transition timed alone, and what a packed state could give at most:
+ * `npm run bench -- phases [MODEL]` (`phases.ts`). Timings are measured
+ * here, never asserted in tests.
  */
 import type { AnyModel } from '../model/contract.js';
 import { expectationText, expectedProperty } from '../model/contract.js';
@@ -30,6 +32,7 @@ import type { PowerRow } from './power.js';
 import { median, powerRow, powerTable } from './power.js';
 import { profileExplore, summarize } from './profile.js';
 import { porPotential } from './por.js';
+import { packedCeiling, phaseSplit, rulesCeiling } from './phases.js';
 import { underMemoryModel } from '../model/memory.js';
 
 const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
@@ -234,6 +237,25 @@ function porSection(only: string | undefined): void {
   print(rows);
 }
 
+/** Each transition's phases alone, per model (bench/phases.ts): not part of the full run. */
+function phasesSection(only: string | undefined): void {
+  const us = (x: number): string => x.toFixed(2);
+  const rows = [['model', 'states', 'transitions', 'actions', 'step immer', 'step fast', '… copy', 'share', 'key', 'hash', 'judge', 'engine immer', 'engine fast', 'fast/immer', 'ceiling, packed', 'ceiling, rule code', 'load 1/5/15m']];
+  for (const m of MODELS) {
+    if (only !== undefined && m.name !== only) continue;
+    const p = phaseSplit(m.machine('reference', m.smallConfig), PHASES_MAX_STATES);
+    rows.push([m.name, String(p.states), String(p.transitions), us(p.actions), us(p.immerStep), us(p.fastStep), us(p.copy), us(p.share), us(p.key), us(p.hash), us(p.judge), us(p.engineImmer), us(p.engineFast), `${(p.engineImmer / p.engineFast).toFixed(2)}×`, `${packedCeiling(p).toFixed(2)}×`, `${rulesCeiling(p).toFixed(2)}×`, load()]);
+    process.stderr.write(`phases ${m.name} done\n`);
+  }
+  process.stdout.write(`\nwhere a transition's time goes (µs per transition, reference, §7 configuration, at most ${PHASES_MAX_STATES} states; medians of 3; see bench/phases.ts):\n`);
+  print(rows);
+  process.stdout.write('ceiling, packed: engine immer ÷ (engine fast − copy − share − key − hash), the fast path\'s gain if a packed state made those free.\n');
+  process.stdout.write('ceiling, rule code: engine immer ÷ (actions + step fast − copy + judge), the gain if only the model\'s guards, effects and properties cost anything.\n');
+}
+
+/** States each model's graph is recorded to for {@link phasesSection}. */
+const PHASES_MAX_STATES = 60_000;
+
 /** States each model's graph is explored to for {@link porSection}: every §7 graph is smaller. */
 const POR_MAX_STATES = 400_000;
 
@@ -244,6 +266,7 @@ else if (only === 'power') powerSection(process.argv[3]);
 else if (only === 'liveness') livenessSection(process.argv[3]);
 else if (only === 'memory') memorySection(process.argv[3]);
 else if (only === 'por') porSection(process.argv[3]);
+else if (only === 'phases') phasesSection(process.argv[3]);
 else {
   const header = ['model', 'variant', 'expected', 'found', 'runs→fail', 'time→fail', 'shrunk', 'bfs states', 'states/s', 'bfs shortest'];
   const rows = [header];
