@@ -714,15 +714,26 @@ const CTX_SWAPPED = CTX_ORDER.map(swapNs);
  * Symmetry reduction: the two created namespaces are interchangeable. Every
  * step, event and property treats ns1 and ns2 alike (a create takes the first
  * id never used, so two states equal up to the swap have swapped successors),
- * and init is never permuted. The key is the smaller of the view's text and
- * the view's text of the swapped state. The latter is written without
+ * and init is never permuted. The key is the view's text of the state or of
+ * the swapped state, the same for both. The latter is written without
  * building that state: the namespace table and the contexts, which the view
  * lists by position, are listed in swapped order, and the ids inside values
  * (chain blocks, lock owners and waiters) are exchanged in the text. No
  * other object is keyed by a namespace id, so that text is exactly the
- * swapped state's view.
+ * swapped state's view. Which of the two texts is the key is any choice
+ * that is the same for both states of a pair: the namespaces' records
+ * decide first (below), the smaller text when they are equal.
  */
 function symmetricView(s: MsgmniState): string {
+  // The two namespaces' own records usually tell the orientations apart: keep
+  // the one whose ns1 record reads greater (`b` is ns1's record in the
+  // swapped state), building one text instead of two. The rule mirrors under
+  // the swap, so both states of a pair pick the same text; a tie falls back
+  // to the smaller of the two whole texts.
+  const a = JSON.stringify(s.ns.ns1 ?? 0);
+  const b = swapNs(JSON.stringify(s.ns.ns2 ?? 0));
+  if (a > b) return viewText(s, NS_IDS, CTX_ORDER);
+  if (a < b) return swapNs(viewText(s, NS_SWAPPED, CTX_SWAPPED));
   const text = viewText(s, NS_IDS, CTX_ORDER);
   if (!/\bns[12]\b/.test(text)) return text;
   const swapped = swapNs(viewText(s, NS_SWAPPED, CTX_SWAPPED));
