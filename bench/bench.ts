@@ -225,12 +225,12 @@ function memorySection(only: string | undefined): void {
 
 /** States an ample set could prune, per model (bench/por.ts): not part of the full run. */
 function porSection(only: string | undefined): void {
-  const rows = [['model', 'states', 'complete', '≥2 contexts enabled', 'a context with own-field steps only', '… that no property sees', 'what the properties see (times)']];
+  const rows = [['model', 'states', 'complete', '≥2 contexts enabled', 'a context with own-field steps only', '… that no property sees', 'a step of any context that no property sees', 'those steps (states)', 'what the properties see (times)']];
   const pct = (n: number, of: number): string => `${n} (${((100 * n) / Math.max(of, 1)).toFixed(1)} %)`;
   for (const m of MODELS) {
     if (only !== undefined && m.name !== only) continue;
     const r = porPotential(m.machine('reference', m.smallConfig), POR_MAX_STATES);
-    rows.push([m.name, String(r.states), r.complete ? 'yes' : 'no', String(r.interleaved), pct(r.local, r.interleaved), pct(r.invisible, r.interleaved), r.visibleBy.map(([f, n]) => `${f} ${n}`).join('; ') || '-']);
+    rows.push([m.name, String(r.states), r.complete ? 'yes' : 'no', String(r.interleaved), pct(r.local, r.interleaved), pct(r.invisible, r.interleaved), pct(r.someInvisible, r.interleaved), r.invisibleSteps.map(([f, n]) => `${f} ${n}`).join('; ') || '-', r.visibleBy.map(([f, n]) => `${f} ${n}`).join('; ') || '-']);
     process.stderr.write(`por ${m.name} done\n`);
   }
   process.stdout.write('\npartial-order reduction, room for ample sets (reference, §7 configuration; an upper bound, see bench/por.ts):\n');

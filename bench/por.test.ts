@@ -43,6 +43,9 @@ describe('bench -- por measures the room it claims', () => {
     expect(r.local).toBeGreaterThan(0);
     expect(r.invisible).toBe(r.local);
     expect(r.visibleBy).toEqual([]);
+    // A1 is invisible wherever it is enabled beside another context
+    expect(r.someInvisible).toBeGreaterThanOrEqual(r.invisible);
+    expect(r.invisibleSteps.map(([step]) => step)).toEqual(['A1 (A)']);
   });
 
   test('the same step, once a property reads what it writes: local, but no longer invisible, and the field is named', () => {
@@ -50,5 +53,7 @@ describe('bench -- por measures the room it claims', () => {
     expect(r.local).toBe(porPotential(toy(false), 1000, 1).local);
     expect(r.invisible).toBe(0);
     expect(r.visibleBy[0]?.[0]).toBe('a (A1)');
+    // every step now writes a field some property reads: no state has an invisible one
+    expect(r.someInvisible).toBe(0);
   });
 });

@@ -39,6 +39,17 @@ export interface PorPotential {
   readonly local: number;
   /** Of those, states where such a context's steps also write no field a property reads. */
   readonly invisible: number;
+  /**
+   * Of the states with two or more contexts enabled, those with at least one
+   * enabled step of any context that writes no field a property reads and
+   * leaves the kernel slice alone. A reduced set that is not every enabled
+   * step must hold invisible steps only (the visibility condition of ample
+   * and stubborn sets alike), so a state outside this count cannot be
+   * reduced by either, whatever the dependence relation.
+   */
+  readonly someInvisible: number;
+  /** The steps found invisible there most often (step type and context), with their counts. */
+  readonly invisibleSteps: readonly (readonly [string, number])[];
   /** The fields that made such steps visible most often, with the step that wrote them. */
   readonly visibleBy: readonly (readonly [string, number])[];
 }
@@ -109,6 +120,8 @@ export function porPotential(m: AnyMachine, maxStates: number, sampleEvery = 5):
   let interleaved = 0;
   let local = 0;
   let invisible = 0;
+  let someInvisible = 0;
+  const invisibleSteps = new Map<string, number>();
   const visibleBy = new Map<string, number>();
   for (const steps of graph) {
     const byCtx = new Map<string, Step[]>();
@@ -119,6 +132,10 @@ export function porPotential(m: AnyMachine, maxStates: number, sampleEvery = 5):
     }
     if (byCtx.size < 2) continue;
     interleaved++;
+    const quiet = steps.filter((x) => !x.kernelChanged && !x.fp.writes.some(visible));
+    if (quiet.length > 0) someInvisible++;
+    // counted once per state, however many arguments the step takes there
+    for (const step of new Set(quiet.map((x) => `${x.type} (${x.ctx})`))) invisibleSteps.set(step, (invisibleSteps.get(step) ?? 0) + 1);
     let anyLocal = false;
     let anyInvisible = false;
     for (const [ctx, xs] of byCtx) {
@@ -138,6 +155,8 @@ export function porPotential(m: AnyMachine, maxStates: number, sampleEvery = 5):
     interleaved,
     local,
     invisible,
+    someInvisible,
+    invisibleSteps: [...invisibleSteps].sort((a, b) => b[1] - a[1]).slice(0, 3),
     visibleBy: [...visibleBy].sort((a, b) => b[1] - a[1]).slice(0, 3),
   };
 }
