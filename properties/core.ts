@@ -276,13 +276,8 @@ export type Expansion = 'done' | 'stop' | 'threw' | 'clock';
 export interface Visitor {
   /** Whether `n` is a state not met before (the engine's seen-set decides); new ones are judged whole. */
   isNew(n: unknown): boolean;
-  /**
-   * A judged successor by action number `ai`; returning true ends the
-   * expansion (`stop`). `actions`: the enabled actions of a new `n`, when
-   * judging computed them — an engine that keeps them with `n` passes them
-   * back to {@link successors} and spares the model a second call.
-   */
-  successor(ai: number, a: ActionBase, n: unknown, fresh: boolean, violations: readonly Violation[], actions?: readonly ActionBase[]): boolean | void;
+  /** A judged successor by action number `ai`; returning true ends the expansion (`stop`). */
+  successor(ai: number, a: ActionBase, n: unknown, fresh: boolean, violations: readonly Violation[]): boolean | void;
   /**
    * The model threw: in `next` for action `ai`, or in `actions` of the new
    * state it led to (and nothing else is violated there), or in `actions` of
@@ -298,20 +293,17 @@ export interface Visitor {
 /**
  * Expands state `s`: every enabled action, its successor, judged, given to
  * `v`. Stops at the first throw, when the visitor says so, or when the
- * judge's clock runs out. `known`: the actions of `s` as judging it found
- * them (the visitor's `actions`), when the engine kept them.
+ * judge's clock runs out.
  */
-export function successors(j: Judge, s: unknown, v: Visitor, known?: readonly ActionBase[]): Expansion {
+export function successors(j: Judge, s: unknown, v: Visitor): Expansion {
   const m = j.m;
   let acts: readonly ActionBase[];
-  if (known !== undefined) acts = known;
-  else
-    try {
-      acts = m.actions(s);
-    } catch (e) {
-      v.threw(-1, modelThrew(e));
-      return 'threw';
-    }
+  try {
+    acts = m.actions(s);
+  } catch (e) {
+    v.threw(-1, modelThrew(e));
+    return 'threw';
+  }
   for (let ai = 0; ai < acts.length; ai++) {
     const a = acts[ai] as ActionBase;
     let n: unknown;
@@ -329,17 +321,15 @@ export function successors(j: Judge, s: unknown, v: Visitor, known?: readonly Ac
     if (fresh && j.fast) n = shareWith(s, n);
     const t = { prev: s, action: a, next: n };
     let vs: readonly Violation[];
-    let nActs: readonly ActionBase[] | undefined;
     if (fresh) {
       const r = j.fresh(t);
       vs = r.violations;
-      nActs = r.actions;
       if (r.threw && vs[0]) {
         v.threw(ai, vs[0]);
         return 'threw';
       }
     } else vs = j.known(t);
-    if (v.successor(ai, a, n, fresh, vs, nActs) === true) return 'stop';
+    if (v.successor(ai, a, n, fresh, vs) === true) return 'stop';
   }
   return 'done';
 }

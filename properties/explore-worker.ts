@@ -8,7 +8,7 @@
  */
 import type { MessagePort } from 'node:worker_threads';
 import { parentPort, workerData } from 'node:worker_threads';
-import type { ActionBase, AnyMachine, AnyModel } from '../model/contract.js';
+import type { AnyMachine, AnyModel } from '../model/contract.js';
 import type { Violation, Visitor } from './core.js';
 import { Clock, Judge, successors } from './core.js';
 import type { ClockOptions } from './core.js';
@@ -85,12 +85,6 @@ export interface KeepOrder {
 interface Slice {
   states: unknown[];
   ids: number[];
-  /**
-   * The states' actions as judging them found them, for the states this
-   * worker made itself (never sent: cloning them would cost what
-   * recomputing does); `undefined` where the model must be asked again.
-   */
-  acts?: (readonly ActionBase[] | undefined)[];
 }
 
 function isModel(x: unknown): x is AnyModel {
@@ -126,7 +120,6 @@ async function run(): Promise<void> {
   // successors not known here, held until the main thread says which are new
   let pending: unknown[] = [];
   let pendingAt: number[] = [];
-  let pendingActs: (readonly ActionBase[] | undefined)[] = [];
   // segments of the next frontier arriving from other workers
   const inbox = new Map<number, Slice>();
   let waiting: { order: KeepOrder; own: Slice } | undefined;
@@ -135,7 +128,7 @@ async function run(): Promise<void> {
     if (!waiting) return;
     const { order, own } = waiting;
     for (let w = 0; w < order.incoming.length; w++) if (w !== setup.index && (order.incoming[w] ?? 0) > 0 && !inbox.has(w)) return;
-    const next: Required<Slice> = { states: [], ids: [], acts: [] };
+    const next: Slice = { states: [], ids: [] };
     for (let w = 0; w < order.incoming.length; w++) {
       const seg = w === setup.index ? own : inbox.get(w);
       if (!seg) continue;
@@ -143,7 +136,6 @@ async function run(): Promise<void> {
       for (let i = 0; i < seg.states.length; i++) {
         next.states.push(seg.states[i]);
         next.ids.push(seg.ids[i] as number);
-        next.acts.push(seg.acts?.[i]);
       }
     }
     inbox.clear();
@@ -176,20 +168,17 @@ async function run(): Promise<void> {
       const own: Slice = { states: [], ids: [] };
       // both lists ascend: one pass pairs each kept candidate with its held state
       const kept: unknown[] = [];
-      const keptActs: (readonly ActionBase[] | undefined)[] = [];
       let j = 0;
       for (const i of msg.keep) {
         while ((pendingAt[j] as number) < i) j++;
         kept.push(pending[j]);
-        keptActs.push(pendingActs[j]);
       }
       pending = [];
       pendingAt = [];
-      pendingActs = [];
       msg.ranges.forEach(([lo, hi], w) => {
         if (hi <= lo) return;
         const seg: Slice = { states: kept.slice(lo, hi), ids: Array.from(msg.ids.subarray(lo, hi)) };
-        if (w === setup.index) Object.assign(own, seg, { acts: keptActs.slice(lo, hi) });
+        if (w === setup.index) Object.assign(own, seg);
         else setup.ports[w]?.postMessage(seg);
       });
       waiting = { order: msg, own };
@@ -225,7 +214,7 @@ async function run(): Promise<void> {
         hi = fpHi();
         return local.add(lo, hi);
       },
-      successor: (ai, _a, n, fresh, vs, acts) => {
+      successor: (ai, _a, n, fresh, vs) => {
         if (!fresh) {
           // known here, hence known to the main thread: only new step violations matter
           if (vs.length === 0) return;
@@ -238,7 +227,6 @@ async function run(): Promise<void> {
         if (setup.exact) keys.push(text);
         pending.push(n);
         pendingAt.push(cand.length / 5 - 1);
-        pendingActs.push(acts);
       },
       threw: (ai, v) => add(id, Math.max(ai, 0), 0, 0, ai < 0 ? THREW_AT_PARENT : THREW, [v]),
       // the main thread turns [parent, action] into the path's labels
@@ -246,7 +234,7 @@ async function run(): Promise<void> {
     };
     for (let qi = 0; qi < slice.states.length; qi++) {
       id = slice.ids[qi] as number;
-      const how = successors(judge, slice.states[qi], visitor, slice.acts?.[qi]);
+      const how = successors(judge, slice.states[qi], visitor);
       if (how === 'clock') cut = judge.clock?.stoppedBy ?? 'time';
       if (how !== 'done') break;
     }

@@ -11,7 +11,7 @@
  * risk, much more memory). Only the frontier holds whole states: the level
  * being expanded and the next one.
  */
-import type { ActionBase, AnyMachine } from '../model/contract.js';
+import type { AnyMachine } from '../model/contract.js';
 import { actionLabel } from '../model/contract.js';
 import { canonical } from '../model/canonical.js';
 import type { CheckOptions, Trace, Violation, Visitor } from './core.js';
@@ -355,9 +355,6 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
   let qi = 0;
   let nextLevel: unknown[] = [];
   let nextIds: number[] = [];
-  // each kept state's actions, as judging it found them: expanding it does not ask the model again
-  let levelActs: (readonly ActionBase[] | undefined)[] = [];
-  let nextActs: (readonly ActionBase[] | undefined)[] = [];
   const onProgress = opts.onProgress;
   const clock = new Clock({
     ...(opts.timeLimitMs !== undefined ? { timeLimitMs: opts.timeLimitMs } : {}),
@@ -371,7 +368,7 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
   const visitor: Visitor & { depth: number } = {
     depth: 0,
     isNew: (n) => seen.add(n),
-    successor: (ai, _a, n, fresh, vs, acts) => {
+    successor: (ai, _a, n, fresh, vs) => {
       if (fresh) depth = visitor.depth + 1;
       const nid = log.arrive(id, ai, fresh, vs);
       if (nid === STOP) return true;
@@ -382,7 +379,6 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
       }
       nextLevel.push(n);
       nextIds.push(nid);
-      nextActs.push(acts);
       return false;
     },
     threw: (ai, v) => log.threw(v, id, ai),
@@ -394,7 +390,6 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
   if (first.threw && first.violations[0]) log.threw(first.violations[0], 0, -1);
   else log.record(first.violations, 0);
   level = first.violations.length ? [] : [first.state];
-  levelActs = [first.actions];
   let levelIds: number[] = [0];
   search: while (level.length) {
     if (visitor.depth >= maxDepth) {
@@ -403,21 +398,17 @@ export function explore(m: AnyMachine, opts: ExploreOptions = {}): ExploreResult
     }
     nextLevel = [];
     nextIds = [];
-    nextActs = [];
     for (qi = 0; qi < level.length; qi++) {
       const s = level[qi];
-      const acts = levelActs[qi];
       level[qi] = undefined; // let expanded states be collected
-      levelActs[qi] = undefined;
       id = levelIds[qi] as number;
-      const how = successors(judge, s, visitor, acts);
+      const how = successors(judge, s, visitor);
       if (how === 'clock') stopped = clock.stoppedBy ?? 'time';
       if (how !== 'done') break search;
       if (level.length - qi + nextLevel.length > peakFrontier) peakFrontier = level.length - qi + nextLevel.length;
     }
     level = nextLevel;
     levelIds = nextIds;
-    levelActs = nextActs;
     visitor.depth++;
   }
 

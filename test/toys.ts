@@ -172,7 +172,7 @@ export function flippingToy(): Machine<CounterState, CounterAction> {
   let calls = 0;
   return {
     init: () => ({ k: kernelState({}), n: 0 }),
-    actions: (s): CounterAction[] => (s.n >= 10 ? [] : ++calls % 3 === 0 ? [{ type: 'jump' }, { type: 'inc' }] : [{ type: 'inc' }, { type: 'jump' }]),
+    actions: (s): CounterAction[] => (s.n >= 10 ? [] : ++calls % 3 === 2 ? [{ type: 'jump' }, { type: 'inc' }] : [{ type: 'inc' }, { type: 'jump' }]),
     next: (s, a) => ({ ...s, n: s.n + (a.type === 'inc' ? 1 : 10) }),
     describe: (a) => ({ ctx: 'A', step: a.type, fn: 'toy' }),
     quiescent: () => true,
