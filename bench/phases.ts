@@ -32,7 +32,7 @@ import { median } from './power.js';
 export interface PhaseSplit {
   readonly states: number;
   readonly transitions: number;
-  /** The model's `actions`, as the engine calls it: once per new state (judging it; expanding it reuses them). */
+  /** The model's `actions`, as the engine calls it: twice per new state (judging it, then expanding it). */
   readonly actions: number;
   /** `next` through immer. */
   readonly immerStep: number;
@@ -83,8 +83,8 @@ export function phaseSplit(m: AnyMachine, maxStates: number, repeats = 3): Phase
   };
   const rec = explore(m, { maxStates, races: sink });
   const n = steps.length;
-  // judging a new state asks for its actions; expanding it reuses them
-  const actionCalls = rec.states;
+  // judging a new state asks for its actions, and expanding it asks again
+  const actionCalls = 2 * rec.states;
   // only new states are shared with their parent
   const fresh = rec.states / Math.max(n, 1);
   const keyOf = keyFunction(m, true);
