@@ -25,7 +25,7 @@ import { nextOnFastPath, onFastPath, produce, shareWith } from '../model/kernel/
 import { Judge } from '../properties/core.js';
 import { explore, keyFunction } from '../properties/explore.js';
 import { fingerprint } from '../properties/fingerprint.js';
-import type { RaceSteps } from '../properties/races.js';
+import { walkGraph } from './graph.js';
 import { median } from './power.js';
 
 /** Microseconds per transition of each phase, and of the whole engine on each path. */
@@ -75,13 +75,10 @@ export function phaseSplit(m: AnyMachine, maxStates: number, repeats = 3): Phase
   if (m.fastPath !== true) throw new Error('the machine has not opted in to the fast path');
   const steps: Step[] = [];
   const parents: unknown[] = [];
-  const sink: RaceSteps = {
-    addStep: (_m, s, a) => {
-      if (s !== parents.at(-1)) parents.push(s);
-      steps.push({ s, a });
-    },
-  };
-  const rec = explore(m, { maxStates, races: sink });
+  const rec = walkGraph(m, { maxStates }, (s, a, _n, first) => {
+    if (first) parents.push(s);
+    steps.push({ s, a });
+  });
   const n = steps.length;
   // judging a new state asks for its actions, and expanding it asks again
   const actionCalls = 2 * rec.states;

@@ -24,9 +24,8 @@
  */
 import type { ActionBase, AnyMachine } from '../model/contract.js';
 import { type Footprint, recordFootprint } from '../model/kernel/footprint.js';
-import { explore } from '../properties/explore.js';
-import type { RaceSteps } from '../properties/races.js';
 import { related } from '../properties/races.js';
+import { walkGraph } from './graph.js';
 
 /** One machine's figures. */
 export interface PorPotential {
@@ -53,6 +52,12 @@ export interface PorPotential {
   /** The fields that made such steps visible most often, with the step that wrote them. */
   readonly visibleBy: readonly (readonly [string, number])[];
 }
+
+/** Counts one more `k`. */
+const bump = (counts: Map<string, number>, k: string): void => void counts.set(k, (counts.get(k) ?? 0) + 1);
+
+/** The three most counted, most first. */
+const top3 = (counts: Map<string, number>): [string, number][] => [...counts].sort((a, b) => b[1] - a[1]).slice(0, 3);
 
 /** `tasks[2].pc` → `tasks[].pc`: one field of every element. */
 const shapeOf = (f: string): string => f.replace(/\[\d+\]/g, '[]');
@@ -83,27 +88,20 @@ export function porPotential(m: AnyMachine, maxStates: number, sampleEvery = 5):
   const read = new Set<string>();
   // the steps of each expanded state: the engine hands every transition to the race check's sink, a state's in a row
   const graph: Step[][] = [];
-  let parent: unknown;
   let transitions = 0;
-  const sink: RaceSteps = {
-    addStep: (_m, s, a, n) => {
-      if (s !== parent) {
-        parent = s;
-        graph.push([]);
-      }
-      const ctx = m.describe(a).ctx;
-      const fp = footprint(s, a);
-      for (const f of [...fp.reads, ...fp.writes]) {
-        let who = toucher.get(f);
-        if (who === undefined) toucher.set(f, (who = new Set()));
-        who.add(ctx);
-      }
-      // the immer path: an untouched kernel slice is the same object after the step
-      (graph.at(-1) as Step[]).push({ type: a.type, ctx, fp, kernelChanged: m.kernel(s) !== m.kernel(n) });
-      if (transitions++ % sampleEvery === 0) propertyReads(m, s, a, n, read);
-    },
-  };
-  const r = explore(m, { maxStates, fastPath: false, races: sink });
+  const r = walkGraph(m, { maxStates, fastPath: false }, (s, a, n, first) => {
+    if (first) graph.push([]);
+    const ctx = m.describe(a).ctx;
+    const fp = footprint(s, a);
+    for (const f of [...fp.reads, ...fp.writes]) {
+      let who = toucher.get(f);
+      if (who === undefined) toucher.set(f, (who = new Set()));
+      who.add(ctx);
+    }
+    // the immer path: an untouched kernel slice is the same object after the step
+    (graph.at(-1) as Step[]).push({ type: a.type, ctx, fp, kernelChanged: m.kernel(s) !== m.kernel(n) });
+    if (transitions++ % sampleEvery === 0) propertyReads(m, s, a, n, read);
+  });
 
   const fields = [...toucher.keys()];
   const ownerOf = new Map<string, string | undefined>();
@@ -135,7 +133,7 @@ export function porPotential(m: AnyMachine, maxStates: number, sampleEvery = 5):
     const quiet = steps.filter((x) => !x.kernelChanged && !x.fp.writes.some(visible));
     if (quiet.length > 0) someInvisible++;
     // counted once per state, however many arguments the step takes there
-    for (const step of new Set(quiet.map((x) => `${x.type} (${x.ctx})`))) invisibleSteps.set(step, (invisibleSteps.get(step) ?? 0) + 1);
+    for (const step of new Set(quiet.map((x) => `${x.type} (${x.ctx})`))) bump(invisibleSteps, step);
     let anyLocal = false;
     let anyInvisible = false;
     for (const [ctx, xs] of byCtx) {
@@ -143,7 +141,7 @@ export function porPotential(m: AnyMachine, maxStates: number, sampleEvery = 5):
       if (!own) continue;
       anyLocal = true;
       const shown = xs.flatMap((x) => x.fp.writes.filter(visible).map((f) => `${shapeOf(f)} (${x.type})`));
-      for (const f of shown) visibleBy.set(f, (visibleBy.get(f) ?? 0) + 1);
+      for (const f of shown) bump(visibleBy, f);
       if (shown.length === 0) anyInvisible = true;
     }
     if (anyLocal) local++;
@@ -156,7 +154,7 @@ export function porPotential(m: AnyMachine, maxStates: number, sampleEvery = 5):
     local,
     invisible,
     someInvisible,
-    invisibleSteps: [...invisibleSteps].sort((a, b) => b[1] - a[1]).slice(0, 3),
-    visibleBy: [...visibleBy].sort((a, b) => b[1] - a[1]).slice(0, 3),
+    invisibleSteps: top3(invisibleSteps),
+    visibleBy: top3(visibleBy),
   };
 }
