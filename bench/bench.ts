@@ -32,6 +32,7 @@ import type { PowerRow } from './power.js';
 import { median, powerRow, powerTable } from './power.js';
 import { profileExplore, summarize } from './profile.js';
 import { porPotential } from './por.js';
+import { memoCeiling, memoSplit } from './memo.js';
 import { packedCeiling, phaseSplit, rulesCeiling } from './phases.js';
 import { underMemoryModel } from '../model/memory.js';
 
@@ -253,7 +254,24 @@ function phasesSection(only: string | undefined): void {
   process.stdout.write('ceiling, rule code: engine immer ÷ (actions + step fast − copy + judge), the gain if only the model\'s guards, effects and properties cost anything.\n');
 }
 
-/** States each model's graph is recorded to for {@link phasesSection}. */
+/** A transition cache over collapsed states, per model (bench/memo.ts): not part of the full run. */
+function memoSection(only: string | undefined): void {
+  const us = (x: number): string => x.toFixed(2);
+  const per = (e: number, of: number): string => `${e} (${((100 * e) / Math.max(of, 1)).toFixed(1)} %)`;
+  const rows = [['model', 'states', 'transitions', 'components', 'widest key: guard / step / check', 'entries: guards', 'entries: steps', 'entries: properties', 'conflicts: guards / steps / checks', 'vectors / keys', 'code: guards', 'code: step', 'code: properties', 'lookup: guards', 'lookup: step', 'lookup: properties', 'hash', 'engine immer', 'ceiling, cached', 'load 1/5/15m']];
+  for (const m of MODELS) {
+    if (only !== undefined && m.name !== only) continue;
+    const p = memoSplit(m.machine('reference', m.smallConfig), PHASES_MAX_STATES);
+    rows.push([m.name, String(p.states), String(p.transitions), String(p.components), `${p.rowActions} / ${p.rowStepMax} / ${p.rowJudge}`, per(p.entriesActions, p.actionCalls * p.guards), per(p.entriesStep, p.transitions), per(p.entriesJudge, p.transitions * p.judgeParts), p.conflicts.join(' / '), `${p.vectors} / ${p.keys}`, us(p.codeActions), us(p.codeStep), us(p.codeJudge), us(p.hitActions), us(p.hitStep), us(p.hitJudge), us(p.hash), us(p.engineImmer), `${memoCeiling(p).toFixed(2)}×`, load()]);
+    process.stderr.write(`memo ${m.name} done\n`);
+  }
+  process.stdout.write(`\na transition cache over collapsed states (µs per transition, reference, §7 configuration, at most ${PHASES_MAX_STATES} states; medians of 3; see bench/memo.ts):\n`);
+  print(rows);
+  process.stdout.write('entries: distinct keys, the calls of the model\'s code a cached search still makes (each as a share of the guard calls, the steps, the checks).\n');
+  process.stdout.write('ceiling, cached: engine immer ÷ (the three lookups + hash + each entry once at the code\'s cost), the engine\'s own bookkeeping left out.\n');
+}
+
+/** States each model's graph is recorded to for {@link phasesSection} and {@link memoSection}. */
 const PHASES_MAX_STATES = 60_000;
 
 /** States each model's graph is explored to for {@link porSection}: every §7 graph is smaller. */
@@ -267,6 +285,7 @@ else if (only === 'liveness') livenessSection(process.argv[3]);
 else if (only === 'memory') memorySection(process.argv[3]);
 else if (only === 'por') porSection(process.argv[3]);
 else if (only === 'phases') phasesSection(process.argv[3]);
+else if (only === 'memo') memoSection(process.argv[3]);
 else {
   const header = ['model', 'variant', 'expected', 'found', 'runs→fail', 'time→fail', 'shrunk', 'bfs states', 'states/s', 'bfs shortest'];
   const rows = [header];

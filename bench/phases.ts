@@ -26,7 +26,7 @@ import { Judge } from '../properties/core.js';
 import { explore, keyFunction } from '../properties/explore.js';
 import { fingerprint } from '../properties/fingerprint.js';
 import { walkGraph } from './graph.js';
-import { median } from './power.js';
+import { clocked, roundRobin } from './rounds.js';
 
 /** Microseconds per transition of each phase, and of the whole engine on each path. */
 export interface PhaseSplit {
@@ -57,13 +57,6 @@ export interface PhaseSplit {
 interface Step {
   readonly s: unknown;
   readonly a: ActionBase;
-}
-
-/** µs per transition of one timed run of `run` over `per` transitions. */
-function clocked(per: number, run: () => void): number {
-  const t0 = performance.now();
-  run();
-  return (1000 * (performance.now() - t0)) / per;
 }
 
 /**
@@ -138,14 +131,7 @@ export function phaseSplit(m: AnyMachine, maxStates: number, repeats = 3): Phase
     engineImmer: () => whole(false),
     engineFast: () => whole(true),
   };
-  const names = Object.keys(phases) as (keyof typeof phases)[];
-  const runs = new Map(names.map((k) => [k, [] as number[]]));
-  for (let round = 0; round <= repeats; round++)
-    for (const k of names) {
-      const us = phases[k]();
-      if (round > 0) runs.get(k)?.push(us);
-    }
-  const med = (k: keyof typeof phases): number => median(runs.get(k) ?? []);
+  const med = roundRobin(phases, repeats);
   return {
     states: rec.states,
     transitions: n,

@@ -156,6 +156,14 @@ export interface Machine<S, A extends ActionBase> {
    */
   footprint?(s: S, a: A): Footprint;
   /**
+   * Each rule's guard alone, by action type (machines built from rules):
+   * together they offer the actions `actions` offers, in rule order (a
+   * model may sort `actions` differently). For tools that study what one
+   * guard reads (bench/memo.ts); no engine calls them. A wrapper that adds
+   * or removes actions must drop it.
+   */
+  readonly guards?: readonly { readonly type: string; enabled(s: S): readonly unknown[] }[];
+  /**
    * Fields the race check leaves out, by path pattern (`cmm.loaned`,
    * `tasks[*].pc`, a prefix such as `ghost` covers what is under it), or
    * only in one spec step (`S1: usage`), each with the reason: a marked

@@ -79,7 +79,7 @@ export function callText(fn: string, args: RuleArgs): string {
 }
 
 /** A machine's parts other than the three the rules generate. */
-export type RulesMachineDef<S> = Omit<Machine<S, RuleAction>, 'actions' | 'next' | 'describe' | 'footprint'> & {
+export type RulesMachineDef<S> = Omit<Machine<S, RuleAction>, 'actions' | 'next' | 'describe' | 'footprint' | 'guards'> & {
   /** The steps, in the order their actions are offered. */
   readonly rules: readonly Rule<S>[];
 };
@@ -119,6 +119,7 @@ export function machineFromRules<S>(def: RulesMachineDef<S>): Machine<S, RuleAct
   };
   return {
     ...rest,
+    guards: rules.map((r) => ({ type: r.name ?? r.step, enabled: (s: S) => r.enabled(s) })),
     // the effect once more, seen through a recording proxy; the guard's reads are not recorded
     footprint: (s, a): Footprint => {
       const r = ruleOf(a);

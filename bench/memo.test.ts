@@ -1,0 +1,91 @@
+import { describe, expect, test } from 'vitest';
+import type { AnyMachine } from '../model/contract.js';
+import { kernelState } from '../model/kernel/state.js';
+import type { KernelState } from '../model/kernel/state.js';
+import { machineFromRules, rulesFor, when } from '../model/rules.js';
+import type { MemoSplit } from './memo.js';
+import { componentsOfPath, layoutOf, memoCeiling, memoSplit, reading } from './memo.js';
+
+interface Toy {
+  readonly k: KernelState;
+  readonly a: number;
+  readonly b: number;
+  readonly ctx: { readonly A: string; readonly B: string };
+}
+
+const rule = rulesFor<Toy>();
+
+/** Two counters stepped by two contexts (12 states, 17 transitions); one property reads `a` of the next state. */
+const toy = {
+  ...machineFromRules<Toy>({
+    init: () => ({ k: kernelState({}), a: 0, b: 0, ctx: { A: 'run', B: 'run' } }),
+    rules: [
+      rule({ step: 'A1', fn: 'a_step', ctx: 'A', enabled: (s) => when(s.a < 3), apply: (d) => void (d.a += 1) }),
+      rule({ step: 'B1', fn: 'b_step', ctx: 'B', enabled: (s) => when(s.b < 2), apply: (d) => void (d.b += 1) }),
+    ],
+    quiescent: () => true,
+    kernel: (s) => s.k,
+    properties: [{ name: 'P', doc: 'a stays at most 3', kind: 'always', check: (t) => (t.next.a > 3 ? 'a above 3' : undefined) }],
+  }),
+  fastPath: true,
+} as AnyMachine;
+
+describe('bench -- memo', () => {
+  test('a record whose keys never change is cut into components; a dictionary that grows is one', () => {
+    const l = layoutOf([
+      { k: { locks: {}, faults: [] }, d: {}, n: 1 },
+      { k: { locks: {}, faults: [] }, d: { x: 1 }, n: 2 },
+    ]);
+    expect(l.paths).toEqual(['k.locks', 'k.faults', 'd', 'n']);
+    expect(componentsOfPath(l, 'k.locks.cmm.owner')).toEqual([0]);
+    expect(componentsOfPath(l, 'k')).toEqual([0, 1]);
+    expect(componentsOfPath(l, 'd.x')).toEqual([2]);
+    expect(componentsOfPath(l, 'n')).toEqual([3]);
+    expect(componentsOfPath(l, 'ghost')).toEqual([]);
+  });
+
+  test('the reading proxy notes the components touched, and a listed record as all of them', () => {
+    const s = { k: { locks: {}, faults: [] }, d: { x: 1 }, n: 2 };
+    const l = layoutOf([s]);
+    const seen = new Set<number>();
+    const r = reading(l, s, seen) as typeof s;
+    expect(r.n + r.d.x).toBe(3);
+    expect([...seen].map((i) => l.paths[i]).sort()).toEqual(['d.x', 'n']);
+    seen.clear();
+    expect(Object.keys(r.k)).toEqual(['locks', 'faults']);
+    expect([...seen].map((i) => l.paths[i]).sort()).toEqual(['k.faults', 'k.locks']);
+  });
+
+  test('each cache holds one entry per distinct key of the code it replaces', () => {
+    const p = memoSplit(toy, 1000, 0);
+    expect([p.states, p.transitions, p.actionCalls, p.guards, p.judgeParts]).toEqual([12, 17, 24, 2, 2]);
+    // k.locks, k.faults, a, b, ctx.A, ctx.B
+    expect(p.components).toBe(6);
+    // A1's guard sees a ∈ 0..3, B1's b ∈ 0..2
+    expect(p.entriesActions).toBe(7);
+    // A1 from a ∈ 0..2, B1 from b ∈ 0..1 (the kernel slice is in every key, and never changes here)
+    expect(p.entriesStep).toBe(5);
+    // P sees the next a ∈ 0..3; the built-in checks, the kernel slice: one value
+    expect(p.entriesJudge).toBe(5);
+    expect(p.conflicts).toEqual([0, 0, 0]);
+    expect([p.vectors, p.keys]).toEqual([12, 12]);
+  });
+
+  test('a footprint that hides a read makes keys meet two outcomes, and the bench counts them', () => {
+    const blind = { ...toy, footprint: () => ({ reads: [], writes: ['a'] }) } as AnyMachine;
+    const p = memoSplit(blind, 1000, 0);
+    // A1's key is its kernel slice alone: a = 1, 2, 3 under one key; B1 writes b, but its footprint names a
+    expect(p.conflicts[1]).toBeGreaterThan(0);
+  });
+
+  test('the ceiling charges each entry once at its code\'s share', () => {
+    const base: MemoSplit = {
+      states: 1, transitions: 10, actionCalls: 2, guards: 5, judgeParts: 2, components: 1, rowActions: 1, rowStepMax: 1, rowJudge: 1,
+      entriesActions: 0, entriesStep: 0, entriesJudge: 0, conflicts: [0, 0, 0], vectors: 1, keys: 1,
+      codeActions: 4, codeStep: 2, codeJudge: 3, hitActions: 1, hitStep: 1, hitJudge: 1, hash: 1, engineImmer: 40,
+    };
+    expect(memoCeiling(base)).toBe(10);
+    // 10 guard calls: 5 misses at 4 ÷ 10 each = 2; 5 of 10 steps at 2 = 1; 10 of 20 checks at 3 = 1.5; 4 + 4.5 = 8.5
+    expect(memoCeiling({ ...base, entriesActions: 5, entriesStep: 5, entriesJudge: 10 })).toBeCloseTo(40 / 8.5, 9);
+  });
+});
