@@ -15,8 +15,11 @@
  * [MODEL]`) is. How many states partial-order reduction could prune, before
  * it is built: `npm run bench -- por [MODEL]` (`por.ts`). Each phase of a
  * transition timed alone, and what a packed state could give at most:
- * `npm run bench -- phases [MODEL]` (`phases.ts`). Timings are measured
- * here, never asserted in tests.
+ * `npm run bench -- phases [MODEL]` (`phases.ts`). What a transition cache
+ * over collapsed states could give, measured on the engine's graph:
+ * `npm run bench -- memo [MODEL]` (`memo.ts`); the same cache built end to
+ * end and timed against the engine: `npm run bench -- cached [MODEL]`
+ * (`cached.ts`). Timings are measured here, never asserted in tests.
  */
 import type { AnyModel } from '../model/contract.js';
 import { expectationText, expectedProperty } from '../model/contract.js';
@@ -32,8 +35,11 @@ import type { PowerRow } from './power.js';
 import { median, powerRow, powerTable } from './power.js';
 import { profileExplore, summarize } from './profile.js';
 import { porPotential } from './por.js';
+import type { CachedResult } from './cached.js';
+import { cachedSearch } from './cached.js';
 import { memoCeiling, memoSplit } from './memo.js';
 import { packedCeiling, phaseSplit, rulesCeiling } from './phases.js';
+import { roundRobin } from './rounds.js';
 import { underMemoryModel } from '../model/memory.js';
 
 const SEEDS = Array.from({ length: 10 }, (_, i) => i + 1);
@@ -271,6 +277,48 @@ function memoSection(only: string | undefined): void {
   process.stdout.write('ceiling, cached: engine immer ÷ (the three lookups + hash + each entry once at the code\'s cost), the engine\'s own bookkeeping left out.\n');
 }
 
+/**
+ * The transition cache built end to end, per model (bench/cached.ts): the
+ * complete §7 search on it and on both of the engine's paths, alternating,
+ * medians of 3 after a warm-up round. Not part of the full run.
+ */
+function cachedSection(only: string | undefined): void {
+  const rows = [['model', 'states', 'transitions', 'same count', 'cached s', 'fast path s', 'immer path s', 'cached / fast', 'cached / immer', 'misses: guards / steps / checks', 'checks asked directly', 'load 1/5/15m']];
+  const pct = (x: number, of: number): string => `${((100 * x) / Math.max(of, 1)).toFixed(1)} %`;
+  for (const m of MODELS) {
+    if (only !== undefined && m.name !== only) continue;
+    const machine = m.machine('reference', m.smallConfig);
+    let last: CachedResult | undefined;
+    let sameCount = true;
+    const med = roundRobin(
+      {
+        cached: () => {
+          last = cachedSearch(machine, CACHED_MAX_STATES);
+          return last.ms;
+        },
+        fast: () => {
+          const r = explore(machine, { maxStates: CACHED_MAX_STATES });
+          sameCount &&= last !== undefined && r.states === last.states && r.transitions === last.transitions && r.complete === last.complete;
+          return r.ms;
+        },
+        immer: () => explore(machine, { maxStates: CACHED_MAX_STATES, fastPath: false }).ms,
+      },
+      3,
+    );
+    const c = last as CachedResult | undefined;
+    if (c === undefined) continue;
+    const [cached, fast, immer] = [med('cached'), med('fast'), med('immer')];
+    rows.push([m.name, `${c.states}${c.complete ? '' : '+'}`, String(c.transitions), sameCount ? 'yes' : 'NO', (cached / 1000).toFixed(2), (fast / 1000).toFixed(2), (immer / 1000).toFixed(2), `${(fast / cached).toFixed(2)}×`, `${(immer / cached).toFixed(2)}×`, `${pct(c.misses[0], c.lookups[0])} / ${pct(c.misses[1], c.lookups[1])} / ${pct(c.misses[2], c.lookups[2])}`, c.directNames.join(' ') || '-', load()]);
+    process.stderr.write(`cached ${m.name} done\n`);
+  }
+  process.stdout.write('\na transition cache built end to end (reference, §7 configuration, complete; wall s, medians of 3; see bench/cached.ts):\n');
+  print(rows);
+  process.stdout.write('same count: the cached search met the engine\'s states and transitions exactly. cached / fast: how many times faster than the engine\'s fast path (above 1: faster).\n');
+}
+
+/** The cached bench's bound on states: every §7 graph is smaller. */
+const CACHED_MAX_STATES = 2_000_000;
+
 /** States each model's graph is recorded to for {@link phasesSection} and {@link memoSection}. */
 const PHASES_MAX_STATES = 60_000;
 
@@ -286,6 +334,7 @@ else if (only === 'memory') memorySection(process.argv[3]);
 else if (only === 'por') porSection(process.argv[3]);
 else if (only === 'phases') phasesSection(process.argv[3]);
 else if (only === 'memo') memoSection(process.argv[3]);
+else if (only === 'cached') cachedSection(process.argv[3]);
 else {
   const header = ['model', 'variant', 'expected', 'found', 'runs→fail', 'time→fail', 'shrunk', 'bfs states', 'states/s', 'bfs shortest'];
   const rows = [header];

@@ -4,7 +4,7 @@ import { kernelState } from '../model/kernel/state.js';
 import type { KernelState } from '../model/kernel/state.js';
 import { machineFromRules, rulesFor, when } from '../model/rules.js';
 import type { MemoSplit } from './memo.js';
-import { componentsOfPath, layoutOf, memoCeiling, memoSplit, reading } from './memo.js';
+import { memoCeiling, memoSplit } from './memo.js';
 
 interface Toy {
   readonly k: KernelState;
@@ -31,31 +31,6 @@ const toy = {
 } as AnyMachine;
 
 describe('bench -- memo', () => {
-  test('a record whose keys never change is cut into components; a dictionary that grows is one', () => {
-    const l = layoutOf([
-      { k: { locks: {}, faults: [] }, d: {}, n: 1 },
-      { k: { locks: {}, faults: [] }, d: { x: 1 }, n: 2 },
-    ]);
-    expect(l.paths).toEqual(['k.locks', 'k.faults', 'd', 'n']);
-    expect(componentsOfPath(l, 'k.locks.cmm.owner')).toEqual([0]);
-    expect(componentsOfPath(l, 'k')).toEqual([0, 1]);
-    expect(componentsOfPath(l, 'd.x')).toEqual([2]);
-    expect(componentsOfPath(l, 'n')).toEqual([3]);
-    expect(componentsOfPath(l, 'ghost')).toEqual([]);
-  });
-
-  test('the reading proxy notes the components touched, and a listed record as all of them', () => {
-    const s = { k: { locks: {}, faults: [] }, d: { x: 1 }, n: 2 };
-    const l = layoutOf([s]);
-    const seen = new Set<number>();
-    const r = reading(l, s, seen) as typeof s;
-    expect(r.n + r.d.x).toBe(3);
-    expect([...seen].map((i) => l.paths[i]).sort()).toEqual(['d.x', 'n']);
-    seen.clear();
-    expect(Object.keys(r.k)).toEqual(['locks', 'faults']);
-    expect([...seen].map((i) => l.paths[i]).sort()).toEqual(['k.faults', 'k.locks']);
-  });
-
   test('each cache holds one entry per distinct key of the code it replaces', () => {
     const p = memoSplit(toy, 1000, 0);
     expect([p.states, p.transitions, p.actionCalls, p.guards, p.judgeParts]).toEqual([12, 17, 24, 2, 2]);

@@ -48,6 +48,7 @@ import { recordingEverything } from '../model/kernel/footprint.js';
 import { Judge } from '../properties/core.js';
 import { explore, keyFunction } from '../properties/explore.js';
 import { walkGraph } from './graph.js';
+import { Collapser, componentsOfPath, EMPTY, layoutOf, reading } from './collapse.js';
 import { clocked, roundRobin } from './rounds.js';
 
 /** The cache design's figures on one model's graph (times in µs per transition). */
@@ -91,111 +92,6 @@ export interface MemoSplit {
 /** The properties a judge checks on every transition (sometimes-properties are witnesses, asked until seen). */
 type Checked = Extract<AnyMachine['properties'][number], { kind: 'always' | 'quiescent' }>;
 
-/** A state's components: where each sits, and how to read it. */
-interface Layout {
-  readonly paths: readonly string[];
-  readonly index: ReadonlyMap<string, number>;
-  /** Top-level fields cut into their own fields. */
-  readonly split: ReadonlySet<string>;
-}
-
-const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/** Top-level fields, and the fields of a top-level record whose keys never change over `states`. */
-export function layoutOf(states: readonly unknown[]): Layout {
-  const first = states[0] as Record<string, unknown>;
-  const split = new Set<string>();
-  for (const [f, v] of Object.entries(first)) {
-    if (!isRecord(v) || Object.keys(v).length === 0) continue;
-    const keys = Object.keys(v).join('\u0000');
-    if (states.every((s) => isRecord((s as Record<string, unknown>)[f]) && Object.keys((s as Record<string, Record<string, unknown>>)[f]!).join('\u0000') === keys)) split.add(f);
-  }
-  const paths: string[] = [];
-  for (const [f, v] of Object.entries(first)) {
-    if (split.has(f)) for (const g of Object.keys(v as object)) paths.push(`${f}.${g}`);
-    else paths.push(f);
-  }
-  return { paths, index: new Map(paths.map((p, i) => [p, i])), split };
-}
-
-/** The value of component `i` of `s`. */
-function component(l: Layout, s: unknown, i: number): unknown {
-  const p = l.paths[i]!;
-  const dot = p.indexOf('.');
-  const r = s as Record<string, Record<string, unknown>>;
-  return dot < 0 ? r[p] : r[p.slice(0, dot)]![p.slice(dot + 1)];
-}
-
-/** The components a footprint path (`ctxs.E0.pc`, `pages[1]`, a whole split record `pause`) lies in or covers. */
-export function componentsOfPath(l: Layout, path: string): readonly number[] {
-  const top = /^[^.[]+/.exec(path)?.[0] ?? path;
-  if (!l.split.has(top)) {
-    const i = l.index.get(top);
-    return i === undefined ? [] : [i];
-  }
-  const sub = /^[^.[]+\.([^.[]+)/.exec(path)?.[1];
-  if (sub !== undefined) {
-    const i = l.index.get(`${top}.${sub}`);
-    return i === undefined ? [] : [i];
-  }
-  return l.paths.flatMap((p, i) => (p.startsWith(`${top}.`) ? [i] : []));
-}
-
-/**
- * `s` seen through a proxy that adds to `into` each component read; a code
- * that lists a record's keys or asks whether one is there reads all of its
- * components. Read-only: guards and properties change nothing.
- */
-export function reading(l: Layout, s: unknown, into: Set<number>): unknown {
-  const all = (prefix: string): void => {
-    for (const [p, i] of l.index) if (prefix === '' || p === prefix || p.startsWith(`${prefix}.`)) into.add(i);
-  };
-  const inner = (f: string, v: object): object =>
-    new Proxy(v, {
-      get(t, k, r) {
-        if (typeof k === 'string') {
-          const i = l.index.get(`${f}.${k}`);
-          if (i !== undefined) into.add(i);
-        }
-        return Reflect.get(t, k, r);
-      },
-      has: (t, k) => (all(f), Reflect.has(t, k)),
-      ownKeys: (t) => (all(f), Reflect.ownKeys(t)),
-    });
-  return new Proxy(s as object, {
-    get(t, k, r) {
-      const v = Reflect.get(t, k, r);
-      if (typeof k !== 'string') return v;
-      if (l.split.has(k)) return inner(k, v as object);
-      const i = l.index.get(k);
-      if (i !== undefined) into.add(i);
-      return v;
-    },
-    has: (t, k) => (all(''), Reflect.has(t, k)),
-    ownKeys: (t) => (all(''), Reflect.ownKeys(t)),
-  });
-}
-
-/** Numbers each component's distinct values: a state becomes a vector of numbers. */
-class Collapser {
-  private readonly tables: Map<string, number>[];
-  constructor(private readonly l: Layout) {
-    this.tables = l.paths.map(() => new Map());
-  }
-  vector(s: unknown): Int32Array {
-    const v = new Int32Array(this.l.paths.length);
-    for (let i = 0; i < v.length; i++) {
-      const t = this.tables[i]!;
-      const text = JSON.stringify(component(this.l, s, i)) ?? 'undefined';
-      let n = t.get(text);
-      if (n === undefined) t.set(text, (n = t.size));
-      v[i] = n;
-    }
-    return v;
-  }
-}
-
-const EMPTY = new Int32Array(0);
 
 /**
  * A cache keyed by a tag and the numbers a row picks out of one or two

@@ -211,13 +211,54 @@ function copy<T>(v: T): T {
 
 /** `produce` on the fast path: the recipe changes a plain copy, which is the result (or what the recipe returns). */
 function plainProduce(base: unknown, recipe: (d: unknown) => unknown): unknown {
-  const d = copy(base);
-  roots.push({ copy: d, base });
+  // the outermost produce of a watched step copies the state itself and hands the recipe the watcher's views
+  const w = roots.length === 0 ? watcher : undefined;
+  const src = w !== undefined ? w.raw(base as object) : base;
+  const d = copy(src);
+  const draft = w !== undefined ? w.draft(d as object) : d;
+  roots.push({ copy: draft, base: w !== undefined ? w.original(src as object) : base });
   try {
-    const r = recipe(d);
-    return r === undefined ? d : r;
+    const r = recipe(draft);
+    return r === undefined || r === draft ? d : r;
   } finally {
     roots.pop();
+  }
+}
+
+/**
+ * Views of a watched step's states ({@link nextWatched}): proxies that note
+ * what the step reads and writes.
+ */
+export interface Watcher {
+  /** The state a view stands for (the produce copies it, unseen). */
+  raw(base: object): object;
+  /** The view the recipe changes, of the produce's copy. */
+  draft(copy: object): object;
+  /** The view `original(draft)` answers, of the state before the step. */
+  original(base: object): object;
+}
+
+/** Set by {@link nextWatched} for the step under way. */
+let watcher: Watcher | undefined;
+
+/**
+ * `m.next(view, a)` on the fast path with `w` watching: the machine gets
+ * `view` (a view of its state, so that what its `next` reads outside the
+ * recipe is seen too), and its outermost `produce` copies `w.raw(view)`
+ * and runs the recipe on `w.draft` of the copy, `original(draft)` being
+ * `w.original` of the state. The recipe's result is the copy itself, not
+ * a view: what `next` reads of it after the recipe is not seen (a wrapper
+ * must take what it adds from the state it was given). For tools that
+ * study what a step touches, such as a transition cache (bench/cached.ts);
+ * no engine uses it.
+ */
+export function nextWatched<S, A>(m: { next(s: S, a: A): S }, view: S, a: A, w: Watcher): S {
+  const was = watcher;
+  watcher = w;
+  try {
+    return nextOnFastPath(m, view, a);
+  } finally {
+    watcher = was;
   }
 }
 

@@ -1,0 +1,236 @@
+/**
+ * A state cut into components, each component's distinct values numbered:
+ * a collapsed state is a short vector of numbers (SPIN's and LTSmin's
+ * collapse compression). Used by the benches that study a transition cache
+ * (`memo.ts`, `cached.ts`): the components are the state's top-level
+ * fields, and the fields of a top-level record whose keys are the same in
+ * every state the layout was made from (the contexts of a fixed set, the
+ * locks of the kernel slice).
+ */
+
+/** A state's components: where each sits, and how to read it. */
+export interface Layout {
+  readonly paths: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+  /** Top-level fields cut into their own fields. */
+  readonly split: ReadonlySet<string>;
+  /** The top-level fields in order, each with its component or, when split, its fields' components. */
+  readonly tops: readonly { readonly field: string; readonly at: number | readonly (readonly [string, number])[] }[];
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Top-level fields, and the fields of a top-level record whose keys never change over `states`. */
+export function layoutOf(states: readonly unknown[]): Layout {
+  const first = states[0] as Record<string, unknown>;
+  const split = new Set<string>();
+  for (const [f, v] of Object.entries(first)) {
+    if (!isRecord(v) || Object.keys(v).length === 0) continue;
+    const keys = Object.keys(v).join('\u0000');
+    if (states.every((s) => isRecord((s as Record<string, unknown>)[f]) && Object.keys((s as Record<string, Record<string, unknown>>)[f]!).join('\u0000') === keys)) split.add(f);
+  }
+  const paths: string[] = [];
+  for (const [f, v] of Object.entries(first)) {
+    if (split.has(f)) for (const g of Object.keys(v as object)) paths.push(`${f}.${g}`);
+    else paths.push(f);
+  }
+  const index = new Map(paths.map((p, i) => [p, i]));
+  const tops = Object.entries(first).map(([f, v]) => ({ field: f, at: split.has(f) ? Object.keys(v as object).map((g) => [g, index.get(`${f}.${g}`)!] as const) : index.get(f)! }));
+  return { paths, index, split, tops };
+}
+
+/** The value of component `i` of `s`, through no view: `s`, its split record and the value are each unwrapped ({@link rawOf}). */
+export function rawComponent(l: Layout, s: unknown, i: number): unknown {
+  const p = l.paths[i]!;
+  const dot = p.indexOf('.');
+  const r = rawOf(s) as Record<string, unknown>;
+  if (dot < 0) return rawOf(r[p]);
+  return rawOf((rawOf(r[p.slice(0, dot)]) as Record<string, unknown>)[p.slice(dot + 1)]);
+}
+
+/** The value of component `i` of `s`. */
+export function component(l: Layout, s: unknown, i: number): unknown {
+  const p = l.paths[i]!;
+  const dot = p.indexOf('.');
+  const r = s as Record<string, Record<string, unknown>>;
+  return dot < 0 ? r[p] : r[p.slice(0, dot)]![p.slice(dot + 1)];
+}
+
+/** The components a footprint path (`ctxs.E0.pc`, `pages[1]`, a whole split record `pause`) lies in or covers. */
+export function componentsOfPath(l: Layout, path: string): readonly number[] {
+  const top = /^[^.[]+/.exec(path)?.[0] ?? path;
+  if (!l.split.has(top)) {
+    const i = l.index.get(top);
+    return i === undefined ? [] : [i];
+  }
+  const sub = /^[^.[]+\.([^.[]+)/.exec(path)?.[1];
+  if (sub !== undefined) {
+    const i = l.index.get(`${top}.${sub}`);
+    return i === undefined ? [] : [i];
+  }
+  return l.paths.flatMap((p, i) => (p.startsWith(`${top}.`) ? [i] : []));
+}
+
+/** The object each view of this module stands for. */
+const viewed = new WeakMap<object, object>();
+
+/** The object a view ({@link reading}, {@link watching}) stands for; any other value as it is. */
+export function rawOf<T>(x: T): T {
+  return (typeof x === 'object' && x !== null ? (viewed.get(x) ?? x) : x) as T;
+}
+
+/**
+ * `s` seen through a proxy that adds to `into` each component read (its
+ * number plus `offset`, so that two states' reads can share one ordered
+ * set), in the order first read; a code that lists a record's keys or asks
+ * whether one is there reads all of its components. Read-only: guards and
+ * properties change nothing.
+ */
+export function reading(l: Layout, s: unknown, into: Set<number>, offset = 0): unknown {
+  const all = (prefix: string): void => {
+    for (const [p, i] of l.index) if (prefix === '' || p === prefix || p.startsWith(`${prefix}.`)) into.add(i + offset);
+  };
+  const inner = (f: string, v: object): object => {
+    const px = new Proxy(v, {
+      get(t, k, r) {
+        if (typeof k === 'string') {
+          const i = l.index.get(`${f}.${k}`);
+          if (i !== undefined) into.add(i + offset);
+        }
+        return Reflect.get(t, k, r);
+      },
+      has: (t, k) => (all(f), Reflect.has(t, k)),
+      ownKeys: (t) => (all(f), Reflect.ownKeys(t)),
+    });
+    viewed.set(px, v);
+    return px;
+  };
+  const root = new Proxy(s as object, {
+    get(t, k, r) {
+      const v = Reflect.get(t, k, r);
+      if (typeof k !== 'string') return v;
+      if (l.split.has(k)) return inner(k, v as object);
+      const i = l.index.get(k);
+      if (i !== undefined) into.add(i + offset);
+      return v;
+    },
+    has: (t, k) => (all(''), Reflect.has(t, k)),
+    ownKeys: (t) => (all(''), Reflect.ownKeys(t)),
+  });
+  viewed.set(root, s as object);
+  return root;
+}
+
+/**
+ * A step's own copy seen through a proxy that notes in `reads` each
+ * component read and in `writes` each component set or deleted (its
+ * number), one level into split records as {@link reading} does. A write
+ * below a component goes through a read of it first, so it is in `reads`.
+ * Values stored through the proxy are stored unwrapped.
+ */
+export function watching(l: Layout, copy: object, reads: Set<number>, writes: Set<number>): object {
+  const all = (f: string, into: Set<number>): void => {
+    for (const [p, i] of l.index) if (p.startsWith(`${f}.`)) into.add(i);
+  };
+  const inners = new Map<string, object>();
+  const inner = (f: string, v: object): object => {
+    let px = inners.get(f);
+    if (px !== undefined && viewed.get(px) === v) return px;
+    const note = (k: string | symbol, into: Set<number>): void => {
+      const i = typeof k === 'string' ? l.index.get(`${f}.${k}`) : undefined;
+      if (i !== undefined) into.add(i);
+      // a field the layout has no component for would be lost from the vector
+      else if (into === writes && typeof k === 'string') throw new Error(`the step wrote ${f}.${k}, which the layout has no component for`);
+    };
+    px = new Proxy(v, {
+      get: (t, k, r) => (note(k, reads), Reflect.get(t, k, r)),
+      set: (t, k, x, r) => (note(k, writes), Reflect.set(t, k, rawOf(x), r)),
+      deleteProperty: (t, k) => (note(k, writes), Reflect.deleteProperty(t, k)),
+      has: (t, k) => (note(k, reads), Reflect.has(t, k)),
+      ownKeys: (t) => (all(f, reads), Reflect.ownKeys(t)),
+    });
+    viewed.set(px, v);
+    inners.set(f, px);
+    return px;
+  };
+  const top = (k: string | symbol, into: Set<number>): void => {
+    if (typeof k !== 'string') return;
+    if (l.split.has(k)) all(k, into);
+    else {
+      const i = l.index.get(k);
+      if (i !== undefined) into.add(i);
+      else if (into === writes) throw new Error(`the step wrote ${k}, which the layout has no component for`);
+    }
+  };
+  const root = new Proxy(copy, {
+    get(t, k, r) {
+      const v = Reflect.get(t, k, r);
+      if (typeof k === 'string' && l.split.has(k) && typeof v === 'object' && v !== null) return inner(k, v);
+      top(k, reads);
+      return v;
+    },
+    set: (t, k, x, r) => (top(k, writes), Reflect.set(t, k, rawOf(x), r)),
+    deleteProperty: (t, k) => (top(k, writes), Reflect.deleteProperty(t, k)),
+    has: (t, k) => (top(k, reads), Reflect.has(t, k)),
+    ownKeys: (t) => (l.paths.forEach((_p, i) => reads.add(i)), Reflect.ownKeys(t)),
+  });
+  viewed.set(root, copy);
+  return root;
+}
+
+/**
+ * Numbers each component's distinct values (by their JSON text): a state
+ * becomes a vector of numbers, and a vector a state again whose components
+ * are the values first met (shared between states: nothing may change them).
+ */
+export class Collapser {
+  private readonly tables: Map<string, number>[];
+  private readonly values: unknown[][];
+  constructor(readonly l: Layout) {
+    this.tables = l.paths.map(() => new Map());
+    this.values = l.paths.map(() => []);
+  }
+
+  /** The number of component `i`'s value `x`. */
+  intern(i: number, x: unknown): number {
+    const t = this.tables[i]!;
+    const text = JSON.stringify(x) ?? 'undefined';
+    let n = t.get(text);
+    if (n === undefined) {
+      t.set(text, (n = t.size));
+      this.values[i]!.push(x);
+    }
+    return n;
+  }
+
+  /** `s` as a vector; throws when `s` does not fit the layout (a split record whose keys changed). */
+  vector(s: unknown): Int32Array {
+    const r = s as Record<string, Record<string, unknown>>;
+    for (const f of this.l.split) {
+      const keys = Object.keys(r[f] ?? {});
+      const want = this.l.tops.find((t) => t.field === f)?.at as readonly (readonly [string, number])[];
+      if (keys.length !== want.length || keys.some((k, j) => k !== want[j]![0])) throw new Error(`the state's ${f} no longer has the keys of the layout`);
+    }
+    const v = new Int32Array(this.l.paths.length);
+    for (let i = 0; i < v.length; i++) v[i] = this.intern(i, component(this.l, s, i));
+    return v;
+  }
+
+  /** The state of a vector: top-level fields in the layout's order, split records rebuilt. */
+  state(v: Int32Array): unknown {
+    const out: Record<string, unknown> = {};
+    for (const t of this.l.tops) {
+      if (typeof t.at === 'number') out[t.field] = this.values[t.at]![v[t.at]!];
+      else {
+        const rec: Record<string, unknown> = {};
+        for (const [g, i] of t.at) rec[g] = this.values[i]![v[i]!];
+        out[t.field] = rec;
+      }
+    }
+    return out;
+  }
+}
+
+/** The empty vector and the empty row. */
+export const EMPTY = new Int32Array(0);
+
