@@ -36,10 +36,9 @@
  */
 import type { ActionBase, AnyMachine } from '../model/contract.js';
 import { builtinViolations } from '../model/kernel/checks.js';
-import { nextWatched } from '../model/kernel/immer.js';
 import { keyFunction } from '../properties/explore.js';
 import { FingerprintSet, fingerprint, fpHi } from '../properties/fingerprint.js';
-import { Collapser, component, layoutOf, rawComponent, rawOf, reading, watching } from './collapse.js';
+import { Collapser, EMPTY, kernelComponents, layoutOf, rawComponent, reading, watchStep } from './collapse.js';
 import { walkGraph } from './graph.js';
 
 /**
@@ -124,7 +123,6 @@ export interface CachedResult {
   readonly violated: readonly string[];
 }
 
-const EMPTY = new Int32Array(0);
 /** A check's cache is given up when more than ADAPT_RATE of its first ADAPT_LOOKUPS lookups missed. */
 const ADAPT_LOOKUPS = 4096;
 const ADAPT_RATE = 0.2;
@@ -148,17 +146,16 @@ export function cachedSearch(m: AnyMachine, maxStates: number, layoutStates = 2_
   const col = new Collapser(l);
   const n = l.paths.length;
   const init = m.init();
-  const kernelField = Object.entries(init as object).find(([, v]) => v === m.kernel(init))?.[0];
-  const kernel = l.paths.flatMap((p, i) => (kernelField !== undefined && (p === kernelField || p.startsWith(`${kernelField}.`)) ? [i] : []));
+  const kernel = kernelComponents(l, m);
   const checked = m.properties.filter((p) => p.kind === 'always' || p.kind === 'quiescent');
   const keyOf = keyFunction(m, true);
 
   // the caches
   const guardTries = guards.map(() => new ReadTrie<readonly ActionBase[]>(n));
-  const stepTries = new Map<string, ReadTrie<Int32Array>>();
-  const stepTrieOf = new Map<ActionBase, ReadTrie<Int32Array>>();
-  const actionIds = new Map<ActionBase, number>();
-  const labelIds = new Map<string, number>();
+  // each action (by label): its number, which the properties' tries read, and its step's trie;
+  // the guards' cached arrays hand out the same action objects again, so they are looked up by identity first
+  const byLabel = new Map<string, { readonly id: number; readonly trie: ReadTrie<Int32Array> }>();
+  const byAction = new Map<ActionBase, { readonly id: number; readonly trie: ReadTrie<Int32Array> }>();
   // verdicts: '' holds, else what is violated (a trie's `undefined` is a miss)
   const checkTries = checked.map(() => new ReadTrie<string>(n));
   const builtinTrie = new ReadTrie<string>(n);
@@ -188,48 +185,29 @@ export function cachedSearch(m: AnyMachine, maxStates: number, layoutStates = 2_
     guardTries[gi]!.put([...log], v, EMPTY, 0, acts);
     return acts;
   };
-  const actionId = (a: ActionBase): number => {
-    let id = actionIds.get(a);
-    if (id === undefined) {
+  const actionOf = (a: ActionBase): { readonly id: number; readonly trie: ReadTrie<Int32Array> } => {
+    let x = byAction.get(a);
+    if (x === undefined) {
       const label = JSON.stringify(a);
-      id = labelIds.get(label);
-      if (id === undefined) labelIds.set(label, (id = labelIds.size));
-      actionIds.set(a, id);
+      x = byLabel.get(label);
+      if (x === undefined) byLabel.set(label, (x = { id: byLabel.size, trie: new ReadTrie<Int32Array>(n) }));
+      byAction.set(a, x);
     }
-    return id;
-  };
-  const stepTrie = (a: ActionBase): ReadTrie<Int32Array> => {
-    let t = stepTrieOf.get(a);
-    if (t === undefined) {
-      const label = JSON.stringify(a);
-      t = stepTries.get(label);
-      if (t === undefined) stepTries.set(label, (t = new ReadTrie<Int32Array>(n)));
-      stepTrieOf.set(a, t);
-    }
-    return t;
+    return x;
   };
   // a step's outcome: the components it wrote or changed, with their new numbers
   const stepMiss = (t: ReadTrie<Int32Array>, v: Int32Array, a: ActionBase): Int32Array => {
     misses[1]++;
-    const s = stateOf(v);
-    const log = new Set<number>();
-    const wrote = new Set<number>();
-    let made: object = {};
-    const after = nextWatched(m, reading(l, s, log), a, {
-      raw: rawOf,
-      draft: (c) => watching(l, (made = c), log, wrote),
-      original: (b) => reading(l, b, log) as object,
-    });
+    const { after, reads, wrote } = watchStep(l, m, stateOf(v), a);
     const out: number[] = [];
     for (let i = 0; i < n; i++) {
-      const x = rawComponent(l, after, i);
-      // read or written through the views, or replaced outside them (a `next` that puts its own slice in)
-      if (!log.has(i) && !wrote.has(i) && x === component(l, made, i)) continue;
-      const id = col.intern(i, x);
-      if (id !== v[i] || wrote.has(i) || !log.has(i)) out.push(i, id);
+      // untouched components are carried over; a written one is replayed whole, changed or not
+      if (!reads.has(i) && !wrote.has(i)) continue;
+      const id = col.intern(i, rawComponent(l, after, i));
+      if (id !== v[i] || wrote.has(i)) out.push(i, id);
     }
     const w = Int32Array.from(out);
-    t.put([...log], v, EMPTY, 0, w);
+    t.put([...reads], v, EMPTY, 0, w);
     return w;
   };
   // the successor being judged, made once for all the checks that need it
@@ -308,13 +286,12 @@ export function cachedSearch(m: AnyMachine, maxStates: number, layoutStates = 2_
         for (const b of builtinViolations(m.kernel(s), 0, m.quiescent(s))) violated.add(b.property);
       }
       for (const a of acts) {
-        const t = stepTrie(a);
+        const { id, trie: t } = actionOf(a);
         lookups[1]++;
         const out = t.get(v, EMPTY, 0) ?? stepMiss(t, v, a);
         const w = v.slice();
         for (let i = 0; i < out.length; i += 2) w[out[i]!] = out[i + 1]!;
         transitions++;
-        const id = actionId(a);
         for (let ci = 0; ci < checkTries.length; ci++) {
           let verdict: string;
           if (direct[ci]) {

@@ -1,3 +1,6 @@
+import type { ActionBase } from '../model/contract.js';
+import { nextWatched } from '../model/kernel/immer.js';
+
 /**
  * A state cut into components, each component's distinct values numbered:
  * a collapsed state is a short vector of numbers (SPIN's and LTSmin's
@@ -56,19 +59,11 @@ export function component(l: Layout, s: unknown, i: number): unknown {
   return dot < 0 ? r[p] : r[p.slice(0, dot)]![p.slice(dot + 1)];
 }
 
-/** The components a footprint path (`ctxs.E0.pc`, `pages[1]`, a whole split record `pause`) lies in or covers. */
-export function componentsOfPath(l: Layout, path: string): readonly number[] {
-  const top = /^[^.[]+/.exec(path)?.[0] ?? path;
-  if (!l.split.has(top)) {
-    const i = l.index.get(top);
-    return i === undefined ? [] : [i];
-  }
-  const sub = /^[^.[]+\.([^.[]+)/.exec(path)?.[1];
-  if (sub !== undefined) {
-    const i = l.index.get(`${top}.${sub}`);
-    return i === undefined ? [] : [i];
-  }
-  return l.paths.flatMap((p, i) => (p.startsWith(`${top}.`) ? [i] : []));
+/** The components of the machine's kernel slice (a top-level field of its state), read whole by the built-in checks. */
+export function kernelComponents(l: Layout, m: { init(): unknown; kernel(s: never): unknown }): number[] {
+  const init = m.init();
+  const field = Object.entries(init as object).find(([, v]) => v === m.kernel(init as never))?.[0];
+  return field === undefined ? [] : l.paths.flatMap((p, i) => (p === field || p.startsWith(`${field}.`) ? [i] : []));
 }
 
 /** The object each view of this module stands for. */
@@ -176,6 +171,40 @@ export function watching(l: Layout, copy: object, reads: Set<number>, writes: Se
   });
   viewed.set(root, copy);
   return root;
+}
+
+/** What one step touched, watched ({@link watchStep}). */
+export interface WatchedStep {
+  /** The successor (its components may sit in views: read them with {@link rawComponent}). */
+  readonly after: unknown;
+  /** The components read, in the order first read: of the state, its copy, or `original(draft)`. */
+  readonly reads: ReadonlySet<number>;
+  /**
+   * The components written: set or deleted through the copy's view, or
+   * replaced outside it (a `next` that puts in a slice of its own, as
+   * balloon's kernel slice is).
+   */
+  readonly wrote: ReadonlySet<number>;
+}
+
+/**
+ * Takes step `a` from `s` on the fast path with the state, its copy and
+ * `original(draft)` seen through views ({@link nextWatched}). What the
+ * machine's `next` reads of its state outside the recipe is seen too; what
+ * it reads of the recipe's result is not (a wrapper must take what it adds
+ * from the state it was given).
+ */
+export function watchStep(l: Layout, m: { next(s: unknown, a: ActionBase): unknown }, s: unknown, a: ActionBase): WatchedStep {
+  const reads = new Set<number>();
+  const wrote = new Set<number>();
+  let made: object = {};
+  const after = nextWatched(m, reading(l, s, reads), a, {
+    raw: rawOf,
+    draft: (c) => watching(l, (made = c), reads, wrote),
+    original: (b) => reading(l, b, reads) as object,
+  });
+  for (let i = 0; i < l.paths.length; i++) if (!reads.has(i) && !wrote.has(i) && rawComponent(l, after, i) !== component(l, made, i)) wrote.add(i);
+  return { after, reads, wrote };
 }
 
 /**

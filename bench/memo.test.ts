@@ -46,11 +46,18 @@ describe('bench -- memo', () => {
     expect([p.vectors, p.keys]).toEqual([12, 12]);
   });
 
-  test('a footprint that hides a read makes keys meet two outcomes, and the bench counts them', () => {
-    const blind = { ...toy, footprint: () => ({ reads: [], writes: ['a'] }) } as AnyMachine;
-    const p = memoSplit(blind, 1000, 0);
-    // A1's key is its kernel slice alone: a = 1, 2, 3 under one key; B1 writes b, but its footprint names a
-    expect(p.conflicts[1]).toBeGreaterThan(0);
+  test('a `next` that reads what its recipe made, unseen, makes keys meet two outcomes, and the bench counts them', () => {
+    // a step that leaves a at 2 also resets b: decided by reading the result's a, which no view sees
+    const unseen = {
+      ...toy,
+      next: (s: unknown, a: never) => {
+        const r = toy.next(s, a) as Toy;
+        return r.a === 2 ? { ...r, b: 0 } : r;
+      },
+    } as AnyMachine;
+    expect(memoSplit(toy, 1000, 0).conflicts).toEqual([0, 0, 0]);
+    // A1 from a = 1 resets b where it was 1 (seen as a write) and not where it was 0 (nothing to see): one key, two outcomes
+    expect(memoSplit(unseen, 1000, 0).conflicts[1]).toBeGreaterThan(0);
   });
 
   test('the ceiling charges each entry once at its code\'s share', () => {

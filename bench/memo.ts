@@ -16,12 +16,12 @@
  * - the components are the state's top-level fields, and the fields of a
  *   top-level record whose keys are the same in every state recorded (the
  *   contexts of a dictionary, the locks of the kernel slice);
- * - what each piece of model code reads is recorded on the graph: the
- *   guards (`actions`) and the properties through a proxy that notes the
- *   components touched, each rule's effect through the model's footprint
- *   (`Machine.footprint`) plus the whole kernel slice, which the footprint
- *   leaves out. Each cache is keyed by the union of what its code read over
- *   the graph: a static row per step, as PINS declares one per group;
+ * - what each piece of model code reads is recorded on the graph: each
+ *   guard (`Machine.guards`) and each property through a view that notes
+ *   the components touched, each step by watching it run
+ *   (collapse.ts `watchStep`). Each cache is keyed by the union of what its
+ *   code read over the graph: a static row per step, as PINS declares one
+ *   per group;
  * - every cache is filled from the recorded graph, and a key that met two
  *   outcomes is counted as a conflict (a row too narrow: then the figures
  *   would flatter the design, and the bench says so);
@@ -44,11 +44,10 @@
 import type { ActionBase, AnyMachine } from '../model/contract.js';
 import { nextOnFastPath, onFastPath, produce } from '../model/kernel/immer.js';
 import { builtinViolations } from '../model/kernel/checks.js';
-import { recordingEverything } from '../model/kernel/footprint.js';
 import { Judge } from '../properties/core.js';
 import { explore, keyFunction } from '../properties/explore.js';
 import { walkGraph } from './graph.js';
-import { Collapser, componentsOfPath, EMPTY, layoutOf, reading } from './collapse.js';
+import { Collapser, EMPTY, kernelComponents, layoutOf, reading, watchStep } from './collapse.js';
 import { clocked, roundRobin } from './rounds.js';
 
 /** The cache design's figures on one model's graph (times in µs per transition). */
@@ -159,7 +158,7 @@ interface Step {
   readonly tag: number;
   vs: Int32Array;
   vn: Int32Array;
-  /** The components its effect wrote (from the footprint). */
+  /** The components its effect wrote (watched). */
   wrote: ReadonlySet<number>;
 }
 
@@ -170,7 +169,6 @@ interface Step {
  */
 export function memoSplit(m: AnyMachine, maxStates: number, repeats = 3): MemoSplit {
   if (m.fastPath !== true) throw new Error('the machine has not opted in to the fast path');
-  if (m.footprint === undefined) throw new Error('the machine records no footprints (build it from rules)');
   const steps: Step[] = [];
   const parents: unknown[] = [];
   const tags = new Map<string, number>();
@@ -198,24 +196,16 @@ export function memoSplit(m: AnyMachine, maxStates: number, repeats = 3): MemoSp
   // what each piece of code read over the graph
   const guards = m.guards;
   if (guards === undefined) throw new Error('the machine has no separate guards (build it from rules)');
-  const kernelField = Object.entries(m.init() as object).find(([, v]) => v === m.kernel(m.init()))?.[0];
-  const kernel = l.paths.flatMap((p, i) => (kernelField !== undefined && (p === kernelField || p.startsWith(`${kernelField}.`)) ? [i] : []));
+  const kernel = kernelComponents(l, m);
   const guardReads = guards.map(() => new Set<number>());
   for (const s of parents) guards.forEach((g, gi) => g.enabled(reading(l, s, guardReads[gi]!) as never));
   const stepReads = new Map<string, Set<number>>();
   for (const x of steps) {
     let r = stepReads.get(x.a.type);
-    if (r === undefined) stepReads.set(x.a.type, (r = new Set(kernel)));
-    const fp = recordingEverything(() => m.footprint!(x.s, x.a));
-    for (const p of fp.reads) for (const i of componentsOfPath(l, p)) r.add(i);
-    const wrote = new Set<number>();
-    for (const p of fp.writes)
-      for (const i of componentsOfPath(l, p)) {
-        wrote.add(i);
-        // a write below a component keeps the rest of it: the component's new value depends on its old one
-        if (p.length > l.paths[i]!.length) r.add(i);
-      }
-    x.wrote = wrote;
+    if (r === undefined) stepReads.set(x.a.type, (r = new Set()));
+    const w = watchStep(l, m, x.s, x.a);
+    for (const i of w.reads) r.add(i);
+    x.wrote = w.wrote;
   }
   // each checked property alone, and the built-in checks (the kernel slice and `quiescent` of the next state)
   const checked = m.properties.filter((p): p is Checked => p.kind === 'always' || p.kind === 'quiescent');

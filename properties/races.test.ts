@@ -9,7 +9,6 @@ import { describe, expect, test } from 'vitest';
 import type { AnyMachine } from '../model/contract.js';
 import type { KernelState } from '../model/kernel/state.js';
 import { kernelState } from '../model/kernel/state.js';
-import { marked, recordingEverything } from '../model/kernel/footprint.js';
 import { canProceed, downRead, downWrite, mutexLock, mutexUnlock, upRead, upWrite } from '../model/kernel/locks.js';
 import { machineFromRules, rulesFor, when } from '../model/rules.js';
 import { explore } from './explore.js';
@@ -100,28 +99,6 @@ describe('footprints', () => {
     const a = m.actions(s)[0];
     if (!a) throw new Error('no action');
     expect(m.footprint?.(s, a)?.writes).toEqual(['list[0]', 'list.length', 'flag', 'pc.A']);
-  });
-
-  test('a marked read is left out of the race check, and recorded when everything is asked for', () => {
-    interface Marked {
-      readonly k: KernelState;
-      readonly x: number;
-      readonly y: number;
-    }
-    const rule = rulesFor<Marked>();
-    const m = machineFromRules<Marked>({
-      init: () => ({ k: kernelState({}), x: 1, y: 0 }),
-      rules: [rule({ step: 'A1', fn: 'copy_once', ctx: 'A', enabled: (s) => when(s.y === 0), apply: (d) => void (d.y = marked(() => d.x)) })],
-      quiescent: () => true,
-      kernel: (s) => s.k,
-      properties: [],
-    });
-    const s = m.init();
-    const a = m.actions(s)[0]!;
-    expect(m.footprint?.(s, a)?.reads).toEqual([]);
-    expect(recordingEverything(() => m.footprint?.(s, a))?.reads).toEqual(['x']);
-    // and only inside: the switch is put back
-    expect(m.footprint?.(s, a)?.reads).toEqual([]);
   });
 });
 

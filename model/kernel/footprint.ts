@@ -43,8 +43,6 @@ const targets = new WeakMap<object, { readonly target: object; readonly path: st
 let active: Recorder | undefined;
 /** Depth of {@link unrecorded} calls under way: their accesses are the model's bookkeeping, not the kernel's. */
 let paused = 0;
-/** Set by {@link recordingEverything}: pauses are ignored. */
-let everything = false;
 
 /** `a.b`, or `a[3]` for an array index. */
 function join(path: string, target: object, key: string): string {
@@ -89,21 +87,21 @@ function wrap(rec: Recorder, target: object, path: string, readOnly: boolean): o
       if (typeof v === 'function') return v;
       const q = join(path, t, p);
       if (v !== null && typeof v === 'object') return wrap(rec, v, q, readOnly);
-      if (paused === 0 || everything) rec.reads.add(q);
+      if (paused === 0) rec.reads.add(q);
       return v;
     },
     set(t, p, v) {
       if (readOnly) throw new Error('footprint: a step wrote to original(draft)');
-      if (typeof p !== 'symbol' && (paused === 0 || everything) && join(path, t, p) !== rec.skip) rec.writes.add(join(path, t, p));
+      if (typeof p !== 'symbol' && paused === 0 && join(path, t, p) !== rec.skip) rec.writes.add(join(path, t, p));
       return Reflect.set(t, p, unwrap(v));
     },
     deleteProperty(t, p) {
       if (readOnly) throw new Error('footprint: a step deleted from original(draft)');
-      if (typeof p !== 'symbol' && (paused === 0 || everything)) rec.writes.add(join(path, t, p));
+      if (typeof p !== 'symbol' && paused === 0) rec.writes.add(join(path, t, p));
       return Reflect.deleteProperty(t, p);
     },
     has(t, p) {
-      if (typeof p !== 'symbol' && (paused === 0 || everything)) rec.reads.add(join(path, t, p));
+      if (typeof p !== 'symbol' && paused === 0) rec.reads.add(join(path, t, p));
       return Reflect.has(t, p);
     },
   });
@@ -141,22 +139,6 @@ export function unrecorded<T>(f: () => T): T {
     return f();
   } finally {
     paused--;
-  }
-}
-
-/**
- * Runs `f` (which records footprints) with nothing left out: what
- * {@link unrecorded} and {@link marked} hide from the race check is recorded
- * too. For tools that need every field a step depends on, such as a
- * transition cache (bench/memo.ts); the race check never uses it.
- */
-export function recordingEverything<T>(f: () => T): T {
-  const was = everything;
-  everything = true;
-  try {
-    return f();
-  } finally {
-    everything = was;
   }
 }
 
