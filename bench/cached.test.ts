@@ -1,40 +1,17 @@
 import { describe, expect, test } from 'vitest';
 import type { AnyMachine } from '../model/contract.js';
 import { kernelState } from '../model/kernel/state.js';
-import type { KernelState } from '../model/kernel/state.js';
 import { machineFromRules, rulesFor, when } from '../model/rules.js';
 import { explore } from '../properties/explore.js';
+import type { CountersState } from '../test/toys.js';
+import { countersToy } from '../test/toys.js';
 import { cachedSearch, ReadTrie } from './cached.js';
 
-interface Toy {
-  readonly k: KernelState;
-  readonly a: number;
-  readonly b: number;
-  readonly c: number;
-}
-
-const rule = rulesFor<Toy>();
-
-/** Two counters stepped by two contexts (12 states, 17 transitions); P says a stays at most `max`. */
-function toy(max: number): AnyMachine {
-  return {
-    ...machineFromRules<Toy>({
-      init: () => ({ k: kernelState({}), a: 0, b: 0, c: 0 }),
-      rules: [
-        rule({ step: 'A1', fn: 'a_step', ctx: 'A', enabled: (s) => when(s.a < 3), apply: (d) => void (d.a += 1) }),
-        rule({ step: 'B1', fn: 'b_step', ctx: 'B', enabled: (s) => when(s.b < 2), apply: (d) => void (d.b += 1) }),
-      ],
-      quiescent: () => true,
-      kernel: (s) => s.k,
-      properties: [{ name: 'P', doc: `a stays at most ${max}`, kind: 'always', check: (t) => (t.next.a > max ? `a is ${t.next.a}` : undefined) }],
-    }),
-    fastPath: true,
-  } as AnyMachine;
-}
+const rule = rulesFor<CountersState>();
 
 describe('bench -- cached', () => {
   test('meets the engine\'s states and transitions, running each piece of code once per distinct read', () => {
-    const m = toy(3);
+    const m = countersToy(3);
     const e = explore(m);
     const c = cachedSearch(m, 1000, 5);
     expect([c.states, c.transitions, c.complete]).toEqual([e.states, e.transitions, true]);
@@ -47,17 +24,17 @@ describe('bench -- cached', () => {
   });
 
   test('a violated property is found from the cache too', () => {
-    expect(cachedSearch(toy(2), 1000, 5).violated).toEqual(['P']);
+    expect(cachedSearch(countersToy(2), 1000, 5).violated).toEqual(['P']);
   });
 
   test('what a `next` wrapper reads of its state and writes outside the recipe counts', () => {
     // c counts the steps taken while b is 1: read and written outside the rules' recipe, as balloon's kernel slice is
-    const base = toy(3);
+    const base = countersToy(3);
     const m = {
       ...base,
       next: (s: unknown, a: never) => {
-        const r = base.next(s, a) as Toy;
-        return (s as Toy).b === 1 ? { ...r, c: (s as Toy).c + 1 } : r;
+        const r = base.next(s, a) as CountersState;
+        return (s as CountersState).b === 1 ? { ...r, c: (s as CountersState).c + 1 } : r;
       },
     } as AnyMachine;
     const e = explore(m);
@@ -69,8 +46,8 @@ describe('bench -- cached', () => {
   test('a blind write (a value set without being read) is replayed whole, also where it changed nothing', () => {
     // R sets c to 0 without reading it: first met where c is already 0
     const m = {
-      ...machineFromRules<Toy>({
-        init: () => ({ k: kernelState({}), a: 0, b: 0, c: 0 }),
+      ...machineFromRules<CountersState>({
+        init: () => ({ k: kernelState({}), a: 0, b: 0, c: 0, ctx: { A: 'run', B: 'run' } }),
         rules: [
           rule({ step: 'R', fn: 'reset', ctx: 'A', enabled: () => when(true), apply: (d) => void (d.c = 0) }),
           rule({ step: 'I', fn: 'bump', ctx: 'B', enabled: (s) => when(s.c < 1), apply: (d) => void (d.c += 1) }),

@@ -1,41 +1,18 @@
 import { describe, expect, test } from 'vitest';
 import type { AnyMachine } from '../model/contract.js';
-import { kernelState } from '../model/kernel/state.js';
-import type { KernelState } from '../model/kernel/state.js';
-import { machineFromRules, rulesFor, when } from '../model/rules.js';
+import type { CountersState } from '../test/toys.js';
+import { countersToy } from '../test/toys.js';
 import type { MemoSplit } from './memo.js';
 import { memoCeiling, memoSplit } from './memo.js';
 
-interface Toy {
-  readonly k: KernelState;
-  readonly a: number;
-  readonly b: number;
-  readonly ctx: { readonly A: string; readonly B: string };
-}
-
-const rule = rulesFor<Toy>();
-
-/** Two counters stepped by two contexts (12 states, 17 transitions); one property reads `a` of the next state. */
-const toy = {
-  ...machineFromRules<Toy>({
-    init: () => ({ k: kernelState({}), a: 0, b: 0, ctx: { A: 'run', B: 'run' } }),
-    rules: [
-      rule({ step: 'A1', fn: 'a_step', ctx: 'A', enabled: (s) => when(s.a < 3), apply: (d) => void (d.a += 1) }),
-      rule({ step: 'B1', fn: 'b_step', ctx: 'B', enabled: (s) => when(s.b < 2), apply: (d) => void (d.b += 1) }),
-    ],
-    quiescent: () => true,
-    kernel: (s) => s.k,
-    properties: [{ name: 'P', doc: 'a stays at most 3', kind: 'always', check: (t) => (t.next.a > 3 ? 'a above 3' : undefined) }],
-  }),
-  fastPath: true,
-} as AnyMachine;
+const toy = countersToy();
 
 describe('bench -- memo', () => {
   test('each cache holds one entry per distinct key of the code it replaces', () => {
     const p = memoSplit(toy, 1000, 0);
     expect([p.states, p.transitions, p.actionCalls, p.guards, p.judgeParts]).toEqual([12, 17, 24, 2, 2]);
-    // k.locks, k.faults, a, b, ctx.A, ctx.B
-    expect(p.components).toBe(6);
+    // k.locks, k.faults, a, b, c, ctx.A, ctx.B
+    expect(p.components).toBe(7);
     // A1's guard sees a ∈ 0..3, B1's b ∈ 0..2
     expect(p.entriesActions).toBe(7);
     // A1 from a ∈ 0..2, B1 from b ∈ 0..1 (the kernel slice is in every key, and never changes here)
@@ -51,7 +28,7 @@ describe('bench -- memo', () => {
     const unseen = {
       ...toy,
       next: (s: unknown, a: never) => {
-        const r = toy.next(s, a) as Toy;
+        const r = toy.next(s, a) as CountersState;
         return r.a === 2 ? { ...r, b: 0 } : r;
       },
     } as AnyMachine;

@@ -1,34 +1,10 @@
 import { describe, expect, test } from 'vitest';
-import type { AnyMachine } from '../model/contract.js';
-import { kernelState } from '../model/kernel/state.js';
-import type { KernelState } from '../model/kernel/state.js';
-import { machineFromRules, rulesFor, when } from '../model/rules.js';
 import { explore } from '../properties/explore.js';
+import { countersToy } from '../test/toys.js';
 import type { PhaseSplit } from './phases.js';
 import { packedCeiling, phaseSplit, rulesCeiling } from './phases.js';
 
-interface Toy {
-  readonly k: KernelState;
-  readonly a: number;
-  readonly b: number;
-}
-
-const rule = rulesFor<Toy>();
-
-/** Two counters stepped by two contexts: 12 states, 17 transitions. */
-const toy = {
-  ...machineFromRules<Toy>({
-    init: () => ({ k: kernelState({}), a: 0, b: 0 }),
-    rules: [
-      rule({ step: 'A1', fn: 'a_step', ctx: 'A', enabled: (s) => when(s.a < 3), apply: (d) => void (d.a += 1) }),
-      rule({ step: 'B1', fn: 'b_step', ctx: 'B', enabled: (s) => when(s.b < 2), apply: (d) => void (d.b += 1) }),
-    ],
-    quiescent: () => true,
-    kernel: (s) => s.k,
-    properties: [],
-  }),
-  fastPath: true,
-} as AnyMachine;
+const toy = countersToy();
 
 describe('bench -- phases', () => {
   test('times every transition of the graph the engine explores, and only those', () => {
