@@ -38,7 +38,7 @@ import type { ActionBase, AnyMachine } from '../model/contract.js';
 import { builtinViolations } from '../model/kernel/checks.js';
 import { keyFunction } from '../properties/explore.js';
 import { FingerprintSet, fingerprint, fpHi } from '../properties/fingerprint.js';
-import { Collapser, EMPTY, kernelComponents, layoutOf, rawComponent, reading, watchStep } from './collapse.js';
+import { Collapser, component, EMPTY, kernelComponents, layoutOf, reading, watchStep } from './collapse.js';
 import { walkGraph } from './graph.js';
 
 /**
@@ -203,7 +203,7 @@ export function cachedSearch(m: AnyMachine, maxStates: number, layoutStates = 2_
     for (let i = 0; i < n; i++) {
       // untouched components are carried over; a written one is replayed whole, changed or not
       if (!reads.has(i) && !wrote.has(i)) continue;
-      const id = col.intern(i, rawComponent(l, after, i));
+      const id = col.intern(i, component(l, after, i));
       if (id !== v[i] || wrote.has(i)) out.push(i, id);
     }
     const w = Int32Array.from(out);

@@ -1,6 +1,3 @@
-import type { ActionBase } from '../model/contract.js';
-import { nextWatched } from '../model/kernel/immer.js';
-
 /**
  * A state cut into components, each component's distinct values numbered:
  * a collapsed state is a short vector of numbers (SPIN's and LTSmin's
@@ -10,6 +7,9 @@ import { nextWatched } from '../model/kernel/immer.js';
  * every state the layout was made from (the contexts of a fixed set, the
  * locks of the kernel slice).
  */
+import type { ActionBase } from '../model/contract.js';
+import { nextWatched } from '../model/kernel/immer.js';
+
 
 /** A state's components: where each sits, and how to read it. */
 export interface Layout {
@@ -43,20 +43,12 @@ export function layoutOf(states: readonly unknown[]): Layout {
 }
 
 /** The value of component `i` of `s`, through no view: `s`, its split record and the value are each unwrapped ({@link rawOf}). */
-export function rawComponent(l: Layout, s: unknown, i: number): unknown {
+export function component(l: Layout, s: unknown, i: number): unknown {
   const p = l.paths[i]!;
   const dot = p.indexOf('.');
   const r = rawOf(s) as Record<string, unknown>;
   if (dot < 0) return rawOf(r[p]);
   return rawOf((rawOf(r[p.slice(0, dot)]) as Record<string, unknown>)[p.slice(dot + 1)]);
-}
-
-/** The value of component `i` of `s`. */
-export function component(l: Layout, s: unknown, i: number): unknown {
-  const p = l.paths[i]!;
-  const dot = p.indexOf('.');
-  const r = s as Record<string, Record<string, unknown>>;
-  return dot < 0 ? r[p] : r[p.slice(0, dot)]![p.slice(dot + 1)];
 }
 
 /** The components of the machine's kernel slice (a top-level field of its state), read whole by the built-in checks. */
@@ -75,107 +67,77 @@ export function rawOf<T>(x: T): T {
 }
 
 /**
- * `s` seen through a proxy that adds to `into` each component read (its
- * number plus `offset`, so that two states' reads can share one ordered
- * set), in the order first read; a code that lists a record's keys or asks
- * whether one is there reads all of its components. Read-only: guards and
- * properties change nothing.
+ * `target` seen through a proxy that adds to `reads` each component read
+ * (its number plus `offset`, so that two states' reads can share one
+ * ordered set), in the order first read, one level into split records. A
+ * code that lists a record's keys reads all of its components. With
+ * `writes`, each component set or deleted is added there (a write below a
+ * component goes through a read of it first) and values are stored
+ * unwrapped; a field the layout has no component for cannot be written.
+ * Without it the view is read-only: guards and properties change nothing.
  */
-export function reading(l: Layout, s: unknown, into: Set<number>, offset = 0): unknown {
-  const all = (prefix: string): void => {
-    for (const [p, i] of l.index) if (prefix === '' || p === prefix || p.startsWith(`${prefix}.`)) into.add(i + offset);
+function view(l: Layout, target: object, reads: Set<number>, offset: number, writes?: Set<number>): object {
+  const add = (into: Set<number>, i: number): void => void into.add(into === writes ? i : i + offset);
+  const all = (prefix: string, into: Set<number>): void => {
+    for (const [p, i] of l.index) if (prefix === '' || p.startsWith(`${prefix}.`)) add(into, i);
   };
-  const inner = (f: string, v: object): object => {
-    const px = new Proxy(v, {
-      get(t, k, r) {
-        if (typeof k === 'string') {
-          const i = l.index.get(`${f}.${k}`);
-          if (i !== undefined) into.add(i + offset);
-        }
-        return Reflect.get(t, k, r);
-      },
-      has: (t, k) => (all(f), Reflect.has(t, k)),
-      ownKeys: (t) => (all(f), Reflect.ownKeys(t)),
-    });
-    viewed.set(px, v);
-    return px;
+  // the component `path` names, noted; a write to a path without one would be lost from the vector
+  const note = (path: string, into: Set<number>): void => {
+    const i = l.index.get(path);
+    if (i !== undefined) add(into, i);
+    else if (into !== reads) throw new Error(`the step wrote ${path}, which the layout has no component for`);
   };
-  const root = new Proxy(s as object, {
-    get(t, k, r) {
-      const v = Reflect.get(t, k, r);
-      if (typeof k !== 'string') return v;
-      if (l.split.has(k)) return inner(k, v as object);
-      const i = l.index.get(k);
-      if (i !== undefined) into.add(i + offset);
-      return v;
-    },
-    has: (t, k) => (all(''), Reflect.has(t, k)),
-    ownKeys: (t) => (all(''), Reflect.ownKeys(t)),
+  const noted = (f: string, k: string | symbol, into: Set<number>): void => {
+    if (typeof k !== 'string') return;
+    if (f === '' && l.split.has(k)) all(k, into);
+    else note(f === '' ? k : `${f}.${k}`, into);
+  };
+  const written = (f: string, k: string | symbol): Set<number> => {
+    if (writes === undefined) throw new Error(`a read-only view was written (${f === '' ? String(k) : `${f}.${String(k)}`})`);
+    return writes;
+  };
+  const traps = (f: string): ProxyHandler<object> => ({
+    set: (t, k, x, r) => (noted(f, k, written(f, k)), Reflect.set(t, k, rawOf(x), r)),
+    deleteProperty: (t, k) => (noted(f, k, written(f, k)), Reflect.deleteProperty(t, k)),
+    has: (t, k) => (noted(f, k, reads), Reflect.has(t, k)),
+    ownKeys: (t) => (all(f, reads), Reflect.ownKeys(t)),
   });
-  viewed.set(root, s as object);
-  return root;
-}
-
-/**
- * A step's own copy seen through a proxy that notes in `reads` each
- * component read and in `writes` each component set or deleted (its
- * number), one level into split records as {@link reading} does. A write
- * below a component goes through a read of it first, so it is in `reads`.
- * Values stored through the proxy are stored unwrapped.
- */
-export function watching(l: Layout, copy: object, reads: Set<number>, writes: Set<number>): object {
-  const all = (f: string, into: Set<number>): void => {
-    for (const [p, i] of l.index) if (p.startsWith(`${f}.`)) into.add(i);
-  };
+  // one view per split record, so that identity comparisons within a step behave
   const inners = new Map<string, object>();
   const inner = (f: string, v: object): object => {
-    let px = inners.get(f);
-    if (px !== undefined && viewed.get(px) === v) return px;
-    const note = (k: string | symbol, into: Set<number>): void => {
-      const i = typeof k === 'string' ? l.index.get(`${f}.${k}`) : undefined;
-      if (i !== undefined) into.add(i);
-      // a field the layout has no component for would be lost from the vector
-      else if (into === writes && typeof k === 'string') throw new Error(`the step wrote ${f}.${k}, which the layout has no component for`);
-    };
-    px = new Proxy(v, {
-      get: (t, k, r) => (note(k, reads), Reflect.get(t, k, r)),
-      set: (t, k, x, r) => (note(k, writes), Reflect.set(t, k, rawOf(x), r)),
-      deleteProperty: (t, k) => (note(k, writes), Reflect.deleteProperty(t, k)),
-      has: (t, k) => (note(k, reads), Reflect.has(t, k)),
-      ownKeys: (t) => (all(f, reads), Reflect.ownKeys(t)),
-    });
+    const had = inners.get(f);
+    if (had !== undefined && viewed.get(had) === v) return had;
+    const px = new Proxy(v, { ...traps(f), get: (t, k, r) => (noted(f, k, reads), Reflect.get(t, k, r)) });
     viewed.set(px, v);
     inners.set(f, px);
     return px;
   };
-  const top = (k: string | symbol, into: Set<number>): void => {
-    if (typeof k !== 'string') return;
-    if (l.split.has(k)) all(k, into);
-    else {
-      const i = l.index.get(k);
-      if (i !== undefined) into.add(i);
-      else if (into === writes) throw new Error(`the step wrote ${k}, which the layout has no component for`);
-    }
-  };
-  const root = new Proxy(copy, {
+  const root = new Proxy(target, {
+    ...traps(''),
     get(t, k, r) {
       const v = Reflect.get(t, k, r);
       if (typeof k === 'string' && l.split.has(k) && typeof v === 'object' && v !== null) return inner(k, v);
-      top(k, reads);
+      noted('', k, reads);
       return v;
     },
-    set: (t, k, x, r) => (top(k, writes), Reflect.set(t, k, rawOf(x), r)),
-    deleteProperty: (t, k) => (top(k, writes), Reflect.deleteProperty(t, k)),
-    has: (t, k) => (top(k, reads), Reflect.has(t, k)),
-    ownKeys: (t) => (l.paths.forEach((_p, i) => reads.add(i)), Reflect.ownKeys(t)),
   });
-  viewed.set(root, copy);
+  viewed.set(root, target);
   return root;
+}
+
+/** `s` seen through a read-only view that adds to `into` each component read, plus `offset` ({@link view}). */
+export function reading(l: Layout, s: unknown, into: Set<number>, offset = 0): unknown {
+  return view(l, s as object, into, offset);
+}
+
+/** A step's own copy seen through a view that notes the components read in `reads` and those set or deleted in `writes` ({@link view}). */
+export function watching(l: Layout, copy: object, reads: Set<number>, writes: Set<number>): object {
+  return view(l, copy, reads, 0, writes);
 }
 
 /** What one step touched, watched ({@link watchStep}). */
 export interface WatchedStep {
-  /** The successor (its components may sit in views: read them with {@link rawComponent}). */
+  /** The successor (its components may sit in views: read them with {@link component}). */
   readonly after: unknown;
   /** The components read, in the order first read: of the state, its copy, or `original(draft)`. */
   readonly reads: ReadonlySet<number>;
@@ -203,7 +165,7 @@ export function watchStep(l: Layout, m: { next(s: unknown, a: ActionBase): unkno
     draft: (c) => watching(l, (made = c), reads, wrote),
     original: (b) => reading(l, b, reads) as object,
   });
-  for (let i = 0; i < l.paths.length; i++) if (!reads.has(i) && !wrote.has(i) && rawComponent(l, after, i) !== component(l, made, i)) wrote.add(i);
+  for (let i = 0; i < l.paths.length; i++) if (!reads.has(i) && !wrote.has(i) && component(l, after, i) !== component(l, made, i)) wrote.add(i);
   return { after, reads, wrote };
 }
 
